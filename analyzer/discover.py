@@ -1,0 +1,152 @@
+"""Find the inputs under the scanned paths and decide which can matter.
+
+Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module.
+Before anything is parsed, a text pre-filter keeps only modules that can
+declare SES resources: those whose text names an ``aws_ses*`` type, that
+call (through a local source or ``.terraform/modules/modules.json``) a
+module that can, or that call a remote module whose source names SES. The
+rest cannot produce a finding and are never parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from analyzer.terraform.modules import read_modules_json
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
+MAX_FILE_SIZE = 10 * 1024 * 1024
+
+_SES_TEXT = re.compile(rb"\baws_sesv?2?_[a-z_]+")
+_LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?(?:/[^"]*)?)\"""")
+_REMOTE_SES_SOURCE = re.compile(rb"""\bsource\s*=\s*"[^".][^"]*(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-][^"]*)?\"""", re.I)
+
+
+def is_terraform(name: str) -> bool:
+    return name.endswith(".tf") or name.endswith(".tf.json")
+
+
+def is_root_var_file(name: str) -> bool:
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+        (".auto.tfvars", ".auto.tfvars.json"))
+
+
+@dataclass
+class ModuleDir:
+    dir: str  # real absolute path
+    files: list = field(default_factory=list)  # absolute paths of .tf / .tf.json
+    var_files: list = field(default_factory=list)  # auto-loaded tfvars, in load order
+    ses_text: bool = False
+    local_calls: list = field(default_factory=list)  # real absolute dirs
+    remote_ses_call: bool = False
+
+
+@dataclass
+class Discovery:
+    root: str  # real absolute path of the scanned directory (or a file's directory)
+    modules: dict = field(default_factory=dict)  # dir -> ModuleDir
+    problems: list = field(default_factory=list)  # (path, message)
+    files_seen: int = 0
+    only_files: set = field(default_factory=set)  # when a file was given: its module's files
+
+    def relevant(self, directory: str, _seen=None) -> bool:
+        """Whether a module directory can lead to an SES resource."""
+        seen = _seen if _seen is not None else set()
+        if directory in seen:
+            return False
+        seen.add(directory)
+        module = self.modules.get(directory)
+        if module is None:
+            module = self.add_module(directory)
+            if module is None:
+                return False
+        if module.ses_text or module.remote_ses_call:
+            return True
+        callees = list(module.local_calls) + [os.path.realpath(os.path.join(directory, d))
+                                              for d in read_modules_json(directory).values()]
+        return any(self.relevant(c, seen) for c in callees)
+
+    def add_module(self, directory: str):
+        """Read a directory reached through a module call (it may lie under
+        ``.terraform/modules`` or outside the walked paths, inside the root)."""
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return None
+        module = ModuleDir(directory)
+        for name in names:
+            path = os.path.join(directory, name)
+            if is_terraform(name) and os.path.isfile(path):
+                module.files.append(path)
+        _prefilter(module, self)
+        self.modules[directory] = module
+        return module
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
+    for path in module.files:
+        try:
+            if os.path.getsize(path) > MAX_FILE_SIZE:
+                module.ses_text = True  # cannot be ruled out: the loader reports it
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            module.ses_text = True  # the loader reports the read error
+            continue
+        if _SES_TEXT.search(data):
+            module.ses_text = True
+        if _REMOTE_SES_SOURCE.search(data):
+            module.remote_ses_call = True
+        for m in _LOCAL_SOURCE.finditer(data):
+            target = os.path.realpath(os.path.join(module.dir, m.group(1).decode("utf-8", "replace")))
+            if target != module.dir:
+                module.local_calls.append(target)
+
+
+def discover(path: str) -> Discovery:
+    """Walk one scanned path (a directory, or a single file)."""
+    real = os.path.realpath(path)
+    if os.path.isfile(real):
+        root = os.path.dirname(real)
+        discovery = Discovery(root)
+        directory = root
+        module = discovery.add_module(directory)
+        discovery.files_seen = 1
+        if module is not None:
+            _add_var_files(module, os.listdir(directory))
+        if not is_terraform(real) and not is_root_var_file(os.path.basename(real)):
+            discovery.problems.append((path, "not a Terraform file (.tf, .tf.json or .tfvars)"))
+        return discovery
+    discovery = Discovery(real)
+    for current, dirs, files in os.walk(real, onerror=lambda e: discovery.problems.append(
+            (e.filename or path, f"cannot read the directory: {e.strerror}"))):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        tf_files = []
+        for name in sorted(files):
+            full = os.path.join(current, name)
+            discovery.files_seen += 1
+            if os.path.islink(full) and not _inside(os.path.realpath(full), real):
+                if is_terraform(name) or is_root_var_file(name):
+                    discovery.problems.append((full, "a symbolic link to a file outside the scanned root; not read"))
+                continue
+            if is_terraform(name):
+                tf_files.append(full)
+        if tf_files:
+            module = ModuleDir(os.path.realpath(current), tf_files)
+            _prefilter(module, discovery)
+            _add_var_files(module, files)
+            discovery.modules[module.dir] = module
+    return discovery
+
+
+def _add_var_files(module: ModuleDir, names) -> None:
+    ordered = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    ordered += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
+    module.var_files = [os.path.join(module.dir, n) for n in ordered]

@@ -1,0 +1,46 @@
+"""Findings: what a rule reports, and the severity scale."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Optional
+
+from analyzer.model import Location
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical ... 4 for info."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    name: str
+    severity: str
+    message: str
+    location: Optional[Location]
+    resource: str = ""  # address of the resource, module call or file concerned
+    identity: str = ""
+    active: bool = True
+    inactive_reason: str = ""
+    logical_path: str = ""  # where in the resource: "policy/Statement[AllowAll]/Principal"
+    details: dict = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.location.file if self.location else ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across edits that move lines: no line numbers in it."""
+        key = "\x1f".join((self.rule_id, self.file, self.resource, self.logical_path))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def sort_key(self):
+        loc = self.location
+        return (self.file, loc.line if loc else 0, loc.column if loc else 0, self.rule_id, self.resource,
+                self.logical_path)

@@ -1,0 +1,193 @@
+"""JSON decoding that keeps the location of every value.
+
+The standard ``json`` module forgets where values were; policies written as
+JSON inside heredocs, ``file()`` contents or templates need their lines so a
+finding points at the principal that is wrong. Objects decode to ``LDict``
+(with one location per key), arrays to ``LList``, strings to ``LStr``.
+Numbers, booleans and null decode to plain values.
+
+Duplicate keys keep the last value, as JSON decoders and AWS do, and are
+listed in ``Decoded.duplicates`` so the caller can report them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from analyzer.model import LDict, LList, Location, LStr
+
+MAX_DEPTH = 200
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_STRING_CHUNK = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+class JSONLocError(ValueError):
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(f"{message} at line {line} column {column}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class Decoded:
+    value: object
+    duplicates: list = field(default_factory=list)  # list[(key, Location)]
+
+
+class _Decoder:
+    def __init__(self, text: str, file: str, line: int, column: int):
+        self.text = text
+        self.file = file
+        self.base_line = line
+        self.base_column = column
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.duplicates: list = []
+
+    def position(self, offset: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        column = offset - self.line_starts[lo] + 1
+        if lo == 0:
+            column += self.base_column - 1
+        return self.base_line + lo, column
+
+    def location(self, start: int, end: int) -> Location:
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Location(self.file, line, column, end_line, end_column)
+
+    def fail(self, message: str, offset: int):
+        line, column = self.position(offset)
+        raise JSONLocError(message, line, column)
+
+    def skip(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def value(self, pos: int, depth: int):
+        if depth > MAX_DEPTH:
+            self.fail(f"nesting deeper than {MAX_DEPTH} levels", pos)
+        pos = self.skip(pos)
+        if pos >= len(self.text):
+            self.fail("unexpected end of JSON", pos)
+        ch = self.text[pos]
+        if ch == "{":
+            return self.object(pos, depth)
+        if ch == "[":
+            return self.array(pos, depth)
+        if ch == '"':
+            text, end = self.string(pos)
+            return LStr(text, self.location(pos, end)), end
+        for literal, result in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(literal, pos):
+                return result, pos + len(literal)
+        m = _NUMBER.match(self.text, pos)
+        if m and m.end() > pos:
+            number = m.group(0)
+            if m.group(1) or m.group(2):
+                return float(number), m.end()
+            return int(number), m.end()
+        self.fail(f"unexpected character {ch!r}", pos)
+
+    def string(self, pos: int) -> tuple[str, int]:
+        chunks = []
+        i = pos + 1
+        text = self.text
+        while True:
+            m = _STRING_CHUNK.match(text, i)
+            chunks.append(m.group(0))
+            i = m.end()
+            if i >= len(text):
+                self.fail("unterminated string", pos)
+            ch = text[i]
+            if ch == '"':
+                return "".join(chunks), i + 1
+            if ch != "\\":
+                self.fail("control character in string", i)
+            escape = text[i:i + 2]
+            if escape == "\\u":
+                hex_digits = text[i + 2:i + 6]
+                if not re.fullmatch(r"[0-9a-fA-F]{4}", hex_digits):
+                    self.fail("bad \\u escape", i)
+                chunks.append(chr(int(hex_digits, 16)))
+                i += 6
+                continue
+            try:
+                chunks.append(json.loads('"' + escape + '"'))
+            except ValueError:
+                self.fail(f"bad escape {escape!r}", i)
+            i += 2
+
+    def object(self, pos: int, depth: int):
+        result = LDict()
+        key_locs = {}
+        start = pos
+        pos = self.skip(pos + 1)
+        if self.text.startswith("}", pos):
+            result.loc = self.location(start, pos + 1)
+            return result, pos + 1
+        while True:
+            pos = self.skip(pos)
+            if not self.text.startswith('"', pos):
+                self.fail("expected a string key", pos)
+            key_start = pos
+            key, pos = self.string(pos)
+            pos = self.skip(pos)
+            if not self.text.startswith(":", pos):
+                self.fail("expected ':'", pos)
+            value, pos = self.value(pos + 1, depth + 1)
+            key_loc = self.location(key_start, pos)
+            if key in result:
+                self.duplicates.append((key, key_loc))
+            result[key] = value
+            key_locs[key] = key_loc
+            pos = self.skip(pos)
+            if self.text.startswith(",", pos):
+                pos += 1
+                continue
+            if self.text.startswith("}", pos):
+                result.loc = self.location(start, pos + 1)
+                result.key_locs = key_locs
+                return result, pos + 1
+            self.fail("expected ',' or '}'", pos)
+
+    def array(self, pos: int, depth: int):
+        result = LList()
+        start = pos
+        pos = self.skip(pos + 1)
+        if self.text.startswith("]", pos):
+            result.loc = self.location(start, pos + 1)
+            return result, pos + 1
+        while True:
+            value, pos = self.value(pos, depth + 1)
+            result.append(value)
+            pos = self.skip(pos)
+            if self.text.startswith(",", pos):
+                pos += 1
+                continue
+            if self.text.startswith("]", pos):
+                result.loc = self.location(start, pos + 1)
+                return result, pos + 1
+            self.fail("expected ',' or ']'", pos)
+
+
+def loads(text: str, file: str = "", line: int = 1, column: int = 1) -> Decoded:
+    """Decode ``text``; ``line``/``column`` say where its first character is.
+
+    Raises ``JSONLocError`` with the position of the problem.
+    """
+    decoder = _Decoder(text, file, line, column)
+    value, pos = decoder.value(0, 0)
+    pos = decoder.skip(pos)
+    if pos != len(text):
+        decoder.fail("extra data after the JSON value", pos)
+    return Decoded(value, decoder.duplicates)

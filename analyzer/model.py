@@ -1,0 +1,347 @@
+"""The normalized model every loader fills and every rule reads.
+
+Values coming out of a loader are plain Python data (str, int, float, bool,
+None, list, dict) with three additions:
+
+* ``Unknown``: a value that cannot be resolved statically (a variable without
+  a value, an attribute known only after apply, an output of a module that
+  was not analyzed). ``Unknown(kind=OWNER)`` is special: its value is not
+  known, but it is known to be the account that deploys the code.
+* unknown parts inside strings: when an unknown value is interpolated into a
+  string (``"arn:aws:iam::${var.account}:root"``), the string keeps a marker
+  for it, so string functions keep working and the verdict logic can still
+  tell which part of an ARN is unknown. ``embed``/``split_marked`` convert.
+* location-carrying containers: ``LStr``, ``LList`` and ``LDict`` behave as
+  their base types and carry the ``Location`` of the expression that
+  produced them (``LDict.key_locs`` holds one per key), so a finding can
+  point at the exact value that is wrong.
+
+Everything here is picklable, so loaders can run in worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, Union
+
+# ---------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def loc_of(value: Any, default: Optional[Location] = None) -> Optional[Location]:
+    """The location a value carries, or ``default``."""
+    return getattr(value, "loc", None) or default
+
+
+class LStr(str):
+    """A string that remembers where it was written."""
+
+    def __new__(cls, value: str, loc: Optional[Location] = None):
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        return obj
+
+    def __reduce__(self):
+        return (LStr, (str(self), self.loc))
+
+
+class LList(list):
+    """A list that remembers where it was written."""
+
+    def __init__(self, items=(), loc: Optional[Location] = None):
+        super().__init__(items)
+        self.loc = loc
+
+    def __reduce__(self):
+        return (LList, (list(self), self.loc))
+
+
+class LDict(dict):
+    """A dict that remembers where it and each of its keys were written."""
+
+    def __init__(self, items=(), loc: Optional[Location] = None, key_locs=None):
+        super().__init__(items)
+        self.loc = loc
+        self.key_locs = dict(key_locs or {})
+
+    def __reduce__(self):
+        return (LDict, (dict(self), self.loc, self.key_locs))
+
+    def loc_of_key(self, key: str) -> Optional[Location]:
+        return self.key_locs.get(key) or loc_of(self.get(key)) or self.loc
+
+
+# ---------------------------------------------------------------------------
+# Unknown values
+# ---------------------------------------------------------------------------
+
+OWNER = "owner-account"  # the deploying account: unknown number, trusted
+VARIABLE = "variable"  # an input variable without a value
+AFTER_APPLY = "after-apply"  # a resource attribute known only after apply
+DATA = "data"  # a data source result we do not model
+MODULE = "module"  # an output of a module that was not analyzed
+EVALUATION = "evaluation"  # an expression we could not evaluate
+
+
+class Unknown:
+    """A value that cannot be resolved statically.
+
+    ``ref`` names what is missing in the user's own terms
+    (``var.account_ids``, ``aws_ses_domain_identity.d.arn``); ``kind`` is
+    one of the constants above; ``loc`` is where the reference was written.
+    """
+
+    __slots__ = ("ref", "kind", "loc", "hint")
+
+    def __init__(self, ref: str, kind: str = EVALUATION, loc: Optional[Location] = None,
+                 hint: str = ""):
+        self.ref = ref
+        self.kind = kind
+        self.loc = loc
+        self.hint = hint
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.ref!r}, {self.kind!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Unknown) and (self.ref, self.kind) == (other.ref, other.kind)
+
+    def __hash__(self):
+        return hash((self.ref, self.kind))
+
+    def __getstate__(self):
+        return (self.ref, self.kind, self.loc, self.hint)
+
+    def __setstate__(self, state):
+        self.ref, self.kind, self.loc, self.hint = state
+
+    @property
+    def is_owner(self) -> bool:
+        return self.kind == OWNER
+
+    def describe(self) -> str:
+        """A sentence saying what is missing and how to supply it."""
+        if self.hint:
+            return self.hint
+        if self.kind == VARIABLE:
+            name = self.ref.split(".", 1)[-1]
+            return (f"{self.ref} has no value; pass --var {name}=... or a --var-file, "
+                    "or give the variable a default")
+        if self.kind == AFTER_APPLY:
+            return f"{self.ref} is only known after apply"
+        if self.kind == MODULE:
+            return f"{self.ref} comes from a module that was not analyzed"
+        if self.kind == DATA:
+            return f"{self.ref} is read from the cloud at plan time"
+        if self.kind == OWNER:
+            return f"{self.ref} is the deploying account"
+        return f"{self.ref} could not be evaluated"
+
+
+_MARK_START = "\ue000"
+_MARK_END = "\ue001"
+_MARK_RE = re.compile(_MARK_START + "([^" + _MARK_END + "|]*)\\|([^" + _MARK_END + "]*)" + _MARK_END)
+
+
+def embed(unknown: Unknown) -> str:
+    """The marker that stands for ``unknown`` inside a string."""
+    return f"{_MARK_START}{unknown.kind}|{unknown.ref}{_MARK_END}"
+
+
+def has_marker(text: str) -> bool:
+    return _MARK_START in text
+
+
+def split_marked(text: str) -> list[Union[str, Unknown]]:
+    """Split a string into its literal parts and the unknowns it embeds."""
+    parts: list[Union[str, Unknown]] = []
+    pos = 0
+    for m in _MARK_RE.finditer(text):
+        if m.start() > pos:
+            parts.append(text[pos:m.start()])
+        parts.append(Unknown(m.group(2), m.group(1)))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(text[pos:])
+    return parts
+
+
+def unknowns_in(value: Any) -> Iterator[Unknown]:
+    """Every unknown a value holds, whole or embedded in strings, depth first."""
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, str):
+        if _MARK_START in value:
+            for part in split_marked(value):
+                if isinstance(part, Unknown):
+                    yield part
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from unknowns_in(k)
+            yield from unknowns_in(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from unknowns_in(v)
+
+
+def display(value: Any) -> str:
+    """A value as a user reads it: markers become ``${ref}``."""
+    if isinstance(value, Unknown):
+        return "${" + value.ref + "}"
+    if isinstance(value, str):
+        if _MARK_START not in value:
+            return value
+        return "".join(p if isinstance(p, str) else "${" + p.ref + "}" for p in split_marked(value))
+    return repr(value)
+
+
+# ---------------------------------------------------------------------------
+# Policy documents
+# ---------------------------------------------------------------------------
+
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+
+
+@dataclass
+class PrincipalEntry:
+    """One principal value: ``type`` is AWS/Service/Federated/CanonicalUser or
+    ``*`` for the bare ``"Principal": "*"``; ``value`` a string (possibly
+    with embedded unknowns) or an ``Unknown``."""
+
+    type: str
+    value: Any
+    loc: Optional[Location] = None
+
+
+@dataclass
+class ConditionEntry:
+    """One ``operator`` → ``key`` → ``values`` entry of a Condition block."""
+
+    operator: str
+    key: Any
+    values: list  # of str / Unknown; an unknown list is [Unknown]
+    loc: Optional[Location] = None
+
+
+@dataclass
+class Statement:
+    index: int  # position in the document, from 0
+    sid: Optional[str]
+    effect: Any  # "Allow" / "Deny" / Unknown / anything else as written
+    actions: Optional[list] = None  # None when the statement uses NotAction
+    not_actions: Optional[list] = None
+    resources: Optional[list] = None
+    not_resources: Optional[list] = None
+    principals: Optional[list] = None  # list[PrincipalEntry]; None when absent
+    not_principals: Optional[list] = None
+    conditions: list = field(default_factory=list)  # list[ConditionEntry]
+    loc: Optional[Location] = None
+    principal_loc: Optional[Location] = None
+    condition_loc: Optional[Location] = None
+    problems: list = field(default_factory=list)  # malformed parts, as sentences
+
+    @property
+    def label(self) -> str:
+        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+
+
+@dataclass
+class PolicyDocument:
+    statements: list  # list[Statement]
+    version: Any = None
+    id: Any = None
+    loc: Optional[Location] = None
+    unknown: Optional[Unknown] = None  # the whole statement list is unknown
+    problems: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# SES resources
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Resource:
+    """What every model resource shares: its address and where it is."""
+
+    address: str  # module.mail.aws_ses_identity_policy.this["x"]
+    type: str  # resource type as written in the source format
+    loc: Location
+    file: str  # path of the file, relative to the current directory
+    active: bool = True
+    inactive_reason: str = ""
+    source_format: str = "terraform"
+
+
+@dataclass
+class Identity(Resource):
+    name: Any = None  # str / Unknown
+    kind: str = "domain"  # "domain" or "email"
+    name_loc: Optional[Location] = None
+
+
+@dataclass
+class IdentityPolicy(Resource):
+    identity: Any = None  # identity name as written: str / Unknown
+    identity_address: Optional[str] = None  # address of the identity resource referenced
+    policy_name: Any = None
+    document: Optional[PolicyDocument] = None
+    document_unknown: Optional[Unknown] = None  # the policy text could not be resolved
+    policy_loc: Optional[Location] = None
+
+
+@dataclass
+class InputProblem:
+    """An input (file, module, module call) that could not be analyzed."""
+
+    file: str
+    message: str
+    line: int = 0
+    column: int = 0
+    address: str = ""
+
+
+@dataclass
+class ModuleNotAnalyzed:
+    """A module call whose code could not be read (not downloaded, outside
+    the scanned root, not a literal source)."""
+
+    address: str
+    source: str
+    reason: str
+    loc: Optional[Location] = None
+    ses_related: bool = False  # its source names SES, so it may declare identities
+
+
+@dataclass
+class Model:
+    identities: list = field(default_factory=list)
+    identity_policies: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # list[InputProblem]
+    not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
+    owner_known: bool = False  # an aws_caller_identity (or equivalent) names the owner
+    files: int = 0
+    modules: int = 0
+
+    def extend(self, other: "Model") -> None:
+        self.identities.extend(other.identities)
+        self.identity_policies.extend(other.identity_policies)
+        self.problems.extend(other.problems)
+        self.not_analyzed.extend(other.not_analyzed)
+        self.files += other.files
+        self.modules += other.modules
+        self.owner_known = self.owner_known or other.owner_known

@@ -1,0 +1,56 @@
+"""Sentences about identity policies, shared by the SES1xx rules."""
+
+from __future__ import annotations
+
+from analyzer.model import IdentityPolicy, Location, display
+
+
+def identity_label(policy: IdentityPolicy) -> str:
+    if isinstance(policy.identity, str):
+        return policy.identity
+    if policy.identity_address:
+        return policy.identity_address
+    return display(policy.identity) if policy.identity is not None else "an unnamed identity"
+
+
+def subject(policy: IdentityPolicy) -> str:
+    """How a message names the policy: the identity and the resource address."""
+    return f"{identity_label(policy)} ({policy.address})"
+
+
+def finding_fields(policy: IdentityPolicy, logical_path: str) -> dict:
+    """Keyword arguments every policy finding shares."""
+    return {
+        "resource": policy.address,
+        "identity": identity_label(policy),
+        "active": policy.active,
+        "inactive_reason": policy.inactive_reason,
+        "logical_path": logical_path,
+    }
+
+
+def statement_path(statement) -> str:
+    return f"policy/Statement[{statement.sid or statement.index}]"
+
+
+def grant_location(policy: IdentityPolicy, statement) -> Location:
+    return statement.principal_loc or statement.loc or policy.policy_loc or policy.loc
+
+
+def actions_phrase(actions) -> str:
+    if len(actions) > 2:
+        return f"{len(actions)} send actions ({', '.join(actions[:2])}, ...)"
+    return " and ".join(actions)
+
+
+def ignored_phrase(grant) -> str:
+    """Why the conditions present do not narrow who may send."""
+    if not grant.ignored:
+        return ""
+    reasons = [f"{i.condition.operator} {display(i.condition.key)}: {i.reason}" for i in grant.ignored]
+    return " Conditions that do not narrow the callers: " + "; ".join(reasons) + "."
+
+
+def notes_phrase(grant, verdict) -> str:
+    notes = list(grant.notes) + list(verdict.notes)
+    return (" " + " ".join(n if n.endswith(".") else n + "." for n in dict.fromkeys(notes))) if notes else ""

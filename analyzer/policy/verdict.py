@@ -1,0 +1,556 @@
+"""Who may send mail through an SES identity, according to its policy.
+
+``evaluate`` turns every ``Allow`` statement that grants a send action into
+a ``Grant`` saying who it admits. A grant's audience is the intersection of
+*constraints*: its principal list, each condition entry that narrows the
+callers, and each narrowing a ``Deny`` statement adds. Every constraint is a
+list of entities (accounts, organizations, services, the owner account,
+unknown values...). The grant is confined when one constraint admits only
+trusted entities, public when anyone passes the principal list and no
+condition narrows, undecided when a constraint that could be all-trusted
+depends on an unknown, and otherwise reaches untrusted entities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from analyzer.model import (
+    ConditionEntry,
+    PolicyDocument,
+    PrincipalEntry,
+    Statement,
+    Unknown,
+    display,
+    has_marker,
+    split_marked,
+    unknowns_in,
+)
+from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Trust:
+    """Who the user trusts besides the owner account, which is always trusted."""
+
+    owner_known: bool = False
+    accounts: frozenset = frozenset()
+    orgs: frozenset = frozenset()
+
+    @property
+    def configured(self) -> bool:
+        """Whether the user named any trusted account or organization."""
+        return bool(self.accounts or self.orgs)
+
+
+@dataclass
+class Ignored:
+    """A condition entry that does not narrow the callers, and why."""
+
+    condition: ConditionEntry
+    reason: str
+
+
+@dataclass
+class Grant:
+    """What one ``Allow`` statement that grants sending admits."""
+
+    statement: Statement
+    actions: list = field(default_factory=list)  # canonical names from SEND_ACTIONS
+    public: bool = False  # SES101
+    network: list = field(default_factory=list)  # ConditionEntry limiting where calls come from
+    untrusted: list = field(default_factory=list)  # sorted entity texts (SES102)
+    services_without_source: list = field(default_factory=list)  # sorted service names (SES103)
+    unknowns: list = field(default_factory=list)  # Unknowns the verdict depends on (SES003)
+    narrowing: list = field(default_factory=list)  # ConditionEntry that narrow the callers
+    ignored: list = field(default_factory=list)  # Ignored
+    admitted: str = ""  # who passes, as a phrase
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    """Who may send, for one policy document."""
+
+    grants: list = field(default_factory=list)  # Grant, in document order
+    unknowns: list = field(default_factory=list)  # Unknowns hiding part of the document
+    denied_all: bool = False  # an unconditional Deny * removed every grant
+    notes: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Entities
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entity:
+    """Someone a constraint admits. ``value`` is a string, or the
+    ``Unknown`` itself for kind ``unknown``."""
+
+    kind: str  # anyone, owner, account, org, service, federated, canonical, userid, principal, unknown
+    value: Any = ""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "unknown":
+            return display(self.value)
+        if self.kind in ("anyone", "owner"):
+            return _NOUNS[self.kind][0]
+        return f"{_NOUNS[self.kind][0]} {self.value}"
+
+
+_NOUNS = {
+    "anyone": ("anyone", "anyone"),
+    "owner": ("the owner account", "the owner account"),
+    "account": ("account", "accounts"),
+    "org": ("organization", "organizations"),
+    "service": ("service", "services"),
+    "federated": ("federated", "federated"),
+    "canonical": ("canonical user", "canonical users"),
+    "userid": ("user id", "user ids"),
+    "principal": ("principal", "principals"),
+}
+
+_ANYONE = _Entity("anyone")
+_OWNER = _Entity("owner")
+_SPANNING = _Entity("spanning")  # a value matching callers in any account; never in a constraint
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def _parts(value: Any) -> list:
+    """``value`` as literal strings and ``Unknown`` parts."""
+    return [value] if isinstance(value, Unknown) else split_marked(str(value))
+
+
+def _fields(parts: list, sep: str) -> list:
+    """Cut marked parts into fields at ``sep``; an unknown stays inside its field."""
+    fields: list = [[]]
+    for part in parts:
+        if isinstance(part, Unknown):
+            fields[-1].append(part)
+            continue
+        first, *rest = part.split(sep)
+        if first:
+            fields[-1].append(first)
+        fields.extend([piece] if piece else [] for piece in rest)
+    return fields
+
+
+def _arn_account(parts: list) -> Optional[list]:
+    """The parts of the account field when ``parts`` spell an ARN, else None."""
+    fields = _fields(parts, ":")
+    return fields[4] if len(fields) >= 6 and fields[0] == ["arn"] else None
+
+
+def _id_entity(parts: list, kind: str, other: Optional[_Entity] = None) -> _Entity:
+    """Classify an account (``kind`` account) or organization id field.
+
+    A wildcard spans every account; an unknown is the owner when it is the
+    owner marker alone; a literal that is no account id becomes ``other``.
+    """
+    literal = "".join(p for p in parts if isinstance(p, str))
+    if "*" in literal or "?" in literal:
+        return _SPANNING
+    unknowns = [p for p in parts if isinstance(p, Unknown)]
+    if unknowns:
+        if kind == "account" and len(parts) == 1 and unknowns[0].is_owner:
+            return _OWNER
+        return _Entity("unknown", next((u for u in unknowns if not u.is_owner), unknowns[0]))
+    if kind == "account" and not _ACCOUNT_ID.fullmatch(literal):
+        return other or _Entity("account", literal)
+    return _Entity(kind, literal)
+
+
+def _principal_entity(entry: PrincipalEntry) -> _Entity:
+    if entry.type == "*":
+        return _ANYONE
+    if entry.type == "AWS":
+        return _aws_principal(entry.value)
+    kind = {"Service": "service", "Federated": "federated", "CanonicalUser": "canonical"}
+    return _Entity(kind.get(entry.type, "principal"), display(entry.value))
+
+
+def _aws_principal(value: Any) -> _Entity:
+    """An AWS principal: ``*``, an account id, an ARN, or an unknown."""
+    if value == "*":
+        return _ANYONE
+    parts = _parts(value)
+    other = _Entity("principal", display(value))
+    account = _arn_account(parts)
+    if account is None:
+        account = parts
+    elif not account:
+        return other
+    entity = _id_entity(account, "account", other)
+    return _ANYONE if entity is _SPANNING else entity
+
+
+def _is_untrusted(entity: _Entity, trust: Trust) -> bool:
+    if entity.kind == "account":
+        return entity.value not in trust.accounts
+    if entity.kind == "org":
+        return bool(trust.orgs) and entity.value not in trust.orgs
+    return entity.kind in ("federated", "canonical", "userid", "principal")
+
+
+_TRUSTED, _MAYBE, _NOT_TRUSTED = "trusted", "maybe", "not trusted"
+
+
+def _status(entities: list, trust: Trust) -> str:
+    """Whether a constraint admits only trusted entities, maybe, or not."""
+    if any(e.kind in ("anyone", "service") or _is_untrusted(e, trust) for e in entities):
+        return _NOT_TRUSTED
+    if any(e.kind == "unknown" for e in entities):
+        return _MAYBE
+    return _TRUSTED
+
+
+def _describe(entities: list) -> str:
+    """Who a constraint admits, as a phrase."""
+    if not entities:
+        return "nobody"
+    if any(e.kind == "anyone" for e in entities):
+        return "anyone"
+    groups = []
+    for kind, (singular, plural) in _NOUNS.items():
+        values = sorted({e.value for e in entities if e.kind == kind})
+        if kind == "owner" and values:
+            groups.append(singular)
+        elif values:
+            groups.append(f"{singular if len(values) == 1 else plural} {', '.join(values)}")
+    unknowns = _unique(e.value for e in entities if e.kind == "unknown")
+    groups.extend(display(u) for u in unknowns)
+    return " and ".join(groups)
+
+
+# ---------------------------------------------------------------------------
+# Conditions
+# ---------------------------------------------------------------------------
+
+_ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"}
+_ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
+_ORG_KEYS = {"aws:principalorgid", "aws:sourceorgid"}
+_ORG_PATH_KEYS = {"aws:principalorgpaths", "aws:sourceorgpaths"}
+_USERID_KEY = "aws:userid"
+_IDENTITY_KEYS = _ACCOUNT_KEYS | _ARN_KEYS | _ORG_KEYS | _ORG_PATH_KEYS | {_USERID_KEY}
+_SOURCE_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid",
+                "aws:sourceorgpaths"}
+_NETWORK_KEYS = {"aws:sourceip", "aws:sourcevpc", "aws:sourcevpce"}
+_OPEN_NETWORKS = {"0.0.0.0/0", "::/0"}
+
+_KEY_REASONS = {
+    "ses:fromaddress": "limits the From address, not who may send",
+    "ses:fromdisplayname": "limits the From display name, not who may send",
+    "ses:recipients": "limits the recipients, not who may send",
+    "ses:feedbackaddress": "limits the feedback address, not who may send",
+    "ses:apiversion": "limits the API version, not who may send",
+    "aws:securetransport": "requires HTTPS, not a particular caller",
+    "aws:currenttime": "limits when a call is made, not who makes it",
+    "aws:epochtime": "limits when a call is made, not who makes it",
+    **{key: "limits where a call comes from, not who makes it" for key in _NETWORK_KEYS},
+}
+
+_POSITIVE = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals",
+            "arnnotlike", "numericnotequals", "datenotequals", "notipaddress"}
+_OTHER_OPERATORS = {"numericequals", "numericlessthan", "numericlessthanequals",
+                    "numericgreaterthan", "numericgreaterthanequals", "dateequals",
+                    "datelessthan", "datelessthanequals", "dategreaterthan",
+                    "dategreaterthanequals", "bool", "binaryequals", "ipaddress", "null"}
+
+
+def _operator_reason(operator: str, positive: set) -> Optional[str]:
+    """Why ``operator`` cannot narrow, or None when it is in ``positive``
+    and neither ``...IfExists`` nor ``ForAllValues:``."""
+    name = operator.lower()
+    qualifier, _, base = name.rpartition(":")
+    if_exists = base.endswith("ifexists")
+    if if_exists:
+        base = base[:-len("ifexists")]
+    if qualifier not in ("", "forallvalues", "foranyvalue") or base not in (
+            _POSITIVE | _NEGATED | _OTHER_OPERATORS):
+        return f"{operator} is not a condition operator"
+    if base in _NEGATED:
+        return f"{operator} admits every caller whose value differs"
+    if base not in positive:
+        return f"{operator} does not match who the caller is"
+    if if_exists:
+        return f"{operator} lets callers without the key through"
+    if qualifier == "forallvalues":
+        return f"{operator} is true when the key is absent"
+    return None
+
+
+def _condition_entity(key: str, value: Any) -> _Entity:
+    """Who a value of the caller-identity ``key`` admits (maybe ``_SPANNING``)."""
+    parts = _parts(value)
+    if key in _ACCOUNT_KEYS:
+        return _id_entity(parts, "account")
+    if key in _ARN_KEYS:
+        account = _arn_account(parts)
+        if account is None and any(isinstance(p, Unknown) for p in parts):
+            account = parts  # an ARN known only at apply time
+        # An ARN without an account field (an S3 bucket) names no account.
+        return _id_entity(account, "account") if account else _SPANNING
+    if key in _ORG_KEYS:
+        return _id_entity(parts, "org")
+    if key in _ORG_PATH_KEYS:
+        return _id_entity(_fields(parts, "/")[0], "org")
+    # aws:userid is "UNIQUEID:session" or, for the root user, the account id.
+    # The account behind a unique id is not derivable, so a literal unique id
+    # admits that one principal, reported by its user id.
+    return _id_entity(_fields(parts, ":")[0], "account", _Entity("userid", display(value)))
+
+
+@dataclass
+class _Reading:
+    """How one condition entry reads: it ``narrows`` to ``entities``, is
+    ``ignored`` for ``reason``, or is ``unknown`` (it may narrow)."""
+
+    kind: str
+    entities: list = field(default_factory=list)
+    reason: str = ""
+    network: bool = False  # limits where calls come from
+    spans_source: bool = False  # a source key whose value spans accounts
+
+
+def _known(text: Any) -> bool:
+    return isinstance(text, str) and not has_marker(text)
+
+
+def _read_condition(entry: ConditionEntry) -> _Reading:
+    operator, key = entry.operator, entry.key
+    if _known(key) and key.lower() not in _IDENTITY_KEYS:
+        name = key.lower()
+        reason = f"{key} {_KEY_REASONS.get(name, 'does not identify the caller')}"
+        return _Reading("ignored", reason=reason,
+                        network=name in _NETWORK_KEYS and _restricts_network(entry))
+    reason = _operator_reason(operator, _POSITIVE) if _known(operator) else None
+    if reason:
+        return _Reading("ignored", reason=reason)
+    if not (_known(key) and _known(operator)):
+        hidden = _unique(unknowns_in([operator, key]))
+        return _Reading("unknown", [_Entity("unknown", u) for u in hidden])
+    name = key.lower()
+    entities = [_condition_entity(name, value) for value in entry.values]
+    if _SPANNING in entities:
+        value = entry.values[entities.index(_SPANNING)]
+        return _Reading("ignored", reason=f"the value {display(value)!r} of {key} matches "
+                        "callers in any account", spans_source=name in _SOURCE_KEYS)
+    return _Reading("narrows", entities)
+
+
+def _restricts_network(entry: ConditionEntry) -> bool:
+    """Whether a network condition really limits where calls come from."""
+    if not _known(entry.operator) or _operator_reason(entry.operator, _POSITIVE | {"ipaddress"}):
+        return False
+    return not any(isinstance(v, str) and (v.strip() in _OPEN_NETWORKS or "*" in v or "?" in v)
+                   for v in entry.values)
+
+
+# ---------------------------------------------------------------------------
+# Statements
+# ---------------------------------------------------------------------------
+
+
+def _effect(st: Statement) -> tuple:
+    """("Allow" | "Deny" | "unknown" | "", the unknowns hiding the effect)."""
+    effect = st.effect
+    if isinstance(effect, Unknown) or (isinstance(effect, str) and has_marker(effect)):
+        return "unknown", _unique(unknowns_in(effect))
+    return (effect if effect in ("Allow", "Deny") else ""), []
+
+
+def _pattern_matches(pattern: Any, action: str) -> Optional[bool]:
+    """Whether an action pattern matches ``action``; None when an unknown decides."""
+    if isinstance(pattern, Unknown):
+        return None
+    if not isinstance(pattern, str):
+        return False
+    if not has_marker(pattern):
+        return iam_match(pattern, action)
+    widest = "".join(p if isinstance(p, str) else "*" for p in split_marked(pattern))
+    return None if iam_match(widest, action) else False
+
+
+def _coverage(st: Statement) -> tuple:
+    """(send actions surely covered, send actions maybe covered, the unknowns
+    that leave them in doubt) by the statement's Action or NotAction."""
+    negated = st.actions is None
+    patterns = st.not_actions if negated else st.actions
+    sure, maybe, unknowns = [], [], []
+    if patterns is None:
+        return sure, maybe, unknowns
+    for action in SEND_ACTIONS:
+        results = [_pattern_matches(p, action) for p in patterns]
+        if None in results and True not in results:
+            maybe.append(action)
+            unknowns.extend(u for p, r in zip(patterns, results) if r is None for u in unknowns_in(p))
+        elif (True in results) != negated:
+            sure.append(action)
+    return sure, maybe, _unique(unknowns)
+
+
+def _admits_anyone(st: Statement) -> bool:
+    return st.principals is not None and any(
+        _principal_entity(p).kind == "anyone" for p in st.principals)
+
+
+@dataclass
+class _Draft:
+    """A grant being evaluated, with the constraints on its audience."""
+
+    grant: Grant
+    principal: list  # entities of the principal list
+    conditions: list  # entity lists of conditions that narrow or may narrow
+    spans_source: bool  # a source condition spans accounts
+    existence: list  # unknowns deciding whether the statement grants at all
+
+
+def _draft(st: Statement, actions: list, existence: list) -> _Draft:
+    grant = Grant(statement=st, actions=actions)
+    if st.principals is not None:
+        principal = [_principal_entity(p) for p in st.principals]
+    else:
+        principal = [_ANYONE]
+        grant.notes.append("NotPrincipal in an Allow admits everyone it does not name")
+    draft = _Draft(grant, principal, [], False, existence)
+    for entry in st.conditions:
+        reading = _read_condition(entry)
+        if reading.kind == "ignored":
+            grant.ignored.append(Ignored(entry, reading.reason))
+            draft.spans_source = draft.spans_source or reading.spans_source
+            if reading.network:
+                grant.network.append(entry)
+            continue
+        if reading.kind == "narrows":
+            grant.narrowing.append(entry)
+        draft.conditions.append(reading.entities)
+    return draft
+
+
+_DENY_NEGATIONS = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike",
+                   "arnnotequals", "arnnotlike"}
+
+
+def _deny_narrowing(st: Statement) -> Optional[list]:
+    """The entities a ``Deny *`` lets through when its only condition is a
+    plain negated match on a caller-identity key; None otherwise."""
+    if len(st.conditions) != 1:
+        return None
+    entry = st.conditions[0]
+    if not (_known(entry.operator) and _known(entry.key)):
+        return None
+    if entry.operator.lower() not in _DENY_NEGATIONS or entry.key.lower() not in _IDENTITY_KEYS:
+        return None
+    entities = [_condition_entity(entry.key.lower(), value) for value in entry.values]
+    return None if _SPANNING in entities else entities
+
+
+def _apply_denies(denies: list, drafts: list, verdict: Verdict) -> None:
+    """Let each Deny statement remove or narrow the grants it covers."""
+    removed: set = set()
+    for st, sure, maybe in denies:
+        everyone = bool(sure) and _admits_anyone(st)
+        narrowing = _deny_narrowing(st) if everyone else None
+        if everyone and not st.conditions:
+            removed.update(sure)
+            verdict.notes.append(f"{st.label} denies {', '.join(sure)} to everyone")
+        elif narrowing is not None:
+            _narrow_by_deny(st, sure, narrowing, drafts)
+        elif sure or maybe:
+            note = f"a Deny {st.label} is present and was not evaluated"
+            verdict.notes.append(note)
+            for draft in drafts:
+                if set(draft.grant.actions) & set(sure + maybe):
+                    draft.grant.notes.append(note)
+    for draft in drafts:
+        draft.grant.actions = [a for a in draft.grant.actions if a not in removed]
+    verdict.denied_all = bool(removed) and not any(d.grant.actions for d in drafts)
+
+
+def _narrow_by_deny(st: Statement, sure: list, entities: list, drafts: list) -> None:
+    """AND the callers a Deny lets through into every grant it fully covers."""
+    for draft in drafts:
+        actions = set(draft.grant.actions)
+        if actions <= set(sure):
+            draft.conditions.append(entities)
+            draft.grant.narrowing.append(st.conditions[0])
+            draft.grant.notes.append(f"a Deny {st.label} turns away callers its condition excludes")
+        elif actions & set(sure):
+            draft.grant.notes.append(f"a Deny {st.label} covers only some of the granted actions "
+                                     "and was not evaluated")
+
+
+def _finish(draft: _Draft, trust: Trust) -> Grant:
+    """Decide who the drafted grant admits."""
+    grant = draft.grant
+    constraints = [draft.principal] + draft.conditions
+    statuses = [_status(c, trust) for c in constraints]
+    if _TRUSTED in statuses:
+        grant.admitted = _describe(constraints[statuses.index(_TRUSTED)])
+        return grant
+    services = sorted({e.value for e in draft.principal if e.kind == "service"})
+    anyone = any(e.kind == "anyone" for e in draft.principal) or (services and draft.spans_source)
+    if anyone and not draft.conditions:
+        grant.public, grant.admitted = True, "anyone"
+    elif _MAYBE in statuses:
+        undecided = [c for c, s in zip(constraints, statuses) if s == _MAYBE]
+        grant.unknowns = _unique(e.value for c in undecided for e in c if e.kind == "unknown")
+        grant.admitted = _describe(undecided[0])
+    elif draft.conditions:
+        narrowest = min(draft.conditions, key=lambda c: len(_untrusted(c, trust)))
+        grant.untrusted = _untrusted(narrowest, trust)
+        grant.admitted = _describe(narrowest)
+    else:
+        grant.untrusted = _untrusted(draft.principal, trust)
+        grant.services_without_source = services
+        grant.admitted = _describe(draft.principal)
+    if draft.existence:
+        grant.public, grant.untrusted, grant.services_without_source = False, [], []
+        grant.unknowns = _unique(draft.existence + grant.unknowns)
+    return grant
+
+
+def _untrusted(entities: list, trust: Trust) -> list:
+    return sorted({e.text for e in entities if _is_untrusted(e, trust)})
+
+
+def _unique(items) -> list:
+    """``items`` without repeats, in first-seen order."""
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def evaluate(doc: PolicyDocument, trust: Trust) -> Verdict:
+    """Who each statement of ``doc`` lets send mail, judged against ``trust``."""
+    verdict = Verdict(unknowns=[doc.unknown] if doc.unknown is not None else [])
+    drafts, denies = [], []
+    for st in doc.statements:
+        effect, effect_unknowns = _effect(st)
+        sure, maybe, action_unknowns = _coverage(st)
+        if effect == "Deny":
+            denies.append((st, sure, maybe))
+        elif not effect or not (sure or maybe):
+            continue
+        elif st.principals is None and st.not_principals is None:
+            verdict.notes.append(f"{st.label} grants sending without a Principal; "
+                                 "SES rejects such a policy")
+        else:
+            existence = effect_unknowns + ([] if sure else action_unknowns)
+            drafts.append(_draft(st, sure or maybe, existence))
+    _apply_denies(denies, drafts, verdict)
+    verdict.grants = [_finish(d, trust) for d in drafts if d.grant.actions]
+    return verdict

@@ -1,0 +1,54 @@
+"""The JSON report: a stable format other tools read (``version`` 1)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from analyzer import __version__
+
+
+def _finding(f) -> dict:
+    loc = f.location
+    return {
+        "rule_id": f.rule_id,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "file": f.file,
+        "line": loc.line if loc else 0,
+        "column": loc.column if loc else 0,
+        "end_line": (loc.end_line or loc.line) if loc else 0,
+        "end_column": (loc.end_column or loc.column) if loc else 0,
+        "resource": f.resource,
+        "identity": f.identity,
+        "active": f.active,
+        "inactive_reason": f.inactive_reason,
+        "fingerprint": f.fingerprint,
+        "details": f.details,
+    }
+
+
+def render(report) -> str:
+    findings = [_finding(f) for f in report.findings]
+    errors = [item for item in findings if item["rule_id"] in ("SES001", "SES002")]
+    active = [f for f in report.findings if f.active]
+    document = {
+        "version": 1,
+        "tool": {"name": "sesguard", "version": __version__},
+        "findings": findings,
+        "errors": errors,
+        "not_analyzed": [{"module": m.address, "source": m.source, "reason": m.reason,
+                          "file": m.loc.file if m.loc else "", "line": m.loc.line if m.loc else 0}
+                         for m in report.not_analyzed],
+        "summary": {
+            "files": report.files,
+            "files_parsed": report.files_parsed,
+            "modules": report.modules,
+            "findings": len(report.findings),
+            "active": len(active),
+            "inactive": len(report.findings) - len(active),
+            "by_severity": dict(sorted(Counter(f.severity for f in active).items())),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,66 @@
+"""The rule registry and what rules are given.
+
+A rule is a module in the ``checks`` package with ``ID``, ``NAME``,
+``SEVERITY``, ``TITLE``, a docstring (Why / Example / Fix) and
+``check(model, context)`` yielding findings. The registry finds them by
+module, so adding a rule is adding a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from analyzer.findings import Finding
+from analyzer.model import Model
+from analyzer.policy.verdict import Trust, Verdict, evaluate
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    severity: str
+    title: str
+    doc: str
+    module: ModuleType
+
+    def check(self, model: Model, context: "RuleContext"):
+        return self.module.check(model, context)
+
+    def finding(self, message: str, location, **kwargs) -> Finding:
+        severity = kwargs.pop("severity", self.severity)
+        return Finding(self.id, self.name, severity, message, location, **kwargs)
+
+
+def load_rules() -> list:
+    import checks
+
+    rules = []
+    for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"checks.{info.name}")
+        if hasattr(module, "ID") and hasattr(module, "check"):
+            rules.append(Rule(module.ID, module.NAME, module.SEVERITY, module.TITLE,
+                              (module.__doc__ or "").strip(), module))
+    return sorted(rules, key=lambda r: r.id)
+
+
+@dataclass
+class RuleContext:
+    """What every rule may use besides the model: trust settings and the
+    verdict of each identity policy, computed once and shared."""
+
+    trust: Trust
+    rules: dict = field(default_factory=dict)  # id -> Rule
+    _verdicts: dict = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> Rule:
+        return self.rules[rule_id]
+
+    def verdict(self, policy) -> Verdict:
+        key = id(policy)
+        if key not in self._verdicts:
+            self._verdicts[key] = (policy, evaluate(policy.document, self.trust))
+        return self._verdicts[key][1]

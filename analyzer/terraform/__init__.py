@@ -1,0 +1,1 @@
+"""Terraform loading: parse HCL, evaluate modules, fill the model."""

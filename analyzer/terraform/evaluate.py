@@ -1,0 +1,722 @@
+"""Terraform expressions into values.
+
+The evaluator interprets the Lark trees of ``parse`` in a ``Scope`` that
+resolves the root names (``var``, ``local``, ``module``, ``data``, resource
+types, ``count``, ``each``, ``path`` and names bound by ``for``). Results are
+the plain values described in ``analyzer.model``: anything that cannot be
+known statically is an ``Unknown``, never a guess. Strings and collections
+that come from literals carry their location.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable, Optional
+
+from lark import Token, Tree
+
+from analyzer.model import (
+    EVALUATION,
+    LDict,
+    LList,
+    Location,
+    LStr,
+    Unknown,
+    embed,
+    has_marker,
+    unknowns_in,
+)
+from analyzer.terraform import functions
+from analyzer.terraform.parse import (
+    JsonExpr,
+    ParseError,
+    TemplatePart,
+    heredoc_body,
+    location,
+    name_of,
+    parse_template,
+    subtrees,
+)
+
+MAX_DEPTH = 200
+
+
+class EvalError(Exception):
+    """An expression that is wrong (not merely unknown): a bad index, a
+    missing attribute, a bad argument. Becomes an ``Unknown`` whose hint is
+    the message, at the point where a value is needed."""
+
+
+class Namespace:
+    """A name that only means something with an attribute after it
+    (``var``, ``data.aws_iam_policy_document``, a resource, a module)."""
+
+    def __init__(self, ref: str, get: Callable[[str], Any]):
+        self.ref = ref
+        self._get = get
+
+    def attr(self, name: str):
+        return self._get(name)
+
+    def __repr__(self):
+        return f"Namespace({self.ref})"
+
+
+class Scope:
+    """Resolves root names; ``bind`` adds names from ``for`` or templates."""
+
+    def __init__(self, root: Callable[[str, Location], Any], file: str, names: Optional[dict] = None):
+        self._root = root
+        self.file = file
+        self.names = names or {}
+
+    def bind(self, names: dict, file: Optional[str] = None) -> "Scope":
+        return Scope(self._root, file or self.file, {**self.names, **names})
+
+    def lookup(self, name: str, loc: Location):
+        if name in self.names:
+            return self.names[name]
+        return self._root(name, loc)
+
+
+def unknown_from(values, loc: Optional[Location] = None) -> Unknown:
+    """The unknown a result inherits from the first unknown among ``values``."""
+    for value in values:
+        for u in unknowns_in(value):
+            return Unknown(u.ref, u.kind if u.kind != "owner-account" else EVALUATION, loc, u.hint)
+    return Unknown("expression", EVALUATION, loc)
+
+
+def to_template_string(value, loc: Location) -> Any:
+    """A value as it appears when interpolated into a string."""
+    if isinstance(value, Unknown):
+        return embed(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        raise EvalError("a null value cannot be interpolated into a string")
+    raise EvalError(f"a {type_name(value)} cannot be interpolated into a string")
+
+
+def type_name(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    if value is None:
+        return "null"
+    return "reference"
+
+
+class Evaluator:
+    """Evaluates expressions of one module directory."""
+
+    def __init__(self, call_context: functions.CallContext):
+        self.ctx = call_context
+        self._templates: dict = {}
+        self.depth = 0
+
+    # -- entry points -----------------------------------------------------
+
+    def value(self, expr, scope: Scope):
+        """Evaluate, turning errors into an ``Unknown`` that says why."""
+        try:
+            return self.eval(expr, scope)
+        except EvalError as exc:
+            loc = expr.loc if isinstance(expr, JsonExpr) else location(scope.file, expr)
+            return Unknown(f"expression at {loc}", EVALUATION, loc, hint=f"{exc} (at {loc})")
+        except RecursionError:
+            loc = expr.loc if isinstance(expr, JsonExpr) else location(scope.file, expr)
+            return Unknown(f"expression at {loc}", EVALUATION, loc, hint=f"expression nested too deeply (at {loc})")
+
+    def eval(self, node, scope: Scope):
+        if isinstance(node, JsonExpr):
+            return self._json(node.value, node.loc, scope)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise EvalError(f"expression nested deeper than {MAX_DEPTH} levels")
+            handler = getattr(self, "_" + node.data, None)
+            if handler is None:
+                raise EvalError(f"unsupported expression {node.data}")
+            return handler(node, scope)
+        finally:
+            self.depth -= 1
+
+    def render_template(self, text: str, variables: dict, path: str):
+        """``templatefile``: render a template file with only ``variables``."""
+        try:
+            parts = parse_template(text, path, 1, 1)
+        except ParseError as exc:
+            raise functions.FunctionError(f"templatefile: {exc.message} in {path} line {exc.line}") from None
+        scope = Scope(_no_root_names(path), path, dict(variables))
+        try:
+            return self._render(parts, scope, Location(path, 1, 1))
+        except EvalError as exc:
+            raise functions.FunctionError(f"templatefile: {exc} in {path}") from None
+
+    # -- literals -----------------------------------------------------------
+
+    def _expr_term(self, node, scope):
+        inner = subtrees(node)
+        return self.eval(inner[0], scope)
+
+    def _int_lit(self, node, scope):
+        return int(str(node.children[0]))
+
+    def _float_lit(self, node, scope):
+        return float(str(node.children[0]))
+
+    def _literal_value(self, node, scope):
+        return {"true": True, "false": False, "null": None}[str(node.children[0])]
+
+    def _identifier(self, node, scope):
+        return scope.lookup(str(node.children[0]), location(scope.file, node))
+
+    def _keyword(self, node, scope):
+        return scope.lookup(str(node.children[0]), location(scope.file, node))
+
+    def _tuple(self, node, scope):
+        return LList([self.eval(c, scope) for c in subtrees(node)], location(scope.file, node))
+
+    def _object(self, node, scope):
+        result = LDict(loc=location(scope.file, node))
+        for elem in subtrees(node):
+            key_node, value_node = subtrees(elem)
+            key = self._object_key(key_node, scope)
+            if isinstance(key, Unknown):
+                return Unknown(key.ref, key.kind, location(scope.file, node))
+            result[key] = self.eval(value_node, scope)
+            result.key_locs[key] = location(scope.file, elem)
+        return result
+
+    def _object_key(self, key_node, scope):
+        inner = subtrees(key_node)
+        if not inner:
+            return str(key_node.children[0].children[0]) if isinstance(key_node.children[0], Tree) \
+                else str(key_node.children[0])
+        expr = inner[0]
+        if expr.data == "keyword":
+            return str(expr.children[0])
+        if expr.data == "expr_term" and len(subtrees(expr)) == 1 and subtrees(expr)[0].data == "identifier" \
+                and not any(isinstance(c, Token) and c.type == "LPAR" for c in expr.children):
+            return str(subtrees(expr)[0].children[0])
+        key = self.eval(expr, scope)
+        if isinstance(key, Unknown) or (isinstance(key, str) and has_marker(key)):
+            return unknown_from([key], location(scope.file, key_node))
+        if isinstance(key, bool):
+            return "true" if key else "false"
+        if isinstance(key, (int, float)):
+            return to_template_string(key, location(scope.file, key_node))
+        if not isinstance(key, str):
+            raise EvalError(f"an object key must be a string, not a {type_name(key)}")
+        return str(key)
+
+    # -- strings and templates ------------------------------------------
+
+    def _string(self, node, scope):
+        parts = self._templates.get(id(node))
+        if parts is None:
+            parts = self._string_parts(node, scope.file)
+            self._templates[id(node)] = parts
+        return self._render(parts, scope, location(scope.file, node))
+
+    def _string_parts(self, node, file) -> list:
+        parts = []
+        for part in node.children:
+            if not isinstance(part, Tree):
+                continue
+            child = part.children[0]
+            if isinstance(child, Token):
+                if child.type == "STRING_CHARS":
+                    parts.append(TemplatePart("lit", _unescape(str(child))))
+                else:  # $${ or %%{ escapes
+                    parts.append(TemplatePart("lit", str(child)[1:]))
+                continue
+            parts.append(_flat_directive(child))
+        return parts
+
+    def _template_string(self, node, scope):
+        return LStr(_unescape(str(node.children[0])[2:-2]), location(scope.file, node))
+
+    def _heredoc(self, node, scope):
+        parts = self._templates.get(id(node))
+        token = node.children[0]
+        if parts is None:
+            body, _ = heredoc_body(str(token))
+            try:
+                parts = parse_template(body, scope.file, token.line + 1, 1)
+            except ParseError as exc:
+                raise EvalError(f"{exc.message} at line {exc.line}") from None
+            self._templates[id(node)] = parts
+        loc = Location(scope.file, token.line + 1, 1, token.end_line, token.end_column)
+        return self._render(parts, scope, loc)
+
+    _heredoc_template = _heredoc
+    _heredoc_template_trim = _heredoc
+
+    def _render(self, parts: list, scope: Scope, loc: Location):
+        if len(parts) == 1 and parts[0].kind == "interp":
+            return self.eval(parts[0].expr, scope)
+        pieces = self._render_parts(_strip(parts), scope)
+        return LStr("".join(pieces), loc)
+
+    def _render_parts(self, parts: list, scope: Scope) -> list:
+        out = []
+        i = 0
+        while i < len(parts):
+            part = parts[i]
+            if part.kind == "lit":
+                out.append(part.text)
+            elif part.kind == "interp":
+                value = self.eval(part.expr, scope)
+                out.append(to_template_string(value, None))
+            elif part.kind == "if":
+                then_parts, else_parts, i = _split_if(parts, i)
+                cond = self.eval(part.expr, scope)
+                if isinstance(cond, Unknown):
+                    out.append(embed(cond))
+                else:
+                    out.extend(self._render_parts(then_parts if _truthy(cond) else else_parts, scope))
+            elif part.kind == "for":
+                body, i = _split_for(parts, i)
+                collection = self.eval(part.expr, scope)
+                if isinstance(collection, Unknown):
+                    out.append(embed(collection))
+                else:
+                    for key, value in _iterate(collection):
+                        names = dict(zip(part.names, (key, value) if len(part.names) == 2 else (value,)))
+                        out.extend(self._render_parts(body, scope.bind(names)))
+            else:
+                raise EvalError(f"unexpected template directive {part.kind}")
+            i += 1
+        return out
+
+    # -- operators --------------------------------------------------------
+
+    def _conditional(self, node, scope):
+        cond_node, then_node, else_node = subtrees(node)
+        cond = self.eval(cond_node, scope)
+        if isinstance(cond, Unknown):
+            then_value = self.value(then_node, scope)
+            else_value = self.value(else_node, scope)
+            if _same(then_value, else_value):
+                return then_value
+            return Unknown(cond.ref, cond.kind, location(scope.file, node), cond.hint)
+        if not isinstance(cond, bool):
+            raise EvalError(f"the condition is a {type_name(cond)}, not a bool")
+        return self.eval(then_node if cond else else_node, scope)
+
+    def _unary_op(self, node, scope):
+        op = str(node.children[0])
+        value = self.eval(node.children[1], scope)
+        if isinstance(value, Unknown):
+            return value
+        if op == "!":
+            if not isinstance(value, bool):
+                raise EvalError("! needs a bool")
+            return not value
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise EvalError("unary - needs a number")
+        return -value
+
+    def _binary_op(self, node, scope):
+        lhs_node, term = subtrees(node)[:2]
+        op = str(subtrees(term)[0].children[0])
+        rhs_node = subtrees(term)[1]
+        lhs = self.eval(lhs_node, scope)
+        if op in ("&&", "||"):
+            if lhs is (op == "||"):
+                return lhs
+            rhs = self.eval(rhs_node, scope)
+            if rhs is (op == "||"):
+                return rhs
+            if isinstance(lhs, Unknown) or isinstance(rhs, Unknown):
+                return lhs if isinstance(lhs, Unknown) else rhs
+            if not isinstance(lhs, bool) or not isinstance(rhs, bool):
+                raise EvalError(f"{op} needs bools")
+            return rhs
+        rhs = self.eval(rhs_node, scope)
+        if isinstance(lhs, Unknown) or isinstance(rhs, Unknown) or _marked(lhs) or _marked(rhs):
+            return unknown_from([lhs, rhs], location(scope.file, node))
+        if op == "==":
+            return _equal(lhs, rhs)
+        if op == "!=":
+            return not _equal(lhs, rhs)
+        a, b = _number(lhs, op), _number(rhs, op)
+        if op == "+":
+            return _int_if_whole(a + b)
+        if op == "-":
+            return _int_if_whole(a - b)
+        if op == "*":
+            return _int_if_whole(a * b)
+        if op == "/":
+            if b == 0:
+                raise EvalError("division by zero")
+            return _int_if_whole(a / b)
+        if op == "%":
+            if b == 0:
+                raise EvalError("modulo by zero")
+            return _int_if_whole(math.fmod(a, b))
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+    # -- traversals -----------------------------------------------------
+
+    def _get_attr_expr_term(self, node, scope):
+        base_node, attr_node = subtrees(node)
+        base = self.eval(base_node, scope)
+        return self.get_attr(base, name_of(subtrees(attr_node)[0]), location(scope.file, node))
+
+    def _index_expr_term(self, node, scope):
+        base_node, index_node = subtrees(node)
+        base = self.eval(base_node, scope)
+        return self.index(base, self._index_key(index_node, scope), location(scope.file, node))
+
+    def _index_key(self, index_node, scope):
+        if index_node.data == "short_index":
+            return int(str(index_node.children[-1]))
+        return self.eval(subtrees(index_node)[0], scope)
+
+    def _attr_splat_expr_term(self, node, scope):
+        return self._splat(node, scope)
+
+    def _full_splat_expr_term(self, node, scope):
+        return self._splat(node, scope)
+
+    def _splat(self, node, scope):
+        base_node, splat = subtrees(node)
+        base = self.eval(base_node, scope)
+        loc = location(scope.file, node)
+        if isinstance(base, Unknown):
+            return base
+        if base is None:
+            return LList([], loc)
+        items = base if isinstance(base, list) else [base]
+        result = LList([], loc)
+        for item in items:
+            for step in subtrees(splat):
+                if step.data == "get_attr":
+                    item = self.get_attr(item, name_of(subtrees(step)[0]), loc)
+                else:
+                    item = self.index(item, self._index_key(step, scope), loc)
+            result.append(item)
+        return result
+
+    def get_attr(self, base, name: str, loc: Location):
+        if isinstance(base, Namespace):
+            return base.attr(name)
+        if isinstance(base, Unknown):
+            return Unknown(f"{base.ref}.{name}", base.kind if base.kind != "owner-account" else EVALUATION,
+                           loc, base.hint)
+        if isinstance(base, dict):
+            if name in base:
+                return base[name]
+            raise EvalError(f"the object has no attribute {name!r}")
+        if isinstance(base, list):
+            raise EvalError(f"a list has no attribute {name!r}; use [*].{name} or an index")
+        raise EvalError(f"a {type_name(base)} has no attribute {name!r}")
+
+    def index(self, base, key, loc: Location):
+        if isinstance(base, Unknown):
+            return Unknown(f"{base.ref}[{_show_key(key)}]", base.kind if base.kind != "owner-account" else EVALUATION,
+                           loc, base.hint)
+        if isinstance(key, Unknown):
+            if isinstance(base, list) and base and all(_same(base[0], b) for b in base[1:]):
+                return base[0]
+            return Unknown(key.ref, key.kind, loc, key.hint)
+        if isinstance(base, Namespace):
+            return base.attr(key)
+        if isinstance(base, list):
+            if isinstance(key, str) and key.lstrip("-").isdigit():
+                key = int(key)
+            if isinstance(key, bool) or not isinstance(key, (int, float)) or int(key) != key:
+                raise EvalError(f"a list index must be a whole number, not {key!r}")
+            if not 0 <= int(key) < len(base):
+                raise EvalError(f"index {int(key)} is out of range for a list of {len(base)}")
+            return base[int(key)]
+        if isinstance(base, dict):
+            key = to_template_string(key, loc) if not isinstance(key, str) else key
+            if key in base:
+                return base[key]
+            raise EvalError(f"the map has no key {key!r}")
+        raise EvalError(f"a {type_name(base)} cannot be indexed")
+
+    # -- functions --------------------------------------------------------
+
+    def _function_call(self, node, scope):
+        heads = [c for c in node.children if isinstance(c, Tree) and c.data == "identifier"]
+        name = "::".join(str(h.children[0]) for h in heads)
+        args_node = next((c for c in node.children if isinstance(c, Tree) and c.data == "arguments"), None)
+        arg_nodes = subtrees(args_node) if args_node is not None else []
+        expand = args_node is not None and any(isinstance(c, Token) and c.type == "ELLIPSIS"
+                                               for c in args_node.children)
+        loc = location(scope.file, node)
+        if name in ("try", "can"):
+            return self._try_can(name, arg_nodes, scope)
+        args = [self.eval(a, scope) for a in arg_nodes]
+        if expand and args:
+            last = args.pop()
+            if isinstance(last, Unknown):
+                return last
+            if not isinstance(last, list):
+                raise EvalError(f"{name}: only a list can be expanded with ...")
+            args.extend(last)
+        if name not in functions.SUPPORTED:
+            return Unknown(f"{name}(...)", EVALUATION, loc,
+                           hint=f"the function {name} is not supported by sesguard (at {loc})")
+        try:
+            result = functions.call(name, args, self.ctx)
+        except functions.FunctionError as exc:
+            raise EvalError(str(exc)) from None
+        if isinstance(result, Unknown) and result.loc is None:
+            result.loc = loc
+        return result
+
+    def _try_can(self, name, arg_nodes, scope):
+        if name == "can":
+            if len(arg_nodes) != 1:
+                raise EvalError("can takes one argument")
+            try:
+                value = self.eval(arg_nodes[0], scope)
+            except EvalError:
+                return False
+            return value if isinstance(value, Unknown) else True
+        for arg in arg_nodes:
+            try:
+                return self.eval(arg, scope)
+            except EvalError:
+                continue
+        raise EvalError("no argument of try could be evaluated")
+
+    # -- for expressions --------------------------------------------------
+
+    def _for_intro(self, node, scope):
+        trees = subtrees(node)
+        names = tuple(name_of(t) for t in trees if t.data == "identifier")
+        collection = self.eval(trees[-1], scope)
+        return names, collection
+
+    def _for_parts(self, node):
+        trees = subtrees(node)
+        intro = trees[0]
+        cond = trees[-1] if trees[-1].data == "for_cond" else None
+        body = trees[1:-1] if cond is not None else trees[1:]
+        return intro, body, cond
+
+    def _for_items(self, node, scope):
+        intro, body, cond = self._for_parts(node)
+        names, collection = self._for_intro(intro, scope)
+        if isinstance(collection, Unknown):
+            return collection, body
+        items = []
+        for key, value in _iterate(collection):
+            bound = scope.bind(dict(zip(names, (key, value) if len(names) == 2 else (value,))))
+            if cond is not None:
+                keep = self.eval(subtrees(cond)[0], bound)
+                if isinstance(keep, Unknown):
+                    return Unknown(keep.ref, keep.kind, location(scope.file, node), keep.hint), body
+                if not keep:
+                    continue
+            items.append(bound)
+        return items, body
+
+    def _for_tuple_expr(self, node, scope):
+        items, body = self._for_items(node, scope)
+        if isinstance(items, Unknown):
+            return Unknown(items.ref, items.kind, location(scope.file, node), items.hint)
+        return LList([self.eval(body[0], s) for s in items], location(scope.file, node))
+
+    def _for_object_expr(self, node, scope):
+        items, body = self._for_items(node, scope)
+        loc = location(scope.file, node)
+        if isinstance(items, Unknown):
+            return Unknown(items.ref, items.kind, loc, items.hint)
+        grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
+        result = LDict(loc=loc)
+        for bound in items:
+            key = self.eval(body[0], bound)
+            if isinstance(key, Unknown) or (isinstance(key, str) and has_marker(key)):
+                return unknown_from([key], loc)
+            key = to_template_string(key, loc)
+            value = self.eval(body[1], bound)
+            if grouping:
+                result.setdefault(key, LList([], loc)).append(value)
+            elif key in result:
+                raise EvalError(f"duplicate key {key!r} in a for expression; use ... to group")
+            else:
+                result[key] = value
+        return result
+
+    # -- .tf.json values ----------------------------------------------------
+
+    def _json(self, value, loc: Location, scope: Scope):
+        if isinstance(value, str):
+            vloc = getattr(value, "loc", None) or loc
+            try:
+                parts = parse_template(str(value), scope.file, vloc.line, vloc.column + 1)
+            except ParseError as exc:
+                raise EvalError(f"{exc.message} at line {exc.line}") from None
+            return self._render(parts, scope, vloc)
+        if isinstance(value, dict):
+            return LDict({k: self._json(v, loc, scope) for k, v in value.items()},
+                         getattr(value, "loc", loc), getattr(value, "key_locs", {}))
+        if isinstance(value, list):
+            return LList([self._json(v, loc, scope) for v in value], getattr(value, "loc", loc))
+        return value
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _no_root_names(path: str):
+    def root(name, loc):
+        raise EvalError(f"{name} is not a variable passed to the template {path}")
+
+    return root
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    try:
+        return json.loads('"' + text.replace('"', '\\"').replace('\\\\"', '\\"') + '"')
+    except ValueError:
+        return text
+
+
+def _flat_directive(tree: Tree) -> TemplatePart:
+    strip = [c for c in tree.children if isinstance(c, Token) and c.type == "STRIP_MARKER"]
+    tokens = [c for c in tree.children if isinstance(c, Token)]
+    strip_before = len(tokens) > 1 and tokens[1].type == "STRIP_MARKER"
+    strip_after = bool(strip) and tokens[-2].type == "STRIP_MARKER"
+    kind = {"interpolation": "interp", "template_if_start": "if", "template_else": "else",
+            "template_endif": "endif", "template_for_start": "for", "template_endfor": "endfor"}[tree.data]
+    exprs = subtrees(tree)
+    if kind == "interp":
+        return TemplatePart("interp", expr=exprs[0])
+    if kind == "if":
+        return TemplatePart("if", expr=exprs[0], strip_before=strip_before, strip_after=strip_after)
+    if kind == "for":
+        names = tuple(name_of(t) for t in exprs if t.data == "identifier")
+        return TemplatePart("for", expr=exprs[-1], names=names, strip_before=strip_before, strip_after=strip_after)
+    return TemplatePart(kind, strip_before=strip_before, strip_after=strip_after)
+
+
+def _strip(parts: list) -> list:
+    """Apply ``~`` strip markers to the literal parts around them."""
+    result = [TemplatePart(p.kind, p.text, p.expr, p.names, p.strip_before, p.strip_after) for p in parts]
+    for i, part in enumerate(result):
+        if part.kind == "lit":
+            continue
+        if part.strip_before and i > 0 and result[i - 1].kind == "lit":
+            result[i - 1].text = result[i - 1].text.rstrip()
+        if part.strip_after and i + 1 < len(result) and result[i + 1].kind == "lit":
+            result[i + 1].text = result[i + 1].text.lstrip()
+    return result
+
+
+def _split_if(parts: list, start: int):
+    depth = 0
+    then_parts, else_parts = [], []
+    current = then_parts
+    for i in range(start + 1, len(parts)):
+        kind = parts[i].kind
+        if kind == "if":
+            depth += 1
+        elif kind == "endif":
+            if depth == 0:
+                return then_parts, else_parts, i
+            depth -= 1
+        elif kind == "else" and depth == 0:
+            current = else_parts
+            continue
+        current.append(parts[i])
+    raise EvalError("%{if} without %{endif}")
+
+
+def _split_for(parts: list, start: int):
+    depth = 0
+    for i in range(start + 1, len(parts)):
+        kind = parts[i].kind
+        if kind == "for":
+            depth += 1
+        elif kind == "endfor":
+            if depth == 0:
+                return parts[start + 1:i], i
+            depth -= 1
+    raise EvalError("%{for} without %{endfor}")
+
+
+def _iterate(collection):
+    if isinstance(collection, dict):
+        return [(k, collection[k]) for k in sorted(collection)]
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    raise EvalError(f"cannot iterate over a {type_name(collection)}")
+
+
+def _truthy(value) -> bool:
+    if not isinstance(value, bool):
+        raise EvalError(f"the condition is a {type_name(value)}, not a bool")
+    return value
+
+
+def _marked(value) -> bool:
+    return isinstance(value, str) and has_marker(value)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return isinstance(a, Unknown) and a == b
+    try:
+        return a == b and type_name(a) == type_name(b)
+    except Exception:
+        return False
+
+
+def _equal(a, b) -> bool:
+    if type_name(a) != type_name(b):
+        return False
+    return a == b
+
+
+def _number(value, op: str):
+    if isinstance(value, bool):
+        raise EvalError(f"{op} needs numbers, not a bool")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value or "e" in value.lower() else int(value)
+        except ValueError:
+            pass
+    raise EvalError(f"{op} needs numbers, not a {type_name(value)}")
+
+
+def _int_if_whole(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return value
+
+
+def _show_key(key) -> str:
+    if isinstance(key, Unknown):
+        return key.ref
+    if isinstance(key, str):
+        return json.dumps(key)
+    return str(key)

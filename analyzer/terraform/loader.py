@@ -1,0 +1,181 @@
+"""The Terraform loader: discovered module directories into the model.
+
+Module directories called by another scanned module are evaluated through
+each call, with that caller's inputs; the others are roots, evaluated with
+their tfvars, ``--var-file`` and ``--var`` values in Terraform's order of
+precedence (later wins): variable defaults, ``terraform.tfvars``,
+``terraform.tfvars.json``, ``*.auto.tfvars(.json)`` in lexical order,
+``--var-file`` in order, ``--var`` in order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from analyzer import jsonloc
+from analyzer.discover import MAX_FILE_SIZE, Discovery
+from analyzer.model import InputProblem, Model
+from analyzer.terraform.adapter import adapt, link_identities
+from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
+from analyzer.terraform.functions import CallContext
+from analyzer.terraform.modules import Loader, ModuleInstance, load_module_source, read_modules_json
+from analyzer.terraform.parse import ParseError, parse_hcl
+
+
+@dataclass
+class Variables:
+    """Values given on the command line: ``--var-file`` paths and ``--var`` pairs."""
+
+    files: list = field(default_factory=list)
+    pairs: list = field(default_factory=list)  # (name, text)
+
+
+class VariableFileError(Exception):
+    """A ``--var-file`` that cannot be read: a usage error."""
+
+
+def display(path: str) -> str:
+    return os.path.relpath(path)
+
+
+def read_text(path: str):
+    """``(text, problem)``: the file decoded as UTF-8, or why it could not be."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_SIZE:
+            return None, f"file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB; not analyzed"
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror}"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not valid UTF-8 (byte {exc.start})"
+    if "\x00" in text:
+        return None, "the file contains NUL bytes"
+    return text, None
+
+
+def load_var_file(path: str, model: Model, shown: str = ""):
+    """The values a tfvars file assigns, or None (problem recorded)."""
+    shown = shown or display(path)
+    text, problem = read_text(path)
+    if problem:
+        model.problems.append(InputProblem(shown, problem))
+        return None
+    if path.endswith(".json"):
+        try:
+            value = jsonloc.loads(text, shown).value
+        except jsonloc.JSONLocError as exc:
+            model.problems.append(InputProblem(shown, f"cannot parse: {exc.message}", exc.line, exc.column))
+            return None
+        if not isinstance(value, dict):
+            model.problems.append(InputProblem(shown, "a .tfvars.json file must hold a JSON object", 1, 1))
+            return None
+        return dict(value)
+    try:
+        parsed = parse_hcl(shown, text)
+    except ParseError as exc:
+        model.problems.append(InputProblem(shown, f"cannot parse: {exc.message}", exc.line, exc.column))
+        return None
+    evaluator = Evaluator(CallContext(module_dir=os.path.dirname(path), root_dir=os.path.dirname(path),
+                                      render_template=None))
+    scope = Scope(_literal_only, shown)
+    return {name: evaluator.value(attr.expr, scope) for name, attr in parsed.body.attributes.items()}
+
+
+def _literal_only(name, loc):
+    raise EvalError(f"variable files can only hold literal values ({name} at {loc})")
+
+
+def parse_cli_value(text: str, var_block):
+    """A ``--var`` value: a string for string variables, else an HCL literal."""
+    type_attr = var_block.body.attributes.get("type") if var_block is not None else None
+    if type_attr is None or _type_name(type_attr.expr) == "string":
+        return text
+    try:
+        parsed = parse_hcl("--var", f"v = {text}\n")
+        evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None))
+        return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
+    except ParseError:
+        return text
+
+
+def _type_name(expr) -> str:
+    tokens = [str(t) for t in expr.scan_values(lambda v: True)] if hasattr(expr, "scan_values") else []
+    return tokens[0] if len(tokens) == 1 else ""
+
+
+class TerraformScan:
+    """Loads every relevant module of one discovered path into a model."""
+
+    def __init__(self, discovery: Discovery, variables: Variables, model: Model):
+        self.discovery = discovery
+        self.variables = variables
+        self.model = model
+        self.sources: dict = {}
+        self.loader = Loader(discovery.root, self.read_module, os.getcwd())
+        self.cli_files = []
+        for path in variables.files:
+            values = load_var_file(path, model)
+            if values is None:
+                raise VariableFileError(f"cannot use --var-file {path}")
+            self.cli_files.append(values)
+
+    def read_module(self, directory: str):
+        if directory not in self.sources:
+            module = self.discovery.modules.get(directory) or self.discovery.add_module(directory)
+            files = module.files if module else []
+            source = load_module_source(directory, display(directory), files, read_text, display)
+            for file, message, line, column in source.problems:
+                self.model.problems.append(InputProblem(file, message, line, column))
+            self.model.files += len(files)
+            self.sources[directory] = source
+        return self.sources[directory]
+
+    def run(self) -> None:
+        relevant = {d for d in self.discovery.modules if self.discovery.relevant(d)}
+        called = set()
+        for directory in relevant:
+            module = self.discovery.modules[directory]
+            called.update(c for c in module.local_calls if c in relevant)
+        roots = sorted(relevant - called)
+        reached: set = set()
+
+        def relevant_and_seen(directory: str) -> bool:
+            reached.add(directory)
+            return self.discovery.relevant(directory)
+
+        for directory in roots:
+            self._scan_root(directory, relevant_and_seen)
+        for directory in sorted(relevant - reached - set(roots)):
+            self._scan_root(directory, relevant_and_seen)
+        link_identities(self.model)
+        self.model.owner_known = self.model.owner_known or self.loader.owner_seen
+
+    def _scan_root(self, directory: str, relevant) -> None:
+        source = self.read_module(directory)
+        module = self.discovery.modules.get(directory)
+        values: dict = {}
+        for path in module.var_files if module else []:
+            loaded = load_var_file(path, self.model)
+            if loaded:
+                values.update(loaded)
+        for loaded in self.cli_files:
+            values.update(loaded)
+        for name, text in self.variables.pairs:
+            values[name] = parse_cli_value(text, source.variables.get(name))
+        inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}
+        instance = ModuleInstance(self.loader, source, "", inputs, directory,
+                                  modules_json=read_modules_json(directory))
+        adapt(instance, self.model, relevant)
+
+
+def scan_terraform(discovery: Discovery, variables: Variables) -> Model:
+    model = Model()
+    TerraformScan(discovery, variables, model).run()
+    return model

@@ -1,0 +1,518 @@
+"""Module directories, module instances and resource instances.
+
+A ``ModuleSource`` is one directory's parsed files. A ``ModuleInstance`` is
+that directory evaluated with one set of inputs (a root module with its
+tfvars, or a module call with the caller's arguments) under an address
+prefix such as ``module.mail[0].``. Instances resolve ``var``, ``local``,
+``module``, ``data`` and resource references lazily, with cycle detection,
+and expand ``count`` / ``for_each`` / ``dynamic`` as Terraform does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from lark import Tree
+
+from analyzer.model import AFTER_APPLY, DATA, EVALUATION, MODULE, VARIABLE, LDict, LList, Location, Unknown
+from analyzer.terraform import datasources
+from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope
+from analyzer.terraform.functions import CallContext
+from analyzer.terraform.parse import Attribute, Block, Body, ParseError, ParsedFile, location, subtrees
+
+META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
+
+
+@dataclass
+class ModuleSource:
+    """The parsed files of one module directory."""
+
+    dir: str  # absolute
+    display_dir: str  # relative to the current directory
+    files: list = field(default_factory=list)  # ParsedFile
+    variables: dict = field(default_factory=dict)  # name -> Block
+    locals: dict = field(default_factory=dict)  # name -> (Attribute, file)
+    resources: dict = field(default_factory=dict)  # (type, name) -> (Block, file)
+    data: dict = field(default_factory=dict)  # (type, name) -> (Block, file)
+    calls: dict = field(default_factory=dict)  # name -> (Block, file)
+    outputs: dict = field(default_factory=dict)  # name -> (Block, file)
+    problems: list = field(default_factory=list)  # (file, message, line, column)
+
+    @property
+    def resource_types(self) -> set:
+        return {t for t, _ in self.resources}
+
+    def add(self, parsed: ParsedFile) -> None:
+        self.files.append(parsed)
+        for block in parsed.body.blocks:
+            kind, labels = block.type, block.labels
+            if kind == "variable" and len(labels) == 1:
+                self.variables[labels[0]] = block
+            elif kind == "locals":
+                for name, attribute in block.body.attributes.items():
+                    self.locals[name] = (attribute, parsed.path)
+            elif kind == "resource" and len(labels) == 2:
+                self.resources[(labels[0], labels[1])] = (block, parsed.path)
+            elif kind == "data" and len(labels) == 2:
+                self.data[(labels[0], labels[1])] = (block, parsed.path)
+            elif kind == "module" and len(labels) == 1:
+                self.calls[labels[0]] = (block, parsed.path)
+            elif kind == "output" and len(labels) == 1:
+                self.outputs[labels[0]] = (block, parsed.path)
+
+
+@dataclass
+class Expansion:
+    """One instance of a block with ``count`` or ``for_each``."""
+
+    key: object  # None, an int or a str
+    scope: Scope
+    active: bool = True
+    reason: str = ""
+
+    def address(self, base: str) -> str:
+        if self.key is None:
+            return base
+        if isinstance(self.key, int):
+            return f"{base}[{self.key}]"
+        return f"{base}[{json.dumps(str(self.key))}]"
+
+
+class ResourceInstance(Namespace):
+    """``aws_x.y[key]``: configured arguments are known, the rest after apply."""
+
+    def __init__(self, instance: "ModuleInstance", block: Block, expansion: Expansion, address: str, kind: str):
+        super().__init__(address, self._attribute)
+        self.instance = instance
+        self.block = block
+        self.expansion = expansion
+        self.kind = kind  # "resource" or "data"
+        self._cache: dict = {}
+
+    def _attribute(self, name: str):
+        if name in self._cache:
+            return self._cache[name]
+        loc = self.block.loc
+        resource_type = self.block.labels[0]
+        if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
+            self.instance.loader.owner_seen = True
+            value = datasources.caller_identity_attribute(self.ref, name, loc)
+        elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
+            value = self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
+                self.instance, self.block.body, self.expansion.scope, self.block.loc).render(), self.ref)
+        elif self.kind == "data":
+            value = Unknown(f"{self.ref}.{name}", DATA, loc)
+        elif name in self.block.body.attributes:
+            value = self.instance.guarded(("attr", self.ref, name), lambda: self.instance.evaluator.value(
+                self.block.body.attributes[name].expr, self.expansion.scope), f"{self.ref}.{name}")
+        else:
+            value = Unknown(f"{self.ref}.{name}", AFTER_APPLY, loc)
+        self._cache[name] = value
+        return value
+
+    def argument(self, name: str):
+        """A configured argument, or None when it is not written."""
+        if name not in self.block.body.attributes:
+            return None
+        return self._attribute(name)
+
+
+class Loader:
+    """Shared state of one scan: parsed module directories and options."""
+
+    def __init__(self, root_dir: str, read_module, cwd: str):
+        self.root_dir = root_dir  # the scanned root: nothing outside it is read
+        self.read_module = read_module  # dir -> ModuleSource
+        self.cwd = cwd
+        self.owner_seen = False
+
+
+class ModuleInstance:
+    def __init__(self, loader: Loader, source: ModuleSource, prefix: str, inputs: dict,
+                 root_dir: str, chain: tuple = (), active: bool = True, reason: str = "",
+                 modules_json: Optional[dict] = None, module_key: str = ""):
+        self.loader = loader
+        self.source = source
+        self.prefix = prefix  # "" or "module.mail." or 'module.mail["a"].'
+        self.inputs = inputs  # name -> callable returning the value
+        self.root_dir = root_dir  # root module directory (path.root)
+        self.chain = chain  # dirs of the callers, to stop recursive modules
+        self.active = active
+        self.reason = reason
+        self.modules_json = modules_json or {}
+        self.module_key = module_key
+        self.evaluator = Evaluator(CallContext(module_dir=source.dir, root_dir=loader.root_dir,
+                                               render_template=None))
+        self.evaluator.ctx.render_template = self.evaluator.render_template
+        self._locals: dict = {}
+        self._vars: dict = {}
+        self._refs: dict = {}
+        self._children: dict = {}
+        self._busy: set = set()
+        self.not_analyzed: list = []  # (call address, source, why, file, loc)
+
+    # -- scopes -----------------------------------------------------------
+
+    def scope(self, file: str) -> Scope:
+        return Scope(self._root_name, file)
+
+    def _root_name(self, name: str, loc: Location):
+        if name == "var":
+            return Namespace("var", lambda n: self.var(n, loc))
+        if name == "local":
+            return Namespace("local", lambda n: self.local(n, loc))
+        if name == "module":
+            return Namespace("module", lambda n: self.module_ref(n, loc))
+        if name == "data":
+            return Namespace("data", lambda t: Namespace(f"data.{t}", lambda n: self.resource_ref("data", t, n, loc)))
+        if name == "path":
+            return LDict({"module": self.source.dir, "root": self.root_dir, "cwd": self.loader.cwd}, loc)
+        if name == "terraform":
+            return LDict({"workspace": Unknown("terraform.workspace", EVALUATION, loc)}, loc)
+        if name in ("count", "each", "self"):
+            raise EvalError(f"{name} is not available here")
+        if any(t == name for t in self.source.resource_types):
+            return Namespace(name, lambda n: self.resource_ref("resource", name, n, loc))
+        if name.startswith(("aws_", "google_", "azurerm_", "cloudflare_")) or "_" in name:
+            return Namespace(name, lambda n: Unknown(f"{self.prefix}{name}.{n}", AFTER_APPLY, loc,
+                                                     hint=f"{name}.{n} is not declared in this module"))
+        raise EvalError(f"unknown name {name!r}")
+
+    def guarded(self, key, compute, ref: str):
+        """Evaluate once, reporting a reference cycle as an unknown value."""
+        if key in self._busy:
+            return Unknown(ref, EVALUATION, hint=f"{ref} refers to itself")
+        self._busy.add(key)
+        try:
+            return compute()
+        finally:
+            self._busy.discard(key)
+
+    # -- variables and locals ----------------------------------------------
+
+    def var(self, name: str, loc: Location):
+        if name not in self._vars:
+            self._vars[name] = self.guarded(("var", name), lambda: self._variable(name, loc), f"var.{name}")
+        return self._vars[name]
+
+    def _variable(self, name: str, loc: Location):
+        block = self.source.variables.get(name)
+        if name in self.inputs:
+            value = self.inputs[name]()
+            if value is not None or block is None or "default" not in block.body.attributes:
+                return value
+        if block is None:
+            raise EvalError(f"var.{name} is not declared in {self.source.display_dir}")
+        default = block.body.attributes.get("default")
+        if default is not None:
+            return self.evaluator.value(default.expr, self.scope(default.loc.file))
+        where = f" of {self.prefix.rstrip('.')}" if self.prefix else ""
+        return Unknown(f"var.{name}", VARIABLE, loc,
+                       hint=f"var.{name}{where} has no value; pass --var {name}=... or a --var-file"
+                       if not self.prefix else f"var.{name}{where} has no value: the module call does not set it")
+
+    def local(self, name: str, loc: Location):
+        if name not in self._locals:
+            entry = self.source.locals.get(name)
+            if entry is None:
+                raise EvalError(f"local.{name} is not declared in {self.source.display_dir}")
+            attribute, file = entry
+            self._locals[name] = self.guarded(("local", name), lambda: self.evaluator.value(
+                attribute.expr, self.scope(file)), f"local.{name}")
+        return self._locals[name]
+
+    # -- count, for_each, dynamic ---------------------------------------
+
+    def expand(self, body: Body, file: str) -> list:
+        """The instances of a block with ``count`` or ``for_each``."""
+        scope = self.scope(file)
+        if "count" in body.attributes:
+            expr = body.attributes["count"].expr
+            count = self.evaluator.value(expr, scope)
+            if isinstance(count, Unknown):
+                return [Expansion(0, scope.bind({"count": {"index": count}}))]
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
+                return [Expansion(0, scope.bind({"count": {"index": 0}}), False,
+                                  f"count is not a valid number ({count!r})")]
+            if int(count) == 0:
+                return [Expansion(0, scope.bind({"count": {"index": 0}}), False,
+                                  self._reason("count = 0", expr, scope))]
+            return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(int(count))]
+        if "for_each" in body.attributes:
+            expr = body.attributes["for_each"].expr
+            items = self.evaluator.value(expr, scope)
+            if isinstance(items, Unknown):
+                return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}))]
+            pairs = _each_pairs(items)
+            if pairs is None:
+                return [Expansion(None, scope, False, f"for_each is not a map or a set ({type(items).__name__})")]
+            if not pairs:
+                placeholder = Unknown("each.value", EVALUATION)
+                return [Expansion("", scope.bind({"each": {"key": placeholder, "value": placeholder}}), False,
+                                  self._reason("for_each is empty", expr, scope))]
+            return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
+        return [Expansion(None, scope)]
+
+    def expand_blocks(self, body: Body, block_type: str, scope: Scope):
+        """Nested blocks of ``block_type``, with ``dynamic`` ones expanded:
+        yields ``(block, scope)``."""
+        for block in body.blocks:
+            if block.type == block_type:
+                yield block, scope
+            elif block.type == "dynamic" and block.labels == [block_type]:
+                yield from self._dynamic(block, scope)
+
+    def _dynamic(self, block: Block, scope: Scope):
+        attrs = block.body.attributes
+        iterator = block_type = block.labels[0]
+        if "iterator" in attrs:
+            iterator = _identifier(attrs["iterator"].expr) or block_type
+        items = self.evaluator.value(attrs["for_each"].expr, scope) if "for_each" in attrs else []
+        contents = block.body.blocks_of("content")
+        if not contents:
+            return
+        content = contents[0]
+        if isinstance(items, Unknown):
+            yield content, scope.bind({iterator: {"key": items, "value": items}})
+            return
+        for key, value in _each_pairs(items, as_list=True) or []:
+            yield content, scope.bind({iterator: {"key": key, "value": value}})
+
+    def _reason(self, what: str, expr, scope: Scope) -> str:
+        refs = []
+        for ref in _references(expr):
+            value = self.evaluator.value(ref[1], scope)
+            refs.append(f"{ref[0]} = {_show(value)}")
+        return what + (" while " + ", ".join(dict.fromkeys(refs)) if refs else "")
+
+    # -- resources and data sources -----------------------------------------
+
+    def resource_ref(self, kind: str, type_: str, name: str, loc: Location):
+        key = (kind, type_, name)
+        if key not in self._refs:
+            table = self.source.resources if kind == "resource" else self.source.data
+            entry = table.get((type_, name))
+            if entry is None:
+                base = f"{'data.' if kind == 'data' else ''}{type_}.{name}"
+                if kind == "data":
+                    raise EvalError(f"data.{type_}.{name} is not declared in {self.source.display_dir}")
+                raise EvalError(f"{base} is not declared in {self.source.display_dir}")
+            self._refs[key] = self.guarded(("ref",) + key, lambda: self._resource_value(kind, entry),
+                                           f"{type_}.{name}")
+        return self._refs[key]
+
+    def resource_instances(self, kind: str, type_: str, name: str) -> list:
+        """``(ResourceInstance, Expansion)`` for each instance of a block."""
+        table = self.source.resources if kind == "resource" else self.source.data
+        block, file = table[(type_, name)]
+        base = f"{self.prefix}{'data.' if kind == 'data' else ''}{type_}.{name}"
+        result = []
+        for expansion in self.expand(block.body, file):
+            address = expansion.address(base)
+            result.append(ResourceInstance(self, block, expansion, address, kind))
+        return result
+
+    def _resource_value(self, kind: str, entry):
+        block, _ = entry
+        instances = self.resource_instances(kind, block.labels[0], block.labels[1])
+        attrs = block.body.attributes
+        if "count" in attrs:
+            return LList(instances, block.loc)
+        if "for_each" in attrs:
+            if len(instances) == 1 and not isinstance(instances[0].expansion.key, (str, int)):
+                return Unknown(instances[0].ref, EVALUATION, block.loc)
+            return LDict({str(i.expansion.key): i for i in instances}, block.loc)
+        return instances[0]
+
+    # -- module calls -------------------------------------------------------
+
+    def module_ref(self, name: str, loc: Location):
+        entry = self.source.calls.get(name)
+        if entry is None:
+            raise EvalError(f"module.{name} is not declared in {self.source.display_dir}")
+        children = self.children(name)
+        block = entry[0]
+        if isinstance(children, Unknown):
+            return Namespace(f"module.{name}", lambda o: Unknown(f"{self.prefix}module.{name}.{o}", MODULE, loc,
+                                                                 hint=children.hint))
+        namespaces = [(child_key, _OutputNamespace(child)) for child_key, child in children]
+        if "count" in block.body.attributes:
+            return LList([n for _, n in namespaces], block.loc)
+        if "for_each" in block.body.attributes:
+            return LDict({str(k): n for k, n in namespaces}, block.loc)
+        return namespaces[0][1]
+
+    def children(self, name: str):
+        """``[(key, ModuleInstance)]`` for a module call, or an ``Unknown``
+        saying why it could not be analyzed."""
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = Unknown(f"module.{name}", MODULE, hint=f"module.{name} calls itself")
+        self._children[name] = self._make_children(name)
+        return self._children[name]
+
+    def _make_children(self, name: str):
+        block, file = self.source.calls[name]
+        address = f"{self.prefix}module.{name}"
+        source_attr = block.body.attributes.get("source")
+        source = self.evaluator.value(source_attr.expr, self.scope(file)) if source_attr else None
+        if not isinstance(source, str):
+            return self._not_analyzed(name, block, file, str(source), "its source is not a literal string")
+        key = f"{self.module_key}.{name}" if self.module_key else name
+        directory, why = self._module_dir(source, key)
+        if directory is None:
+            return self._not_analyzed(name, block, file, source, why)
+        if directory in self.chain or directory == self.source.dir:
+            return self._not_analyzed(name, block, file, source, "the module calls itself")
+        child_source = self.loader.read_module(directory)
+        children = []
+        for expansion in self.expand(block.body, file):
+            inputs = {arg: _lazy(self.evaluator, attribute, expansion.scope)
+                      for arg, attribute in block.body.attributes.items() if arg not in META_ARGUMENTS}
+            active = self.active and expansion.active
+            reason = self.reason or (f"{expansion.address(address)}: {expansion.reason}" if not expansion.active else "")
+            child = ModuleInstance(self.loader, child_source, expansion.address(address) + ".", inputs,
+                                   self.root_dir, self.chain + (self.source.dir,), active, reason,
+                                   self.modules_json, key)
+            children.append((expansion.key, child))
+        return children
+
+    def _module_dir(self, source: str, key: str):
+        if source.startswith(("./", "../")) or source in (".", ".."):
+            directory = os.path.realpath(os.path.join(self.source.dir, source))
+            if not _inside(directory, self.loader.root_dir):
+                return None, (f"its source {source} is outside the scanned directory; "
+                              "scan a directory that contains both")
+            if not os.path.isdir(directory):
+                return None, f"its source directory {source} does not exist"
+            return directory, ""
+        entry = self.modules_json.get(key)
+        if entry:
+            directory = os.path.realpath(os.path.join(self.root_dir, entry))
+            if _inside(directory, self.loader.root_dir) and os.path.isdir(directory):
+                return directory, ""
+        return None, (f"its source {source} is not downloaded; run terraform init "
+                      "(sesguard reads .terraform/modules/modules.json) to analyze it")
+
+    def _not_analyzed(self, name, block, file, source, why):
+        address = f"{self.prefix}module.{name}"
+        self.not_analyzed.append((address, source, why, block.loc))
+        return Unknown(address, MODULE, block.loc, hint=f"{address} was not analyzed: {why}")
+
+    def output(self, name: str, loc: Location):
+        entry = self.source.outputs.get(name)
+        if entry is None:
+            raise EvalError(f"{self.prefix}output {name!r} is not declared in {self.source.display_dir}")
+        block, file = entry
+        value = block.body.attributes.get("value")
+        if value is None:
+            return None
+        return self.guarded(("output", name), lambda: self.evaluator.value(value.expr, self.scope(file)),
+                            f"{self.prefix}{name}")
+
+
+class _OutputNamespace(Namespace):
+    def __init__(self, instance: ModuleInstance):
+        super().__init__(instance.prefix.rstrip("."), lambda n: instance.output(n, None))
+
+
+def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope):
+    cache = []
+
+    def get():
+        if not cache:
+            cache.append(evaluator.value(attribute.expr, scope))
+        return cache[0]
+
+    return get
+
+
+def _each_pairs(items, as_list: bool = False):
+    if isinstance(items, dict):
+        return [(k, items[k]) for k in sorted(items)]
+    if isinstance(items, list):
+        if as_list:
+            return list(enumerate(items))
+        keys = []
+        for item in items:
+            if not isinstance(item, str):
+                return None
+            keys.append(item)
+        return [(k, k) for k in sorted(set(keys))]
+    return None
+
+
+def _identifier(expr) -> Optional[str]:
+    if isinstance(expr, Tree):
+        names = [str(t) for t in expr.scan_values(lambda v: getattr(v, "type", "") == "NAME")]
+        return names[0] if len(names) == 1 else None
+    return None
+
+
+def _references(expr):
+    """``(text, tree)`` for each ``var.x`` / ``local.x`` an expression reads."""
+    if not isinstance(expr, Tree):
+        return
+    for node in expr.iter_subtrees_topdown():
+        if node.data == "get_attr_expr_term":
+            base, attr = subtrees(node)
+            inner = subtrees(base)
+            if len(inner) == 1 and inner[0].data == "identifier" and str(inner[0].children[0]) in ("var", "local"):
+                name = str(subtrees(attr)[0].children[0])
+                yield f"{inner[0].children[0]}.{name}", node
+
+
+def _show(value) -> str:
+    if isinstance(value, Unknown):
+        return "(unknown)"
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _inside(path: str, root: str) -> bool:
+    root = os.path.realpath(root)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_modules_json(root_dir: str) -> dict:
+    """``.terraform/modules/modules.json``: module key -> directory (relative to the root)."""
+    path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    result = {}
+    for module in data.get("Modules", []) if isinstance(data, dict) else []:
+        if isinstance(module, dict) and module.get("Key") and isinstance(module.get("Dir"), str):
+            result[module["Key"]] = module["Dir"]
+    return result
+
+
+def load_module_source(directory: str, display_dir: str, files: list, read_text, display) -> ModuleSource:
+    """Parse the Terraform files of one directory.
+
+    ``read_text(path)`` returns ``(text, problem)``; ``display(path)`` the
+    path as shown to the user. Parse errors become problems with positions.
+    """
+    from analyzer.terraform.parse import parse_hcl, parse_tf_json
+
+    source = ModuleSource(directory, display_dir)
+    for path in files:
+        shown = display(path)
+        text, problem = read_text(path)
+        if problem:
+            source.problems.append((shown, problem, 0, 0))
+            continue
+        try:
+            parsed = parse_tf_json(shown, text) if path.endswith(".json") else parse_hcl(shown, text)
+        except ParseError as exc:
+            source.problems.append((shown, f"cannot parse: {exc.message}", exc.line, exc.column))
+            continue
+        source.add(parsed)
+    return source

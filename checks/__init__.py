@@ -1,0 +1,1 @@
+"""sesguard rules: one module per rule (see analyzer/rules.py for the contract)."""

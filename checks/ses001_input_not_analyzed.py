@@ -1,0 +1,42 @@
+"""A file, module or policy document could not be analyzed.
+
+Why: an input sesguard cannot read is not a clean input. A syntax error,
+a bad encoding, a file too large to read safely or a policy that is not
+valid JSON would hide exactly the problems this tool looks for, so it is
+reported rather than skipped.
+
+Example: a ``.tf`` file with an unclosed block, a policy heredoc that is
+not valid JSON, a template file outside the scanned directory.
+
+Fix: correct the input (the message gives the line and column), or exclude
+the path from the scan if it is not infrastructure code.
+"""
+
+ID = "SES001"
+NAME = "input-not-analyzed"
+SEVERITY = "high"
+TITLE = "Input could not be analyzed"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    from analyzer.model import Location
+
+    for problem in model.problems:
+        yield rule.finding(f"{problem.file}: {problem.message}",
+                           Location(problem.file, problem.line, problem.column),
+                           resource=problem.address or problem.file, logical_path=problem.message)
+    for policy in model.identity_policies:
+        document = policy.document
+        if document is None:
+            continue
+        problems = [(p, document.loc or policy.policy_loc) for p in document.problems]
+        for statement in document.statements:
+            problems += [(f"{statement.label}: {p}", statement.loc or policy.policy_loc)
+                         for p in statement.problems]
+        for message, location in problems:
+            yield rule.finding(f"the policy of {policy.address} could not be fully analyzed: {message}",
+                               location or policy.loc, resource=policy.address,
+                               identity=policy.identity if isinstance(policy.identity, str) else "",
+                               active=policy.active, inactive_reason=policy.inactive_reason,
+                               logical_path="policy/" + message)

@@ -1,0 +1,70 @@
+"""Anyone can send email as this SES identity.
+
+Why: a sending-authorization policy whose statement admits any AWS account
+(``"*"``, ``{"AWS": "*"}``, a wildcard account in an ARN, a ``NotPrincipal``
+in an ``Allow``) and no condition that narrows the callers lets every AWS
+customer send mail as your domain or address, signed with your DKIM keys and
+passing your SPF and DMARC. Conditions on the message (``ses:FromAddress``,
+``ses:Recipients``) or on transport do not narrow who calls; network
+conditions (``aws:SourceIp``) limit where from, not who.
+
+Example:
+
+    data "aws_iam_policy_document" "p" {
+      statement {
+        actions   = ["ses:SendEmail", "ses:SendRawEmail"]
+        resources = [aws_ses_domain_identity.d.arn]
+        principals {
+          type        = "AWS"
+          identifiers = ["*"]
+        }
+      }
+    }
+
+Fix: name the accounts or roles that may send (``identifiers =
+["arn:aws:iam::111122223333:role/mailer"]``), or keep ``*`` and add a
+condition that names them, such as ``StringEquals aws:PrincipalOrgID`` or
+``aws:PrincipalAccount``.
+"""
+
+from analyzer.policy.describe import (
+    actions_phrase,
+    finding_fields,
+    grant_location,
+    subject,
+    ignored_phrase,
+    notes_phrase,
+    statement_path,
+)
+
+ID = "SES101"
+NAME = "identity-policy-public"
+SEVERITY = "critical"
+TITLE = "Identity policy lets anyone send as the identity"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for policy in model.identity_policies:
+        if policy.document is None:
+            continue
+        verdict = context.verdict(policy)
+        for grant in verdict.grants:
+            if not grant.public:
+                continue
+            statement = grant.statement
+            severity = "high" if grant.network else SEVERITY
+            network = ""
+            if grant.network:
+                names = ", ".join(f"{c.operator} {c.key}" for c in grant.network)
+                network = (f" The network condition ({names}) limits where calls come from, "
+                           "not who makes them.")
+            message = (f"{subject(policy)}: {statement.label} lets {grant.admitted} send "
+                       f"{actions_phrase(grant.actions)} as this identity, with no condition that narrows "
+                       f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)} "
+                       "Fix: name the trusted accounts or roles as principals, or add a "
+                       "StringEquals aws:PrincipalOrgID / aws:PrincipalAccount condition.")
+            yield rule.finding(message, grant_location(policy, statement), severity=severity,
+                               details={"statement": statement.sid or statement.index,
+                                        "actions": list(grant.actions)},
+                               **finding_fields(policy, statement_path(statement) + "/Principal"))

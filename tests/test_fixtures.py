@@ -1,0 +1,64 @@
+"""Every fixture case is scanned and must give exactly the findings written
+next to its lines (``# expect: SES101 [inactive] [high]``) or in its
+``EXPECT`` file (``SES101 path:line [inactive] [high]``)."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from analyzer.engine import ScanOptions, scan
+from analyzer.findings import SEVERITIES
+from conftest import FIXTURES
+
+CASES = sorted(p for p in FIXTURES.glob("SES*/*") if p.is_dir())
+_INLINE = re.compile(r"(?:#|//)\s*expect:\s*(.+)$")
+
+
+def _expectations(case):
+    expected = []
+    for path in sorted(case.rglob("*")):
+        if not path.is_file() or path.suffix not in (".tf", ".tpl", ".json", ".tfvars"):
+            continue
+        rel = path.relative_to(case).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = _INLINE.search(line)
+            if m:
+                expected.extend(_parse(m.group(1).split(), rel, number))
+    expect_file = case / "EXPECT"
+    if expect_file.exists():
+        for line in expect_file.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words:
+                file, number = words[1].rsplit(":", 1)
+                expected.extend(_parse([words[0]] + words[2:], file, int(number)))
+    return expected
+
+
+def _parse(words, file, line):
+    rules = [w for w in words if re.fullmatch(r"SES\d{3}", w)]
+    active = "inactive" not in words
+    severity = next((w for w in words if w in SEVERITIES), None)
+    return [(rule, file, line, active, severity) for rule in rules]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_fixture(case, monkeypatch):
+    monkeypatch.chdir(case)
+    report = scan(ScanOptions(paths=["."]))
+    expected = _expectations(case)
+    got = Counter((f.rule_id, f.file, f.location.line, f.active) for f in report.findings)
+    assert got == Counter(e[:4] for e in expected), "\n".join(
+        f"{f.file}:{f.location.line}: {f.rule_id} [{f.severity}] {f.message}" for f in report.findings)
+    for rule, file, line, active, severity in expected:
+        if severity:
+            assert any(f.rule_id == rule and f.file == file and f.location.line == line and f.severity == severity
+                       for f in report.findings), (rule, file, line, severity)
+
+
+def test_every_rule_has_a_fixture():
+    from analyzer.rules import load_rules
+
+    covered = {p.parent.name for p in CASES}
+    missing = {r.id for r in load_rules()} - covered - {"SES002"}
+    assert not missing
