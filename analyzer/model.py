@@ -94,7 +94,8 @@ VARIABLE = "variable"  # an input variable without a value
 AFTER_APPLY = "after-apply"  # a resource attribute known only after apply
 DATA = "data"  # a data source result we do not model
 MODULE = "module"  # an output of a module that was not analyzed
-EVALUATION = "evaluation"  # an expression we could not evaluate
+EVALUATION = "evaluation"  # a value computed from unknowns, or not knowable statically
+ERROR = "error"  # an expression that is wrong or unsupported: the input is not analyzed (SES001)
 
 
 class Unknown:
@@ -149,6 +150,8 @@ class Unknown:
             return f"{self.ref} is read from the cloud at plan time"
         if self.kind == OWNER:
             return f"{self.ref} is the deploying account"
+        if self.kind == ERROR:
+            return self.ref
         return f"{self.ref} could not be evaluated"
 
 

@@ -12,6 +12,9 @@ Fix: correct the input (the message gives the line and column), or exclude
 the path from the scan if it is not infrastructure code.
 """
 
+from analyzer.model import ERROR, Location
+from analyzer.policy.describe import finding_fields, policy_unknowns, subject
+
 ID = "SES001"
 NAME = "input-not-analyzed"
 SEVERITY = "high"
@@ -20,8 +23,6 @@ TITLE = "Input could not be analyzed"
 
 def check(model, context):
     rule = context.rule(ID)
-    from analyzer.model import Location
-
     for problem in model.problems:
         yield rule.finding(f"{problem.file}: {problem.message}",
                            Location(problem.file, problem.line, problem.column),
@@ -35,8 +36,14 @@ def check(model, context):
             problems += [(f"{statement.label}: {p}", statement.loc or policy.policy_loc)
                          for p in statement.problems]
         for message, location in problems:
-            yield rule.finding(f"the policy of {policy.address} could not be fully analyzed: {message}",
-                               location or policy.loc, resource=policy.address,
-                               identity=policy.identity if isinstance(policy.identity, str) else "",
-                               active=policy.active, inactive_reason=policy.inactive_reason,
-                               logical_path="policy/" + message)
+            yield rule.finding(f"{subject(policy)}: the policy could not be fully analyzed: {message}",
+                               location or policy.loc, **finding_fields(policy, "policy/" + message))
+    for policy in model.identity_policies:
+        verdict = context.verdict(policy) if policy.document is not None else None
+        for unknowns, location, path, _ in policy_unknowns(policy, verdict):
+            errors = [u for u in unknowns if u.kind == ERROR]
+            if errors:
+                yield rule.finding(
+                    f"{subject(policy)}: the policy could not be evaluated: "
+                    + "; ".join(dict.fromkeys(u.describe() for u in errors)),
+                    location, **finding_fields(policy, path))

@@ -17,8 +17,8 @@ Fix: supply the value (``--var sender_accounts='["111122223333"]'``, a
 can be read, then scan again.
 """
 
-from analyzer.model import display
-from analyzer.policy.describe import finding_fields, grant_location, statement_path, subject
+from analyzer.model import ERROR, display
+from analyzer.policy.describe import finding_fields, policy_unknowns, subject
 
 ID = "SES003"
 NAME = "unresolved-value"
@@ -26,42 +26,21 @@ SEVERITY = "info"
 TITLE = "A verdict depends on a value that could not be resolved"
 
 
-def _needs(unknowns) -> str:
-    seen = {}
-    for unknown in unknowns:
-        seen.setdefault(unknown.ref, unknown.describe())
-    return "; ".join(seen.values())
-
-
 def check(model, context):
     rule = context.rule(ID)
     for policy in model.identity_policies:
-        who = subject(policy)
-        if policy.document_unknown is not None:
+        verdict = context.verdict(policy) if policy.document is not None else None
+        for unknowns, location, path, statement in policy_unknowns(policy, verdict):
+            unresolved = [u for u in unknowns if u.kind != ERROR]
+            if not unresolved or len(unresolved) < len(unknowns):
+                continue  # an expression that failed is SES001's
+            needs = "; ".join(dict.fromkeys(u.describe() for u in unresolved))
+            refs = ", ".join(dict.fromkeys("${" + u.ref + "}" for u in unresolved))
+            what = f"who may send through {statement.label}" if statement else "who may send as this identity"
             yield rule.finding(
-                f"{who}: the policy of {policy.address} cannot be resolved, so who may send as this "
-                f"identity is not known: {policy.document_unknown.describe()}.",
-                policy.policy_loc or policy.loc, **finding_fields(policy, "policy"))
-            continue
-        if policy.document is None:
-            continue
-        verdict = context.verdict(policy)
-        if verdict.unknowns:
-            yield rule.finding(
-                f"{who}: the statements of {policy.address} cannot be resolved: {_needs(verdict.unknowns)}.",
-                policy.document.loc or policy.policy_loc or policy.loc, **finding_fields(policy, "policy/Statement"))
-        for grant in verdict.grants:
-            if not grant.unknowns or grant.public:
-                continue
-            statement = grant.statement
-            refs = ", ".join(dict.fromkeys("${" + u.ref + "}" for u in grant.unknowns))
-            yield rule.finding(
-                f"{who}: who may send through {statement.label} depends on {refs}, which could not be "
-                f"resolved: {_needs(grant.unknowns)}.",
-                grant_location(policy, statement),
-                details={"statement": statement.sid or statement.index,
-                         "unresolved": [u.ref for u in grant.unknowns]},
-                **finding_fields(policy, statement_path(statement)))
+                f"{subject(policy)}: {what} depends on {refs}, which could not be resolved: {needs}.",
+                location, details={"unresolved": [u.ref for u in unresolved]},
+                **finding_fields(policy, path))
     for call in model.not_analyzed:
         if not call.ses_related:
             continue

@@ -54,3 +54,21 @@ def ignored_phrase(grant) -> str:
 def notes_phrase(grant, verdict) -> str:
     notes = list(grant.notes) + list(verdict.notes)
     return (" " + " ".join(n if n.endswith(".") else n + "." for n in dict.fromkeys(notes))) if notes else ""
+
+
+def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
+    """``(unknowns, location, logical path, statement)`` for each part of a
+    policy whose verdict an unknown value decides."""
+    if policy.document_unknown is not None:
+        return [([policy.document_unknown], policy.policy_loc or policy.loc, "policy", None)]
+    if verdict is None:
+        return []
+    found = []
+    if verdict.unknowns:
+        found.append((verdict.unknowns, policy.document.loc or policy.policy_loc or policy.loc,
+                      "policy/Statement", None))
+    for grant in verdict.grants:
+        if grant.unknowns and not grant.public:
+            found.append((grant.unknowns, grant_location(policy, grant.statement),
+                          statement_path(grant.statement), grant.statement))
+    return found

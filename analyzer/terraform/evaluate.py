@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 from lark import Token, Tree
 
 from analyzer.model import (
+    ERROR,
     EVALUATION,
     LDict,
     LList,
@@ -137,10 +138,10 @@ class Evaluator:
             return self.eval(expr, scope)
         except EvalError as exc:
             loc = expr.loc if isinstance(expr, JsonExpr) else location(scope.file, expr)
-            return Unknown(f"expression at {loc}", EVALUATION, loc, hint=f"{exc} (at {loc})")
+            return Unknown(f"{exc} (at {loc})", ERROR, loc)
         except RecursionError:
             loc = expr.loc if isinstance(expr, JsonExpr) else location(scope.file, expr)
-            return Unknown(f"expression at {loc}", EVALUATION, loc, hint=f"expression nested too deeply (at {loc})")
+            return Unknown(f"expression nested too deeply (at {loc})", ERROR, loc)
 
     def eval(self, node, scope: Scope):
         if isinstance(node, JsonExpr):
@@ -475,8 +476,7 @@ class Evaluator:
                 raise EvalError(f"{name}: only a list can be expanded with ...")
             args.extend(last)
         if name not in functions.SUPPORTED:
-            return Unknown(f"{name}(...)", EVALUATION, loc,
-                           hint=f"the function {name} is not supported by sesguard (at {loc})")
+            return Unknown(f"the function {name} is not supported by sesguard (at {loc})", ERROR, loc)
         try:
             result = functions.call(name, args, self.ctx)
         except functions.FunctionError as exc:

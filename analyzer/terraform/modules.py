@@ -17,7 +17,7 @@ from typing import Optional
 
 from lark import Tree
 
-from analyzer.model import AFTER_APPLY, DATA, EVALUATION, MODULE, VARIABLE, LDict, LList, Location, Unknown
+from analyzer.model import AFTER_APPLY, DATA, ERROR, EVALUATION, MODULE, VARIABLE, LDict, LList, Location, Unknown
 from analyzer.terraform import datasources
 from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope
 from analyzer.terraform.functions import CallContext
@@ -184,7 +184,7 @@ class ModuleInstance:
     def guarded(self, key, compute, ref: str):
         """Evaluate once, reporting a reference cycle as an unknown value."""
         if key in self._busy:
-            return Unknown(ref, EVALUATION, hint=f"{ref} refers to itself")
+            return Unknown(f"{ref} refers to itself", ERROR)
         self._busy.add(key)
         try:
             return compute()
