@@ -1,0 +1,170 @@
+"""The command line: options, formats, exit status."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer import __version__
+from analyzer.cli import main
+from conftest import FIXTURES
+
+PUBLIC = str(FIXTURES / "SES101" / "jsonencode")
+INACTIVE = str(FIXTURES / "SES101" / "inactive")
+PARTNER = str(FIXTURES / "SES102" / "account")
+UNRESOLVED = str(FIXTURES / "SES003" / "variable_without_value")
+BROKEN = str(FIXTURES / "SES001" / "parse_error")
+CLEAN = str(FIXTURES / "SES101" / "negative_owner")
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"sesguard {__version__}\n"
+
+
+def test_rules_lists_every_rule():
+    result = run("rules")
+    assert result.exit_code == 0
+    ids = [line.split()[0] for line in result.output.splitlines()]
+    assert ids == ["SES001", "SES002", "SES003", "SES101", "SES102", "SES103"]
+    assert "identity-policy-public" in result.output and "critical" in result.output
+
+
+@pytest.mark.parametrize("path, args, status", [
+    (PUBLIC, [], 1),
+    (CLEAN, [], 0),
+    (INACTIVE, [], 0),
+    (INACTIVE, ["--include-inactive"], 1),
+    (PARTNER, [], 1),  # medium (no trusted account configured) >= low
+    (PARTNER, ["--fail-on", "high"], 0),
+    (PARTNER, ["--trusted-account", "444455556666"], 0),
+    (UNRESOLVED, [], 0),  # info does not fail by default
+    (UNRESOLVED, ["--fail-on", "info"], 1),
+    (UNRESOLVED, ["--var", 'sender_accounts=["*"]'], 1),
+    (BROKEN, ["--fail-on", "critical"], 1),  # SES001 always fails
+    (PUBLIC, ["--fail-on", "critical"], 1),
+], ids=["public", "clean", "inactive", "inactive-counted", "partner", "partner-fail-on-high",
+        "partner-trusted", "unresolved", "unresolved-fail-on-info", "unresolved-var-public", "broken",
+        "public-critical"])
+def test_exit_status(path, args, status):
+    assert run("scan", path, *args).exit_code == status
+
+
+def test_partner_is_high_once_trust_is_configured():
+    result = run("scan", PARTNER, "--format", "json", "--trusted-account", "111122223333")
+    findings = json.loads(result.output)["findings"]
+    assert [(f["rule_id"], f["severity"]) for f in findings] == [("SES102", "high")]
+    result = run("scan", PARTNER, "--format", "json")
+    finding = json.loads(result.output)["findings"][0]
+    assert finding["severity"] == "medium"
+    assert "--trusted-account" in finding["message"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["scan", "/no/such/path"], "no such file or directory"),
+    (["scan", PUBLIC, "--trusted-account", "12345"], "12-digit"),
+    (["scan", PUBLIC, "--trusted-org", "acme"], "organization id"),
+    (["scan", PUBLIC, "--var", "novalue"], "NAME=VALUE"),
+    (["scan", PUBLIC, "--fail-on", "severe"], "severe"),
+    (["scan", PUBLIC, "--var-file", "/no/such.tfvars"], "does not exist"),
+], ids=["missing-path", "bad-account", "bad-org", "bad-var", "bad-fail-on", "missing-var-file"])
+def test_usage_errors_exit_2(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unparseable_var_file_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.tfvars"
+    bad.write_text("x = = 1\n")
+    result = CliRunner().invoke(main, ["scan", PUBLIC, "--var-file", str(bad)])
+    assert result.exit_code == 2
+    assert "cannot use --var-file" in result.output
+
+
+def test_json_report_shape(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "SES101")
+    result = run("scan", "jsonencode", "inactive", "--format", "json")
+    report = json.loads(result.output)
+    assert report["version"] == 1
+    assert report["tool"] == {"name": "sesguard", "version": __version__}
+    assert report["errors"] == []
+    assert report["summary"] == {"files": 2, "files_parsed": 2, "modules": 2, "findings": 2, "active": 1,
+                                 "inactive": 1, "by_severity": {"critical": 1}}
+    active, inactive = sorted(report["findings"], key=lambda f: not f["active"])
+    assert {k: active[k] for k in ("rule_id", "name", "severity", "file", "line", "column", "resource",
+                                   "identity", "active")} == {
+        "rule_id": "SES101", "name": "identity-policy-public", "severity": "critical",
+        "file": "jsonencode/main.tf", "line": 13, "column": 7,
+        "resource": "aws_ses_identity_policy.open", "identity": "example.com", "active": True}
+    assert active["end_line"] >= active["line"]
+    assert len(active["fingerprint"]) == 32
+    assert inactive["inactive_reason"] == "count = 0 while var.enable_policy = false"
+    assert inactive["active"] is False
+
+
+def test_fingerprint_ignores_line_moves(tmp_path, monkeypatch):
+    source = (FIXTURES / "SES101" / "jsonencode" / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    before = json.loads(run("scan", ".", "--format", "json").output)["findings"][0]
+    (tmp_path / "main.tf").write_text("# a comment\n\n" + source)
+    after = json.loads(run("scan", ".", "--format", "json").output)["findings"][0]
+    assert after["line"] == before["line"] + 2
+    assert after["fingerprint"] == before["fingerprint"]
+
+
+def test_errors_array_holds_unanalyzed_inputs(monkeypatch):
+    monkeypatch.chdir(BROKEN)
+    report = json.loads(run("scan", ".", "--format", "json").output)
+    assert [(e["rule_id"], e["file"], e["line"]) for e in report["errors"]] == [("SES001", "remote-state.tf", 7)]
+
+
+def test_text_output_groups_and_summarizes(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "SES101")
+    result = run("scan", "jsonencode", "inactive")
+    lines = result.output.splitlines()
+    assert lines[0] == "jsonencode/main.tf"
+    assert lines[1].startswith("  jsonencode/main.tf:13:7: SES101 [critical] example.com (aws_ses_identity_policy.open): ")
+    assert "Inactive with the values in use" in result.output
+    assert "[inactive: count = 0 while var.enable_policy = false]" in result.output
+    assert lines[-1] == ("1 finding(s): 1 critical; 1 inactive; 2 Terraform file(s) found, 2 parsed, "
+                         "2 module instance(s) evaluated.")
+    assert "\x1b[" not in result.output  # no colour when not on a terminal
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    result = run("scan", PUBLIC, "--format", "json", "--output", str(target))
+    assert result.exit_code == 1
+    assert result.output == ""
+    assert json.loads(target.read_text())["summary"]["findings"] == 1
+
+
+def test_python_dash_m_and_console_script_agree():
+    module = subprocess.run([sys.executable, "-m", "analyzer", "scan", PUBLIC, "--format", "json"],
+                            capture_output=True, text=True)
+    assert module.returncode == 1
+    assert json.loads(module.stdout)["findings"][0]["rule_id"] == "SES101"
+    assert "Traceback" not in module.stderr
+
+
+def test_rule_crash_is_reported_and_other_rules_run(monkeypatch):
+    import checks.ses103_identity_policy_service_without_source as ses103
+
+    def boom(model, context):
+        raise ValueError("synthetic failure")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(ses103, "check", boom)
+    report = json.loads(run("scan", PUBLIC, "--format", "json").output)
+    assert sorted(f["rule_id"] for f in report["findings"]) == ["SES002", "SES101"]
+    crash = next(f for f in report["findings"] if f["rule_id"] == "SES002")
+    assert "SES103" in crash["message"] and "synthetic failure" in crash["message"]
