@@ -59,6 +59,15 @@ class RuleContext:
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
 
+    def grants(self, model: Model):
+        """``(policy, verdict, grant)`` for every send grant of every identity policy."""
+        for policy in model.identity_policies:
+            if policy.document is None:
+                continue
+            verdict = self.verdict(policy)
+            for grant in verdict.grants:
+                yield policy, verdict, grant
+
     def verdict(self, policy) -> Verdict:
         key = id(policy)
         if key not in self._verdicts:

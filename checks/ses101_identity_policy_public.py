@@ -45,26 +45,22 @@ TITLE = "Identity policy lets anyone send as the identity"
 
 def check(model, context):
     rule = context.rule(ID)
-    for policy in model.identity_policies:
-        if policy.document is None:
+    for policy, verdict, grant in context.grants(model):
+        if not grant.public:
             continue
-        verdict = context.verdict(policy)
-        for grant in verdict.grants:
-            if not grant.public:
-                continue
-            statement = grant.statement
-            severity = "high" if grant.network else SEVERITY
-            network = ""
-            if grant.network:
-                names = ", ".join(f"{c.operator} {c.key}" for c in grant.network)
-                network = (f" The network condition ({names}) limits where calls come from, "
-                           "not who makes them.")
-            message = (f"{subject(policy)}: {statement.label} lets {grant.admitted} send "
-                       f"{actions_phrase(grant.actions)} as this identity, with no condition that narrows "
-                       f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)} "
-                       "Fix: name the trusted accounts or roles as principals, or add a "
-                       "StringEquals aws:PrincipalOrgID / aws:PrincipalAccount condition.")
-            yield rule.finding(message, grant_location(policy, statement), severity=severity,
-                               details={"statement": statement.sid or statement.index,
-                                        "actions": list(grant.actions)},
-                               **finding_fields(policy, statement_path(statement) + "/Principal"))
+        statement = grant.statement
+        severity = "high" if grant.network else SEVERITY
+        network = ""
+        if grant.network:
+            names = ", ".join(f"{c.operator} {c.key}" for c in grant.network)
+            network = (f" The network condition ({names}) limits where calls come from, "
+                       "not who makes them.")
+        message = (f"{subject(policy)}: {statement.label} lets {grant.admitted} send "
+                   f"{actions_phrase(grant.actions)} as this identity, with no condition that narrows "
+                   f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)} "
+                   "Fix: name the trusted accounts or roles as principals, or add a "
+                   "StringEquals aws:PrincipalOrgID / aws:PrincipalAccount condition.")
+        yield rule.finding(message, grant_location(policy, statement), severity=severity,
+                           details={"statement": statement.sid or statement.index,
+                                    "actions": list(grant.actions)},
+                           **finding_fields(policy, statement_path(statement) + "/Principal"))

@@ -38,25 +38,21 @@ TITLE = "Identity policy lets an untrusted account or organization send as the i
 def check(model, context):
     rule = context.rule(ID)
     configured = context.trust.configured
-    for policy in model.identity_policies:
-        if policy.document is None:
+    for policy, verdict, grant in context.grants(model):
+        if grant.public or not grant.untrusted:
             continue
-        verdict = context.verdict(policy)
-        for grant in verdict.grants:
-            if grant.public or not grant.untrusted:
-                continue
-            statement = grant.statement
-            entities = ", ".join(grant.untrusted)
-            if configured:
-                how = "Fix: remove them from the policy, or declare them with --trusted-account / --trusted-org."
-            else:
-                how = ("No trusted account was configured, so every account but the owner counts as untrusted: "
-                       "declare yours with --trusted-account ID (or --trusted-org o-...) if this grant is intended.")
-            message = (f"{subject(policy)}: {statement.label} lets {entities} send "
-                       f"{actions_phrase(grant.actions)} as this identity.{ignored_phrase(grant)}"
-                       f"{notes_phrase(grant, verdict)} {how}")
-            yield rule.finding(message, grant_location(policy, statement),
-                               severity=SEVERITY if configured else "medium",
-                               details={"statement": statement.sid or statement.index,
-                                        "untrusted": list(grant.untrusted)},
-                               **finding_fields(policy, statement_path(statement) + "/Principal"))
+        statement = grant.statement
+        entities = ", ".join(grant.untrusted)
+        if configured:
+            how = "Fix: remove them from the policy, or declare them with --trusted-account / --trusted-org."
+        else:
+            how = ("No trusted account was configured, so every account but the owner counts as untrusted: "
+                   "declare yours with --trusted-account ID (or --trusted-org o-...) if this grant is intended.")
+        message = (f"{subject(policy)}: {statement.label} lets {entities} send "
+                   f"{actions_phrase(grant.actions)} as this identity.{ignored_phrase(grant)}"
+                   f"{notes_phrase(grant, verdict)} {how}")
+        yield rule.finding(message, grant_location(policy, statement),
+                           severity=SEVERITY if configured else "medium",
+                           details={"statement": statement.sid or statement.index,
+                                    "untrusted": list(grant.untrusted)},
+                           **finding_fields(policy, statement_path(statement) + "/Principal"))

@@ -32,19 +32,16 @@ TITLE = "Service principal may send without a source account or ARN condition"
 
 def check(model, context):
     rule = context.rule(ID)
-    for policy in model.identity_policies:
-        if policy.document is None:
+    for policy, verdict, grant in context.grants(model):
+        if grant.public or not grant.services_without_source:
             continue
-        for grant in context.verdict(policy).grants:
-            if grant.public or not grant.services_without_source:
-                continue
-            statement = grant.statement
-            services = ", ".join(grant.services_without_source)
-            message = (f"{subject(policy)}: {statement.label} lets the service {services} send "
-                       f"{actions_phrase(grant.actions)} as this identity for any of its customers "
-                       f"(confused deputy).{ignored_phrase(grant)} Fix: add a StringEquals aws:SourceAccount "
-                       "condition with your account, or ArnLike aws:SourceArn naming your resource.")
-            yield rule.finding(message, grant_location(policy, statement),
-                               details={"statement": statement.sid or statement.index,
-                                        "services": list(grant.services_without_source)},
-                               **finding_fields(policy, statement_path(statement) + "/Principal"))
+        statement = grant.statement
+        services = ", ".join(grant.services_without_source)
+        message = (f"{subject(policy)}: {statement.label} lets the service {services} send "
+                   f"{actions_phrase(grant.actions)} as this identity for any of its customers "
+                   f"(confused deputy).{ignored_phrase(grant)} Fix: add a StringEquals aws:SourceAccount "
+                   "condition with your account, or ArnLike aws:SourceArn naming your resource.")
+        yield rule.finding(message, grant_location(policy, statement),
+                           details={"statement": statement.sid or statement.index,
+                                    "services": list(grant.services_without_source)},
+                           **finding_fields(policy, statement_path(statement) + "/Principal"))
