@@ -52,8 +52,13 @@ def ignored_phrase(grant) -> str:
 
 
 def notes_phrase(grant, verdict) -> str:
-    notes = list(grant.notes) + list(verdict.notes)
-    return (" " + " ".join(n if n.endswith(".") else n + "." for n in dict.fromkeys(notes))) if notes else ""
+    notes = [_sentence(n) for n in dict.fromkeys(list(grant.notes) + list(verdict.notes))]
+    return (" " + " ".join(notes)) if notes else ""
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
