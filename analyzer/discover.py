@@ -3,8 +3,9 @@
 Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module.
 Before anything is parsed, a text pre-filter keeps only modules that can
 declare SES resources: those whose text names an ``aws_ses*`` type, that
-call (through a local source or ``.terraform/modules/modules.json``) a
-module that can, or that call a remote module whose source names SES. The
+call (through a local source, in HCL or JSON syntax, or
+``.terraform/modules/modules.json``) a module that can or that lies outside
+the scanned root, or that call a remote module whose source names SES. The
 rest cannot produce a finding and are never parsed.
 """
 
@@ -20,8 +21,8 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
 _SES_TEXT = re.compile(rb"\baws_sesv?2?_[a-z_]+")
-_LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?(?:/[^"]*)?)\"""")
-_REMOTE_SES_SOURCE = re.compile(rb"""\bsource\s*=\s*"[^".][^"]*(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-][^"]*)?\"""", re.I)
+_LOCAL_SOURCE = re.compile(rb"""\bsource"?\s*[=:]\s*"(\.\.?(?:/[^"]*)?)\"""")
+_REMOTE_SES_SOURCE = re.compile(rb"""\bsource"?\s*[=:]\s*"[^".][^"]*(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-][^"]*)?\"""", re.I)
 
 
 def is_terraform(name: str) -> bool:
@@ -59,6 +60,8 @@ class Discovery:
         seen.add(directory)
         module = self.modules.get(directory)
         if module is None:
+            if not _inside(directory, self.root):
+                return True  # never read: the loader reports the call as not analyzed
             module = self.add_module(directory)
             if module is None:
                 return False

@@ -52,7 +52,7 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
             if isinstance(children, Unknown):
                 continue
             for _, child in children:
-                if relevant(child.source.dir):
+                if relevant(child.source.dir) or any(relevant(d) for d in child.downloaded_callees()):
                     pending.append(child)
         for address, source, why, loc in current.not_analyzed:
             model.not_analyzed.append(ModuleNotAnalyzed(
@@ -72,12 +72,11 @@ def _identities(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in IDENTITY_TYPES:
             continue
-        argument, kind = IDENTITY_TYPES[type_]
+        argument, type_kind = IDENTITY_TYPES[type_]
         for resource, active, reason in _instances(current, type_, name):
             value = resource.argument(argument)
             attribute = block.body.attributes.get(argument)
-            if kind is None:
-                kind = "email" if isinstance(value, str) and "@" in value else "domain"
+            kind = type_kind or ("email" if isinstance(value, str) and "@" in value else "domain")
             model.identities.append(Identity(
                 address=resource.ref, type=type_, loc=block.loc, file=file, active=active,
                 inactive_reason=reason, name=value, kind=kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from analyzer.model import DATA, OWNER, LDict, LList, Location, LStr, Unknown, embed
+from analyzer.model import DATA, OWNER, LDict, LList, Location, LStr, Unknown, embed, has_marker
 from analyzer.terraform.functions import JsonText
 
 CALLER_IDENTITY = "aws_caller_identity"
@@ -45,42 +45,32 @@ class PolicyDocumentRenderer:
         self.loc = loc
 
     def render(self):
-        """The document as a structure, or an ``Unknown`` naming what is missing."""
-        statements = LList([], self.loc)
-        doc = LDict(loc=self.loc)
+        """The document as a structure, or an ``Unknown`` naming what is missing.
+
+        Built as the provider builds it: the ``source_policy_documents`` in
+        order, then this block's own statements, ``version`` and
+        ``policy_id``, then the ``override_policy_documents`` in order, each
+        merged into the result by ``_merge``."""
         sources = self._documents("source_policy_documents")
         if isinstance(sources, Unknown):
             return sources
-        for source in sources:
-            for stmt in _statements_of(source):
-                statements.append(stmt)
-        for stmt_block, stmt_scope in self.instance.expand_blocks(self.body, "statement", self.scope):
-            stmt = self._statement(stmt_block, stmt_scope)
-            sid = stmt.get("Sid")
-            if isinstance(sid, str) and sid:
-                statements[:] = [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == sid)]
-            statements.append(stmt)
         overrides = self._documents("override_policy_documents")
         if isinstance(overrides, Unknown):
             return overrides
-        for override in overrides:
-            for stmt in _statements_of(override):
-                sid = stmt.get("Sid") if isinstance(stmt, dict) else None
-                position = next((i for i, s in enumerate(statements)
-                                 if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
-                if position is None:
-                    statements.append(stmt)
-                else:
-                    statements[position] = stmt
+        own = LDict(loc=self.loc)
         version = self._attr("version")
-        doc["Version"] = "2012-10-17" if version is None else version
-        doc.key_locs["Version"] = self._attr_loc("version")
+        own["Version"] = "2012-10-17" if version is None else version
         policy_id = self._attr("policy_id")
         if policy_id is not None:
-            doc["Id"] = policy_id
-            doc.key_locs["Id"] = self._attr_loc("policy_id")
-        doc["Statement"] = statements
-        doc.key_locs["Statement"] = self.loc
+            own["Id"] = policy_id
+        own["Statement"] = [self._statement(block, scope)
+                            for block, scope in self.instance.expand_blocks(self.body, "statement", self.scope)]
+        merged = LDict(loc=self.loc)
+        merged["Statement"] = LList([], self.loc)
+        for document in sources + [own] + overrides:
+            _merge(merged, document)
+        doc = LDict(((key, merged[key]) for key in ("Version", "Id", "Statement") if key in merged), self.loc,
+                    {"Version": self._attr_loc("version"), "Id": self._attr_loc("policy_id"), "Statement": self.loc})
         return JsonText(json.dumps(_plain(doc), sort_keys=False), doc)
 
     def _attr(self, name, body=None, scope=None):
@@ -212,6 +202,30 @@ def _decode(value):
         return call("jsondecode", [value], None)
     except FunctionError as exc:
         return Unknown("source policy document", DATA, hint=str(exc))
+
+
+def _merge(doc: LDict, new) -> None:
+    """Merge the document ``new`` into ``doc`` as the provider's
+    ``IAMPolicyDoc.Merge`` does: adopt its Id, let its Version upgrade
+    ``doc``'s, and add its statements, each replacing in place the statement
+    with the same Sid. Only a known Sid can name the same statement twice."""
+    if not isinstance(new, dict):
+        return
+    if new.get("Id"):
+        doc["Id"] = new["Id"]
+    version, current = new.get("Version"), doc.get("Version")
+    if version and (not isinstance(current, str) or isinstance(version, str) and version > current):
+        doc["Version"] = version
+    statements = doc["Statement"]
+    for stmt in _statements_of(new):
+        sid = stmt.get("Sid") if isinstance(stmt, dict) else None
+        known = isinstance(sid, str) and sid and not has_marker(sid)
+        position = next((i for i, s in enumerate(statements)
+                         if known and isinstance(s, dict) and s.get("Sid") == sid), None)
+        if position is None:
+            statements.append(stmt)
+        else:
+            statements[position] = stmt
 
 
 def _statements_of(document):

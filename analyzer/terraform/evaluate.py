@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Callable, Optional
 
 from lark import Token, Tree
@@ -590,13 +591,24 @@ def _no_root_names(path: str):
     return root
 
 
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unescape(text: str) -> str:
+    """The characters a quoted HCL string's escape sequences stand for."""
     if "\\" not in text:
         return text
-    try:
-        return json.loads('"' + text.replace('"', '\\"').replace('\\\\"', '\\"') + '"')
-    except ValueError:
-        return text
+
+    def replace(m) -> str:
+        code = m.group(1)
+        if code in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[code]
+        if len(code) > 1 and int(code[1:], 16) <= 0x10FFFF:
+            return chr(int(code[1:], 16))
+        raise EvalError(f"invalid escape sequence \\{code} in a string")
+
+    return _ESCAPE.sub(replace, text)
 
 
 def _flat_directive(tree: Tree) -> TemplatePart:

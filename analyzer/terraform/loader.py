@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from analyzer import jsonloc
 from analyzer.discover import MAX_FILE_SIZE, Discovery
-from analyzer.model import InputProblem, Model
+from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.functions import CallContext
@@ -89,7 +89,7 @@ def load_var_file(path: str, model: Model, shown: str = ""):
 
 
 def _literal_only(name, loc):
-    raise EvalError(f"variable files can only hold literal values ({name} at {loc})")
+    raise EvalError(f"a variable value must be a literal, and {name} is a reference")
 
 
 def parse_cli_value(text: str, var_block):
@@ -99,10 +99,11 @@ def parse_cli_value(text: str, var_block):
         return text
     try:
         parsed = parse_hcl("--var", f"v = {text}\n")
-        evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None))
-        return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
-    except ParseError:
-        return text
+    except ParseError as exc:
+        name = var_block.labels[0]
+        return Unknown(f"--var {name}={text} is not a valid value for var.{name}: {exc.message}", ERROR)
+    evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None))
+    return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
 
 
 def _type_name(expr) -> str:
@@ -138,7 +139,7 @@ class TerraformScan:
         return self.sources[directory]
 
     def run(self) -> None:
-        relevant = {d for d in self.discovery.modules if self.discovery.relevant(d)}
+        relevant = {d for d in list(self.discovery.modules) if self.discovery.relevant(d)}
         called = set()
         for directory in relevant:
             module = self.discovery.modules[directory]

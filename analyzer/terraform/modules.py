@@ -5,11 +5,15 @@ that directory evaluated with one set of inputs (a root module with its
 tfvars, or a module call with the caller's arguments) under an address
 prefix such as ``module.mail[0].``. Instances resolve ``var``, ``local``,
 ``module``, ``data`` and resource references lazily, with cycle detection,
-and expand ``count`` / ``for_each`` / ``dynamic`` as Terraform does.
+and expand ``count`` / ``for_each`` / ``dynamic`` as Terraform does. A block
+without instances with the values in use (``count = 0``) keeps one inactive
+instance, evaluated as if it existed so that its findings can be shown as
+inactive; references from the rest of the configuration see no instance.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass, field
@@ -17,11 +21,35 @@ from typing import Optional
 
 from lark import Tree
 
-from analyzer.model import AFTER_APPLY, DATA, ERROR, EVALUATION, MODULE, VARIABLE, LDict, LList, Location, Unknown
+from analyzer.model import (
+    AFTER_APPLY,
+    DATA,
+    ERROR,
+    EVALUATION,
+    MODULE,
+    VARIABLE,
+    LDict,
+    LList,
+    Location,
+    Unknown,
+    loc_of,
+    unknowns_in,
+)
 from analyzer.terraform import datasources
-from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope
-from analyzer.terraform.functions import CallContext
-from analyzer.terraform.parse import Attribute, Block, Body, ParseError, ParsedFile, location, subtrees
+from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope, type_name, unknown_from
+from analyzer.terraform.functions import CallContext, FunctionError, call
+from analyzer.terraform.parse import (
+    Attribute,
+    Block,
+    Body,
+    JsonExpr,
+    ParseError,
+    ParsedFile,
+    location,
+    name_of,
+    parse_expression,
+    subtrees,
+)
 
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
 
@@ -72,6 +100,7 @@ class Expansion:
     scope: Scope
     active: bool = True
     reason: str = ""
+    unknown: Optional[Unknown] = None  # the count / for_each value, when how many instances exist is unknown
 
     def address(self, base: str) -> str:
         if self.key is None:
@@ -153,6 +182,25 @@ class ModuleInstance:
         self._children: dict = {}
         self._busy: set = set()
         self.not_analyzed: list = []  # (call address, source, why, file, loc)
+        # Whether references see the instances of blocks that do not exist
+        # with the values in use (count = 0), as the contents of such blocks
+        # must; see ``_inactive_view``.
+        self.sees_inactive = not active
+        self._real = self
+        self._view: Optional[ModuleInstance] = None
+
+    def _inactive_view(self) -> "ModuleInstance":
+        """This instance as seen from inside a block that does not exist with
+        the values in use: references there also see the other blocks that
+        do not exist, so their contents can be evaluated and reported as
+        inactive. Everywhere else, such a block has no instances."""
+        if self.sees_inactive:
+            return self
+        if self._view is None:
+            self._view = copy.copy(self)
+            self._view.sees_inactive = True
+            self._view._locals, self._view._refs = {}, {}
+        return self._view
 
     # -- scopes -----------------------------------------------------------
 
@@ -202,17 +250,36 @@ class ModuleInstance:
         block = self.source.variables.get(name)
         if name in self.inputs:
             value = self.inputs[name]()
-            if value is not None or block is None or "default" not in block.body.attributes:
+            if block is None:
                 return value
+            if value is not None or self._nullable(block):
+                return self._typed(name, block, value)
         if block is None:
             raise EvalError(f"var.{name} is not declared in {self.source.display_dir}")
         default = block.body.attributes.get("default")
         if default is not None:
-            return self.evaluator.value(default.expr, self.scope(default.loc.file))
+            return self._typed(name, block, self.evaluator.value(default.expr, self.scope(default.loc.file)))
         where = f" of {self.prefix.rstrip('.')}" if self.prefix else ""
         return Unknown(f"var.{name}", VARIABLE, loc,
                        hint=f"var.{name}{where} has no value; pass --var {name}=... or a --var-file"
                        if not self.prefix else f"var.{name}{where} has no value: the module call does not set it")
+
+    def _nullable(self, block: Block) -> bool:
+        """Whether a null value given to a variable replaces its default, as
+        Terraform does unless the variable says ``nullable = false``."""
+        attribute = block.body.attributes.get("nullable")
+        return attribute is None or self.evaluator.value(attribute.expr, self.scope(attribute.loc.file)) is not False
+
+    def _typed(self, name: str, block: Block, value):
+        """``value`` converted to the variable's ``type``, as Terraform does."""
+        attribute = block.body.attributes.get("type")
+        if attribute is None:
+            return value
+        scope = self.scope(attribute.loc.file)
+        try:
+            return convert(value, type_constraint(attribute.expr), lambda expr: self.evaluator.eval(expr, scope))
+        except EvalError as exc:
+            return Unknown(f"var.{name}: {exc} (at {block.loc})", ERROR, block.loc)
 
     def local(self, name: str, loc: Location):
         if name not in self._locals:
@@ -229,29 +296,34 @@ class ModuleInstance:
     def expand(self, body: Body, file: str) -> list:
         """The instances of a block with ``count`` or ``for_each``."""
         scope = self.scope(file)
+        inactive = self._inactive_view().scope(file)
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
             count = self.evaluator.value(expr, scope)
             if isinstance(count, Unknown):
-                return [Expansion(0, scope.bind({"count": {"index": count}}))]
+                return [Expansion(0, scope.bind({"count": {"index": count}}),
+                                  unknown=unknown_from([count], location(file, expr)))]
             if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
-                return [Expansion(0, scope.bind({"count": {"index": 0}}), False,
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   f"count is not a valid number ({count!r})")]
             if int(count) == 0:
-                return [Expansion(0, scope.bind({"count": {"index": 0}}), False,
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(int(count))]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
             items = self.evaluator.value(expr, scope)
+            if isinstance(items, list) and any(unknowns_in(items)):
+                items = unknown_from(items, location(file, expr))  # the keys of a set must be known
             if isinstance(items, Unknown):
-                return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}))]
+                return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}),
+                                  unknown=unknown_from([items], location(file, expr)))]
             pairs = _each_pairs(items)
             if pairs is None:
-                return [Expansion(None, scope, False, f"for_each is not a map or a set ({type(items).__name__})")]
+                return [Expansion(None, inactive, False, f"for_each is not a map or a set ({type(items).__name__})")]
             if not pairs:
                 placeholder = Unknown("each.value", EVALUATION)
-                return [Expansion("", scope.bind({"each": {"key": placeholder, "value": placeholder}}), False,
+                return [Expansion("", inactive.bind({"each": {"key": placeholder, "value": placeholder}}), False,
                                   self._reason("for_each is empty", expr, scope))]
             return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
         return [Expansion(None, scope)]
@@ -319,12 +391,15 @@ class ModuleInstance:
         block, _ = entry
         instances = self.resource_instances(kind, block.labels[0], block.labels[1])
         attrs = block.body.attributes
+        unknown = instances[0].expansion.unknown
+        if unknown is not None:
+            base = f"{self.prefix}{'data.' if kind == 'data' else ''}{block.labels[0]}.{block.labels[1]}"
+            return Unknown(base, unknown.kind, block.loc, unknown.describe())
+        existing = [i for i in instances if i.expansion.active or self.sees_inactive]
         if "count" in attrs:
-            return LList(instances, block.loc)
+            return LList(existing, block.loc)
         if "for_each" in attrs:
-            if len(instances) == 1 and not isinstance(instances[0].expansion.key, (str, int)):
-                return Unknown(instances[0].ref, EVALUATION, block.loc)
-            return LDict({str(i.expansion.key): i for i in instances}, block.loc)
+            return LDict({str(i.expansion.key): i for i in existing}, block.loc)
         return instances[0]
 
     # -- module calls -------------------------------------------------------
@@ -338,7 +413,11 @@ class ModuleInstance:
         if isinstance(children, Unknown):
             return Namespace(f"module.{name}", lambda o: Unknown(f"{self.prefix}module.{name}.{o}", MODULE, loc,
                                                                  hint=children.hint))
-        namespaces = [(child_key, _OutputNamespace(child)) for child_key, child in children]
+        unknown = children[0][0].unknown
+        if unknown is not None:
+            return Unknown(f"{self.prefix}module.{name}", unknown.kind, block.loc, unknown.describe())
+        namespaces = [(expansion.key, _OutputNamespace(child)) for expansion, child in children
+                      if expansion.active or self.sees_inactive]
         if "count" in block.body.attributes:
             return LList([n for _, n in namespaces], block.loc)
         if "for_each" in block.body.attributes:
@@ -346,12 +425,12 @@ class ModuleInstance:
         return namespaces[0][1]
 
     def children(self, name: str):
-        """``[(key, ModuleInstance)]`` for a module call, or an ``Unknown``
+        """``[(Expansion, ModuleInstance)]`` for a module call, or an ``Unknown``
         saying why it could not be analyzed."""
         if name in self._children:
             return self._children[name]
         self._children[name] = Unknown(f"module.{name}", MODULE, hint=f"module.{name} calls itself")
-        self._children[name] = self._make_children(name)
+        self._children[name] = self._real._make_children(name)  # with the inputs in use
         return self._children[name]
 
     def _make_children(self, name: str):
@@ -377,7 +456,7 @@ class ModuleInstance:
             child = ModuleInstance(self.loader, child_source, expansion.address(address) + ".", inputs,
                                    self.root_dir, self.chain + (self.source.dir,), active, reason,
                                    self.modules_json, key)
-            children.append((expansion.key, child))
+            children.append((expansion, child))
         return children
 
     def _module_dir(self, source: str, key: str):
@@ -396,6 +475,13 @@ class ModuleInstance:
                 return directory, ""
         return None, (f"its source {source} is not downloaded; run terraform init "
                       "(sesguard reads .terraform/modules/modules.json) to analyze it")
+
+    def downloaded_callees(self) -> list:
+        """The directories of the downloaded modules (``modules.json``) that
+        the module calls of this instance reach, directly or not."""
+        prefix = f"{self.module_key}."
+        return [os.path.realpath(os.path.join(self.root_dir, directory))
+                for key, directory in self.modules_json.items() if key.startswith(prefix)]
 
     def _not_analyzed(self, name, block, file, source, why):
         address = f"{self.prefix}module.{name}"
@@ -417,6 +503,110 @@ class ModuleInstance:
 class _OutputNamespace(Namespace):
     def __init__(self, instance: ModuleInstance):
         super().__init__(instance.prefix.rstrip("."), lambda n: instance.output(n, None))
+
+
+# ---------------------------------------------------------------------------
+# Type constraints of variables
+# ---------------------------------------------------------------------------
+
+ANY = "any"
+_CONVERSIONS = {"string": "tostring", "number": "tonumber", "bool": "tobool"}
+
+
+def type_constraint(expr):
+    """A variable's ``type`` as ``"string"``, ``"number"``, ``"bool"``,
+    ``"any"``, ``("list" | "set" | "map", element type)``, ``("tuple",
+    [element types])`` or ``("object", {attribute: (type, optional, default
+    expression or None)})``. What cannot be read is ``"any"``: such a value is
+    used as given."""
+    if isinstance(expr, JsonExpr):
+        if not isinstance(expr.value, str):
+            return ANY
+        try:
+            expr = parse_expression(expr.value, expr.loc.file, expr.loc.line, expr.loc.column)
+        except ParseError:
+            return ANY
+    node = _unwrap(expr)
+    if node.data == "identifier":
+        name = str(node.children[0])
+        if name in ("list", "map"):  # the shorthand for list(any) and map(any)
+            return (name, ANY)
+        return name if name in _CONVERSIONS else ANY
+    name, args = _type_call(node)
+    if name in ("list", "set", "map") and len(args) == 1:
+        return (name, type_constraint(args[0]))
+    if name == "tuple" and len(args) == 1 and args[0].data == "tuple":
+        return ("tuple", [type_constraint(element) for element in subtrees(args[0])])
+    if name == "object" and len(args) == 1 and args[0].data == "object":
+        attributes = {}
+        for elem in subtrees(args[0]):
+            key_node, type_node = subtrees(elem)
+            key = subtrees(key_node)
+            attribute_name = name_of(_unwrap(key[0])) if key else name_of(key_node)
+            optional, optional_args = _type_call(_unwrap(type_node))
+            if optional == "optional" and optional_args:
+                default = optional_args[1] if len(optional_args) > 1 else None
+                attributes[attribute_name] = (type_constraint(optional_args[0]), True, default)
+            else:
+                attributes[attribute_name] = (type_constraint(type_node), False, None)
+        return ("object", attributes)
+    return ANY
+
+
+def _unwrap(node: Tree) -> Tree:
+    while node.data == "expr_term" and len(subtrees(node)) == 1:
+        node = subtrees(node)[0]
+    return node
+
+
+def _type_call(node: Tree) -> tuple:
+    """``(name, [argument trees])`` of a call in a type expression, or ``("", [])``."""
+    if node.data != "function_call":
+        return "", []
+    heads = [c for c in node.children if isinstance(c, Tree) and c.data == "identifier"]
+    arguments = next((c for c in node.children if isinstance(c, Tree) and c.data == "arguments"), None)
+    if len(heads) != 1:
+        return "", []
+    return str(heads[0].children[0]), [_unwrap(a) for a in subtrees(arguments)] if arguments is not None else []
+
+
+def convert(value, type_, evaluate):
+    """``value`` converted to the type constraint ``type_`` as Terraform
+    converts the value of a variable, giving missing optional object
+    attributes their defaults (``evaluate`` evaluates a default's
+    expression). Raises ``EvalError`` when the value does not fit."""
+    if type_ == ANY or value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(type_, str):
+        try:
+            return call(_CONVERSIONS[type_], [value], None)
+        except FunctionError:
+            raise EvalError(f"a {type_name(value)} is not a valid {type_}") from None
+    kind, inner = type_
+    if kind in ("list", "set", "tuple"):
+        if not isinstance(value, list):
+            raise EvalError(f"a {type_name(value)} is not a {kind}")
+        if kind == "tuple" and len(inner) != len(value):
+            raise EvalError(f"a list of length {len(value)} does not fit a tuple type of length {len(inner)}")
+        types = inner if kind == "tuple" else [inner] * len(value)
+        items = LList([convert(v, t, evaluate) for v, t in zip(value, types)], loc_of(value))
+        return call("toset", [items], None) if kind == "set" else items
+    if not isinstance(value, dict):
+        raise EvalError(f"a {type_name(value)} is not a {kind}")
+    key_locs = getattr(value, "key_locs", {})
+    if kind == "map":
+        return LDict({k: convert(v, inner, evaluate) for k, v in value.items()}, loc_of(value), key_locs)
+    result = LDict(loc=loc_of(value))
+    for name, (attribute_type, optional, default) in inner.items():
+        given = value.get(name)
+        if given is None and default is not None:
+            given = evaluate(default)
+        elif name not in value and not optional:
+            raise EvalError(f"the object has no attribute {name!r}, which its type requires")
+        result[name] = convert(given, attribute_type, evaluate)
+        if name in key_locs:
+            result.key_locs[name] = key_locs[name]
+    return result
 
 
 def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope):

@@ -120,7 +120,7 @@ def parse_hcl_tree(text: str) -> Tree:
     """Parse HCL text to a Lark tree, raising ``ParseError`` with a position."""
     try:
         return _lark_parse(text)
-    except UnexpectedEOF as exc:
+    except UnexpectedEOF:
         lines = text.splitlines() or [""]
         raise ParseError("unexpected end of file", len(lines), len(lines[-1]) + 1) from None
     except UnexpectedCharacters as exc:
@@ -132,7 +132,7 @@ def parse_hcl_tree(text: str) -> Tree:
             what = ("unexpected line break (python-hcl2, the parser sesguard uses, does not accept one here, "
                     "although Terraform may)")
         elif token is not None and str(token).strip():
-            what = f"unexpected {str(token)!r}"
+            what = f"unexpected {str(token).strip().splitlines()[0]!r}"
         else:
             what = "unexpected end of input"
         raise ParseError(what, getattr(exc, "line", 0), getattr(exc, "column", 0)) from None
@@ -277,9 +277,9 @@ def parse_template(text: str, file: str, line: int, column: int) -> list:
         strip_before = inner.startswith("~")
         strip_after = inner.endswith("~")
         inner = inner[1 if strip_before else 0:len(inner) - (1 if strip_after else 0)]
-        if literal:
+        if "".join(literal):
             parts.append(TemplatePart("lit", "".join(literal)))
-            literal = []
+        literal = []
         inner_offset = j + 2 + (1 if strip_before else 0)
         l_, c_ = _line_col(text, inner_offset, line, column)
         if text[j] == "$":
