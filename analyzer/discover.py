@@ -20,9 +20,11 @@ from analyzer.terraform.modules import read_modules_json
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
-_SES_TEXT = re.compile(rb"\baws_sesv?2?_[a-z_]+")
-_LOCAL_SOURCE = re.compile(rb"""\bsource"?\s*[=:]\s*"(\.\.?(?:/[^"]*)?)\"""")
-_REMOTE_SES_SOURCE = re.compile(rb"""\bsource"?\s*[=:]\s*"[^".][^"]*(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-][^"]*)?\"""", re.I)
+# No leading \b: a pattern that starts with a literal is searched much faster;
+# _word_start checks the boundary instead.
+_SES_TEXT = re.compile(rb"aws_sesv?2?_[a-z_]+")
+_SOURCE = re.compile(rb'source"?\s*[=:]\s*"([^"\n]*)"')  # HCL and JSON syntax
+_SES_SOURCE = re.compile(rb"(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-]|$)", re.I)
 
 
 def is_terraform(name: str) -> bool:
@@ -92,6 +94,10 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _word_start(data: bytes, offset: int) -> bool:
+    return offset == 0 or not (data[offset - 1:offset].isalnum() or data[offset - 1] == 0x5F)
+
+
 def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
     for path in module.files:
         try:
@@ -103,14 +109,18 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
         except OSError:
             module.ses_text = True  # the loader reports the read error
             continue
-        if _SES_TEXT.search(data):
+        if b"aws_ses" in data and any(_word_start(data, m.start()) for m in _SES_TEXT.finditer(data)):
             module.ses_text = True
-        if _REMOTE_SES_SOURCE.search(data):
-            module.remote_ses_call = True
-        for m in _LOCAL_SOURCE.finditer(data):
-            target = os.path.realpath(os.path.join(module.dir, m.group(1).decode("utf-8", "replace")))
-            if target != module.dir:
-                module.local_calls.append(target)
+        for m in _SOURCE.finditer(data):
+            if not _word_start(data, m.start()):
+                continue
+            source = m.group(1)
+            if source in (b".", b"..") or source.startswith((b"./", b"../")):
+                target = os.path.realpath(os.path.join(module.dir, source.decode("utf-8", "replace")))
+                if target != module.dir:
+                    module.local_calls.append(target)
+            elif _SES_SOURCE.search(source):
+                module.remote_ses_call = True
 
 
 def discover(path: str) -> Discovery:
@@ -128,23 +138,35 @@ def discover(path: str) -> Discovery:
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json or .tfvars)"))
         return discovery
     discovery = Discovery(real)
-    for current, dirs, files in os.walk(real, onerror=lambda e: discovery.problems.append(
-            (e.filename or path, f"cannot read the directory: {e.strerror}"))):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        tf_files = []
-        for name in sorted(files):
-            full = os.path.join(current, name)
-            discovery.files_seen += 1
-            if os.path.islink(full) and not _inside(os.path.realpath(full), real):
-                if is_terraform(name) or is_root_var_file(name):
-                    discovery.problems.append((full, "a symbolic link to a file outside the scanned root; not read"))
+    pending = [real]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            discovery.problems.append((current, f"cannot read the directory: {exc.strerror}"))
+            continue
+        tf_files, names, subdirs = [], [], []
+        for entry in entries:
+            names.append(entry.name)
+            if entry.is_dir(follow_symlinks=False):  # symbolic links to directories are not followed
+                if entry.name not in SKIP_DIRS:
+                    subdirs.append(entry.path)
                 continue
-            if is_terraform(name):
-                tf_files.append(full)
+            discovery.files_seen += 1
+            if not (is_terraform(entry.name) or is_root_var_file(entry.name)):
+                continue
+            if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real):
+                discovery.problems.append((entry.path, "a symbolic link to a file outside the scanned root; not read"))
+                continue
+            if is_terraform(entry.name):
+                tf_files.append(entry.path)
+        pending.extend(reversed(subdirs))
         if tf_files:
             module = ModuleDir(os.path.realpath(current), tf_files)
             _prefilter(module, discovery)
-            _add_var_files(module, files)
+            _add_var_files(module, names)
             discovery.modules[module.dir] = module
     return discovery
 

@@ -48,12 +48,7 @@ def scan(options: ScanOptions) -> Report:
         discovery = discover(path)
         files_found += sum(len(m.files) for m in discovery.modules.values())
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        terraform = TerraformScan(discovery, options.variables, model)
-        try:
-            terraform.run()
-        except RecursionError:
-            model.problems.append(InputProblem(os.path.relpath(discovery.root),
-                                               "the configuration is nested too deeply to evaluate"))
+        TerraformScan(discovery, options.variables, model).run()
     trust = Trust(owner_known=model.owner_known, accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
     context = RuleContext(trust, {r.id: r for r in rules})

@@ -168,3 +168,21 @@ def test_rule_crash_is_reported_and_other_rules_run(monkeypatch):
     assert sorted(f["rule_id"] for f in report["findings"]) == ["SES002", "SES101"]
     crash = next(f for f in report["findings"] if f["rule_id"] == "SES002")
     assert "SES103" in crash["message"] and "synthetic failure" in crash["message"]
+
+
+def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_scanned(monkeypatch):
+    import analyzer.terraform.loader as loader
+
+    real = loader.adapt
+
+    def adapt(instance, model, relevant):
+        if instance.source.dir.endswith("sesv2"):
+            raise KeyError("synthetic")
+        return real(instance, model, relevant)
+
+    monkeypatch.setattr(loader, "adapt", adapt)
+    monkeypatch.chdir(FIXTURES / "SES101")
+    report = json.loads(run("scan", "sesv2", "jsonencode", "--format", "json").output)
+    assert sorted((f["rule_id"], f["file"]) for f in report["findings"]) == [
+        ("SES001", "sesv2"), ("SES101", "jsonencode/main.tf")]
+    assert "internal error" in report["errors"][0]["message"]

@@ -152,11 +152,23 @@ class TerraformScan:
             return self.discovery.relevant(directory)
 
         for directory in roots:
-            self._scan_root(directory, relevant_and_seen)
+            self._scan_root_safely(directory, relevant_and_seen)
         for directory in sorted(relevant - reached - set(roots)):
-            self._scan_root(directory, relevant_and_seen)
+            self._scan_root_safely(directory, relevant_and_seen)
         link_identities(self.model)
         self.model.owner_known = self.model.owner_known or self.loader.owner_seen
+
+    def _scan_root_safely(self, directory: str, relevant) -> None:
+        """Evaluate one root; if that fails, report the module and go on with the others."""
+        try:
+            self._scan_root(directory, relevant)
+        except RecursionError:
+            self.model.problems.append(InputProblem(display(directory), "the configuration is nested too "
+                                                                        "deeply to evaluate"))
+        except Exception as exc:  # a bug of ours must not hide the other modules, nor pass as clean
+            self.model.problems.append(InputProblem(
+                display(directory), f"internal error while evaluating this module ({type(exc).__name__}: "
+                                    f"{exc}); please report it"))
 
     def _scan_root(self, directory: str, relevant) -> None:
         source = self.read_module(directory)
