@@ -49,7 +49,7 @@ def scan(options: ScanOptions) -> Report:
         files_found += sum(len(m.files) for m in discovery.modules.values())
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         TerraformScan(discovery, options.variables, model).run()
-    trust = Trust(owner_known=model.owner_known, accounts=frozenset(options.trusted_accounts),
+    trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
     context = RuleContext(trust, {r.id: r for r in rules})
     findings = []

@@ -336,15 +336,5 @@ class Model:
     identity_policies: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # list[InputProblem]
     not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
-    owner_known: bool = False  # an aws_caller_identity (or equivalent) names the owner
     files: int = 0
     modules: int = 0
-
-    def extend(self, other: "Model") -> None:
-        self.identities.extend(other.identities)
-        self.identity_policies.extend(other.identity_policies)
-        self.problems.extend(other.problems)
-        self.not_analyzed.extend(other.not_analyzed)
-        self.files += other.files
-        self.modules += other.modules
-        self.owner_known = self.owner_known or other.owner_known

@@ -3,6 +3,8 @@ import pathlib
 
 import pytest
 
+from analyzer.model import Unknown
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
@@ -15,3 +17,18 @@ def corpus():
             pytest.fail(f"the shared corpus is missing at {CORPUS}")
         pytest.skip("the shared corpus is not next to this checkout")
     return CORPUS
+
+
+def exact(actual, expected) -> bool:
+    """Equality that also checks types: True is not 1, 1.0 is not 1, Unknowns by ref and kind."""
+    if isinstance(expected, Unknown):
+        return isinstance(actual, Unknown) and (actual.ref, actual.kind) == (expected.ref, expected.kind)
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and list(actual) == list(expected)
+                and all(exact(actual[k], expected[k]) for k in expected))
+    if isinstance(expected, list):
+        return (isinstance(actual, list) and len(actual) == len(expected)
+                and all(exact(a, e) for a, e in zip(actual, expected)))
+    if isinstance(expected, str):
+        return isinstance(actual, str) and str(actual) == expected
+    return type(actual) is type(expected) and actual == expected

@@ -18,6 +18,7 @@ from analyzer.model import (
     embed,
 )
 from analyzer.terraform.functions import SUPPORTED, CallContext, FunctionError, JsonText, call
+from conftest import exact
 
 V = Unknown("var.x", VARIABLE)
 W = Unknown("var.y", VARIABLE)
@@ -25,21 +26,6 @@ O = Unknown("data.aws_caller_identity.current.account_id", OWNER)
 O_DERIVED = Unknown(O.ref, EVALUATION)  # a value computed from the owner is not the owner
 MV = embed(V)
 MO = embed(O)
-
-
-def exact(actual, expected) -> bool:
-    """Equality that also checks types: True is not 1, 1.0 is not 1, Unknowns by ref and kind."""
-    if isinstance(expected, Unknown):
-        return isinstance(actual, Unknown) and (actual.ref, actual.kind) == (expected.ref, expected.kind)
-    if isinstance(expected, dict):
-        return (isinstance(actual, dict) and list(actual) == list(expected)
-                and all(exact(actual[k], expected[k]) for k in expected))
-    if isinstance(expected, list):
-        return (isinstance(actual, list) and len(actual) == len(expected)
-                and all(exact(a, e) for a, e in zip(actual, expected)))
-    if isinstance(expected, str):
-        return isinstance(actual, str) and str(actual) == expected
-    return type(actual) is type(expected) and actual == expected
 
 
 def run(name, *args, ctx=None):

@@ -141,7 +141,6 @@ def test_not_principal_in_allow_admits_anyone():
 
 def test_trust_configured():
     assert not Trust().configured
-    assert not Trust(owner_known=True).configured
     assert Trust(accounts=frozenset({A})).configured
     assert Trust(orgs=frozenset({"o-abc"})).configured
 

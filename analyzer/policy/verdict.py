@@ -39,7 +39,6 @@ from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 class Trust:
     """Who the user trusts besides the owner account, which is always trusted."""
 
-    owner_known: bool = False
     accounts: frozenset = frozenset()
     orgs: frozenset = frozenset()
 

@@ -156,7 +156,6 @@ class TerraformScan:
         for directory in sorted(relevant - reached - set(roots)):
             self._scan_root_safely(directory, relevant_and_seen)
         link_identities(self.model)
-        self.model.owner_known = self.model.owner_known or self.loader.owner_seen
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""

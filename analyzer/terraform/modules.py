@@ -127,7 +127,6 @@ class ResourceInstance(Namespace):
         loc = self.block.loc
         resource_type = self.block.labels[0]
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
-            self.instance.loader.owner_seen = True
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
             value = self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
@@ -156,7 +155,6 @@ class Loader:
         self.root_dir = root_dir  # the scanned root: nothing outside it is read
         self.read_module = read_module  # dir -> ModuleSource
         self.cwd = cwd
-        self.owner_seen = False
 
 
 class ModuleInstance:
