@@ -15,10 +15,10 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.files import MAX_FILE_SIZE
 from analyzer.terraform.modules import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
-MAX_FILE_SIZE = 10 * 1024 * 1024
 
 # No leading \b: a pattern that starts with a literal is searched much faster;
 # _word_start checks the boundary instead.
@@ -29,6 +29,14 @@ _SES_SOURCE = re.compile(rb"(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-]|$)", re.I)
 
 def is_terraform(name: str) -> bool:
     return name.endswith(".tf") or name.endswith(".tf.json")
+
+
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+def is_document(name: str) -> bool:
+    """A file that may be a CloudFormation template or a Terraform plan (decided by content)."""
+    return name.endswith(DOCUMENT_SUFFIXES) and not is_terraform(name) and not is_root_var_file(name)
 
 
 def is_root_var_file(name: str) -> bool:
@@ -51,6 +59,7 @@ class Discovery:
     root: str  # real absolute path of the scanned directory (or a file's directory)
     modules: dict = field(default_factory=dict)  # dir -> ModuleDir
     problems: list = field(default_factory=list)  # (path, message)
+    documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
 
@@ -123,19 +132,65 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
                 module.remote_ses_call = True
 
 
-def discover(path: str) -> Discovery:
+class Excludes:
+    """Paths not to scan: gitignore-style globs, relative to the scan root.
+
+    ``*`` and ``?`` stay within a path segment, ``**`` spans segments, a
+    pattern with a ``/`` before its end is anchored at the root (otherwise it
+    matches at any depth), and a trailing ``/`` matches directories only. A
+    directory that matches is not entered. Negation (``!``) is not supported.
+    """
+
+    def __init__(self, patterns=()):
+        self.rules = [self._compile(p) for p in patterns if p.strip()]
+
+    @staticmethod
+    def _compile(pattern: str):
+        directory_only = pattern.endswith("/")
+        body = pattern.strip("/") if directory_only else pattern.lstrip("/")
+        anchored = pattern.startswith("/") or "/" in body
+        out, i = [], 0
+        while i < len(body):
+            if body.startswith("**/", i):
+                out.append("(?:.*/)?")
+                i += 3
+            elif body.startswith("**", i):
+                out.append(".*")
+                i += 2
+            elif body[i] == "*":
+                out.append("[^/]*")
+                i += 1
+            elif body[i] == "?":
+                out.append("[^/]")
+                i += 1
+            else:
+                out.append(re.escape(body[i]))
+                i += 1
+        regex = ("" if anchored else "(?:.*/)?") + "".join(out) + "(?:/.*)?"
+        return re.compile(regex, re.S), directory_only
+
+    def match(self, relative: str, is_dir: bool) -> bool:
+        return any(regex.fullmatch(relative) and (is_dir or not directory_only or "/" in relative)
+                   for regex, directory_only in self.rules)
+
+
+def discover(path: str, excludes: Excludes = Excludes()) -> Discovery:
     """Walk one scanned path (a directory, or a single file)."""
     real = os.path.realpath(path)
     if os.path.isfile(real):
         root = os.path.dirname(real)
         discovery = Discovery(root)
-        directory = root
-        module = discovery.add_module(directory)
         discovery.files_seen = 1
+        name = os.path.basename(real)
+        if is_document(name):
+            discovery.documents.append(real)
+            return discovery
+        module = discovery.add_module(root)
         if module is not None:
-            _add_var_files(module, os.listdir(directory))
-        if not is_terraform(real) and not is_root_var_file(os.path.basename(real)):
-            discovery.problems.append((path, "not a Terraform file (.tf, .tf.json or .tfvars)"))
+            _add_var_files(module, os.listdir(root))
+        if not is_terraform(name) and not is_root_var_file(name):
+            discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
+                                             "CloudFormation template or Terraform plan"))
         return discovery
     discovery = Discovery(real)
     pending = [real]
@@ -150,17 +205,23 @@ def discover(path: str) -> Discovery:
         tf_files, names, subdirs = [], [], []
         for entry in entries:
             names.append(entry.name)
+            if excludes.rules and excludes.match(os.path.relpath(entry.path, real).replace(os.sep, "/"),
+                                                 entry.is_dir(follow_symlinks=False)):
+                continue
             if entry.is_dir(follow_symlinks=False):  # symbolic links to directories are not followed
                 if entry.name not in SKIP_DIRS:
                     subdirs.append(entry.path)
                 continue
             discovery.files_seen += 1
-            if not (is_terraform(entry.name) or is_root_var_file(entry.name)):
+            document = is_document(entry.name)
+            if not (document or is_terraform(entry.name) or is_root_var_file(entry.name)):
                 continue
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real):
                 discovery.problems.append((entry.path, "a symbolic link to a file outside the scanned root; not read"))
                 continue
-            if is_terraform(entry.name):
+            if document:
+                discovery.documents.append(entry.path)
+            elif is_terraform(entry.name):
                 tf_files.append(entry.path)
         pending.extend(reversed(subdirs))
         if tf_files:

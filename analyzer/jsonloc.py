@@ -12,6 +12,7 @@ listed in ``Decoded.duplicates`` so the caller can report them.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -49,13 +50,7 @@ class _Decoder:
         self.duplicates: list = []
 
     def position(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = bisect.bisect_right(self.line_starts, offset) - 1
         column = offset - self.line_starts[lo] + 1
         if lo == 0:
             column += self.base_column - 1

@@ -157,12 +157,15 @@ class Unknown:
 
 _MARK_START = "\ue000"
 _MARK_END = "\ue001"
-_MARK_RE = re.compile(_MARK_START + "([^" + _MARK_END + "|]*)\\|([^" + _MARK_END + "]*)" + _MARK_END)
+_MARK_SEP = "\ue002"
+_MARK_RE = re.compile(f"{_MARK_START}([^{_MARK_END}{_MARK_SEP}]*){_MARK_SEP}([^{_MARK_END}{_MARK_SEP}]*)"
+                      f"(?:{_MARK_SEP}([^{_MARK_END}]*))?{_MARK_END}")
 
 
 def embed(unknown: Unknown) -> str:
-    """The marker that stands for ``unknown`` inside a string."""
-    return f"{_MARK_START}{unknown.kind}|{unknown.ref}{_MARK_END}"
+    """The marker that stands for ``unknown`` inside a string (kind, ref and hint)."""
+    hint = f"{_MARK_SEP}{unknown.hint}" if unknown.hint else ""
+    return f"{_MARK_START}{unknown.kind}{_MARK_SEP}{unknown.ref}{hint}{_MARK_END}"
 
 
 def has_marker(text: str) -> bool:
@@ -176,7 +179,7 @@ def split_marked(text: str) -> list[Union[str, Unknown]]:
     for m in _MARK_RE.finditer(text):
         if m.start() > pos:
             parts.append(text[pos:m.start()])
-        parts.append(Unknown(m.group(2), m.group(1)))
+        parts.append(Unknown(m.group(2), m.group(1), hint=m.group(3) or ""))
         pos = m.end()
     if pos < len(text):
         parts.append(text[pos:])
@@ -295,6 +298,39 @@ class Identity(Resource):
     name: Any = None  # str / Unknown
     kind: str = "domain"  # "domain" or "email"
     name_loc: Optional[Location] = None
+    dkim_signing: Any = None  # bool as written; None = the format's default
+    dkim_key_length: Any = None  # "RSA_1024_BIT" / "RSA_2048_BIT"
+    dkim_private_key: Any = None  # BYODKIM key as written (never printed)
+    mail_from_domain: Any = None
+    mail_from_mx_failure: Any = None  # "USE_DEFAULT_VALUE" / "REJECT_MESSAGE" (any case)
+    configuration_set: Any = None  # default configuration set name
+    feedback_forwarding: Any = None  # bool
+
+
+@dataclass
+class ConfigurationSet(Resource):
+    """Values as written; ``None`` means not set (the service default)."""
+
+    name: Any = None
+    tls_policy: Any = None  # "Require"/"REQUIRE" or "Optional"/"OPTIONAL"
+    reputation_metrics: Any = None  # bool
+    custom_redirect_domain: Any = None
+    https_policy: Any = None  # "REQUIRE", "REQUIRE_OPEN_ONLY", "OPTIONAL"
+
+
+@dataclass
+class EventDestination(Resource):
+    configuration_set: Any = None  # name of the configuration set
+    enabled: Any = None  # bool; None = default (enabled)
+    event_types: Any = None  # list of event type names as written
+    destinations: list = field(default_factory=list)  # "cloudwatch", "firehose", "sns", "eventbridge", "pinpoint"
+
+
+@dataclass
+class ReceiptRule(Resource):
+    name: Any = None
+    tls_policy: Any = None
+    s3_actions: list = field(default_factory=list)  # dicts: bucket, kms_key_arn (None when absent), loc
 
 
 @dataclass
@@ -334,7 +370,11 @@ class ModuleNotAnalyzed:
 class Model:
     identities: list = field(default_factory=list)
     identity_policies: list = field(default_factory=list)
+    configuration_sets: list = field(default_factory=list)
+    event_destinations: list = field(default_factory=list)
+    receipt_rules: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # list[InputProblem]
     not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
+    suppressions: list = field(default_factory=list)  # analyzer.suppress.Suppression, as written in the inputs
     files: int = 0
     modules: int = 0

@@ -3,7 +3,7 @@ import pathlib
 
 import pytest
 
-from analyzer.model import Unknown
+from analyzer.model import Unknown, split_marked
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -30,5 +30,10 @@ def exact(actual, expected) -> bool:
         return (isinstance(actual, list) and len(actual) == len(expected)
                 and all(exact(a, e) for a, e in zip(actual, expected)))
     if isinstance(expected, str):
-        return isinstance(actual, str) and str(actual) == expected
+        return isinstance(actual, str) and _parts(actual) == _parts(expected)
     return type(actual) is type(expected) and actual == expected
+
+
+def _parts(text: str) -> list:
+    """A string's literal parts and embedded unknowns (by ref and kind: hints are prose)."""
+    return [p if isinstance(p, str) else (p.ref, p.kind) for p in split_marked(str(text))]

@@ -1,6 +1,7 @@
 """Every fixture case is scanned and must give exactly the findings written
 next to its lines (``# expect: SES101 [inactive] [high]``) or in its
-``EXPECT`` file (``SES101 path:line [inactive] [high]``)."""
+``EXPECT`` file (``SES101 path:line [inactive] [high]``). Suppressed findings
+are not reported, so they are not expected."""
 
 import re
 from collections import Counter
@@ -18,7 +19,7 @@ _INLINE = re.compile(r"(?:#|//)\s*expect:\s*(.+)$")
 def _expectations(case):
     expected = []
     for path in sorted(case.rglob("*")):
-        if not path.is_file() or path.suffix not in (".tf", ".tpl", ".json", ".tfvars"):
+        if not path.is_file() or path.suffix not in (".tf", ".tpl", ".json", ".tfvars", ".yaml", ".yml"):
             continue
         rel = path.relative_to(case).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -47,13 +48,14 @@ def test_fixture(case, monkeypatch):
     monkeypatch.chdir(case)
     report = scan(ScanOptions(paths=["."]))
     expected = _expectations(case)
-    got = Counter((f.rule_id, f.file, f.location.line, f.active) for f in report.findings)
+    reported = [f for f in report.findings if not f.suppressed]
+    got = Counter((f.rule_id, f.file, f.location.line, f.active) for f in reported)
     assert got == Counter(e[:4] for e in expected), "\n".join(
-        f"{f.file}:{f.location.line}: {f.rule_id} [{f.severity}] {f.message}" for f in report.findings)
+        f"{f.file}:{f.location.line}: {f.rule_id} [{f.severity}] {f.message}" for f in reported)
     for rule, file, line, active, severity in expected:
         if severity:
             assert any(f.rule_id == rule and f.file == file and f.location.line == line and f.severity == severity
-                       for f in report.findings), (rule, file, line, severity)
+                       for f in reported), (rule, file, line, severity)
 
 
 def test_every_rule_has_a_fixture():

@@ -3,18 +3,25 @@
 Walks a module instance and the instances of the module calls it makes,
 turning SES resources into ``Identity`` and ``IdentityPolicy`` objects with
 their addresses, locations and active/inactive state.
+
+The resource-type tables and ``build_identity`` / ``build_policy`` are
+shared with the plan loader (``analyzer.plan``): both read a resource
+through an ``argument(name)`` accessor, so a configuration and a plan of it
+become the same model.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 from analyzer.model import (
     Identity,
     IdentityPolicy,
+    Location,
     Model,
     ModuleNotAnalyzed,
+    PolicyDocument,
     Unknown,
     display,
     has_marker,
@@ -72,39 +79,74 @@ def _identities(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in IDENTITY_TYPES:
             continue
-        argument, type_kind = IDENTITY_TYPES[type_]
         for resource, active, reason in _instances(current, type_, name):
-            value = resource.argument(argument)
-            attribute = block.body.attributes.get(argument)
-            kind = type_kind or ("email" if isinstance(value, str) and "@" in value else "domain")
-            model.identities.append(Identity(
-                address=resource.ref, type=type_, loc=block.loc, file=file, active=active,
-                inactive_reason=reason, name=value, kind=kind,
-                name_loc=attribute.loc if attribute else block.loc))
+            model.identities.append(build_identity(
+                type_, resource.argument, _attribute_loc(block), address=resource.ref, loc=block.loc,
+                file=file, active=active, inactive_reason=reason))
 
 
 def _policies(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in POLICY_TYPES:
             continue
-        identity_argument, name_argument = POLICY_TYPES[type_]
-        policy_attribute = block.body.attributes.get("policy")
         for resource, active, reason in _instances(current, type_, name):
-            identity = resource.argument(identity_argument)
-            policy = resource.argument("policy")
-            document, unknown = None, None
-            policy_loc = policy_attribute.loc if policy_attribute else block.loc
-            if isinstance(policy, Unknown):
-                unknown = policy
-            elif policy is not None:
-                document = parse_document(policy.value if isinstance(policy, JsonText) else policy,
-                                          policy_loc, file)
-            model.identity_policies.append(IdentityPolicy(
-                address=resource.ref, type=type_, loc=block.loc, file=file, active=active,
-                inactive_reason=reason, identity=_identity_name(identity),
-                identity_address=_identity_address(identity),
-                policy_name=resource.argument(name_argument), document=document,
-                document_unknown=unknown, policy_loc=policy_loc))
+            model.identity_policies.append(build_policy(
+                type_, resource.argument, _attribute_loc(block), _policy_parser(file), address=resource.ref,
+                loc=block.loc, file=file, active=active, inactive_reason=reason))
+
+
+def _attribute_loc(block):
+    """Where an argument of ``block`` is written, or the block when it is not."""
+    def location(name: str) -> Location:
+        attribute = block.body.attributes.get(name)
+        return attribute.loc if attribute else block.loc
+    return location
+
+
+def _policy_parser(file: str):
+    """Parses a policy value as the evaluator hands it over (JSON text, or a structure)."""
+    def parse(policy, loc: Location) -> PolicyDocument:
+        return parse_document(policy.value if isinstance(policy, JsonText) else policy, loc, file)
+    return parse
+
+
+def build_identity(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
+                   cls=Identity, **resource) -> Identity:
+    """The identity a resource of one of the ``IDENTITY_TYPES`` declares.
+
+    Shared by every Terraform source (configuration and plan):
+    ``argument(name)`` gives an argument's value (None when not set),
+    ``location(name)`` where it is written; ``resource`` holds the
+    ``Resource`` fields (address, loc, file, active...) and ``cls`` is
+    ``Identity`` or a subclass of it.
+    """
+    name_argument, type_kind = IDENTITY_TYPES[type_]
+    value = argument(name_argument)
+    kind = type_kind or ("email" if isinstance(value, str) and "@" in value else "domain")
+    return cls(type=type_, name=value, kind=kind, name_loc=location(name_argument), **resource)
+
+
+def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
+                 parse: Callable[[Any, Location], PolicyDocument], cls=IdentityPolicy,
+                 **resource) -> IdentityPolicy:
+    """The identity policy a resource of one of the ``POLICY_TYPES`` declares.
+
+    As ``build_identity``; ``parse(policy, loc)`` turns the known value of
+    the ``policy`` argument into a document. An unknown policy is kept as
+    ``document_unknown``.
+    """
+    identity_argument, name_argument = POLICY_TYPES[type_]
+    identity = argument(identity_argument)
+    policy = argument("policy")
+    policy_loc = location("policy")
+    document, unknown = None, None
+    if isinstance(policy, Unknown):
+        unknown = policy
+    elif policy is not None:
+        document = parse(policy, policy_loc)
+    return cls(type=type_, identity=_identity_name(identity), identity_address=_identity_address(identity),
+               policy_name=argument(name_argument), document=document, document_unknown=unknown,
+               policy_loc=policy_loc, **resource)
 
 
 def _identity_name(value):

@@ -14,8 +14,10 @@ import os
 from dataclasses import dataclass, field
 
 from analyzer import jsonloc
-from analyzer.discover import MAX_FILE_SIZE, Discovery
+from analyzer.discover import Discovery
+from analyzer.files import display, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
+from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.functions import CallContext
@@ -25,39 +27,17 @@ from analyzer.terraform.parse import ParseError, parse_hcl
 
 @dataclass
 class Variables:
-    """Values given on the command line: ``--var-file`` paths and ``--var`` pairs."""
+    """Values given to a scan: ``--var-file`` paths and ``--var`` pairs for
+    every root module, and variable files per root module directory (from
+    the configuration file), applied before them."""
 
     files: list = field(default_factory=list)
     pairs: list = field(default_factory=list)  # (name, text)
+    by_directory: dict = field(default_factory=dict)  # real directory -> [var file paths]
 
 
 class VariableFileError(Exception):
     """A ``--var-file`` that cannot be read: a usage error."""
-
-
-def display(path: str) -> str:
-    return os.path.relpath(path)
-
-
-def read_text(path: str):
-    """``(text, problem)``: the file decoded as UTF-8, or why it could not be."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_SIZE:
-            return None, f"file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB; not analyzed"
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror}"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"not valid UTF-8 (byte {exc.start})"
-    if "\x00" in text:
-        return None, "the file contains NUL bytes"
-    return text, None
 
 
 def load_var_file(path: str, model: Model, shown: str = ""):
@@ -114,7 +94,8 @@ def _type_name(expr) -> str:
 class TerraformScan:
     """Loads every relevant module of one discovered path into a model."""
 
-    def __init__(self, discovery: Discovery, variables: Variables, model: Model):
+    def __init__(self, discovery: Discovery, variables: Variables, model: Model, progress=None):
+        self.progress = progress or (lambda message: None)
         self.discovery = discovery
         self.variables = variables
         self.model = model
@@ -134,6 +115,11 @@ class TerraformScan:
             source = load_module_source(directory, display(directory), files, read_text, display)
             for file, message, line, column in source.problems:
                 self.model.problems.append(InputProblem(file, message, line, column))
+            for parsed in source.files:
+                for line, text in parsed.comments:
+                    suppression = from_comment(parsed.path, line, text)
+                    if suppression:
+                        self.model.suppressions.append(suppression)
             self.model.files += len(files)
             self.sources[directory] = source
         return self.sources[directory]
@@ -159,6 +145,7 @@ class TerraformScan:
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""
+        self.progress(f"evaluating {display(directory)}")
         try:
             self._scan_root(directory, relevant)
         except RecursionError:
@@ -173,7 +160,7 @@ class TerraformScan:
         source = self.read_module(directory)
         module = self.discovery.modules.get(directory)
         values: dict = {}
-        for path in module.var_files if module else []:
+        for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
             loaded = load_var_file(path, self.model)
             if loaded:
                 values.update(loaded)

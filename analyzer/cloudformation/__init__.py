@@ -1,0 +1,1 @@
+"""CloudFormation loading: templates (YAML/JSON, CDK output) into the model."""

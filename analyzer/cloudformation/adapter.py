@@ -1,0 +1,206 @@
+"""A template's SES resources into the normalized model.
+
+Every resource becomes a model object named by its logical id, located at
+the line of that id, with ``source_format="cloudformation"``. A resource
+whose ``Condition`` is false with the values in use is inactive, and the
+reason names the parameters that made it so. The suppressions written in a
+resource's ``Metadata: {sesguard: {ignore: [...]}}`` are read for any type.
+A property that cannot be evaluated because it is wrong (``Unknown(ERROR)``)
+is reported as an input problem; an identity policy's document is judged by
+the rules instead, which report such errors when a verdict depends on them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from analyzer.cloudformation.intrinsics import Resolver, text
+from analyzer.cloudformation.policies import add_policies, is_custom
+from analyzer.model import (
+    ERROR,
+    ConfigurationSet,
+    EventDestination,
+    Identity,
+    InputProblem,
+    LDict,
+    Location,
+    Model,
+    ReceiptRule,
+    Unknown,
+    loc_of,
+    split_marked,
+    unknowns_in,
+)
+from analyzer.suppress import Suppression
+
+_RULE_ID = re.compile(r"SES\d{3}")
+
+# EventDestination property -> destination kind
+DESTINATIONS = {
+    "CloudWatchDestination": "cloudwatch",
+    "KinesisFirehoseDestination": "firehose",
+    "SnsDestination": "sns",
+    "EventBridgeDestination": "eventbridge",
+}
+
+
+def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
+    """Add the SES resources of ``template`` (already checked to be a mapping) to ``model``."""
+    resources = template.get("Resources")
+    for logical_id, resource in resources.items():
+        if logical_id.startswith("Fn::ForEach::"):
+            continue  # a loop of the LanguageExtensions transform, expanded only at deployment
+        key_loc = resources.loc_of_key(logical_id)
+        loc = Location(file, key_loc.line, key_loc.column) if key_loc else Location(file, 0, 0)
+        type_ = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(type_, str):
+            model.problems.append(InputProblem(file, f"resource {logical_id} has no Type", loc.line,
+                                               loc.column, logical_id))
+            continue
+        _suppressions(logical_id, resource, loc, model)
+        build = _BUILDERS.get(type_)
+        if build is None and not is_custom(type_):
+            continue
+        active, reason = _state(resolver, logical_id, resource, loc, model)
+        base = dict(address=logical_id, type=type_, loc=loc, file=file, active=active,
+                    inactive_reason=reason, source_format="cloudformation")
+        if build is None:
+            first = len(model.identity_policies)
+            add_policies(resolver, logical_id, base, model)
+            for policy in model.identity_policies[first:]:
+                _report_errors(policy, [policy.identity, policy.policy_name], model)
+            continue
+        item = build(base, resolver.properties(logical_id))
+        _report_errors(item, [v for k, v in vars(item).items() if k not in ("loc", "name_loc")], model)
+        getattr(model, _COLLECTIONS[type(item)]).append(item)
+
+
+def _state(resolver: Resolver, logical_id: str, resource: dict, loc: Location, model: Model) -> tuple:
+    """``(active, inactive reason)`` of a resource, from its ``Condition``."""
+    name = resource.get("Condition")
+    if name is None:
+        return True, ""
+    value = resolver.condition(name, loc_of(name, loc))
+    if value is False:
+        inputs = resolver.condition_inputs(name)
+        values = ", ".join(f"{key} = {json.dumps(_plain(v), ensure_ascii=False)}" for key, v in inputs.items())
+        return False, f"Condition {name} is false" + (f" while {values}" if values else "")
+    if isinstance(value, Unknown) and value.kind == ERROR:
+        where = value.loc or loc
+        model.problems.append(InputProblem(loc.file, f"{logical_id}: {value.ref}", where.line, where.column,
+                                           logical_id))
+    return True, ""
+
+
+def _suppressions(logical_id: str, resource: dict, loc: Location, model: Model) -> None:
+    """The suppressions in ``Metadata: {sesguard: {ignore: [{id, reason, until}]}}``."""
+    entries = _get(resource, "Metadata", "sesguard", "ignore")
+    if entries is None:
+        return
+    for entry in entries if isinstance(entries, list) else [entries]:
+        where = loc_of(entry, loc_of(entries, loc))
+        ids = _get(entry, "id")
+        rule_ids = tuple(i.strip() for i in ids.split(",")) if isinstance(ids, str) else ()
+        if not rule_ids or not all(_RULE_ID.fullmatch(i) for i in rule_ids):
+            model.problems.append(InputProblem(
+                loc.file, f"{logical_id}: a sesguard ignore entry in Metadata must be "
+                          "{id: SES101, reason: ..., until: YYYY-MM-DD}", where.line, where.column, logical_id))
+            continue
+        reason, until = _get(entry, "reason"), _get(entry, "until")
+        model.suppressions.append(Suppression(
+            Location(loc.file, where.line, where.column), rule_ids, "" if reason is None else text(reason).strip(),
+            "" if until is None else text(until), address=logical_id, style="metadata"))
+
+
+def _identity(base: dict, properties: Any) -> Identity:
+    name = _get(properties, "EmailIdentity")
+    return Identity(
+        **base, name=name, kind=_identity_kind(name), name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
+        dkim_signing=_get(properties, "DkimAttributes", "SigningEnabled"),
+        dkim_key_length=_get(properties, "DkimSigningAttributes", "NextSigningKeyLength"),
+        dkim_private_key=_get(properties, "DkimSigningAttributes", "DomainSigningPrivateKey"),
+        mail_from_domain=_get(properties, "MailFromAttributes", "MailFromDomain"),
+        mail_from_mx_failure=_get(properties, "MailFromAttributes", "BehaviorOnMxFailure"),
+        configuration_set=_get(properties, "ConfigurationSetAttributes", "ConfigurationSetName"),
+        feedback_forwarding=_get(properties, "FeedbackAttributes", "EmailForwardingEnabled"))
+
+
+def _configuration_set(base: dict, properties: Any) -> ConfigurationSet:
+    return ConfigurationSet(
+        **base, name=_get(properties, "Name"),
+        tls_policy=_get(properties, "DeliveryOptions", "TlsPolicy"),
+        reputation_metrics=_get(properties, "ReputationOptions", "ReputationMetricsEnabled"),
+        custom_redirect_domain=_get(properties, "TrackingOptions", "CustomRedirectDomain"),
+        https_policy=_get(properties, "TrackingOptions", "HttpsPolicy"))
+
+
+def _event_destination(base: dict, properties: Any) -> EventDestination:
+    destination = _get(properties, "EventDestination")
+    kinds = [kind for key, kind in DESTINATIONS.items() if isinstance(destination, dict) and key in destination]
+    return EventDestination(
+        **base, configuration_set=_get(properties, "ConfigurationSetName"),
+        enabled=_get(destination, "Enabled"), event_types=_get(destination, "MatchingEventTypes"),
+        destinations=kinds)
+
+
+def _receipt_rule(base: dict, properties: Any) -> ReceiptRule:
+    actions = _get(properties, "Rule", "Actions")
+    s3_actions = []
+    for action in actions if isinstance(actions, list) else ():
+        s3 = _get(action, "S3Action")
+        if s3 is not None:
+            s3_actions.append({"bucket": _get(s3, "BucketName"), "kms_key_arn": _get(s3, "KmsKeyArn"),
+                               "loc": _key_loc(action, "S3Action", base["loc"])})
+    return ReceiptRule(**base, name=_get(properties, "Rule", "Name"), tls_policy=_get(properties, "Rule", "TlsPolicy"),
+                       s3_actions=s3_actions)
+
+
+_BUILDERS = {
+    "AWS::SES::EmailIdentity": _identity,
+    "AWS::SES::ConfigurationSet": _configuration_set,
+    "AWS::SES::ConfigurationSetEventDestination": _event_destination,
+    "AWS::SES::ReceiptRule": _receipt_rule,
+}
+_COLLECTIONS = {
+    Identity: "identities",
+    ConfigurationSet: "configuration_sets",
+    EventDestination: "event_destinations",
+    ReceiptRule: "receipt_rules",
+}
+
+
+def _report_errors(item: Any, values: list, model: Model) -> None:
+    """Each wrong expression among the ``values`` read for ``item``, once."""
+    seen = set()
+    for unknown in unknowns_in(values):
+        if unknown.kind == ERROR and unknown.ref not in seen:
+            seen.add(unknown.ref)
+            where = unknown.loc or item.loc
+            model.problems.append(InputProblem(item.file, f"{item.address}: {unknown.ref}", where.line,
+                                               where.column, item.address))
+
+
+def _identity_kind(name: Any) -> str:
+    literal = "".join(p for p in split_marked(name) if isinstance(p, str)) if isinstance(name, str) else ""
+    return "email" if "@" in literal else "domain"
+
+
+def _get(value: Any, *path: str) -> Any:
+    """The value at ``path``; the unknown that hides it; None when absent."""
+    for key in path:
+        if isinstance(value, Unknown):
+            return value
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _key_loc(mapping: Any, key: str, default: Location) -> Location:
+    if isinstance(mapping, LDict):
+        return mapping.loc_of_key(key) or default
+    return default
+
+
+def _plain(value: Any) -> Any:
+    return [str(v) for v in value] if isinstance(value, list) else str(value)

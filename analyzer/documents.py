@@ -1,0 +1,71 @@
+"""Structured documents into the model: CloudFormation templates (YAML or
+JSON, CDK output included) and Terraform plans (``terraform show -json``).
+
+What a file is depends on its content, not its name: other YAML and JSON in
+a repository (Ansible, Kubernetes, CI files, package manifests) is skipped
+quietly. A template or plan that cannot be read is reported (SES001); so is
+a file that cannot be read and whose first bytes look like one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from analyzer.files import display, read_text
+from analyzer.model import InputProblem, Model
+
+_MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
+# A template without any of these cannot hold an SES resource or an SES policy.
+_SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses", re.I)
+
+
+@dataclass
+class DocumentOptions:
+    cfn_parameters: dict = field(default_factory=dict)  # name -> value, as CloudFormation takes them
+    parameters_by_directory: dict = field(default_factory=dict)  # real directory -> {name: value}
+
+    def parameters_for(self, path: str) -> dict:
+        """The parameters of a template: those of its directory (the nearest
+        configured one), then the command line's."""
+        directory = os.path.dirname(path)
+        values: dict = {}
+        for configured in sorted(self.parameters_by_directory, key=len):
+            if directory == configured or directory.startswith(configured.rstrip(os.sep) + os.sep):
+                values.update(self.parameters_by_directory[configured])
+        values.update(self.cfn_parameters)
+        return values
+
+
+def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None) -> None:
+    from analyzer.cloudformation.loader import load_template, looks_like_template
+    from analyzer.plan.loader import load_plan, looks_like_plan
+
+    for number, path in enumerate(paths, 1):
+        shown = display(path)
+        if progress:
+            progress(f"reading {number}/{len(paths)} YAML and JSON files: {shown}")
+        text, problem = read_text(path)
+        if problem:
+            if _might_be_a_document(path):
+                model.problems.append(InputProblem(shown, problem))
+            continue
+        if not _SES_RELEVANT.search(text):
+            continue
+        if looks_like_plan(text):
+            load_plan(path, shown, text, model)
+        elif looks_like_template(text):
+            load_template(path, shown, text, options.parameters_for(path), model)
+        else:
+            continue
+        model.files += 1
+
+
+def _might_be_a_document(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return True  # unreadable: we cannot tell, so it is reported
+    return bool(_MARKERS.search(head))

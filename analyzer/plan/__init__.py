@@ -1,0 +1,1 @@
+"""Terraform plan loading: ``terraform show -json`` output into the model."""

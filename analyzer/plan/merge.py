@@ -1,0 +1,141 @@
+"""Plans scanned together with the Terraform configuration they came from.
+
+A plan and its ``.tf`` files describe the same resources: each would be
+reported twice, and the plan's findings would point into a JSON file. So
+each plan resource is paired with the configuration resource it was planned
+from; the pair keeps the plan's values (they are final) and the
+configuration's locations, and the configuration's copy is dropped.
+
+Pairing rule. A plan does not say where its configuration is; its
+``configuration`` section gives each module call's ``source``. A plan
+resource and a configuration resource pair when they have the same address
+and the configuration resource is declared in the directory the plan's
+module calls lead to from the plan's *root module directory* (the root
+itself for root resources; ``source`` paths for local modules, and
+``.terraform/modules/modules.json`` for downloaded ones). The root module
+directory is:
+
+1. the plan file's directory or, failing that, the nearest of its
+   ancestors, at which at least one resource pairs (``plan.json`` next to
+   ``main.tf``, or in a ``plans/`` directory under it);
+2. otherwise a directory below the plan file's, if it is the only one at
+   which resources pair (``terraform -chdir=infra show -json`` written to
+   the repository root);
+3. otherwise none: the plan keeps its own locations.
+
+Each resource pairs at most once. Configuration resources without a plan
+counterpart (``count = 0``, or absent from a stale plan) are left as they
+are.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from analyzer.model import IdentityPolicy, Model
+from analyzer.plan.resources import PlanIdentity, PlanIdentityPolicy, PlanOrigin
+from analyzer.plan.values import pin
+from analyzer.terraform.modules import read_modules_json
+
+
+def merge_plans_with_terraform(model: Model) -> None:
+    """Pair plan resources with their configuration (see the module documentation)."""
+    resources = model.identities + model.identity_policies
+    planned = [r for r in resources if isinstance(r, (PlanIdentity, PlanIdentityPolicy))]
+    if not planned:
+        return
+    configured: dict = {}  # address -> resources (an address names its type, so its kind)
+    for resource in resources:
+        if resource.source_format == "terraform":
+            configured.setdefault(resource.address, []).append(resource)
+    if not configured:
+        return
+    dropped: set = set()
+    for plan in dict.fromkeys(r.origin.plan for r in planned):
+        for ours, theirs in _pairs([r for r in planned if r.origin.plan == plan], configured, dropped):
+            _take_locations(ours, theirs)
+            dropped.add(id(theirs))
+    model.identities[:] = [r for r in model.identities if id(r) not in dropped]
+    model.identity_policies[:] = [r for r in model.identity_policies if id(r) not in dropped]
+
+
+def _pairs(planned: list, configured: dict, taken: set) -> list:
+    """``(plan resource, configuration resource)`` pairs of one plan, at the
+    root module directory the module documentation's rule chooses."""
+    candidates = [(p, c, _dir(c.file)) for p in planned for c in configured.get(p.address, ())
+                  if id(c) not in taken]
+    if not candidates:
+        return []
+    plan_dir = os.path.dirname(planned[0].origin.plan)
+    modules_json: dict = {}
+
+    def pairs_at(root: str) -> list:
+        if root not in modules_json:
+            modules_json[root] = read_modules_json(root)
+        found, used = [], set()
+        for ours, theirs, directory in candidates:
+            if id(ours) not in used and id(theirs) not in used \
+                    and _module_dir(root, ours.origin, modules_json[root]) == directory:
+                found.append((ours, theirs))
+                used.update((id(ours), id(theirs)))
+        return found
+
+    for root in _self_and_ancestors(plan_dir):
+        found = pairs_at(root)
+        if found:
+            return found
+    below = {root for _, _, directory in candidates for root in _self_and_ancestors(directory)
+             if root.startswith(plan_dir.rstrip(os.sep) + os.sep)}
+    found = [pairs for pairs in map(pairs_at, sorted(below)) if pairs]
+    return found[0] if len(found) == 1 else []
+
+
+def _module_dir(root: str, origin: PlanOrigin, modules_json: dict) -> Optional[str]:
+    """Where the module declaring a plan resource is, for a root module at ``root``."""
+    if origin.module_dir is not None:
+        return os.path.normpath(os.path.join(root, origin.module_dir))
+    downloaded = modules_json.get(origin.module_key)
+    return os.path.normpath(os.path.join(root, downloaded)) if downloaded else None
+
+
+def _dir(file: str) -> str:
+    return os.path.dirname(os.path.realpath(file))
+
+
+def _self_and_ancestors(directory: str):
+    while True:
+        yield directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
+def _take_locations(ours, theirs) -> None:
+    """Give a plan resource the locations of its configuration resource."""
+    ours.file, ours.loc = theirs.file, theirs.loc
+    if isinstance(ours, PlanIdentity):
+        ours.name_loc = theirs.name_loc
+        return
+    ours.policy_loc = theirs.policy_loc
+    if ours.document is not None:
+        _take_document_locations(ours, theirs)
+
+
+def _take_document_locations(ours: IdentityPolicy, theirs: IdentityPolicy) -> None:
+    """Statement by statement when both documents list the same statements
+    (count and Sids, in order); else everything at the ``policy`` argument."""
+    document, source = ours.document, theirs.document
+    if source is None or [s.sid for s in document.statements] != [s.sid for s in source.statements]:
+        pin(document, theirs.policy_loc)
+        return
+    document.loc = source.loc or theirs.policy_loc
+    for statement, written in zip(document.statements, source.statements):
+        statement.loc = written.loc
+        statement.principal_loc = (written.principal_loc or written.loc) if statement.principal_loc else None
+        statement.condition_loc = (written.condition_loc or written.loc) if statement.condition_loc else None
+        for entry in (statement.principals or []) + (statement.not_principals or []):
+            entry.loc = statement.principal_loc
+        for condition in statement.conditions:
+            condition.loc = statement.condition_loc
