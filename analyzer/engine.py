@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import traceback
 from dataclasses import dataclass, field
 
-from analyzer.discover import discover
+from analyzer import suppress
+from analyzer.discover import Excludes, discover, is_document
+from analyzer.documents import DocumentOptions, load_documents
 from analyzer.findings import Finding, severity_rank
 from analyzer.model import InputProblem, Location, Model
+from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, load_rules
 from analyzer.terraform.loader import TerraformScan, Variables
@@ -26,40 +31,98 @@ class ScanOptions:
     trusted_accounts: tuple = ()
     trusted_orgs: tuple = ()
     variables: Variables = field(default_factory=Variables)
+    documents: DocumentOptions = field(default_factory=DocumentOptions)
+    excludes: Excludes = field(default_factory=Excludes)
+    disable: tuple = ()  # rule ids not to run
+    severity: dict = field(default_factory=dict)  # rule id -> severity of all its findings
+    baseline: frozenset = frozenset()  # fingerprints of findings already known
+    suppress: bool = True  # False: audit mode, every suppression ignored
+    changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
+    today: datetime.date = field(default_factory=datetime.date.today)
 
 
 @dataclass
 class Report:
     findings: list  # Finding, sorted
-    files: int  # Terraform files found under the scanned paths
-    files_parsed: int
+    files: int  # Terraform files, and YAML/JSON files that could be templates or plans, found
+    files_parsed: int  # files parsed: the others cannot hold anything SES
     modules: int  # module instances evaluated
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
+    baselined: int = 0  # findings left out because the baseline holds them
 
 
-def scan(options: ScanOptions) -> Report:
+def scan(options: ScanOptions, progress=None) -> Report:
+    """``progress(message)``, when given, hears what the scan is doing."""
     rules = load_rules()
     model = Model()
     files_found = 0
-    for path in options.paths:
-        if not os.path.exists(path):
-            raise UsageError(f"no such file or directory: {path}")
-        discovery = discover(path)
-        files_found += sum(len(m.files) for m in discovery.modules.values())
+    for path in _distinct_inputs(options.paths):
+        discovery = discover(path, options.excludes)
+        files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model).run()
+        TerraformScan(discovery, options.variables, model, progress).run()
+        load_documents(discovery.documents, options.documents, model, progress)
+    merge_plans_with_terraform(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
     context = RuleContext(trust, {r.id: r for r in rules})
     findings = []
     for rule in rules:
+        if rule.id in options.disable:
+            continue
         try:
             findings.extend(rule.check(model, context))
         except Exception as exc:  # a crashed rule is a finding, never a clean result
             findings.append(_crash(context, rule, exc))
-    findings.sort(key=Finding.sort_key)
-    return Report(findings, files_found, model.files, model.modules, model.not_analyzed, rules)
+    if options.suppress:
+        findings.extend(_suppress(findings, model, context, options))
+    for finding in findings:
+        finding.severity = options.severity.get(finding.rule_id, finding.severity)
+    if options.changed:
+        findings = [f for f in findings if _in_changed(f, options.changed)]
+    reported = [f for f in findings if f.fingerprint not in options.baseline]
+    reported.sort(key=Finding.sort_key)
+    return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
+                  [r for r in rules if r.id not in options.disable], len(findings) - len(reported))
+
+
+def _distinct_inputs(paths: list) -> list:
+    """The paths to discover: a file stands for its module (directory), so
+    several files of one module are scanned once."""
+    result, modules = [], set()
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"no such file or directory: {path}")
+        real = os.path.realpath(path)
+        if os.path.isfile(real) and not is_document(os.path.basename(real)):
+            if os.path.dirname(real) in modules:
+                continue
+            modules.add(os.path.dirname(real))
+        result.append(path)
+    return result
+
+
+def _in_changed(finding: Finding, changed: tuple) -> bool:
+    """Whether a finding is in a changed file or in the module a changed Terraform file belongs to."""
+    if not finding.file:
+        return True
+    real = os.path.realpath(finding.file)
+    return any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed)
+
+
+def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
+    """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
+    scopes = {r.address: r.loc for kind in (model.identities, model.identity_policies, model.configuration_sets,
+                                            model.event_destinations, model.receipt_rules) for r in kind}
+    scopes.update((call.address, call.loc) for call in model.not_analyzed if call.loc)
+    ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
+    problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)
+    if "SES004" in options.disable:
+        return []
+    return [context.rule("SES004").finding(message, location, resource=location.file,
+                                           logical_path=f"suppression/{kind}")
+            for message, location, kind in problems]
 
 
 def _crash(context: RuleContext, rule, exc: Exception) -> Finding:
@@ -74,6 +137,8 @@ def _crash(context: RuleContext, rule, exc: Exception) -> Finding:
 def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
     threshold = severity_rank(fail_on)
     for finding in report.findings:
+        if finding.suppressed:
+            continue
         if finding.rule_id in ALWAYS_FAILING:
             return 1
         if not finding.active and not include_inactive:
@@ -81,3 +146,26 @@ def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
         if severity_rank(finding.severity) <= threshold:
             return 1
     return 0
+
+
+UNDISABLEABLE = ALWAYS_FAILING  # an input not analyzed or a crashed rule must never pass as clean
+
+
+def write_baseline(report: Report, path: str) -> None:
+    """Record the current findings by fingerprint, sorted, stable under re-runs."""
+    entries = sorted({f.fingerprint: {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": f.file,
+                                      "resource": f.resource} for f in report.findings
+                    if not f.suppressed}.values(),
+                     key=lambda e: e["fingerprint"])
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"version": 1, "tool": "sesguard", "findings": entries}, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def read_baseline(path: str) -> frozenset:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return frozenset(entry["fingerprint"] for entry in data["findings"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"cannot read the baseline {path}: {exc}") from None

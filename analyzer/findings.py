@@ -29,6 +29,7 @@ class Finding:
     inactive_reason: str = ""
     logical_path: str = ""  # where in the resource: "policy/Statement[AllowAll]/Principal"
     details: dict = field(default_factory=dict)
+    suppressed: Optional[object] = None  # the analyzer.suppress.Suppression that applies
 
     @property
     def file(self) -> str:

@@ -33,8 +33,22 @@ def test_rules_lists_every_rule():
     result = run("rules")
     assert result.exit_code == 0
     ids = [line.split()[0] for line in result.output.splitlines()]
-    assert ids == ["SES001", "SES002", "SES003", "SES101", "SES102", "SES103"]
+    assert ids == ["SES001", "SES002", "SES003", "SES004", "SES101", "SES102", "SES103"]
     assert "identity-policy-public" in result.output and "critical" in result.output
+
+
+@pytest.mark.parametrize("name", ["SES101", "ses101", "identity-policy-public"])
+def test_explain_prints_the_rule_docs(name):
+    result = run("explain", name)
+    assert result.exit_code == 0
+    assert result.output.startswith("SES101 identity-policy-public (critical)\n")
+    assert "Why:" in result.output and "Example:" in result.output and "Fix:" in result.output
+
+
+def test_explain_unknown_rule_is_a_usage_error():
+    result = CliRunner().invoke(main, ["explain", "SES999"])
+    assert result.exit_code == 2
+    assert "no rule 'SES999'" in result.output
 
 
 @pytest.mark.parametrize("path, args, status", [
@@ -97,7 +111,7 @@ def test_json_report_shape(monkeypatch):
     assert report["tool"] == {"name": "sesguard", "version": __version__}
     assert report["errors"] == []
     assert report["summary"] == {"files": 2, "files_parsed": 2, "modules": 2, "findings": 2, "active": 1,
-                                 "inactive": 1, "by_severity": {"critical": 1}}
+                                 "inactive": 1, "suppressed": 0, "baselined": 0, "by_severity": {"critical": 1}}
     active, inactive = sorted(report["findings"], key=lambda f: not f["active"])
     assert {k: active[k] for k in ("rule_id", "name", "severity", "file", "line", "column", "resource",
                                    "identity", "active")} == {
@@ -135,7 +149,7 @@ def test_text_output_groups_and_summarizes(monkeypatch):
     assert lines[1].startswith("  jsonencode/main.tf:13:7: SES101 [critical] example.com (aws_ses_identity_policy.open): ")
     assert "Inactive with the values in use" in result.output
     assert "[inactive: count = 0 while var.enable_policy = false]" in result.output
-    assert lines[-1] == ("1 finding(s): 1 critical; 1 inactive; 2 Terraform file(s) found, 2 parsed, "
+    assert lines[-1] == ("1 finding(s): 1 critical; 1 inactive; 2 file(s) found, 2 parsed, "
                          "2 module instance(s) evaluated.")
     assert "\x1b[" not in result.output  # no colour when not on a terminal
 
@@ -186,3 +200,46 @@ def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_sc
     assert sorted((f["rule_id"], f["file"]) for f in report["findings"]) == [
         ("SES001", "sesv2"), ("SES101", "jsonencode/main.tf")]
     assert "internal error" in report["errors"][0]["message"]
+
+
+def test_files_of_one_module_are_scanned_once(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "SES101" / "source_documents_dynamic")
+    report = json.loads(run("scan", "main.tf", "main.tf", "--format", "json").output)
+    assert sorted(f["rule_id"] for f in report["findings"]) == ["SES101", "SES102"]
+
+
+def test_changed_only_evaluates_callers_and_reports_the_changed_modules(monkeypatch):
+    """A changed child module is evaluated through its caller's arguments."""
+    monkeypatch.chdir(FIXTURES / "SES101" / "module_call")
+    report = json.loads(run("scan", "--changed-only", "modules/mail/main.tf", "--format", "json").output)
+    assert [(f["rule_id"], f["file"], f["resource"]) for f in report["findings"]] == [
+        ("SES101", "modules/mail/main.tf", "module.mail.aws_ses_identity_policy.this")]
+    report = json.loads(run("scan", "--changed-only", "main.tf", "--format", "json").output)
+    assert report["findings"] == []  # the finding is in the module, not in the changed root file
+    assert run("scan", "--changed-only").exit_code == 0
+
+
+def test_quiet_prints_only_finding_lines_and_verbose_reports_on_stderr(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "SES101")
+    quiet = run("scan", "jsonencode", "inactive", "--quiet")
+    assert quiet.output.count("\n") == 1 and quiet.output.startswith("jsonencode/main.tf:13:7: SES101 [critical]")
+    verbose = CliRunner().invoke(main, ["scan", "jsonencode", "--verbose"])
+    assert verbose.stderr.startswith("sesguard: 1 file(s) found, 1 parsed, 1 module instance(s) evaluated")
+
+
+def test_progress_waits_a_second_and_clears_its_line():
+    import io
+
+    from analyzer.progress import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress(stream, clock=lambda: now[0])
+    progress("evaluating a")
+    assert stream.getvalue() == ""
+    now[0] = 1.5
+    progress("evaluating b")
+    assert stream.getvalue().startswith("\rsesguard: evaluating b")
+    progress.done()
+    assert stream.getvalue().endswith("\r" + " " * 79 + "\r")
+    assert not Progress.wanted(io.StringIO())  # not a terminal

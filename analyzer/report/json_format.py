@@ -26,13 +26,17 @@ def _finding(f) -> dict:
         "inactive_reason": f.inactive_reason,
         "fingerprint": f.fingerprint,
         "details": f.details,
+        "suppressed": f.suppressed is not None,
+        "suppression": None if f.suppressed is None else {
+            "kind": f.suppressed.kind, "justification": f.suppressed.justification,
+            "file": f.suppressed.location.file, "line": f.suppressed.location.line},
     }
 
 
 def render(report) -> str:
     findings = [_finding(f) for f in report.findings]
     errors = [item for item in findings if item["rule_id"] in ("SES001", "SES002")]
-    active = [f for f in report.findings if f.active]
+    active = [f for f in report.findings if f.active and not f.suppressed]
     document = {
         "version": 1,
         "tool": {"name": "sesguard", "version": __version__},
@@ -47,7 +51,9 @@ def render(report) -> str:
             "modules": report.modules,
             "findings": len(report.findings),
             "active": len(active),
-            "inactive": len(report.findings) - len(active),
+            "inactive": sum(1 for f in report.findings if not f.active and not f.suppressed),
+            "suppressed": sum(1 for f in report.findings if f.suppressed),
+            "baselined": report.baselined,
             "by_severity": dict(sorted(Counter(f.severity for f in active).items())),
         },
     }

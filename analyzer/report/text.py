@@ -30,9 +30,13 @@ def _section(findings, colour: bool) -> list:
     return lines
 
 
-def render(report, colour: bool = False) -> str:
-    active = [f for f in report.findings if f.active]
-    inactive = [f for f in report.findings if not f.active]
+def render(report, colour: bool = False, quiet: bool = False) -> str:
+    """The report; ``quiet`` keeps only the lines of active findings."""
+    active = [f for f in report.findings if f.active and not f.suppressed]
+    if quiet:
+        return "".join(_line(f, colour) + "\n" for f in active)
+    inactive = [f for f in report.findings if not f.active and not f.suppressed]
+    suppressed = [f for f in report.findings if f.suppressed]
     lines = _section(active, colour)
     if inactive:
         lines.append("")
@@ -50,7 +54,9 @@ def render(report, colour: bool = False) -> str:
     counts = Counter(f.severity for f in active)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings"
     lines.append("")
-    lines.append(f"{len(active)} finding(s): {by_severity}; {len(inactive)} inactive; "
-                 f"{report.files} Terraform file(s) found, {report.files_parsed} parsed, "
+    extra = "".join(f"; {n} {what}" for n, what in ((len(suppressed), "suppressed"),
+                                                     (report.baselined, "in the baseline")) if n)
+    lines.append(f"{len(active)} finding(s): {by_severity}; {len(inactive)} inactive{extra}; "
+                 f"{report.files} file(s) found, {report.files_parsed} parsed, "
                  f"{report.modules} module instance(s) evaluated.")
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -73,6 +73,7 @@ class ParsedFile:
     path: str  # as displayed: relative to the current directory
     text: str
     body: Body
+    comments: list = field(default_factory=list)  # (line, text) of each comment token
 
 
 def location(file: str, node) -> Location:
@@ -158,7 +159,9 @@ def _body(file: str, node: Tree) -> Body:
 
 def parse_hcl(path: str, text: str) -> ParsedFile:
     tree = parse_hcl_tree(text)
-    return ParsedFile(path, text, _body(path, subtrees(tree)[0]))
+    comments = [(token.line, str(token).strip()) for token in tree.scan_values(
+        lambda v: isinstance(v, Token) and v.type == "NL_OR_COMMENT" and v.lstrip()[:1] in ("#", "/"))]
+    return ParsedFile(path, text, _body(path, subtrees(tree)[0]), comments)
 
 
 def parse_expression(text: str, file: str, line: int, column: int) -> Tree:

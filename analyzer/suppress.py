@@ -1,0 +1,107 @@
+"""Suppressions: findings a team has reviewed and accepted, written in the code.
+
+Forms recognised, from real comment tokens of the parser (a string that
+holds the marker does not count):
+
+* ``# sesguard:ignore SES101[,SES102] [until=YYYY-MM-DD] reason text``
+  (also ``//`` and ``/* */`` in HCL), inside the resource block or on the
+  line above it;
+* checkov's ``#checkov:skip=SES101:reason``, when the id is one of ours;
+* CloudFormation: a resource's ``Metadata: {sesguard: {ignore: [{id: SES101,
+  reason: ..., until: ...}]}}``.
+
+A suppression without a reason still suppresses, but is reported; one that
+suppresses nothing, or whose ``until`` date has passed (it then stops
+working), is reported too: all as SES004.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from analyzer.model import Location
+
+_SESGUARD = re.compile(r"^(?:#|//|/\*)\s*sesguard:ignore\s+(?P<ids>SES\d{3}(?:\s*,\s*SES\d{3})*)"
+                       r"(?:\s+until=(?P<until>\S+))?(?P<reason>.*?)(?:\*/)?\s*$", re.S)
+_CHECKOV = re.compile(r"^(?:#|//)\s*checkov:skip=(?P<ids>SES\d{3})(?::(?P<reason>.*))?\s*$", re.S)
+
+
+@dataclass
+class Suppression:
+    location: Location  # where it is written
+    rule_ids: tuple
+    reason: str
+    until: str = ""  # as written; checked against today
+    address: str = ""  # for resource-scoped forms (CloudFormation Metadata): the resource it belongs to
+    style: str = "sesguard"  # "sesguard", "checkov" or "metadata"
+    used: bool = False
+    kind: str = "inSource"  # SARIF suppression kind
+
+    @property
+    def justification(self) -> str:
+        return self.reason
+
+
+def from_comment(file: str, line: int, text: str) -> Optional[Suppression]:
+    """The suppression a comment holds, if any."""
+    m = _SESGUARD.match(text)
+    if m:
+        ids = tuple(i.strip() for i in m.group("ids").split(","))
+        return Suppression(Location(file, line, 1), ids, m.group("reason").strip(), m.group("until") or "")
+    m = _CHECKOV.match(text)
+    if m:
+        return Suppression(Location(file, line, 1), (m.group("ids"),), (m.group("reason") or "").strip(),
+                           style="checkov")
+    return None
+
+
+def _expired(suppression: Suppression, today: datetime.date) -> Optional[str]:
+    """Why the suppression no longer applies, or None."""
+    if not suppression.until:
+        return None
+    try:
+        until = datetime.date.fromisoformat(suppression.until)
+    except ValueError:
+        return f"its until date {suppression.until!r} is not YYYY-MM-DD, so it does not apply"
+    if until < today:
+        return f"it expired on {until.isoformat()}, so the finding is reported again"
+    return None
+
+
+def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date, ran: set) -> list:
+    """Mark suppressed findings (``finding.suppressed``); return the problems
+    to report as SES004, as ``(message, location, logical path)``."""
+    problems = []
+    live = []
+    for s in suppressions:
+        why = _expired(s, today)
+        if why:
+            problems.append((f"the suppression of {', '.join(s.rule_ids)} {why}", s.location, "expired"))
+        else:
+            live.append(s)
+    for finding in findings:
+        scope = scopes.get(finding.resource) or finding.location
+        for s in live:
+            if finding.rule_id in s.rule_ids and _covers(s, finding, scope):
+                finding.suppressed = s
+                s.used = True
+                break
+    for s in live:
+        ids = ", ".join(s.rule_ids)
+        if not s.reason:
+            problems.append((f"the suppression of {ids} gives no reason; write why after the rule id",
+                             s.location, "no-reason"))
+        if not s.used and any(rule_id in ran for rule_id in s.rule_ids):
+            problems.append((f"the suppression of {ids} suppresses nothing; remove it", s.location, "unused"))
+    return problems
+
+
+def _covers(s: Suppression, finding, scope: Optional[Location]) -> bool:
+    if s.address:
+        return finding.resource == s.address
+    if scope is None or scope.file != s.location.file:
+        return False
+    return scope.line - 1 <= s.location.line <= max(scope.end_line, scope.line)
