@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
 from analyzer.files import MAX_FILE_SIZE
 from analyzer.terraform.modules import read_modules_json
 
@@ -36,7 +37,8 @@ DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 def is_document(name: str) -> bool:
     """A file that may be a CloudFormation template or a Terraform plan (decided by content)."""
-    return name.endswith(DOCUMENT_SUFFIXES) and not is_terraform(name) and not is_root_var_file(name)
+    return (name.endswith(DOCUMENT_SUFFIXES) and not is_terraform(name) and not is_root_var_file(name)
+            and name != CONFIG_FILE_NAME)
 
 
 def is_root_var_file(name: str) -> bool:

@@ -65,9 +65,9 @@ def _expired(suppression: Suppression, today: datetime.date) -> Optional[str]:
     try:
         until = datetime.date.fromisoformat(suppression.until)
     except ValueError:
-        return f"its until date {suppression.until!r} is not YYYY-MM-DD, so it does not apply"
+        return f"has an until date {suppression.until!r} that is not YYYY-MM-DD, so it does not apply"
     if until < today:
-        return f"it expired on {until.isoformat()}, so the finding is reported again"
+        return f"expired on {until.isoformat()}, so the finding is reported again"
     return None
 
 
