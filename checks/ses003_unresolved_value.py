@@ -5,16 +5,20 @@ a value, an attribute known only after apply or a module that was not
 downloaded, it cannot say the identity is safe or exposed, and says so here
 instead of staying silent.
 
-Example:
+Example (Terraform):
 
     principals {
       type        = "AWS"
       identifiers = var.sender_accounts   # no default, no tfvars
     }
 
+Example (CloudFormation): a principal from a parameter without a default
+(``Principal: {AWS: !Ref SenderAccount}``), or from ``Fn::ImportValue``.
+
 Fix: supply the value (``--var sender_accounts='["111122223333"]'``, a
-``--var-file``, a default) or run ``terraform init`` so downloaded modules
-can be read, then scan again.
+``--var-file``, a default; ``--cfn-parameter SenderAccount=111122223333``
+for CloudFormation) or run ``terraform init`` so downloaded modules can be
+read, then scan again.
 """
 
 from analyzer.model import ERROR, display

@@ -8,7 +8,7 @@ passing your SPF and DMARC. Conditions on the message (``ses:FromAddress``,
 ``ses:Recipients``) or on transport do not narrow who calls; network
 conditions (``aws:SourceIp``) limit where from, not who.
 
-Example:
+Example (Terraform):
 
     data "aws_iam_policy_document" "p" {
       statement {
@@ -20,6 +20,20 @@ Example:
         }
       }
     }
+
+Example (CloudFormation, with cfn-ses-provider):
+
+    Policy:
+      Type: Custom::IdentityPolicy
+      Properties:
+        Identity: !Ref Identity
+        PolicyName: open
+        PolicyDocument:
+          Statement:
+            - Effect: Allow
+              Principal: "*"
+              Action: ses:SendEmail
+              Resource: "*"
 
 Fix: name the accounts or roles that may send (``identifiers =
 ["arn:aws:iam::111122223333:role/mailer"]``), or keep ``*`` and add a

@@ -7,12 +7,20 @@ id, a grant left behind after a vendor was replaced, or an organization
 condition naming someone else's organization all hand your domain's
 reputation to a stranger.
 
-Example:
+Example (Terraform):
 
     principals {
       type        = "AWS"
       identifiers = ["arn:aws:iam::444455556666:root"]
     }
+
+Example (CloudFormation, in a Custom::IdentityPolicy PolicyDocument):
+
+    Statement:
+      - Effect: Allow
+        Principal: {AWS: "arn:aws:iam::444455556666:root"}
+        Action: ses:SendRawEmail
+        Resource: "*"
 
 Fix: if the account is yours or a partner's you trust, declare it with
 ``--trusted-account 444455556666`` (or ``--trusted-org o-...`` for an

@@ -6,10 +6,15 @@ Why: when a policy grants an AWS service (``pinpoint.amazonaws.com``,
 your identity when *any* of its customers asks it to: the confused deputy
 problem.
 
-Example:
+Example (Terraform, inside jsonencode):
 
     Principal = { Service = "pinpoint.amazonaws.com" }
     Action    = "ses:SendEmail"
+
+Example (CloudFormation, in a Custom::IdentityPolicy PolicyDocument):
+
+    Principal: {Service: pinpoint.amazonaws.com}
+    Action: ses:SendEmail
 
 Fix: add ``StringEquals aws:SourceAccount = <your account>`` and, where the
 service supports it, ``ArnLike aws:SourceArn`` naming your resource.

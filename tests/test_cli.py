@@ -42,7 +42,8 @@ def test_explain_prints_the_rule_docs(name):
     result = run("explain", name)
     assert result.exit_code == 0
     assert result.output.startswith("SES101 identity-policy-public (critical)\n")
-    assert "Why:" in result.output and "Example:" in result.output and "Fix:" in result.output
+    assert "Why:" in result.output and "Example (Terraform):" in result.output
+    assert "Example (CloudFormation" in result.output and "Fix:" in result.output
 
 
 def test_explain_unknown_rule_is_a_usage_error():
