@@ -1,0 +1,290 @@
+"""sesguard against checkov, and against the work that cannot be skipped.
+
+Cases (issue #7), each timed in this one run on this machine:
+
+1. no-SES monorepo: ../shared/corpus/perf. sesguard vs ``checkov -d ...
+   --framework terraform --check CKV_AWS_365`` (checkov's only SES check; it
+   still parses everything) vs reading every file vs parsing every file with
+   python-hcl2.
+2. SES-dense corpus, generated here (seeded, deterministic): N modules with
+   identities, policies built through aws_iam_policy_document, variables, a
+   module call, Route53 records and a configuration set; N = 100, 200, 400,
+   800 by default. Reports the fitted slope and the worst deviation from it.
+3. pre-commit: one changed .tf file inside a 20-file module, whole process
+   start to exit, sesguard vs checkov on the same file, and vs
+   ``sesguard --version`` (the floor of any run).
+4. CloudFormation: ../shared/corpus/perf-cfn, sesguard vs checkov
+   ``--framework cloudformation``.
+
+Wall time is the median of --runs runs after one warm-up (min and max
+shown); peak RSS comes from the child's resource usage. checkov runs from its
+own virtual environment (it cannot share one with python-hcl2), created on
+first use under --checkov-venv.
+
+    python bench/compare.py [--runs 5] [--sizes 100,200,400,800] [--json out.json] [--skip-checkov]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE.parent.parent / "shared" / "corpus"
+
+
+def run_command(args, cwd=None) -> tuple:
+    """Wall seconds and peak RSS (MB) of one child process (its own, from wait4)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = 0  # reaped by wait4
+    return seconds, usage.ru_maxrss / 1024
+
+
+def measure(args, runs: int, cwd=None) -> dict:
+    run_command(args, cwd)  # warm-up
+    samples = [run_command(args, cwd) for _ in range(runs)]
+    times = [s for s, _ in samples]
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": runs,
+            "peak_rss_mb": round(max(m for _, m in samples), 1)}
+
+
+def measure_python(fn, runs: int) -> dict:
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": runs}
+
+
+def checkov_binary(venv: pathlib.Path) -> str:
+    binary = venv / "bin" / "checkov"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "checkov"], check=True)
+    return str(binary)
+
+
+SESGUARD = [sys.executable, "-m", "analyzer"]
+
+
+# -- the generated SES-dense corpus -------------------------------------------------
+
+MODULE = '''variable "domain" {{
+  type = string
+}}
+
+variable "senders" {{
+  type    = list(string)
+  default = ["arn:aws:iam::{account}:role/app"]
+}}
+
+resource "aws_ses_domain_identity" "this" {{
+  domain = var.domain
+}}
+
+data "aws_iam_policy_document" "senders" {{
+  statement {{
+    actions   = ["ses:SendEmail", "ses:SendRawEmail"]
+    resources = [aws_ses_domain_identity.this.arn]
+    principals {{
+      type        = "AWS"
+      identifiers = var.senders
+    }}
+  }}
+}}
+
+resource "aws_ses_identity_policy" "this" {{
+  identity = aws_ses_domain_identity.this.arn
+  name     = "senders"
+  policy   = data.aws_iam_policy_document.senders.json
+}}
+
+resource "aws_route53_record" "dkim" {{
+  count   = 3
+  zone_id = "Z123456ABCDEFG"
+  name    = "token${{count.index}}._domainkey.${{var.domain}}"
+  type    = "CNAME"
+  ttl     = 600
+  records = ["token${{count.index}}.dkim.amazonses.com"]
+}}
+
+resource "aws_ses_configuration_set" "this" {{
+  name = "cs-{index}"
+  delivery_options {{
+    tls_policy = "Require"
+  }}
+}}
+'''
+
+ROOT = '''module "mail" {{
+  source  = "./mail"
+  domain  = "d{index}.example.com"
+  senders = {senders}
+}}
+'''
+
+
+def generate(directory: pathlib.Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for index in range(count):
+        module = directory / f"m{index:04d}"
+        (module / "mail").mkdir(parents=True)
+        account = f"{rng.randrange(10**11, 10**12):012d}"
+        (module / "mail" / "main.tf").write_text(MODULE.format(account=account, index=index))
+        senders = '["*"]' if rng.random() < 0.1 else f'["arn:aws:iam::{account}:role/app"]'
+        (module / "main.tf").write_text(ROOT.format(index=index, senders=senders))
+
+
+def fit(points: list) -> dict:
+    """Least-squares line through (n, seconds) and the worst relative deviation from it."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+    intercept = my - slope * mx
+    worst = max(abs(y - (intercept + slope * x)) / y for x, y in points)
+    return {"seconds_per_module": slope, "intercept": intercept, "worst_deviation": worst}
+
+
+# -- the cases ----------------------------------------------------------------------
+
+def case_monorepo(options, checkov) -> dict:
+    corpus = CORPUS / "perf"
+    files = sorted(p for p in corpus.rglob("*.tf"))
+
+    def read():
+        for p in files:
+            p.read_bytes()
+
+    def parse():
+        from hcl2.api import parses_to_tree
+
+        for p in files:
+            try:
+                parses_to_tree(p.read_text(encoding="utf-8"))
+            except Exception:  # the corpus holds one file python-hcl2 rejects; its cost counts too
+                pass
+
+    result = {"read": measure_python(read, options.runs),
+              "sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs),
+              "parse_all": measure_python(parse, 1)}
+    if checkov:
+        result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "terraform", "--check",
+                                     "CKV_AWS_365", "--quiet", "--compact"], options.checkov_runs)
+    return result
+
+
+def case_dense(options, checkov) -> dict:
+    result = {}
+    points = []
+    for size in options.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(pathlib.Path(tmp), size)
+            entry = {"sesguard": measure(SESGUARD + ["scan", tmp, "--format", "json"], options.runs)}
+            if checkov:
+                entry["checkov"] = measure([checkov, "-d", tmp, "--framework", "terraform", "--quiet", "--compact",
+                                            "--check", "CKV_AWS_365"], options.checkov_runs)
+        points.append((size, entry["sesguard"]["median"]))
+        result[str(size)] = entry
+    result["fit"] = fit(points) if len(points) > 1 else {}
+    return result
+
+
+def case_precommit(options, checkov) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        module = pathlib.Path(tmp) / "infra"
+        module.mkdir()
+        (module / "main.tf").write_text(MODULE.format(account="111122223333", index=0).replace(
+            'variable "domain" {\n  type = string\n}', 'variable "domain" {\n  default = "x.example.com"\n}'))
+        for index in range(19):
+            (module / f"extra{index:02d}.tf").write_text(
+                f'resource "aws_s3_bucket" "b{index}" {{\n  bucket = "bucket-{index}"\n}}\n')
+        changed = "infra/main.tf"
+        result = {"floor": measure(SESGUARD + ["--version"], options.runs),
+                  "sesguard": measure(SESGUARD + ["scan", "--changed-only", changed], options.runs, cwd=tmp)}
+        if checkov:
+            result["checkov"] = measure([checkov, "-f", changed, "--quiet", "--compact"], options.checkov_runs,
+                                        cwd=tmp)
+    return result
+
+
+def case_cloudformation(options, checkov) -> dict:
+    corpus = CORPUS / "perf-cfn"
+    result = {"sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs)}
+    if checkov:
+        result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "cloudformation", "--quiet",
+                                     "--compact"], options.checkov_runs)
+    return result
+
+
+def ratio(case: dict, a: str, b: str):
+    if a in case and b in case:
+        return round(case[a]["median"] / case[b]["median"], 2)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--checkov-runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100,200,400,800")
+    parser.add_argument("--json", default="")
+    parser.add_argument("--skip-checkov", action="store_true")
+    parser.add_argument("--checkov-venv", default=str(pathlib.Path(tempfile.gettempdir()) / "sesguard-bench-checkov"))
+    options = parser.parse_args()
+    options.sizes = [int(s) for s in options.sizes.split(",") if s]
+    checkov = None if options.skip_checkov else checkov_binary(pathlib.Path(options.checkov_venv))
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "monorepo": case_monorepo(options, checkov),
+        "dense": case_dense(options, checkov),
+        "precommit": case_precommit(options, checkov),
+        "cloudformation": case_cloudformation(options, checkov),
+    }
+    mono, pre, cfn = results["monorepo"], results["precommit"], results["cloudformation"]
+    results["ratios"] = {
+        "monorepo: checkov / sesguard": ratio(mono, "checkov", "sesguard"),
+        "monorepo: sesguard / read": ratio(mono, "sesguard", "read"),
+        "monorepo: parse_all / sesguard": ratio(mono, "parse_all", "sesguard"),
+        "pre-commit: checkov / sesguard": ratio(pre, "checkov", "sesguard"),
+        "pre-commit: sesguard / --version": ratio(pre, "sesguard", "floor"),
+        "cloudformation: checkov / sesguard": ratio(cfn, "checkov", "sesguard"),
+    }
+    for size in options.sizes:
+        results["ratios"][f"dense N={size}: checkov / sesguard"] = ratio(results["dense"][str(size)], "checkov",
+                                                                         "sesguard")
+    print(f"{results['date']} on {results['machine']}")
+    for name, case in (("monorepo", mono), ("pre-commit", pre), ("cloudformation", cfn)):
+        for tool, r in case.items():
+            rss = f"{r['peak_rss_mb']:>8.1f} MB" if "peak_rss_mb" in r else ""
+            print(f"{name:<15}{tool:<10}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
+    for size in options.sizes:
+        for tool, r in results["dense"][str(size)].items():
+            print(f"dense N={size:<6}{tool:<10}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
+                  f"{r['peak_rss_mb']:>8.1f} MB")
+    if results["dense"]["fit"]:
+        f = results["dense"]["fit"]
+        print(f"dense fit: {f['seconds_per_module'] * 1000:.2f} ms per module, worst deviation "
+              f"{f['worst_deviation'] * 100:.1f}%")
+    for name, value in results["ratios"].items():
+        print(f"{name:<40}{value if value is not None else '-'}")
+    if options.json:
+        pathlib.Path(options.json).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
