@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
-from analyzer.files import MAX_FILE_SIZE
+from analyzer.files import MAX_FILE_SIZE, searchable
 from analyzer.terraform.modules import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
@@ -116,7 +116,7 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
                 module.ses_text = True  # cannot be ruled out: the loader reports it
                 continue
             with open(path, "rb") as f:
-                data = f.read()
+                data = searchable(f.read())
         except OSError:
             module.ses_text = True  # the loader reports the read error
             continue

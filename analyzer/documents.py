@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from analyzer.files import display, read_text
+from analyzer.files import display, read_text, searchable
 from analyzer.model import InputProblem, Model
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
@@ -65,7 +65,7 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
 def _might_be_a_document(path: str) -> bool:
     try:
         with open(path, "rb") as f:
-            head = f.read(65536)
+            head = searchable(f.read(65536))
     except OSError:
         return True  # unreadable: we cannot tell, so it is reported
     return bool(_MARKERS.search(head))

@@ -454,15 +454,25 @@ def _deny_narrowing(st: Statement) -> Optional[list]:
     return None if _SPANNING in entities else entities
 
 
+# Deny statements times grants weighed one against the other; past it (a
+# policy far beyond the 4 KB SES accepts), conditional denies are not
+# evaluated, which leaves the grants as wide as without them.
+MAX_DENY_WORK = 100_000
+
+
 def _apply_denies(denies: list, drafts: list, verdict: Verdict) -> None:
     """Let each Deny statement remove or narrow the grants it covers."""
     removed: set = set()
+    each = len(denies) * len(drafts) <= MAX_DENY_WORK
+    skipped = 0
     for st, sure, maybe in denies:
         everyone = bool(sure) and _admits_anyone(st)
-        narrowing = _deny_narrowing(st) if everyone else None
+        narrowing = _deny_narrowing(st) if everyone and each else None
         if everyone and not st.conditions:
             removed.update(sure)
             verdict.notes.append(f"{st.label} denies {', '.join(sure)} to everyone")
+        elif not each:
+            skipped += bool(sure or maybe)
         elif narrowing is not None:
             _narrow_by_deny(st, sure, narrowing, drafts)
         elif sure or maybe:
@@ -471,6 +481,12 @@ def _apply_denies(denies: list, drafts: list, verdict: Verdict) -> None:
             for draft in drafts:
                 if set(draft.grant.actions) & set(sure + maybe):
                     draft.grant.notes.append(note)
+    if skipped:
+        note = (f"{skipped} Deny statements were not evaluated: against {len(drafts)} grants, that is more "
+                f"than sesguard weighs ({MAX_DENY_WORK:,} pairs)")
+        verdict.notes.append(note)
+        for draft in drafts:
+            draft.grant.notes.append(note)
     for draft in drafts:
         draft.grant.actions = [a for a in draft.grant.actions if a not in removed]
     verdict.denied_all = bool(removed) and not any(d.grant.actions for d in drafts)
@@ -506,7 +522,12 @@ def _finish(draft: _Draft, trust: Trust) -> Grant:
         grant.unknowns = _unique(e.value for c in undecided for e in c if e.kind == "unknown")
         grant.admitted = _describe(undecided[0])
     elif draft.conditions:
-        narrowest = min(draft.conditions, key=lambda c: len(_untrusted(c, trust)))
+        # The principal list is a constraint too: a condition naming more
+        # accounts than the principals does not widen who may send.
+        narrowest = _intersection(constraints)
+        if narrowest is None:
+            narrowest = min(constraints, key=lambda c: (any(e.kind in ("anyone", "service") for e in c),
+                                                        len(_untrusted(c, trust))))
         grant.untrusted = _untrusted(narrowest, trust)
         grant.admitted = _describe(narrowest)
     else:
@@ -517,6 +538,16 @@ def _finish(draft: _Draft, trust: Trust) -> Grant:
         grant.public, grant.untrusted, grant.services_without_source = False, [], []
         grant.unknowns = _unique(draft.existence + grant.unknowns)
     return grant
+
+
+def _intersection(constraints: list) -> Optional[list]:
+    """The entities every constraint admits, when all of them list accounts
+    only (the owner included); None when they name other kinds, whose
+    overlap cannot be told (an account may belong to an organization)."""
+    if not all(e.kind in ("account", "owner") for c in constraints for e in c):
+        return None
+    common = set(constraints[0]).intersection(*constraints[1:])
+    return [e for e in constraints[0] if e in common]
 
 
 def _untrusted(entities: list, trust: Trust) -> list:

@@ -337,7 +337,7 @@ class Evaluator:
 
     def _binary_op(self, node, scope):
         lhs_node, term = subtrees(node)[:2]
-        op = str(subtrees(term)[0].children[0])
+        op = str(subtrees(term)[0].children[0]).strip()  # python-hcl2 keeps a line break before it
         rhs_node = subtrees(term)[1]
         lhs = self.eval(lhs_node, scope)
         if op in ("&&", "||"):

@@ -117,8 +117,71 @@ def _lark_parse(text: str) -> Tree:
     return _parser(text)
 
 
+MAX_DEPTH = 200  # brackets, braces and parentheses inside one another, as for JSON and YAML
+
+# What can hold a bracket that does not nest: strings, comments, heredocs.
+_NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(/\*)|<<-?([A-Za-z_][\w-]*)\r?\n|([\[({])|[\])}]')
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse, before parsing, text nested deeper than ``MAX_DEPTH``: the
+    parser would take seconds on it and evaluating it would exhaust the
+    stack. Brackets inside strings, comments and heredocs do not count (an
+    interpolation nested that deeply is caught after parsing). Linear: an
+    unterminated comment or heredoc ends the scan."""
+    if text.count("[") + text.count("{") + text.count("(") <= MAX_DEPTH:
+        return
+    depth, pos = 0, 0
+    while True:
+        m = _NESTING.search(text, pos)
+        if m is None:
+            return
+        pos = m.end()
+        if m.group(1):  # /* ... */
+            pos = text.find("*/", pos)
+            if pos < 0:
+                return
+            pos += 2
+        elif m.group(2):  # <<EOT ... EOT
+            end = re.compile(r"^[ \t]*%s[ \t]*\r?$" % re.escape(m.group(2)), re.M).search(text, pos)
+            if end is None:
+                return
+            pos = end.end()
+        elif m.group(3):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, m.start()) + 1
+                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; not analyzed", line,
+                                 m.start() - text.rfind("\n", 0, m.start()))
+        elif m.group(0) in ("]", ")", "}"):
+            depth = max(depth - 1, 0)
+
+
+def _tree_depth_exceeds(tree: Tree, limit: int) -> Optional[Tree]:
+    """The first subtree deeper than ``limit`` levels, found without recursion."""
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > limit:
+            return node
+        pending.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+    return None
+
+
 def parse_hcl_tree(text: str) -> Tree:
     """Parse HCL text to a Lark tree, raising ``ParseError`` with a position."""
+    _check_nesting(text)
+    tree = _parse_hcl_tree(text)
+    # Each level of nesting is about two levels of the tree.
+    deep = _tree_depth_exceeds(tree, 2 * MAX_DEPTH + 20)
+    if deep is not None:
+        meta = deep.meta
+        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; not analyzed",
+                         getattr(meta, "line", 0), getattr(meta, "column", 0))
+    return tree
+
+
+def _parse_hcl_tree(text: str) -> Tree:
     try:
         return _lark_parse(text)
     except UnexpectedEOF:
@@ -338,6 +401,12 @@ def parse_tf_json(path: str, text: str) -> ParsedFile:
         decoded = jsonloc.loads(text, path)
     except jsonloc.JSONLocError as exc:
         raise ParseError(exc.message, exc.line, exc.column) from None
+    if decoded.duplicates:
+        # Terraform merges repeated block keys and rejects repeated arguments;
+        # the decoder keeps the last value only, which could hide a resource.
+        key, loc = decoded.duplicates[0]
+        raise ParseError(f"the key {key!r} is written twice in the same object, which sesguard does not "
+                         "merge; not analyzed", loc.line, loc.column)
     root = decoded.value
     if not isinstance(root, dict):
         raise ParseError("a .tf.json file must hold a JSON object", 1, 1)
