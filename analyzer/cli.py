@@ -208,6 +208,7 @@ def _scan_options(paths, config, trusted_account, trusted_org, var_file, variabl
         excludes=Excludes(config.exclude),
         disable=config.disable,
         severity=config.severity,
+        personal_mailbox_domains=config.personal_mailbox_domains,
         baseline=read_baseline(baseline_path) if baseline_path else frozenset(),
     )
 
@@ -225,7 +226,7 @@ def rules(fmt):
                                 "description": r.doc} for r in load_rules()], indent=2))
         return
     for rule in load_rules():
-        click.echo(f"{rule.id}  {rule.name:<42} {rule.severity:<8}  {rule.title}")
+        click.echo(f"{rule.id}  {rule.name:<46} {rule.severity:<8}  {rule.title}")
 
 
 @main.command()

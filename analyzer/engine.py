@@ -36,6 +36,7 @@ class ScanOptions:
     disable: tuple = ()  # rule ids not to run
     severity: dict = field(default_factory=dict)  # rule id -> severity of all its findings
     baseline: frozenset = frozenset()  # fingerprints of findings already known
+    personal_mailbox_domains: tuple = ()  # added to the built-in list (SES201)
     suppress: bool = True  # False: audit mode, every suppression ignored
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
     today: datetime.date = field(default_factory=datetime.date.today)
@@ -66,7 +67,8 @@ def scan(options: ScanOptions, progress=None) -> Report:
     merge_plans_with_terraform(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
-    context = RuleContext(trust, {r.id: r for r in rules})
+    context = RuleContext(trust, {r.id: r for r in rules},
+                          personal_mailbox_domains=frozenset(options.personal_mailbox_domains))
     findings = []
     for rule in rules:
         if rule.id in options.disable:
@@ -114,7 +116,8 @@ def _in_changed(finding: Finding, changed: tuple) -> bool:
 def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
     """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
     scopes = {r.address: r.loc for kind in (model.identities, model.identity_policies, model.configuration_sets,
-                                            model.event_destinations, model.receipt_rules) for r in kind}
+                                            model.event_destinations, model.receipt_rules, model.iam_policies,
+                                            model.access_keys, model.notification_topics) for r in kind}
     scopes.update((call.address, call.loc) for call in model.not_analyzed if call.loc)
     ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
     problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)

@@ -291,6 +291,12 @@ class Resource:
     active: bool = True
     inactive_reason: str = ""
     source_format: str = "terraform"
+    value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
+
+    def where(self, name: str) -> Location:
+        """Where the value of the field ``name`` is written; the resource
+        itself when the value is not written (the default applies)."""
+        return self.value_locs.get(name) or self.loc
 
 
 @dataclass
@@ -321,7 +327,7 @@ class ConfigurationSet(Resource):
 @dataclass
 class EventDestination(Resource):
     configuration_set: Any = None  # name of the configuration set
-    enabled: Any = None  # bool; None = default (enabled)
+    enabled: Any = None  # bool; None = not set (the API's default: disabled)
     event_types: Any = None  # list of event type names as written
     destinations: list = field(default_factory=list)  # "cloudwatch", "firehose", "sns", "eventbridge", "pinpoint"
 
@@ -341,6 +347,36 @@ class IdentityPolicy(Resource):
     document: Optional[PolicyDocument] = None
     document_unknown: Optional[Unknown] = None  # the policy text could not be resolved
     policy_loc: Optional[Location] = None
+
+
+@dataclass
+class IamPolicy(Resource):
+    """An identity-based IAM policy: a managed policy, or the inline policy of
+    a role, user or group. ``users`` are the IAM users it applies to, by
+    name as written (str / Unknown), from the policy itself or from its
+    attachments."""
+
+    document: Optional[PolicyDocument] = None
+    document_unknown: Optional[Unknown] = None
+    policy_loc: Optional[Location] = None
+    users: list = field(default_factory=list)
+
+
+@dataclass
+class AccessKey(Resource):
+    """A long-lived access key of an IAM user (``user``: its name as written)."""
+
+    user: Any = None
+    user_loc: Optional[Location] = None
+
+
+@dataclass
+class NotificationTopic(Resource):
+    """The SNS topic an identity sends one kind of feedback to (v1 API)."""
+
+    identity: Any = None  # identity name as written, or an ARN's last part
+    identity_address: Optional[str] = None  # address of the identity resource referenced
+    notification_type: Any = None  # "Bounce" / "Complaint" / "Delivery"
 
 
 @dataclass
@@ -373,6 +409,9 @@ class Model:
     configuration_sets: list = field(default_factory=list)
     event_destinations: list = field(default_factory=list)
     receipt_rules: list = field(default_factory=list)
+    iam_policies: list = field(default_factory=list)  # list[IamPolicy]
+    access_keys: list = field(default_factory=list)  # list[AccessKey]
+    notification_topics: list = field(default_factory=list)  # list[NotificationTopic]
     problems: list = field(default_factory=list)  # list[InputProblem]
     not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
     suppressions: list = field(default_factory=list)  # analyzer.suppress.Suppression, as written in the inputs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import os
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -49,11 +50,13 @@ def load_rules() -> list:
 
 @dataclass
 class RuleContext:
-    """What every rule may use besides the model: trust settings and the
-    verdict of each identity policy, computed once and shared."""
+    """What every rule may use besides the model: trust settings, the
+    configured personal mailbox domains, and the verdict of each identity
+    policy, computed once and shared."""
 
     trust: Trust
     rules: dict = field(default_factory=dict)  # id -> Rule
+    personal_mailbox_domains: frozenset = frozenset()  # from the configuration, added to SES201's list
     _verdicts: dict = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
@@ -73,3 +76,16 @@ class RuleContext:
         if key not in self._verdicts:
             self._verdicts[key] = (policy, evaluate(policy.document, self.trust))
         return self._verdicts[key][1]
+
+
+def about(resource, logical_path: str, **extra) -> dict:
+    """The keyword arguments of a finding about a model resource."""
+    return {"resource": resource.address, "active": resource.active, "inactive_reason": resource.inactive_reason,
+            "logical_path": logical_path, **extra}
+
+
+def place(resource) -> str:
+    """Where a resource is declared, for rules that judge a resource by its
+    neighbours: its template (CloudFormation), or the directory of its
+    module (Terraform) or plan."""
+    return resource.file if resource.source_format == "cloudformation" else os.path.dirname(resource.file)

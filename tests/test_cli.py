@@ -33,7 +33,9 @@ def test_rules_lists_every_rule():
     result = run("rules")
     assert result.exit_code == 0
     ids = [line.split()[0] for line in result.output.splitlines()]
-    assert ids == ["SES001", "SES002", "SES003", "SES004", "SES101", "SES102", "SES103"]
+    assert ids == ["SES001", "SES002", "SES003", "SES004", "SES101", "SES102", "SES103", "SES110", "SES111",
+                   "SES112", "SES201", "SES202", "SES301", "SES302", "SES303", "SES304", "SES305", "SES306",
+                   "SES307"]
     assert "identity-policy-public" in result.output and "critical" in result.output
 
 

@@ -14,7 +14,7 @@ def test_ses_public_identity_policies(corpus, monkeypatch):
     """Exactly what the corpus README's "identity policies" section lists."""
     report = _scan(monkeypatch, corpus / "ses-public")
     ses1xx = sorted((f.rule_id, f.file, f.location.line, f.active, f.severity)
-                    for f in report.findings if f.rule_id.startswith("SES1"))
+                    for f in report.findings if f.rule_id.startswith("SES10"))
     assert ses1xx == [
         ("SES101", f"{KICS}/positive.tf", 10, True, "critical"),
         ("SES101", "clouddrove__terraform-aws-ses/main.tf", 142, False, "critical"),

@@ -62,7 +62,7 @@ def test_json_findings(outputs):
 def test_junit_parses_back(outputs):
     suite = ET.fromstring(outputs[1]["junit"]).find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
-        "10", "3", "0", "3")  # per test case (rule x resource): its worst outcome
+        "22", "3", "0", "3")  # per test case (rule x resource): its worst outcome
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -1,4 +1,6 @@
-"""A template's SES resources into the normalized model.
+"""A template's SES resources, and the IAM resources that grant sending
+(policies, the ``Policies`` of roles, users and groups, access keys), into
+the normalized model.
 
 Every resource becomes a model object named by its logical id, located at
 the line of that id, with ``source_format="cloudformation"``. A resource
@@ -18,10 +20,14 @@ from typing import Any
 
 from analyzer.cloudformation.intrinsics import Resolver, text
 from analyzer.cloudformation.policies import add_policies, is_custom
+from analyzer.policy.document import parse_document
 from analyzer.model import (
+    AFTER_APPLY,
     ERROR,
+    AccessKey,
     ConfigurationSet,
     EventDestination,
+    IamPolicy,
     Identity,
     InputProblem,
     LDict,
@@ -72,9 +78,10 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
             for policy in model.identity_policies[first:]:
                 _report_errors(policy, [policy.identity, policy.policy_name], model)
             continue
-        item = build(base, resolver.properties(logical_id))
-        _report_errors(item, [v for k, v in vars(item).items() if k not in ("loc", "name_loc")], model)
-        getattr(model, _COLLECTIONS[type(item)]).append(item)
+        for item in build(base, resolver.properties(logical_id)):
+            _report_errors(item, [v for k, v in vars(item).items() if k not in _NOT_VALUES], model)
+            getattr(model, _COLLECTIONS[type(item)]).append(item)
+    _attach_managed_policies(resources, resolver, file, model)
 
 
 def _state(resolver: Resolver, logical_id: str, resource: dict, loc: Location, model: Model) -> tuple:
@@ -114,38 +121,57 @@ def _suppressions(logical_id: str, resource: dict, loc: Location, model: Model) 
             "" if until is None else text(until), address=logical_id, style="metadata"))
 
 
-def _identity(base: dict, properties: Any) -> Identity:
+def _located(properties: Any, fields: dict) -> dict:
+    """``value_locs`` for the model fields at the given property paths (the written ones)."""
+    locs = {}
+    for name, path in fields.items():
+        parent = _get(properties, *path[:-1])
+        if isinstance(parent, LDict) and path[-1] in parent:
+            locs[name] = parent.loc_of_key(path[-1])
+    return locs
+
+
+def _identity(base: dict, properties: Any) -> list:
     name = _get(properties, "EmailIdentity")
-    return Identity(
+    return [Identity(
         **base, name=name, kind=_identity_kind(name), name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
+        value_locs=_located(properties, {
+            "configuration_set": ("ConfigurationSetAttributes", "ConfigurationSetName"),
+            "dkim_private_key": ("DkimSigningAttributes", "DomainSigningPrivateKey")}),
         dkim_signing=_get(properties, "DkimAttributes", "SigningEnabled"),
         dkim_key_length=_get(properties, "DkimSigningAttributes", "NextSigningKeyLength"),
         dkim_private_key=_get(properties, "DkimSigningAttributes", "DomainSigningPrivateKey"),
         mail_from_domain=_get(properties, "MailFromAttributes", "MailFromDomain"),
         mail_from_mx_failure=_get(properties, "MailFromAttributes", "BehaviorOnMxFailure"),
         configuration_set=_get(properties, "ConfigurationSetAttributes", "ConfigurationSetName"),
-        feedback_forwarding=_get(properties, "FeedbackAttributes", "EmailForwardingEnabled"))
+        feedback_forwarding=_get(properties, "FeedbackAttributes", "EmailForwardingEnabled"))]
 
 
-def _configuration_set(base: dict, properties: Any) -> ConfigurationSet:
-    return ConfigurationSet(
-        **base, name=_get(properties, "Name"),
-        tls_policy=_get(properties, "DeliveryOptions", "TlsPolicy"),
-        reputation_metrics=_get(properties, "ReputationOptions", "ReputationMetricsEnabled"),
-        custom_redirect_domain=_get(properties, "TrackingOptions", "CustomRedirectDomain"),
-        https_policy=_get(properties, "TrackingOptions", "HttpsPolicy"))
+_CONFIGURATION_SET_FIELDS = {
+    "name": ("Name",),
+    "tls_policy": ("DeliveryOptions", "TlsPolicy"),
+    "reputation_metrics": ("ReputationOptions", "ReputationMetricsEnabled"),
+    "custom_redirect_domain": ("TrackingOptions", "CustomRedirectDomain"),
+    "https_policy": ("TrackingOptions", "HttpsPolicy"),
+}
 
 
-def _event_destination(base: dict, properties: Any) -> EventDestination:
+def _configuration_set(base: dict, properties: Any) -> list:
+    return [ConfigurationSet(**base, **{name: _get(properties, *path) for name, path in
+                                        _CONFIGURATION_SET_FIELDS.items()},
+                             value_locs=_located(properties, _CONFIGURATION_SET_FIELDS))]
+
+
+def _event_destination(base: dict, properties: Any) -> list:
     destination = _get(properties, "EventDestination")
     kinds = [kind for key, kind in DESTINATIONS.items() if isinstance(destination, dict) and key in destination]
-    return EventDestination(
+    return [EventDestination(
         **base, configuration_set=_get(properties, "ConfigurationSetName"),
         enabled=_get(destination, "Enabled"), event_types=_get(destination, "MatchingEventTypes"),
-        destinations=kinds)
+        destinations=kinds)]
 
 
-def _receipt_rule(base: dict, properties: Any) -> ReceiptRule:
+def _receipt_rule(base: dict, properties: Any) -> list:
     actions = _get(properties, "Rule", "Actions")
     s3_actions = []
     for action in actions if isinstance(actions, list) else ():
@@ -153,8 +179,49 @@ def _receipt_rule(base: dict, properties: Any) -> ReceiptRule:
         if s3 is not None:
             s3_actions.append({"bucket": _get(s3, "BucketName"), "kms_key_arn": _get(s3, "KmsKeyArn"),
                                "loc": _key_loc(action, "S3Action", base["loc"])})
-    return ReceiptRule(**base, name=_get(properties, "Rule", "Name"), tls_policy=_get(properties, "Rule", "TlsPolicy"),
-                       s3_actions=s3_actions)
+    return [ReceiptRule(**base, name=_get(properties, "Rule", "Name"), tls_policy=_get(properties, "Rule", "TlsPolicy"),
+                        s3_actions=s3_actions,
+                        value_locs=_located(properties, {"tls_policy": ("Rule", "TlsPolicy")}))]
+
+
+def _iam_policies(base: dict, properties: Any) -> list:
+    """The identity-based policies of an IAM resource: the ``PolicyDocument``
+    of a policy, each of the ``Policies`` of a role, user or group. A user's
+    own policies apply to it (named by its logical id, as ``!Ref`` gives it)."""
+    users = _get(properties, "Users")
+    users = list(users) if isinstance(users, list) else []
+    if base["type"] == "AWS::IAM::User":
+        users = [Unknown(base["address"], AFTER_APPLY)]
+    if base["type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        documents = [(_get(properties, "PolicyDocument"), _key_loc(properties, "PolicyDocument", base["loc"]))]
+    else:
+        policies = _get(properties, "Policies")
+        documents = [(_get(p, "PolicyDocument"), _key_loc(p, "PolicyDocument", base["loc"]))
+                     for p in (policies if isinstance(policies, list) else ())]
+    found = []
+    for document, where in documents:
+        unknown = document if isinstance(document, Unknown) else None
+        parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
+        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, policy_loc=where, users=users))
+    return found
+
+
+def _access_key(base: dict, properties: Any) -> list:
+    return [AccessKey(**base, user=_get(properties, "UserName"),
+                      user_loc=_key_loc(properties, "UserName", base["loc"]))]
+
+
+def _attach_managed_policies(resources: dict, resolver: Resolver, file: str, model: Model) -> None:
+    """A user's ``ManagedPolicyArns`` naming a managed policy of the same
+    template: the policy applies to the user."""
+    policies = {p.address: p for p in model.iam_policies if p.file == file and p.type == "AWS::IAM::ManagedPolicy"}
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::IAM::User":
+            continue
+        arns = _get(resolver.properties(logical_id), "ManagedPolicyArns")
+        for arn in arns if isinstance(arns, list) else ():
+            if isinstance(arn, Unknown) and arn.ref in policies:
+                policies[arn.ref].users.append(Unknown(logical_id, AFTER_APPLY))
 
 
 _BUILDERS = {
@@ -162,13 +229,22 @@ _BUILDERS = {
     "AWS::SES::ConfigurationSet": _configuration_set,
     "AWS::SES::ConfigurationSetEventDestination": _event_destination,
     "AWS::SES::ReceiptRule": _receipt_rule,
+    "AWS::IAM::Policy": _iam_policies,
+    "AWS::IAM::ManagedPolicy": _iam_policies,
+    "AWS::IAM::Role": _iam_policies,
+    "AWS::IAM::User": _iam_policies,
+    "AWS::IAM::Group": _iam_policies,
+    "AWS::IAM::AccessKey": _access_key,
 }
 _COLLECTIONS = {
     Identity: "identities",
     ConfigurationSet: "configuration_sets",
     EventDestination: "event_destinations",
     ReceiptRule: "receipt_rules",
+    IamPolicy: "iam_policies",
+    AccessKey: "access_keys",
 }
+_NOT_VALUES = ("loc", "name_loc", "value_locs", "document", "policy_loc", "user_loc")
 
 
 def _report_errors(item: Any, values: list, model: Model) -> None:

@@ -23,6 +23,12 @@ through the same mapping as the configuration's
   value); ``merge_plans_with_terraform`` moves them to the ``.tf`` when the
   configuration was scanned too.
 
+Configuration sets, event destinations, receipt rules, notification topics
+and the IAM policies and access keys the least-privilege rules read go
+through the same shared builders; a BYODKIM private key counts as written
+in the code only when the configuration gives it as a constant, as a plan
+holds the key wherever it comes from.
+
 A plan that is not valid JSON, has the wrong shape or an unsupported
 ``format_version`` is reported (SES001); reading one never raises.
 """
@@ -34,18 +40,28 @@ import re
 from typing import Any, Optional
 
 from analyzer import jsonloc
-from analyzer.model import InputProblem, LDict, Location, Model
+from analyzer.model import AFTER_APPLY, EVALUATION, InputProblem, LDict, Location, Model, Unknown
 from analyzer.plan.merge import merge_plans_with_terraform
-from analyzer.plan.resources import PlanIdentity, PlanIdentityPolicy, PlanOrigin
+from analyzer.plan.resources import PLANNED, PlanIdentity, PlanIdentityPolicy, PlanOrigin
 from analyzer.plan.values import PlannedValues, mark_owner, pin
 from analyzer.policy.document import parse_document
-from analyzer.terraform.adapter import IDENTITY_TYPES, POLICY_TYPES, build_identity, build_policy
+from analyzer.terraform.adapter import (
+    ATTACHMENT_TYPES,
+    IDENTITY_TYPES,
+    OTHER_TYPES,
+    POLICY_TYPES,
+    attach_users,
+    build_identity,
+    build_policy,
+    read_attachment,
+)
 
 __all__ = ["looks_like_plan", "load_plan", "merge_plans_with_terraform"]
 
 SUPPORTED_MAJOR = "1"
 _GONE = {"delete", "forget"}  # actions after which the object is no longer managed here
 _CALLER_IDENTITY = "aws_caller_identity"
+_TYPES = (IDENTITY_TYPES, POLICY_TYPES, OTHER_TYPES, ATTACHMENT_TYPES)  # the resource types read
 
 _OBJECT_START = re.compile(r"\s*\{")
 _FORMAT_VERSION = re.compile(r'"format_version"\s*:')
@@ -161,6 +177,20 @@ class _PlanReader:
         _link(identities, policies)
         self.model.identities.extend(identities)
         self.model.identity_policies.extend(policies)
+        iam_policies = []
+        for entry in entries:
+            if entry.type in OTHER_TYPES:
+                build, collection = OTHER_TYPES[entry.type]
+                items = build(entry.type, entry.values.argument, entry.values.location, kind=PLANNED.__getitem__,
+                              parse=self._parse, **self._common(entry))
+                getattr(self.model, collection).extend(items)
+                if collection == "iam_policies":
+                    iam_policies.extend(items)
+                if collection == "notification_topics":
+                    for topic in items:
+                        topic.identity_address = topic.identity_address or _referenced_identity(
+                            _references(self._expressions(entry).get("identity")), entry, known)
+        attach_users(iam_policies, [self._attachment(e) for e in entries if e.type in ATTACHMENT_TYPES])
 
     def _check_version(self, plan: LDict) -> None:
         version = _field(plan, "format_version", str, "a string such as \"1.2\"")
@@ -249,8 +279,40 @@ class _PlanReader:
     # -- model ----------------------------------------------------------------
 
     def _identity(self, entry: _Entry) -> PlanIdentity:
-        return build_identity(entry.type, entry.values.argument, entry.values.location, cls=PlanIdentity,
-                              **self._common(entry))
+        identity = build_identity(entry.type, entry.values.argument, entry.values.location, cls=PlanIdentity,
+                                  **self._common(entry))
+        if identity.dkim_private_key is not None:
+            identity.dkim_private_key = self._written_key(entry, identity.dkim_private_key)
+        return identity
+
+    def _written_key(self, entry: _Entry, value: Any) -> Any:
+        """A BYODKIM private key as the configuration writes it: a plan holds
+        the key wherever it comes from, so only a constant in the
+        configuration is known to be written in the code."""
+        blocks = self._expressions(entry).get("dkim_signing_attributes")
+        block = blocks[0] if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
+        expression = block.get("domain_signing_private_key")
+        if isinstance(expression, dict) and "constant_value" in expression:
+            return value
+        return Unknown(f"{entry.address}.dkim_signing_attributes.domain_signing_private_key", EVALUATION,
+                       hint="the plan does not show where the private key comes from")
+
+    def _expressions(self, entry: _Entry) -> dict:
+        """The configuration's expressions of a resource's arguments (empty when not given)."""
+        config = self._resource_config(entry)
+        expressions = config.get("expressions") if isinstance(config, dict) else None
+        return expressions if isinstance(expressions, dict) else {}
+
+    def _attachment(self, entry: _Entry):
+        """An IAM policy attachment; an unknown policy ARN names the
+        ``aws_iam_policy`` its configuration expression references."""
+        attachment = read_attachment(entry.type, entry.values.argument)
+        if isinstance(attachment.policy, Unknown):
+            refs = _references(self._expressions(entry).get("policy_arn"))
+            arn = next((r for r in refs if r.startswith("aws_iam_policy.") and r.endswith(".arn")), None)
+            if arn is not None:
+                attachment.policy = Unknown(f"{entry.module_address}.{arn}".lstrip("."), AFTER_APPLY)
+        return attachment
 
     def _policy(self, entry: _Entry, known: set) -> PlanIdentityPolicy:
         policy = build_policy(entry.type, entry.values.argument, entry.values.location, self._parse,
@@ -318,7 +380,7 @@ def _ses_managed(raw: LDict) -> bool:
     for key in ("address", "type", "name"):
         _field(raw, key, str, "a string")
     mode = _field(raw, "mode", str, "a string", required=False)
-    return mode != "data" and (raw["type"] in IDENTITY_TYPES or raw["type"] in POLICY_TYPES)
+    return mode != "data" and any(raw["type"] in types for types in _TYPES)
 
 
 def _module_names(module_address: str, loc: Optional[Location]) -> list:

@@ -23,7 +23,8 @@ directory is:
    the repository root);
 3. otherwise none: the plan keeps its own locations.
 
-Each resource pairs at most once. Configuration resources without a plan
+Every SES resource pairs this way, and so do the IAM resources read for
+the least-privilege rules. Each resource pairs at most once. Configuration resources without a plan
 counterpart (``count = 0``, or absent from a stale plan) are left as they
 are.
 """
@@ -33,16 +34,29 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from analyzer.model import IdentityPolicy, Model
-from analyzer.plan.resources import PlanIdentity, PlanIdentityPolicy, PlanOrigin
+from analyzer.model import Model
+from analyzer.plan.resources import (
+    PLANNED,
+    PlanAccessKey,
+    PlanIamPolicy,
+    PlanIdentity,
+    PlanIdentityPolicy,
+    PlanOrigin,
+    PlanReceiptRule,
+)
 from analyzer.plan.values import pin
 from analyzer.terraform.modules import read_modules_json
 
 
+# the model collections a plan fills
+COLLECTIONS = ("identities", "identity_policies", "configuration_sets", "event_destinations", "receipt_rules",
+               "notification_topics", "access_keys", "iam_policies")
+
+
 def merge_plans_with_terraform(model: Model) -> None:
     """Pair plan resources with their configuration (see the module documentation)."""
-    resources = model.identities + model.identity_policies
-    planned = [r for r in resources if isinstance(r, (PlanIdentity, PlanIdentityPolicy))]
+    resources = [r for name in COLLECTIONS for r in getattr(model, name)]
+    planned = [r for r in resources if isinstance(r, tuple(PLANNED.values()))]
     if not planned:
         return
     configured: dict = {}  # address -> resources (an address names its type, so its kind)
@@ -56,8 +70,9 @@ def merge_plans_with_terraform(model: Model) -> None:
         for ours, theirs in _pairs([r for r in planned if r.origin.plan == plan], configured, dropped):
             _take_locations(ours, theirs)
             dropped.add(id(theirs))
-    model.identities[:] = [r for r in model.identities if id(r) not in dropped]
-    model.identity_policies[:] = [r for r in model.identity_policies if id(r) not in dropped]
+    for name in COLLECTIONS:
+        collection = getattr(model, name)
+        collection[:] = [r for r in collection if id(r) not in dropped]
 
 
 def _pairs(planned: list, configured: dict, taken: set) -> list:
@@ -115,15 +130,23 @@ def _self_and_ancestors(directory: str):
 def _take_locations(ours, theirs) -> None:
     """Give a plan resource the locations of its configuration resource."""
     ours.file, ours.loc = theirs.file, theirs.loc
+    ours.value_locs = dict(theirs.value_locs)
     if isinstance(ours, PlanIdentity):
         ours.name_loc = theirs.name_loc
+        return
+    if isinstance(ours, PlanAccessKey):
+        ours.user_loc = theirs.user_loc
+    if isinstance(ours, PlanReceiptRule):
+        for action, written in zip(ours.s3_actions, theirs.s3_actions):
+            action["loc"] = written["loc"]
+    if not isinstance(ours, (PlanIdentityPolicy, PlanIamPolicy)):
         return
     ours.policy_loc = theirs.policy_loc
     if ours.document is not None:
         _take_document_locations(ours, theirs)
 
 
-def _take_document_locations(ours: IdentityPolicy, theirs: IdentityPolicy) -> None:
+def _take_document_locations(ours, theirs) -> None:
     """Statement by statement when both documents list the same statements
     (count and Sids, in order); else everything at the ``policy`` argument."""
     document, source = ours.document, theirs.document

@@ -6,7 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.model import Identity, IdentityPolicy
+from analyzer.model import (
+    AccessKey,
+    ConfigurationSet,
+    EventDestination,
+    IamPolicy,
+    Identity,
+    IdentityPolicy,
+    NotificationTopic,
+    ReceiptRule,
+)
 
 
 @dataclass(frozen=True)
@@ -27,3 +36,46 @@ class PlanIdentity(Identity):
 @dataclass
 class PlanIdentityPolicy(IdentityPolicy):
     origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanConfigurationSet(ConfigurationSet):
+    origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanEventDestination(EventDestination):
+    origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanReceiptRule(ReceiptRule):
+    origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanNotificationTopic(NotificationTopic):
+    origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanAccessKey(AccessKey):
+    origin: Optional[PlanOrigin] = None
+
+
+@dataclass
+class PlanIamPolicy(IamPolicy):
+    origin: Optional[PlanOrigin] = None
+
+
+# model class -> its plan counterpart
+PLANNED = {
+    Identity: PlanIdentity,
+    IdentityPolicy: PlanIdentityPolicy,
+    ConfigurationSet: PlanConfigurationSet,
+    EventDestination: PlanEventDestination,
+    ReceiptRule: PlanReceiptRule,
+    NotificationTopic: PlanNotificationTopic,
+    AccessKey: PlanAccessKey,
+    IamPolicy: PlanIamPolicy,
+}

@@ -1,27 +1,37 @@
 """Terraform resources into the normalized model.
 
 Walks a module instance and the instances of the module calls it makes,
-turning SES resources into ``Identity`` and ``IdentityPolicy`` objects with
-their addresses, locations and active/inactive state.
+turning SES resources (and the IAM resources that grant sending) into model
+objects with their addresses, locations and active/inactive state.
 
-The resource-type tables and ``build_identity`` / ``build_policy`` are
-shared with the plan loader (``analyzer.plan``): both read a resource
-through an ``argument(name)`` accessor, so a configuration and a plan of it
-become the same model.
+The resource-type tables and the ``build_*`` functions are shared with the
+plan loader (``analyzer.plan``): both read a resource through an
+``argument(name)`` accessor that gives nested blocks as a plan writes them
+(a list of objects), so a configuration and a plan of it become the same
+model.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
 from analyzer.model import (
+    AccessKey,
+    ConfigurationSet,
+    EventDestination,
+    IamPolicy,
     Identity,
     IdentityPolicy,
+    LDict,
+    LList,
     Location,
     Model,
     ModuleNotAnalyzed,
+    NotificationTopic,
     PolicyDocument,
+    ReceiptRule,
     Unknown,
     display,
     has_marker,
@@ -41,9 +51,33 @@ POLICY_TYPES = {
     "aws_ses_identity_policy": ("identity", "name"),
     "aws_sesv2_email_identity_policy": ("email_identity", "policy_name"),
 }
+# nested block of an event destination -> destination kind
+DESTINATION_BLOCKS = {
+    "cloudwatch_destination": "cloudwatch",
+    "cloud_watch_destination": "cloudwatch",
+    "kinesis_destination": "firehose",
+    "kinesis_firehose_destination": "firehose",
+    "sns_destination": "sns",
+    "event_bridge_destination": "eventbridge",
+    "pinpoint_destination": "pinpoint",
+}
+# IAM resource type -> the argument naming the user the policy applies to, or None
+IAM_POLICY_TYPES = {
+    "aws_iam_policy": None,
+    "aws_iam_role_policy": None,
+    "aws_iam_group_policy": None,
+    "aws_iam_user_policy": "user",
+    "aws_iam_role": None,  # its inline_policy blocks
+}
+# attachment type -> (argument naming the users, whether it is a list)
+ATTACHMENT_TYPES = {
+    "aws_iam_user_policy_attachment": ("user", False),
+    "aws_iam_policy_attachment": ("users", True),
+}
 _SES_SOURCE = re.compile(r"(^|[/_.-])(ses|sesv2)([/_.-]|$)", re.I)
 _ADDRESS_OF_REF = re.compile(r"^(.*?(?:aws_ses_domain_identity|aws_ses_email_identity|aws_sesv2_email_identity)"
                              r"\.[\w-]+(?:\[[^\]]*\])?)\.[\w-]+$")
+_POLICY_OF_REF = re.compile(r"^(.*?aws_iam_policy\.[\w-]+(?:\[[^\]]*\])?)\.(?:arn|id)$")
 
 
 def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool]) -> None:
@@ -54,6 +88,7 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
         model.modules += 1
         _identities(current, model)
         _policies(current, model)
+        _others(current, model)
         for name in sorted(current.source.calls):
             children = current.children(name)
             if isinstance(children, Unknown):
@@ -81,7 +116,7 @@ def _identities(current: ModuleInstance, model: Model) -> None:
             continue
         for resource, active, reason in _instances(current, type_, name):
             model.identities.append(build_identity(
-                type_, resource.argument, _attribute_loc(block), address=resource.ref, loc=block.loc,
+                type_, nested_reader(resource), _attribute_loc(block), address=resource.ref, loc=block.loc,
                 file=file, active=active, inactive_reason=reason))
 
 
@@ -93,6 +128,56 @@ def _policies(current: ModuleInstance, model: Model) -> None:
             model.identity_policies.append(build_policy(
                 type_, resource.argument, _attribute_loc(block), _policy_parser(file), address=resource.ref,
                 loc=block.loc, file=file, active=active, inactive_reason=reason))
+
+
+def _others(current: ModuleInstance, model: Model) -> None:
+    """The resources of ``OTHER_TYPES``, then the users IAM attachments give policies."""
+    attachments = []
+    for (type_, name), (block, file) in current.source.resources.items():
+        if type_ not in OTHER_TYPES and type_ not in ATTACHMENT_TYPES:
+            continue
+        for resource, active, reason in _instances(current, type_, name):
+            argument = nested_reader(resource)
+            if type_ in ATTACHMENT_TYPES:
+                attachments.append(read_attachment(type_, argument))
+                continue
+            build, collection = OTHER_TYPES[type_]
+            getattr(model, collection).extend(build(
+                type_, argument, _attribute_loc(block), parse=_policy_parser(file), address=resource.ref,
+                loc=block.loc, file=file, active=active, inactive_reason=reason))
+    attach_users(model.iam_policies, attachments)
+
+
+def nested_reader(resource):
+    """``argument(name)`` of a configured resource instance: an attribute's
+    value; nested blocks of that type (``dynamic`` ones expanded) as a list
+    of objects, as a plan writes them; None when neither is written."""
+    instance = resource.instance
+
+    def blocks(body, block_type, scope):
+        found = list(instance.expand_blocks(body, block_type, scope))
+        if not found:
+            return None
+        return LList([block_object(block, inner) for block, inner in found], found[0][0].loc)
+
+    def block_object(block, scope):
+        obj = LDict(loc=block.loc)
+        for name, attribute in block.body.attributes.items():
+            obj[name] = instance.evaluator.value(attribute.expr, scope)
+            obj.key_locs[name] = attribute.loc
+        for child in block.body.blocks:
+            child_type = child.labels[0] if child.type == "dynamic" and child.labels else child.type
+            if child_type not in obj:
+                obj[child_type] = blocks(block.body, child_type, scope) or LList(loc=child.loc)
+                obj.key_locs[child_type] = child.loc
+        return obj
+
+    def argument(name):
+        value = resource.argument(name)
+        if value is None:
+            value = blocks(resource.block.body, name, resource.expansion.scope)
+        return value
+    return argument
 
 
 def _attribute_loc(block):
@@ -123,7 +208,13 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
     name_argument, type_kind = IDENTITY_TYPES[type_]
     value = argument(name_argument)
     kind = type_kind or ("email" if isinstance(value, str) and "@" in value else "domain")
-    return cls(type=type_, name=value, kind=kind, name_loc=location(name_argument), **resource)
+    settings, locs = {}, {}
+    if type_ == "aws_sesv2_email_identity":
+        settings, locs = _from_blocks(argument, location, {
+            "configuration_set": ("configuration_set_name",),
+            "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key")})
+    return cls(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
+               **settings, **resource)
 
 
 def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
@@ -175,3 +266,183 @@ def link_identities(model: Model) -> None:
         identity = by_address.get(policy.identity_address or "")
         if identity is not None and isinstance(identity.name, str):
             policy.identity = identity.name
+
+
+# ---------------------------------------------------------------------------
+# Configuration sets, event destinations, receipt rules, notifications, IAM
+# ---------------------------------------------------------------------------
+
+
+def first_block(value: Any) -> Any:
+    """A nested block written at most once: its object (a plan writes a list
+    of one); None when absent; an unknown as it is."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def nested(value: Any, *path: str) -> tuple:
+    """``(value, location)`` at ``path`` through single nested blocks; the
+    value is None when absent, or the unknown that hides it."""
+    where = None
+    for key in path:
+        value = first_block(value)
+        if isinstance(value, Unknown):
+            return value, where
+        if not isinstance(value, dict):
+            return None, where
+        where = value.key_locs.get(key) if isinstance(value, LDict) else None
+        value = value.get(key)
+    return value, where
+
+
+def _from_blocks(argument, location, specs: dict) -> tuple:
+    """``(values, locations)`` of model fields read as ``specs`` says:
+    field -> (argument, nested key...)."""
+    values, locs = {}, {}
+    for field_name, (name, *path) in specs.items():
+        value = argument(name)
+        where = location(name) if value is not None else None
+        if path:
+            value, inner = nested(value, *path)
+            where = inner or where
+        values[field_name] = value
+        if where is not None and value is not None:
+            locs[field_name] = where
+    return values, locs
+
+
+_CONFIGURATION_SET_FIELDS = {
+    "aws_ses_configuration_set": {
+        "name": ("name",), "tls_policy": ("delivery_options", "tls_policy"),
+        "reputation_metrics": ("reputation_metrics_enabled",),
+        "custom_redirect_domain": ("tracking_options", "custom_redirect_domain")},
+    "aws_sesv2_configuration_set": {
+        "name": ("configuration_set_name",), "tls_policy": ("delivery_options", "tls_policy"),
+        "reputation_metrics": ("reputation_options", "reputation_metrics_enabled"),
+        "custom_redirect_domain": ("tracking_options", "custom_redirect_domain"),
+        "https_policy": ("tracking_options", "https_policy")},
+}
+
+
+# Every builder takes the resource type, ``argument(name)`` and ``location(name)``
+# (see ``nested_reader``), ``kind`` (the model class to use for a class: plans
+# use their own subclasses), ``parse`` (a policy value into a document) and the
+# ``Resource`` fields, and returns the model objects the resource declares.
+
+
+def build_configuration_set(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    values, locs = _from_blocks(argument, location, _CONFIGURATION_SET_FIELDS[type_])
+    return [kind(ConfigurationSet)(type=type_, value_locs=locs, **values, **resource)]
+
+
+def build_event_destination(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    """v1 arguments are the resource's own; v2 ones are in its ``event_destination`` block."""
+    read, types_key = argument, "matching_types"
+    if type_ == "aws_sesv2_configuration_set_event_destination":
+        block, types_key = first_block(argument("event_destination")), "matching_event_types"
+        read = (lambda name: block.get(name)) if isinstance(block, dict) else (lambda name: block)
+    destinations = [k for key, k in DESTINATION_BLOCKS.items() if read(key) not in (None, [])]
+    return [kind(EventDestination)(type=type_, configuration_set=argument("configuration_set_name"),
+                                   enabled=read("enabled"), event_types=read(types_key),
+                                   destinations=list(dict.fromkeys(destinations)), **resource)]
+
+
+def build_receipt_rule(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    actions = argument("s3_action")
+    s3_actions = []
+    for action in actions if isinstance(actions, list) else ():
+        if isinstance(action, dict):
+            where = action.loc if isinstance(action, LDict) and action.loc else location("s3_action")
+            s3_actions.append({"bucket": action.get("bucket_name"), "kms_key_arn": action.get("kms_key_arn"),
+                               "loc": where})
+    tls = argument("tls_policy")
+    return [kind(ReceiptRule)(type=type_, name=argument("name"), tls_policy=tls, s3_actions=s3_actions,
+                              value_locs={"tls_policy": location("tls_policy")} if tls is not None else {},
+                              **resource)]
+
+
+def build_notification_topic(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    identity = argument("identity")
+    return [kind(NotificationTopic)(type=type_, identity=_identity_name(identity),
+                                    identity_address=_identity_address(identity),
+                                    notification_type=argument("notification_type"), **resource)]
+
+
+def build_access_key(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    return [kind(AccessKey)(type=type_, user=argument("user"), user_loc=location("user"), **resource)]
+
+
+def build_iam_policies(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+    """The identity-based policies an IAM resource declares: its ``policy``,
+    or each ``inline_policy`` block of a role."""
+    user_argument = IAM_POLICY_TYPES[type_]
+    users = [argument(user_argument)] if user_argument and argument(user_argument) is not None else []
+    if type_ != "aws_iam_role":
+        return [_iam_policy(type_, kind, argument("policy"), location("policy"), parse, users, resource)]
+    inline = argument("inline_policy")
+    policies = []
+    for block in inline if isinstance(inline, list) else ():
+        if isinstance(block, dict) and block.get("policy") is not None:
+            where = block.key_locs.get("policy") if isinstance(block, LDict) else None
+            policies.append(_iam_policy(type_, kind, block["policy"], where or location("inline_policy"), parse,
+                                        users, resource))
+    return policies
+
+
+def _iam_policy(type_, kind, policy, policy_loc, parse, users, resource) -> IamPolicy:
+    document, unknown = None, None
+    if isinstance(policy, Unknown):
+        unknown = policy
+    elif policy is not None:
+        document = parse(policy, policy_loc)
+    return kind(IamPolicy)(type=type_, document=document, document_unknown=unknown, policy_loc=policy_loc,
+                           users=list(users), **resource)
+
+
+@dataclass
+class PolicyAttachment:
+    """An IAM policy attached to users: ``policy`` is the policy ARN as
+    written (an unknown referencing ``aws_iam_policy.<name>.arn``, or text)."""
+
+    policy: Any
+    users: list
+
+
+def read_attachment(type_: str, argument: Callable[[str], Any]) -> PolicyAttachment:
+    name, is_list = ATTACHMENT_TYPES[type_]
+    users = argument(name)
+    if not is_list:
+        users = [users] if users is not None else []
+    return PolicyAttachment(argument("policy_arn"), list(users) if isinstance(users, list) else [])
+
+
+def policy_address(value: Any) -> Optional[str]:
+    """The address of the ``aws_iam_policy`` an ARN value references."""
+    if isinstance(value, Unknown):
+        m = _POLICY_OF_REF.match(value.ref)
+        if m:
+            return m.group(1)
+    return None
+
+
+def attach_users(policies: list, attachments: list) -> None:
+    """Add the users each attachment names to the policy it attaches."""
+    by_address = {p.address: p for p in policies}
+    for attachment in attachments:
+        policy = by_address.get(policy_address(attachment.policy) or "")
+        if policy is not None:
+            policy.users.extend(attachment.users)
+
+
+# resource type -> (builder, model collection); each builder returns a list
+OTHER_TYPES = {
+    "aws_ses_configuration_set": (build_configuration_set, "configuration_sets"),
+    "aws_sesv2_configuration_set": (build_configuration_set, "configuration_sets"),
+    "aws_ses_event_destination": (build_event_destination, "event_destinations"),
+    "aws_sesv2_configuration_set_event_destination": (build_event_destination, "event_destinations"),
+    "aws_ses_receipt_rule": (build_receipt_rule, "receipt_rules"),
+    "aws_ses_identity_notification_topic": (build_notification_topic, "notification_topics"),
+    "aws_iam_access_key": (build_access_key, "access_keys"),
+    **{type_: (build_iam_policies, "iam_policies") for type_ in IAM_POLICY_TYPES},
+}

@@ -1,0 +1,80 @@
+"""Identity-based IAM policies: which statements let a principal send mail.
+
+Action matching is the one identity policies use (``iam_match`` over
+``SEND_ACTIONS``). Only what is written and known counts: a pattern or
+effect that depends on an unknown value never makes a statement a send
+grant, so the rules built on this never report a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from analyzer.model import IamPolicy, Statement, has_marker
+from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
+
+# Condition keys that limit which identities a grant may send as
+FROM_ADDRESS_KEYS = ("ses:fromaddress",)
+_PROBE_NAME = "identity/sesguard-probe@invalid.example"
+_PROBE_FIELDS = ("arn", "aws", "ses", "us-east-1", "111122223333")
+
+
+@dataclass
+class SendGrant:
+    policy: IamPolicy
+    statement: Statement
+    actions: list  # send actions from SEND_ACTIONS the statement surely allows
+
+
+def _known(value) -> bool:
+    return isinstance(value, str) and not has_marker(value)
+
+
+def send_actions(statement: Statement) -> list:
+    """The send actions an ``Allow`` statement surely grants (``Action`` or ``NotAction``)."""
+    if statement.effect != "Allow":
+        return []
+    negated = statement.actions is None
+    patterns = statement.not_actions if negated else statement.actions
+    if patterns is None or (negated and not all(_known(p) for p in patterns)):
+        return []
+    return [a for a in SEND_ACTIONS
+            if any(_known(p) and iam_match(p, a) for p in patterns) != negated]
+
+
+def send_grants(policy: IamPolicy) -> list:
+    """Every statement of ``policy`` that surely allows sending."""
+    if policy.document is None:
+        return []
+    grants = []
+    for statement in policy.document.statements:
+        actions = send_actions(statement)
+        if actions:
+            grants.append(SendGrant(policy, statement, actions))
+    return grants
+
+
+def spans_all_identities(pattern) -> bool:
+    """Whether a ``Resource`` pattern admits every identity of an account
+    (``*``, ``arn:aws:ses:*``, ``arn:aws:ses:*:*:identity/*``...): it matches
+    an identity name nobody would list, in the region and account it names."""
+    if not _known(pattern):
+        return False
+    fields = pattern.split(":", 5)
+    probe = [f.replace("*", "").replace("?", "a") or d for f, d in zip(fields[:5], _PROBE_FIELDS)]
+    probe += list(_PROBE_FIELDS[len(probe):])
+    return iam_match(pattern, ":".join(probe + [_PROBE_NAME]))
+
+
+def any_identity_resource(statement: Statement) -> Optional[str]:
+    """The ``Resource`` pattern (or ``NotResource``) through which a statement
+    applies to every identity; None when it is limited."""
+    if statement.resources is None:
+        return "NotResource" if statement.not_resources is not None else None
+    return next((r for r in statement.resources if spans_all_identities(r)), None)
+
+
+def limits_from_address(statement: Statement) -> bool:
+    """Whether a condition of the statement limits the sending address."""
+    return any(isinstance(c.key, str) and c.key.lower() in FROM_ADDRESS_KEYS for c in statement.conditions)

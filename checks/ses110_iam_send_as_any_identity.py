@@ -1,0 +1,69 @@
+"""An IAM policy lets its principals send as any identity of the account.
+
+Why: a role, user or group whose identity-based policy allows
+``ses:SendEmail`` (or another send action) on ``Resource: "*"`` or on
+``arn:aws:ses:*:*:identity/*`` can send as every verified domain and
+address of the account, with its DKIM keys, when it needs one or two. A
+compromised application key then becomes a phishing tool that passes SPF,
+DKIM and DMARC for all your domains. A ``ses:FromAddress`` condition limits
+the addresses instead. Reads ``aws_iam_policy``, ``aws_iam_role_policy``,
+``aws_iam_user_policy``, ``aws_iam_group_policy``, the ``inline_policy`` of
+``aws_iam_role``, and CloudFormation ``AWS::IAM::Policy``,
+``AWS::IAM::ManagedPolicy`` and the ``Policies`` of roles, users and groups.
+Statements whose action or resource depends on an unknown value are not
+reported.
+
+Example (Terraform):
+
+    resource "aws_iam_role_policy" "mailer" {
+      role = aws_iam_role.app.id
+      policy = jsonencode({
+        Statement = [{ Effect = "Allow", Action = "ses:SendEmail", Resource = "*" }]
+      })
+    }
+
+Example (CloudFormation):
+
+    MailerPolicy:
+      Type: AWS::IAM::Policy
+      Properties:
+        PolicyName: mailer
+        Roles: [!Ref AppRole]
+        PolicyDocument:
+          Statement:
+            - Effect: Allow
+              Action: ses:SendEmail
+              Resource: "*"
+
+Fix: name the identities (``Resource = aws_ses_domain_identity.d.arn``), or
+add a ``StringLike ses:FromAddress`` condition listing the sending addresses.
+"""
+
+from analyzer.iam import any_identity_resource, limits_from_address, send_grants
+from analyzer.policy.describe import actions_phrase
+from analyzer.rules import about
+
+ID = "SES110"
+NAME = "iam-send-as-any-identity"
+SEVERITY = "medium"
+TITLE = "IAM policy allows sending as any identity"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for policy in model.iam_policies:
+        for grant in send_grants(policy):
+            statement = grant.statement
+            resource = any_identity_resource(statement)
+            if resource is None or limits_from_address(statement):
+                continue
+            scope = "every resource but the ones NotResource lists" if resource == "NotResource" \
+                else f"Resource {resource!r}"
+            yield rule.finding(
+                f"{policy.address}: {statement.label} allows {actions_phrase(grant.actions)} on {scope}, so "
+                "whoever holds this policy can send as every identity of the account, with its DKIM keys. "
+                "Fix: list the identity ARNs the principal sends as in Resource, or add a StringLike "
+                "ses:FromAddress condition.",
+                statement.loc or policy.policy_loc or policy.loc,
+                details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
+                **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource"))

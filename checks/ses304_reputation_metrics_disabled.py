@@ -1,0 +1,52 @@
+"""A configuration set without reputation metrics.
+
+Why: reputation metrics publish the bounce and complaint rates of the mail
+sent with a configuration set to CloudWatch, where you can alarm on them
+before SES reviews or pauses the account. They are off unless enabled.
+Not reported when the setting depends on an unknown value.
+
+Example (Terraform):
+
+    resource "aws_ses_configuration_set" "c" {
+      name                       = "transactional"
+      reputation_metrics_enabled = false
+    }
+
+Example (CloudFormation):
+
+    ConfigSet:
+      Type: AWS::SES::ConfigurationSet
+      Properties:
+        ReputationOptions:
+          ReputationMetricsEnabled: false
+
+Fix: ``reputation_metrics_enabled = true`` (v1),
+``reputation_options { reputation_metrics_enabled = true }`` (v2),
+``ReputationOptions: {ReputationMetricsEnabled: true}``.
+"""
+
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES304"
+NAME = "reputation-metrics-disabled"
+SEVERITY = "low"
+TITLE = "Configuration set has reputation metrics off"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for config_set in model.configuration_sets:
+        enabled = config_set.reputation_metrics
+        if enabled is None:
+            written = "does not enable reputation metrics (they are off by default)"
+        elif enabled is False or isinstance(enabled, str) and enabled.lower() == "false":
+            written = "turns reputation metrics off"
+        else:
+            continue
+        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        yield rule.finding(
+            f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
+            "reach no CloudWatch alarm. Fix: enable reputation metrics (reputation_metrics_enabled, "
+            "ReputationOptions.ReputationMetricsEnabled).",
+            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"))

@@ -1,0 +1,66 @@
+"""A receipt rule that stores mail unencrypted, or accepts it without TLS.
+
+Why: an S3 action without a KMS key writes received mail to the bucket
+encrypted only as the bucket's default, readable by everyone the bucket
+policy lets read, and SES does not encrypt it for your client-side
+decryption. A rule whose TLS policy is ``Optional`` (the default) accepts
+mail that crossed the internet in plain text (reported at low severity,
+with its own message). Values that depend on an unknown are not reported.
+
+Example (Terraform):
+
+    resource "aws_ses_receipt_rule" "store" {
+      name          = "store"
+      rule_set_name = "inbound"
+      s3_action {
+        bucket_name = "inbound-mail"
+        position    = 1
+      }
+    }
+
+Example (CloudFormation):
+
+    Rule:
+      Type: AWS::SES::ReceiptRule
+      Properties:
+        RuleSetName: inbound
+        Rule:
+          TlsPolicy: Optional
+          Actions:
+            - S3Action: {BucketName: inbound-mail}
+
+Fix: add ``kms_key_arn`` (``KmsKeyArn``) to each S3 action, and set
+``tls_policy = "Require"`` (``TlsPolicy: Require``).
+"""
+
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES306"
+NAME = "receipt-rule-unencrypted-storage"
+SEVERITY = "medium"
+TITLE = "Receipt rule stores mail without KMS encryption"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for receipt_rule in model.receipt_rules:
+        name = display(receipt_rule.name) if isinstance(receipt_rule.name, str) else receipt_rule.address
+        for index, action in enumerate(receipt_rule.s3_actions):
+            if action.get("kms_key_arn") is not None:
+                continue
+            bucket = action.get("bucket")
+            bucket = display(bucket) if isinstance(bucket, str) else "its bucket"
+            yield rule.finding(
+                f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
+                "key, so anyone who can read the bucket reads the mail. Fix: set kms_key_arn (KmsKeyArn) on "
+                "the S3 action.",
+                action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"))
+        policy = receipt_rule.tls_policy
+        if policy is None or isinstance(policy, str) and policy.lower() == "optional":
+            written = "sets no TLS policy, so the default Optional applies" if policy is None \
+                else f"sets the TLS policy {policy}"
+            yield rule.finding(
+                f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
+                "plain text. Fix: set tls_policy (TlsPolicy) to Require.",
+                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy"))

@@ -1,0 +1,55 @@
+"""Open and click tracking through a custom domain without HTTPS.
+
+Why: with a custom redirect domain, every tracked link in your mail points
+at that domain. With the HTTPS policy ``OPTIONAL``, links and the open
+pixel go over plain HTTP: anyone on the recipient's network sees which
+messages they read and which links they follow, and can rewrite the
+redirect to a phishing page under your domain's name. An HTTPS policy that
+depends on an unknown value is not reported.
+
+Example (Terraform):
+
+    resource "aws_sesv2_configuration_set" "c" {
+      configuration_set_name = "marketing"
+      tracking_options {
+        custom_redirect_domain = "track.example.com"
+        https_policy           = "OPTIONAL"
+      }
+    }
+
+Example (CloudFormation):
+
+    ConfigSet:
+      Type: AWS::SES::ConfigurationSet
+      Properties:
+        TrackingOptions:
+          CustomRedirectDomain: track.example.com
+          HttpsPolicy: OPTIONAL
+
+Fix: serve the tracking domain over HTTPS (a certificate on the
+CloudFront distribution in front of it) and set ``https_policy`` to
+``REQUIRE``.
+"""
+
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES307"
+NAME = "tracking-without-https"
+SEVERITY = "low"
+TITLE = "Tracking domain allows plain HTTP"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for config_set in model.configuration_sets:
+        domain, policy = config_set.custom_redirect_domain, config_set.https_policy
+        if domain is None or not isinstance(policy, str) or policy.upper() != "OPTIONAL":
+            continue
+        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        yield rule.finding(
+            f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
+            f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
+            f"{policy}: links and the open pixel may go over plain HTTP, readable and rewritable on the way. "
+            "Fix: serve the domain over HTTPS and set https_policy (HttpsPolicy) to REQUIRE.",
+            config_set.where("https_policy"), **about(config_set, "tracking_options/https_policy"))
