@@ -624,3 +624,23 @@ def test_abspath(tree):
     expected = os.path.join(ctx.module_dir, "b").replace(os.sep, "/")
     assert run("abspath", "a/../b", ctx=ctx) == expected
     assert run("abspath", "/x/./y", ctx=ctx) == "/x/y"
+
+
+@pytest.mark.parametrize("pattern, text", [
+    ("(a|aa)*c", "a" * 60),
+    ("(a+)+b", "a" * 60),
+    (r"^(\w+\s?)*$", "a" * 60 + "!"),
+    ("(x+x+)+y", "x" * 60),
+], ids=["alternation", "nested-plus", "words", "doubled"])
+def test_patterns_that_make_backtracking_engines_exponential_finish(pattern, text):
+    """Terraform's RE2 answers these at once; Python's re would take longer than the universe."""
+    assert call("regexall", [pattern, text], None) == []
+
+
+@pytest.mark.parametrize("name", ["regex", "regexall"])
+def test_a_match_that_takes_too_long_stops_at_the_bound(name, monkeypatch):
+    import analyzer.terraform.functions as functions
+
+    monkeypatch.setattr(functions, "REGEX_TIMEOUT", 0.2)
+    with pytest.raises(FunctionError, match="took more than 0.2 s"):
+        call(name, [r"\w+\d", "a" * 200_000], None)  # quadratic when backtracking, linear in RE2

@@ -40,6 +40,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
+import regex as regex_engine
+
 from analyzer import jsonloc
 from analyzer.model import (
     AFTER_APPLY,
@@ -1554,21 +1556,35 @@ class _RE2Translator:
         return self.escaped_char()
 
 
+# Terraform matches with RE2, which never backtracks; a backtracking engine can
+# take practically forever on a pattern written in a scanned file, so every
+# match of a user's pattern runs under this bound (the regex package's timeout).
+REGEX_TIMEOUT = 1.0
+
+
 @lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern:
+def _compile(pattern: str):
     translated = _RE2Translator(pattern).translate()
     try:
-        return re.compile(translated)
-    except re.error as exc:
+        return regex_engine.compile(translated)
+    except regex_engine.error as exc:
         raise _Error(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
-def _go_matches(regex: re.Pattern, text: str) -> list:
+def _search(compiled, text: str, pos: int = 0):
+    try:
+        return compiled.search(text, pos, timeout=REGEX_TIMEOUT)
+    except TimeoutError:
+        raise _Error(f"the regular expression {compiled.pattern!r} took more than {REGEX_TIMEOUT:g} s "
+                     "(Terraform's RE2 does not backtrack; sesguard's engine does)") from None
+
+
+def _go_matches(regex, text: str) -> list:
     """All matches, as Go's FindAll and ReplaceAll see them: an empty match
     right after the previous match does not count."""
     found, pos, previous_end = [], 0, -1
     while pos <= len(text):
-        match = regex.search(text, pos)
+        match = _search(regex, text, pos)
         if match is None:
             break
         if match.start() == match.end():
@@ -1598,7 +1614,7 @@ def _expand(template: str, match) -> str:
     return _TEMPLATE_REF.sub(substitute, template)
 
 
-def _match_result(regex: re.Pattern, match):
+def _match_result(regex, match):
     if regex.groups == 0:
         return match.group(0)
     if not regex.groupindex:
@@ -1606,7 +1622,7 @@ def _match_result(regex: re.Pattern, match):
     return {name: match.group(name) for name in regex.groupindex}
 
 
-def _checked_regex(pattern: Any) -> re.Pattern:
+def _checked_regex(pattern: Any):
     regex = _compile(_literal(pattern, "pattern"))
     if regex.groupindex and len(regex.groupindex) != regex.groups:
         raise _Error("capture groups must be either all named or all unnamed")
@@ -1616,7 +1632,7 @@ def _checked_regex(pattern: Any) -> re.Pattern:
 @_register("regex", 2)
 def _regex(pattern, value):
     regex, masked = _checked_regex(pattern), _Masked(_string(value))
-    match = regex.search(masked.masked)
+    match = _search(regex, masked.masked)
     if masked.holes and (match is None or match.end() >= masked.holes[0]):
         _unresolved(masked.text)  # the first match may lie in (or reach into) an unknown part
     if match is None:
