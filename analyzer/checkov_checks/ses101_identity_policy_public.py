@@ -1,0 +1,6 @@
+"""SES101 (checks/ses101_identity_policy_public.py) for checkov, on Terraform and CloudFormation."""
+
+from analyzer.checkov_checks._convert import CloudFormationCheck, TerraformCheck
+
+terraform_check = TerraformCheck("SES101")
+cloudformation_check = CloudFormationCheck("SES101")

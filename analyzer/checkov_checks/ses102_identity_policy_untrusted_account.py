@@ -1,0 +1,6 @@
+"""SES102 (checks/ses102_identity_policy_untrusted_account.py) for checkov, on Terraform and CloudFormation."""
+
+from analyzer.checkov_checks._convert import CloudFormationCheck, TerraformCheck
+
+terraform_check = TerraformCheck("SES102")
+cloudformation_check = CloudFormationCheck("SES102")

@@ -1,0 +1,6 @@
+"""SES103 (checks/ses103_identity_policy_service_without_source.py) for checkov, on Terraform and CloudFormation."""
+
+from analyzer.checkov_checks._convert import CloudFormationCheck, TerraformCheck
+
+terraform_check = TerraformCheck("SES103")
+cloudformation_check = CloudFormationCheck("SES103")
