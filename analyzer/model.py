@@ -292,6 +292,7 @@ class Resource:
     inactive_reason: str = ""
     source_format: str = "terraform"
     value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
+    origin: Any = None  # for a resource read from a plan: the plan and module it came from (analyzer.plan.merge)
 
     def where(self, name: str) -> Location:
         """Where the value of the field ``name`` is written; the resource

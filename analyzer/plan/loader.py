@@ -40,9 +40,18 @@ import re
 from typing import Any, Optional
 
 from analyzer import jsonloc
-from analyzer.model import AFTER_APPLY, EVALUATION, InputProblem, LDict, Location, Model, Unknown
-from analyzer.plan.merge import merge_plans_with_terraform
-from analyzer.plan.resources import PLANNED, PlanIdentity, PlanIdentityPolicy, PlanOrigin
+from analyzer.model import (
+    AFTER_APPLY,
+    EVALUATION,
+    Identity,
+    IdentityPolicy,
+    InputProblem,
+    LDict,
+    Location,
+    Model,
+    Unknown,
+)
+from analyzer.plan.merge import PlanOrigin, merge_plans_with_terraform
 from analyzer.plan.values import PlannedValues, mark_owner, pin
 from analyzer.policy.document import parse_document
 from analyzer.terraform.adapter import (
@@ -181,8 +190,8 @@ class _PlanReader:
         for entry in entries:
             if entry.type in OTHER_TYPES:
                 build, collection = OTHER_TYPES[entry.type]
-                items = build(entry.type, entry.values.argument, entry.values.location, kind=PLANNED.__getitem__,
-                              parse=self._parse, **self._common(entry))
+                items = build(entry.type, entry.values.argument, entry.values.location, parse=self._parse,
+                              **self._common(entry))
                 getattr(self.model, collection).extend(items)
                 if collection == "iam_policies":
                     iam_policies.extend(items)
@@ -278,9 +287,8 @@ class _PlanReader:
 
     # -- model ----------------------------------------------------------------
 
-    def _identity(self, entry: _Entry) -> PlanIdentity:
-        identity = build_identity(entry.type, entry.values.argument, entry.values.location, cls=PlanIdentity,
-                                  **self._common(entry))
+    def _identity(self, entry: _Entry) -> Identity:
+        identity = build_identity(entry.type, entry.values.argument, entry.values.location, **self._common(entry))
         if identity.dkim_private_key is not None:
             identity.dkim_private_key = self._written_key(entry, identity.dkim_private_key)
         return identity
@@ -314,9 +322,9 @@ class _PlanReader:
                 attachment.policy = Unknown(f"{entry.module_address}.{arn}".lstrip("."), AFTER_APPLY)
         return attachment
 
-    def _policy(self, entry: _Entry, known: set) -> PlanIdentityPolicy:
+    def _policy(self, entry: _Entry, known: set) -> IdentityPolicy:
         policy = build_policy(entry.type, entry.values.argument, entry.values.location, self._parse,
-                              cls=PlanIdentityPolicy, **self._common(entry))
+                              **self._common(entry))
         config = self._resource_config(entry)
         expressions = config.get("expressions") if isinstance(config, dict) else None
         expressions = expressions if isinstance(expressions, dict) else {}

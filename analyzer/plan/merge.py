@@ -32,20 +32,22 @@ are.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.model import Model
-from analyzer.plan.resources import (
-    PLANNED,
-    PlanAccessKey,
-    PlanIamPolicy,
-    PlanIdentity,
-    PlanIdentityPolicy,
-    PlanOrigin,
-    PlanReceiptRule,
-)
+from analyzer.model import AccessKey, IamPolicy, Identity, IdentityPolicy, Model, ReceiptRule
 from analyzer.plan.values import pin
 from analyzer.terraform.modules import read_modules_json
+
+
+@dataclass(frozen=True)
+class PlanOrigin:
+    """The plan a resource was read from, and the module that declares it."""
+
+    plan: str  # real path of the plan file
+    module_key: str  # module names from the root, dotted ("mail.inner"; "" at the root)
+    module_dir: Optional[str]  # the module's directory relative to the root module ("." at the root),
+    # from the module calls' sources; None when one of them is not a local path
 
 
 # the model collections a plan fills
@@ -56,7 +58,7 @@ COLLECTIONS = ("identities", "identity_policies", "configuration_sets", "event_d
 def merge_plans_with_terraform(model: Model) -> None:
     """Pair plan resources with their configuration (see the module documentation)."""
     resources = [r for name in COLLECTIONS for r in getattr(model, name)]
-    planned = [r for r in resources if isinstance(r, tuple(PLANNED.values()))]
+    planned = [r for r in resources if r.origin is not None]
     if not planned:
         return
     configured: dict = {}  # address -> resources (an address names its type, so its kind)
@@ -131,15 +133,15 @@ def _take_locations(ours, theirs) -> None:
     """Give a plan resource the locations of its configuration resource."""
     ours.file, ours.loc = theirs.file, theirs.loc
     ours.value_locs = dict(theirs.value_locs)
-    if isinstance(ours, PlanIdentity):
+    if isinstance(ours, Identity):
         ours.name_loc = theirs.name_loc
         return
-    if isinstance(ours, PlanAccessKey):
+    if isinstance(ours, AccessKey):
         ours.user_loc = theirs.user_loc
-    if isinstance(ours, PlanReceiptRule):
+    if isinstance(ours, ReceiptRule):
         for action, written in zip(ours.s3_actions, theirs.s3_actions):
             action["loc"] = written["loc"]
-    if not isinstance(ours, (PlanIdentityPolicy, PlanIamPolicy)):
+    if not isinstance(ours, (IdentityPolicy, IamPolicy)):
         return
     ours.policy_loc = theirs.policy_loc
     if ours.document is not None:

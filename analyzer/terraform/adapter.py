@@ -196,14 +196,13 @@ def _policy_parser(file: str):
 
 
 def build_identity(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
-                   cls=Identity, **resource) -> Identity:
+                   **resource) -> Identity:
     """The identity a resource of one of the ``IDENTITY_TYPES`` declares.
 
     Shared by every Terraform source (configuration and plan):
     ``argument(name)`` gives an argument's value (None when not set),
     ``location(name)`` where it is written; ``resource`` holds the
-    ``Resource`` fields (address, loc, file, active...) and ``cls`` is
-    ``Identity`` or a subclass of it.
+    ``Resource`` fields (address, loc, file, active, origin...).
     """
     name_argument, type_kind = IDENTITY_TYPES[type_]
     value = argument(name_argument)
@@ -213,13 +212,12 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
         settings, locs = _from_blocks(argument, location, {
             "configuration_set": ("configuration_set_name",),
             "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key")})
-    return cls(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
-               **settings, **resource)
+    return Identity(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
+                    **settings, **resource)
 
 
 def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
-                 parse: Callable[[Any, Location], PolicyDocument], cls=IdentityPolicy,
-                 **resource) -> IdentityPolicy:
+                 parse: Callable[[Any, Location], PolicyDocument], **resource) -> IdentityPolicy:
     """The identity policy a resource of one of the ``POLICY_TYPES`` declares.
 
     As ``build_identity``; ``parse(policy, loc)`` turns the known value of
@@ -235,9 +233,9 @@ def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[
         unknown = policy
     elif policy is not None:
         document = parse(policy, policy_loc)
-    return cls(type=type_, identity=_identity_name(identity), identity_address=_identity_address(identity),
-               policy_name=argument(name_argument), document=document, document_unknown=unknown,
-               policy_loc=policy_loc, **resource)
+    return IdentityPolicy(type=type_, identity=_identity_name(identity),
+                          identity_address=_identity_address(identity), policy_name=argument(name_argument),
+                          document=document, document_unknown=unknown, policy_loc=policy_loc, **resource)
 
 
 def _identity_name(value):
@@ -326,29 +324,28 @@ _CONFIGURATION_SET_FIELDS = {
 
 
 # Every builder takes the resource type, ``argument(name)`` and ``location(name)``
-# (see ``nested_reader``), ``kind`` (the model class to use for a class: plans
-# use their own subclasses), ``parse`` (a policy value into a document) and the
+# (see ``nested_reader``), ``parse`` (a policy value into a document) and the
 # ``Resource`` fields, and returns the model objects the resource declares.
 
 
-def build_configuration_set(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+def build_configuration_set(type_, argument, location, parse=None, **resource) -> list:
     values, locs = _from_blocks(argument, location, _CONFIGURATION_SET_FIELDS[type_])
-    return [kind(ConfigurationSet)(type=type_, value_locs=locs, **values, **resource)]
+    return [ConfigurationSet(type=type_, value_locs=locs, **values, **resource)]
 
 
-def build_event_destination(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+def build_event_destination(type_, argument, location, parse=None, **resource) -> list:
     """v1 arguments are the resource's own; v2 ones are in its ``event_destination`` block."""
     read, types_key = argument, "matching_types"
     if type_ == "aws_sesv2_configuration_set_event_destination":
         block, types_key = first_block(argument("event_destination")), "matching_event_types"
         read = (lambda name: block.get(name)) if isinstance(block, dict) else (lambda name: block)
     destinations = [k for key, k in DESTINATION_BLOCKS.items() if read(key) not in (None, [])]
-    return [kind(EventDestination)(type=type_, configuration_set=argument("configuration_set_name"),
-                                   enabled=read("enabled"), event_types=read(types_key),
-                                   destinations=list(dict.fromkeys(destinations)), **resource)]
+    return [EventDestination(type=type_, configuration_set=argument("configuration_set_name"),
+                             enabled=read("enabled"), event_types=read(types_key),
+                             destinations=list(dict.fromkeys(destinations)), **resource)]
 
 
-def build_receipt_rule(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+def build_receipt_rule(type_, argument, location, parse=None, **resource) -> list:
     actions = argument("s3_action")
     s3_actions = []
     for action in actions if isinstance(actions, list) else ():
@@ -357,47 +354,47 @@ def build_receipt_rule(type_, argument, location, kind=lambda c: c, parse=None, 
             s3_actions.append({"bucket": action.get("bucket_name"), "kms_key_arn": action.get("kms_key_arn"),
                                "loc": where})
     tls = argument("tls_policy")
-    return [kind(ReceiptRule)(type=type_, name=argument("name"), tls_policy=tls, s3_actions=s3_actions,
-                              value_locs={"tls_policy": location("tls_policy")} if tls is not None else {},
-                              **resource)]
+    return [ReceiptRule(type=type_, name=argument("name"), tls_policy=tls, s3_actions=s3_actions,
+                        value_locs={"tls_policy": location("tls_policy")} if tls is not None else {},
+                        **resource)]
 
 
-def build_notification_topic(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+def build_notification_topic(type_, argument, location, parse=None, **resource) -> list:
     identity = argument("identity")
-    return [kind(NotificationTopic)(type=type_, identity=_identity_name(identity),
-                                    identity_address=_identity_address(identity),
-                                    notification_type=argument("notification_type"), **resource)]
+    return [NotificationTopic(type=type_, identity=_identity_name(identity),
+                              identity_address=_identity_address(identity),
+                              notification_type=argument("notification_type"), **resource)]
 
 
-def build_access_key(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
-    return [kind(AccessKey)(type=type_, user=argument("user"), user_loc=location("user"), **resource)]
+def build_access_key(type_, argument, location, parse=None, **resource) -> list:
+    return [AccessKey(type=type_, user=argument("user"), user_loc=location("user"), **resource)]
 
 
-def build_iam_policies(type_, argument, location, kind=lambda c: c, parse=None, **resource) -> list:
+def build_iam_policies(type_, argument, location, parse=None, **resource) -> list:
     """The identity-based policies an IAM resource declares: its ``policy``,
     or each ``inline_policy`` block of a role."""
     user_argument = IAM_POLICY_TYPES[type_]
     users = [argument(user_argument)] if user_argument and argument(user_argument) is not None else []
     if type_ != "aws_iam_role":
-        return [_iam_policy(type_, kind, argument("policy"), location("policy"), parse, users, resource)]
+        return [_iam_policy(type_, argument("policy"), location("policy"), parse, users, resource)]
     inline = argument("inline_policy")
     policies = []
     for block in inline if isinstance(inline, list) else ():
         if isinstance(block, dict) and block.get("policy") is not None:
             where = block.key_locs.get("policy") if isinstance(block, LDict) else None
-            policies.append(_iam_policy(type_, kind, block["policy"], where or location("inline_policy"), parse,
+            policies.append(_iam_policy(type_, block["policy"], where or location("inline_policy"), parse,
                                         users, resource))
     return policies
 
 
-def _iam_policy(type_, kind, policy, policy_loc, parse, users, resource) -> IamPolicy:
+def _iam_policy(type_, policy, policy_loc, parse, users, resource) -> IamPolicy:
     document, unknown = None, None
     if isinstance(policy, Unknown):
         unknown = policy
     elif policy is not None:
         document = parse(policy, policy_loc)
-    return kind(IamPolicy)(type=type_, document=document, document_unknown=unknown, policy_loc=policy_loc,
-                           users=list(users), **resource)
+    return IamPolicy(type=type_, document=document, document_unknown=unknown, policy_loc=policy_loc,
+                     users=list(users), **resource)
 
 
 @dataclass
