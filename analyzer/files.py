@@ -6,6 +6,16 @@ import os
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 
+
+class InputError(ValueError):
+    """An input that cannot be read, where: ``line``/``column`` are 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
 # Byte order marks of the encodings we recognise but do not read (UTF-32 first:
 # its little-endian mark starts with UTF-16's).
 _WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),

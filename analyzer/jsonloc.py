@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from analyzer.files import InputError
 from analyzer.model import LDict, LList, Location, LStr
 
 MAX_DEPTH = 200
@@ -26,12 +27,11 @@ _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _STRING_CHUNK = re.compile(r'[^"\\\x00-\x1f]*')
 
 
-class JSONLocError(ValueError):
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(f"{message} at line {line} column {column}")
-        self.message = message
-        self.line = line
-        self.column = column
+class JSONLocError(InputError):
+    """JSON that cannot be decoded; its text names the position."""
+
+    def __str__(self) -> str:
+        return f"{self.message} at line {self.line} column {self.column}"
 
 
 @dataclass

@@ -33,6 +33,7 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import ScalarNode
 
+from analyzer.files import InputError
 from analyzer.model import LDict, LList, Location, LStr
 
 MAX_NODES = 200_000
@@ -64,14 +65,8 @@ class SourceText(LStr):
         return (SourceText, (str(self), self.loc))
 
 
-class YAMLLoadError(ValueError):
-    """The document cannot be read; ``line``/``column`` are 1-based (0 when unknown)."""
-
-    def __init__(self, message: str, line: int = 0, column: int = 0):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
+class YAMLLoadError(InputError):
+    """A YAML document that cannot be read."""
 
 
 @dataclass

@@ -22,15 +22,12 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from analyzer import jsonloc
+from analyzer.files import InputError
 from analyzer.model import LDict, LList, Location
 
 
-class ParseError(Exception):
-    def __init__(self, message: str, line: int = 0, column: int = 0):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
+class ParseError(InputError):
+    """HCL that cannot be parsed."""
 
 
 @dataclass
