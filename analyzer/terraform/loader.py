@@ -172,9 +172,3 @@ class TerraformScan:
         instance = ModuleInstance(self.loader, source, "", inputs, directory,
                                   modules_json=read_modules_json(directory))
         adapt(instance, self.model, relevant)
-
-
-def scan_terraform(discovery: Discovery, variables: Variables) -> Model:
-    model = Model()
-    TerraformScan(discovery, variables, model).run()
-    return model
