@@ -312,6 +312,12 @@ class Identity(Resource):
     mail_from_mx_failure: Any = None  # "USE_DEFAULT_VALUE" / "REJECT_MESSAGE" (any case)
     configuration_set: Any = None  # default configuration set name
     feedback_forwarding: Any = None  # bool
+    region: Any = None  # the Region the identity lives in, when the code says (str / Unknown / None)
+    easy_dkim: Any = None  # Terraform v1: address of the aws_ses_domain_dkim that turns Easy DKIM on
+    dkim_tokens: Any = None  # the three Easy DKIM tokens when known (a plan of a deployed identity), or None
+    dkim_selector: Any = None  # BYODKIM selector, when a private key is given
+    mail_from_address: str = ""  # the resource that sets the MAIL FROM domain, when it is not the identity
+    verification: str = ""  # address of an aws_ses_domain_identity_verification waiting for this identity
 
 
 @dataclass
@@ -380,6 +386,49 @@ class NotificationTopic(Resource):
     notification_type: Any = None  # "Bounce" / "Complaint" / "Delivery"
 
 
+# ---------------------------------------------------------------------------
+# DNS
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class DnsZone(Resource):
+    """A DNS zone the code declares (a hosted zone, a zone file) or looks up
+    (a data source: the zone exists, the code manages some of its records)."""
+
+    name: Any = None  # the zone's apex as written: str (may embed unknowns) / Unknown
+    private: Any = None  # True (private hosted zone) / False / Unknown / None (not said)
+    managed: bool = True  # False for a lookup (``data "aws_route53_zone"``)
+    provider: str = "route53"  # route53 / cloudflare / google / azure / zonefile / octodns
+
+
+@dataclass
+class DnsRecord(Resource):
+    """One record set the code declares.
+
+    ``name`` is the owner name, absolute with a trailing dot once known
+    (``"_dmarc.example.com."``), possibly embedding unknowns
+    (``"<token 0 marker>._domainkey.example.com."``), or an ``Unknown``.
+    ``values`` holds the record data in presentation format, one entry per
+    record: for TXT and SPF a tuple of its character strings (unquoted),
+    for the others text (``"10 feedback-smtp.us-east-1.amazonses.com."``);
+    ``Unknown`` when the whole list is unknown. ``problems`` says how the
+    record is malformed as written (a CloudFormation TXT value without its
+    quotes), in sentences.
+    """
+
+    name: Any = None
+    rtype: Any = None  # upper case: "TXT", "CNAME", "MX", "SPF"...; or Unknown
+    values: Any = None
+    ttl: Any = None
+    zone: str = ""  # address of the DnsZone it is in, when known
+    zone_name: Any = None  # the zone's apex, when known (str / Unknown / None)
+    private: Any = None  # whether that zone is private (as DnsZone.private)
+    alias: Any = None  # the alias target (Route53 ``alias``), when the record is an alias
+    problems: list = field(default_factory=list)
+    provider: str = "route53"
+
+
 @dataclass
 class InputProblem:
     """An input (file, module, module call) that could not be analyzed."""
@@ -413,6 +462,8 @@ class Model:
     iam_policies: list = field(default_factory=list)  # list[IamPolicy]
     access_keys: list = field(default_factory=list)  # list[AccessKey]
     notification_topics: list = field(default_factory=list)  # list[NotificationTopic]
+    dns_zones: list = field(default_factory=list)  # list[DnsZone]
+    dns_records: list = field(default_factory=list)  # list[DnsRecord]
     problems: list = field(default_factory=list)  # list[InputProblem]
     not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
     suppressions: list = field(default_factory=list)  # analyzer.suppress.Suppression, as written in the inputs
