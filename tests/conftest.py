@@ -37,3 +37,12 @@ def exact(actual, expected) -> bool:
 def _parts(text: str) -> list:
     """A string's literal parts and embedded unknowns (by ref and kind: hints are prose)."""
     return [p if isinstance(p, str) else (p.ref, p.kind) for p in split_marked(str(text))]
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """NSD on 127.0.0.1 serving tests/dnsserver.py's zones; skipped without NSD, failed without it under CI=true."""
+    import dnsserver
+
+    with dnsserver.NsdServer(dnsserver.ZONES, dnsserver.require_nsd()) as server:
+        yield server
