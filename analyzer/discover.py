@@ -5,8 +5,10 @@ Before anything is parsed, a text pre-filter keeps only modules that can
 declare SES resources: those whose text names an ``aws_ses*`` type, that
 call (through a local source, in HCL or JSON syntax, or
 ``.terraform/modules/modules.json``) a module that can or that lies outside
-the scanned root, or that call a remote module whose source names SES. The
-rest cannot produce a finding and are never parsed.
+the scanned root, or that call a remote module whose source names SES;
+and, for the email-authentication rules, those that declare DNS records
+about mail (DKIM, SPF, DMARC, SES names), or a DNS zone when some module
+declares SES. The rest cannot produce a finding and are never parsed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
 from analyzer.files import MAX_FILE_SIZE, searchable
@@ -26,6 +29,12 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
 _SES_TEXT = re.compile(rb"aws_sesv?2?_[a-z_]+")
 _SOURCE = re.compile(rb'source"?\s*[=:]\s*"([^"\n]*)"')  # HCL and JSON syntax
 _SES_SOURCE = re.compile(rb"(?:^|[/_.-])(?:ses|sesv2)(?:[/_.-]|$)", re.I)
+# DNS that email authentication may depend on: a zone, or records with a mail-related name or value
+_ZONE_TYPES = rb"(?:aws_route53_zone|cloudflare_zone|google_dns_managed_zone|azurerm_dns_zone)"
+_DNS_ZONE = re.compile(rb'resource\s+"' + _ZONE_TYPES + rb'"|"' + _ZONE_TYPES + rb'"\s*:')  # HCL, JSON
+_DNS_RECORD = re.compile(rb"(?:aws_route53_record|cloudflare_(?:dns_)?record|google_dns_record_set"
+                         rb"|azurerm_dns_(?:txt|cname|mx)_record)\b")
+_MAIL_DNS = re.compile(rb"_domainkey|_dmarc|v=spf1|DMARC1|amazonses|dkim", re.I)
 
 
 def is_terraform(name: str) -> bool:
@@ -52,6 +61,8 @@ class ModuleDir:
     files: list = field(default_factory=list)  # absolute paths of .tf / .tf.json
     var_files: list = field(default_factory=list)  # auto-loaded tfvars, in load order
     ses_text: bool = False
+    mail_dns: bool = False  # declares DNS records that are about mail (DKIM, SPF, DMARC, SES)
+    dns_zone: bool = False  # declares a DNS zone
     local_calls: list = field(default_factory=list)  # real absolute dirs
     remote_ses_call: bool = False
 
@@ -64,6 +75,16 @@ class Discovery:
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
+    dns: bool = True  # whether DNS zones and records matter (the DNS rules run)
+    _declares_ses: Optional[bool] = None
+
+    def declares_ses(self) -> bool:
+        """Whether some Terraform module can declare SES resources: only then
+        does a module that declares nothing but zones matter (for the
+        identities' DNS). Asked once the walk is done."""
+        if self._declares_ses is None:
+            self._declares_ses = any(m.ses_text for m in self.modules.values())
+        return self._declares_ses
 
     def relevant(self, directory: str, _seen=None) -> bool:
         """Whether a module directory can lead to an SES resource."""
@@ -79,6 +100,8 @@ class Discovery:
             if module is None:
                 return False
         if module.ses_text or module.remote_ses_call:
+            return True
+        if self.dns and (module.mail_dns or module.dns_zone and self.declares_ses()):
             return True
         callees = list(module.local_calls) + [os.path.realpath(os.path.join(directory, d))
                                               for d in read_modules_json(directory).values()]
@@ -122,6 +145,10 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
             continue
         if b"aws_ses" in data and any(_word_start(data, m.start()) for m in _SES_TEXT.finditer(data)):
             module.ses_text = True
+        if b"_zone" in data and _DNS_ZONE.search(data):
+            module.dns_zone = True
+        if b"record" in data and _DNS_RECORD.search(data) and _MAIL_DNS.search(data):
+            module.mail_dns = True
         for m in _SOURCE.finditer(data):
             if not _word_start(data, m.start()):
                 continue
@@ -176,12 +203,13 @@ class Excludes:
                    for regex, directory_only in self.rules)
 
 
-def discover(path: str, excludes: Excludes = Excludes()) -> Discovery:
-    """Walk one scanned path (a directory, or a single file)."""
+def discover(path: str, excludes: Excludes = Excludes(), dns: bool = True) -> Discovery:
+    """Walk one scanned path (a directory, or a single file); ``dns``: whether
+    modules that only declare DNS can matter."""
     real = os.path.realpath(path)
     if os.path.isfile(real):
         root = os.path.dirname(real)
-        discovery = Discovery(root)
+        discovery = Discovery(root, dns=dns)
         discovery.files_seen = 1
         name = os.path.basename(real)
         if is_document(name):
@@ -194,7 +222,7 @@ def discover(path: str, excludes: Excludes = Excludes()) -> Discovery:
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
                                              "CloudFormation template or Terraform plan"))
         return discovery
-    discovery = Discovery(real)
+    discovery = Discovery(real, dns=dns)
     pending = [real]
     while pending:
         current = pending.pop()

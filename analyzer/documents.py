@@ -18,7 +18,8 @@ from analyzer.model import InputProblem, Model
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
 # A template without any of these cannot hold an SES resource or an SES policy.
-_SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses", re.I)
+_SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses"
+                           r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses", re.I)
 
 
 @dataclass

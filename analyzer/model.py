@@ -293,6 +293,9 @@ class Resource:
     source_format: str = "terraform"
     value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
     origin: Any = None  # for a resource read from a plan: the plan and module it came from (analyzer.plan.merge)
+    context: str = ""  # the root module, template or plan it was evaluated in: unknown values of one
+    #                    context (var.domain) are not those of another, so names built from them only
+    #                    compare within one
 
     def where(self, name: str) -> Location:
         """Where the value of the field ``name`` is written; the resource
@@ -386,6 +389,21 @@ class NotificationTopic(Resource):
     notification_type: Any = None  # "Bounce" / "Complaint" / "Delivery"
 
 
+@dataclass
+class IdentitySetting(Resource):
+    """A resource that sets something on an identity declared elsewhere
+    (Terraform v1 ``aws_ses_domain_dkim``, ``aws_ses_domain_mail_from``,
+    ``aws_ses_domain_identity_verification``, v2
+    ``aws_sesv2_email_identity_mail_from_attributes``): ``kind`` is
+    "easy_dkim", "mail_from" or "verification", ``values`` what it sets
+    (``mail_from_domain``, ``mail_from_mx_failure``) as written."""
+
+    identity: Any = None  # identity name as written: str / Unknown
+    identity_address: Optional[str] = None  # address of the identity resource referenced
+    kind: str = ""
+    values: dict = field(default_factory=dict)
+
+
 # ---------------------------------------------------------------------------
 # DNS
 # ---------------------------------------------------------------------------
@@ -400,6 +418,7 @@ class DnsZone(Resource):
     private: Any = None  # True (private hosted zone) / False / Unknown / None (not said)
     managed: bool = True  # False for a lookup (``data "aws_route53_zone"``)
     provider: str = "route53"  # route53 / cloudflare / google / azure / zonefile / octodns
+    key: Any = None  # what records name the zone by when not its address (Google's managed zone name)
 
 
 @dataclass
@@ -462,6 +481,7 @@ class Model:
     iam_policies: list = field(default_factory=list)  # list[IamPolicy]
     access_keys: list = field(default_factory=list)  # list[AccessKey]
     notification_topics: list = field(default_factory=list)  # list[NotificationTopic]
+    identity_settings: list = field(default_factory=list)  # list[IdentitySetting]
     dns_zones: list = field(default_factory=list)  # list[DnsZone]
     dns_records: list = field(default_factory=list)  # list[DnsRecord]
     problems: list = field(default_factory=list)  # list[InputProblem]

@@ -21,11 +21,14 @@ from typing import Any
 from analyzer.cloudformation.intrinsics import Resolver, text
 from analyzer.cloudformation.policies import add_policies, is_custom
 from analyzer.policy.document import parse_document
+from analyzer.cloudformation import dns_records
 from analyzer.model import (
     AFTER_APPLY,
     ERROR,
     AccessKey,
     ConfigurationSet,
+    DnsRecord,
+    DnsZone,
     EventDestination,
     IamPolicy,
     Identity,
@@ -71,7 +74,7 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
             continue
         active, reason = _state(resolver, logical_id, resource, loc, model)
         base = dict(address=logical_id, type=type_, loc=loc, file=file, active=active,
-                    inactive_reason=reason, source_format="cloudformation")
+                    inactive_reason=reason, source_format="cloudformation", context=file)
         if build is None:
             first = len(model.identity_policies)
             add_policies(resolver, logical_id, base, model)
@@ -137,9 +140,14 @@ def _identity(base: dict, properties: Any) -> list:
         **base, name=name, kind=_identity_kind(name), name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
         value_locs=_located(properties, {
             "configuration_set": ("ConfigurationSetAttributes", "ConfigurationSetName"),
-            "dkim_private_key": ("DkimSigningAttributes", "DomainSigningPrivateKey")}),
+            "dkim_private_key": ("DkimSigningAttributes", "DomainSigningPrivateKey"),
+            "dkim_signing": ("DkimAttributes", "SigningEnabled"),
+            "dkim_key_length": ("DkimSigningAttributes", "NextSigningKeyLength"),
+            "mail_from_domain": ("MailFromAttributes", "MailFromDomain"),
+            "mail_from_mx_failure": ("MailFromAttributes", "BehaviorOnMxFailure")}),
         dkim_signing=_get(properties, "DkimAttributes", "SigningEnabled"),
         dkim_key_length=_get(properties, "DkimSigningAttributes", "NextSigningKeyLength"),
+        dkim_selector=_get(properties, "DkimSigningAttributes", "DomainSigningSelector"),
         dkim_private_key=_get(properties, "DkimSigningAttributes", "DomainSigningPrivateKey"),
         mail_from_domain=_get(properties, "MailFromAttributes", "MailFromDomain"),
         mail_from_mx_failure=_get(properties, "MailFromAttributes", "BehaviorOnMxFailure"),
@@ -235,6 +243,9 @@ _BUILDERS = {
     "AWS::IAM::User": _iam_policies,
     "AWS::IAM::Group": _iam_policies,
     "AWS::IAM::AccessKey": _access_key,
+    "AWS::Route53::HostedZone": dns_records.hosted_zone,
+    "AWS::Route53::RecordSet": dns_records.record_set,
+    "AWS::Route53::RecordSetGroup": dns_records.record_set_group,
 }
 _COLLECTIONS = {
     Identity: "identities",
@@ -243,8 +254,10 @@ _COLLECTIONS = {
     ReceiptRule: "receipt_rules",
     IamPolicy: "iam_policies",
     AccessKey: "access_keys",
+    DnsRecord: "dns_records",
+    DnsZone: "dns_zones",
 }
-_NOT_VALUES = ("loc", "name_loc", "value_locs", "document", "policy_loc", "user_loc")
+_NOT_VALUES = ("loc", "name_loc", "value_locs", "document", "policy_loc", "user_loc", "problems")
 
 
 def _report_errors(item: Any, values: list, model: Model) -> None:

@@ -339,7 +339,7 @@ class _PlanReader:
 
     def _common(self, entry: _Entry) -> dict:
         names = entry.module_names
-        return dict(address=entry.address, loc=entry.loc, file=self.shown, source_format="plan",
+        return dict(address=entry.address, loc=entry.loc, file=self.shown, source_format="plan", context=self.shown,
                     origin=PlanOrigin(self.path, ".".join(names), self._module_dir(names)))
 
     def _parse(self, policy: Any, loc: Location):

@@ -37,6 +37,7 @@ from analyzer.model import (
     has_marker,
 )
 from analyzer.policy.document import parse_document
+from analyzer.terraform.dns_records import DATA_ZONE_TYPES, DNS_TYPES, build_data_zone
 from analyzer.terraform.functions import JsonText
 from analyzer.terraform.modules import ModuleInstance
 
@@ -89,6 +90,7 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
         _identities(current, model)
         _policies(current, model)
         _others(current, model)
+        _data_zones(current, model)
         for name in sorted(current.source.calls):
             children = current.children(name)
             if isinstance(children, Unknown):
@@ -117,7 +119,7 @@ def _identities(current: ModuleInstance, model: Model) -> None:
         for resource, active, reason in _instances(current, type_, name):
             model.identities.append(build_identity(
                 type_, nested_reader(resource), _attribute_loc(block), address=resource.ref, loc=block.loc,
-                file=file, active=active, inactive_reason=reason))
+                file=file, active=active, inactive_reason=reason, context=current.root_dir))
 
 
 def _policies(current: ModuleInstance, model: Model) -> None:
@@ -127,7 +129,7 @@ def _policies(current: ModuleInstance, model: Model) -> None:
         for resource, active, reason in _instances(current, type_, name):
             model.identity_policies.append(build_policy(
                 type_, resource.argument, _attribute_loc(block), _policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason))
+                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.root_dir))
 
 
 def _others(current: ModuleInstance, model: Model) -> None:
@@ -144,8 +146,26 @@ def _others(current: ModuleInstance, model: Model) -> None:
             build, collection = OTHER_TYPES[type_]
             getattr(model, collection).extend(build(
                 type_, argument, _attribute_loc(block), parse=_policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason))
+                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.root_dir))
     attach_users(model.iam_policies, attachments)
+
+
+def _data_zones(current: ModuleInstance, model: Model) -> None:
+    """Zones the module looks up: their names as configured (a data source's
+    results are unknown, its arguments are not)."""
+    for (type_, name), (block, file) in current.source.data.items():
+        if type_ not in DATA_ZONE_TYPES:
+            continue
+        for resource in current.resource_instances("data", type_, name):
+            scope = resource.expansion.scope
+
+            def argument(argument_name, body=block.body, scope=scope):
+                attribute = body.attributes.get(argument_name) if argument_name else None
+                return current.evaluator.value(attribute.expr, scope) if attribute else None
+            model.dns_zones.append(build_data_zone(
+                type_, argument, address=resource.ref, loc=block.loc, file=file,
+                active=current.active and resource.expansion.active,
+                inactive_reason=current.reason or resource.expansion.reason, context=current.root_dir))
 
 
 def nested_reader(resource):
@@ -211,9 +231,14 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
     if type_ == "aws_sesv2_email_identity":
         settings, locs = _from_blocks(argument, location, {
             "configuration_set": ("configuration_set_name",),
-            "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key")})
+            "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key"),
+            "dkim_selector": ("dkim_signing_attributes", "domain_signing_selector"),
+            "dkim_key_length": ("dkim_signing_attributes", "next_signing_key_length")})
+    region = argument("region")
+    if region is not None:
+        locs["region"] = location("region")
     return Identity(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
-                    **settings, **resource)
+                    region=region, **settings, **resource)
 
 
 def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],
@@ -442,4 +467,5 @@ OTHER_TYPES = {
     "aws_ses_identity_notification_topic": (build_notification_topic, "notification_topics"),
     "aws_iam_access_key": (build_access_key, "access_keys"),
     **{type_: (build_iam_policies, "iam_policies") for type_ in IAM_POLICY_TYPES},
+    **DNS_TYPES,
 }

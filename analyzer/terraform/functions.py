@@ -95,6 +95,9 @@ def call(name: str, args: list, ctx: Optional[CallContext]) -> object:
     if function is None:
         raise FunctionError(f"function {name}() is not supported")
     _check_arity(name, function, len(args))
+    if name == "element" and _unknown_list_at(args):
+        # which element stays traceable: element(tokens, 1) of an unknown list of DKIM tokens
+        return Unknown(f"element({args[0].ref}, {args[1]})", args[0].kind, args[0].loc, args[0].hint)
     unknown = _first_whole_unknown(function, args)
     if unknown is not None:
         return _copy(unknown) if function.keeps_kind else _derived(unknown)
@@ -110,6 +113,12 @@ def call(name: str, args: list, ctx: Optional[CallContext]) -> object:
         raise
     except Exception as exc:  # a bug or an environment failure: still a FunctionError
         raise FunctionError(f"{name}: {type(exc).__name__}: {exc}") from exc
+
+
+def _unknown_list_at(args: list) -> bool:
+    """An unknown (not the owner account) list and a known non-negative index."""
+    return (isinstance(args[0], Unknown) and args[0].kind != OWNER and isinstance(args[1], int)
+            and not isinstance(args[1], bool) and args[1] >= 0)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""DNS records and email authentication: SPF, DMARC, DKIM, zone files, live resolution."""

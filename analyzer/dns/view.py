@@ -1,0 +1,302 @@
+"""The DNS a scan declares, seen from each SES identity.
+
+Built once per scan (``RuleContext.dns``) over the linked model (see
+``analyzer.dns.link``): records indexed by name, zones by apex, and Easy
+DKIM records by the token they are written from. A record whose name is
+built from an identity's DKIM token before apply
+(``${aws_ses_domain_dkim.d.dkim_tokens[count.index]}._domainkey``,
+``!GetAtt Identity.DkimDNSTokenName1``) is "DKIM record i of that
+identity" whatever its other parts, so it matches without the token being
+known.
+
+A record written without a trailing dot in a zone whose name is unknown
+(``zone_id = var.zone_id``) may be relative to that zone or complete: it
+is taken to be at a name when either reading puts it there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
+
+from analyzer.dns import dmarc, names, ses_dns, spf
+from analyzer.dns.names import Name
+from analyzer.dns.records import TXT_TYPES, joined, known_terms
+from analyzer.model import DnsRecord, DnsZone, Identity, Model, Unknown
+
+_INDEX = r"(?:\[(?P<i>\d+)\]|, (?P<j>\d+)\)|, [^)]*\))?"  # no known index: any of the three
+_TOKEN_REFS = (
+    re.compile(r"^(?:element\()?(?P<key>.*?\baws_ses_domain_dkim\.[\w-]+(?:\[[^\]]*\])?)\.dkim_tokens" + _INDEX + "$"),
+    re.compile(r"^(?:element\()?(?P<key>.*?\baws_sesv2_email_identity\.[\w-]+(?:\[[^\]]*\])?)"
+               r"\.dkim_signing_attributes\[0\]\.tokens" + _INDEX + "$"),
+)
+_CFN_TOKEN_REF = re.compile(r"^(?P<key>[A-Za-z0-9]+)\.DkimDNSToken(?P<what>Name|Value)(?P<n>[123])$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """Easy DKIM token ``index`` (0–2; None when the index is unknown, as in
+    a ``count`` that is itself unknown) of the identity ``key`` stands for;
+    ``what`` is "token" (the token itself), or for CloudFormation "name"
+    (the whole record name) or "value" (the whole target)."""
+
+    key: tuple
+    index: int
+    what: str
+
+
+def token_of(unknown: Unknown, record: DnsRecord) -> Optional[Token]:
+    """The DKIM token an unknown part of ``record`` stands for, if any."""
+    if record.source_format == "cloudformation":
+        m = _CFN_TOKEN_REF.match(unknown.ref)
+        if m:
+            return Token((record.context, m.group("key")), int(m.group("n")) - 1, m.group("what").lower())
+        return None
+    for pattern in _TOKEN_REFS:
+        m = pattern.match(unknown.ref)
+        if m:
+            return Token((record.context, m.group("key")), _index(m), "token")
+    return None
+
+
+def identity_keys(identity: Identity) -> set:
+    """The keys token references of ``identity`` carry (see ``Token``)."""
+    keys = {(identity.context, identity.address)}
+    if identity.easy_dkim:
+        keys.add((identity.context, identity.easy_dkim))
+    return keys
+
+
+@dataclass
+class Placed:
+    """A record with its parsed name."""
+
+    record: DnsRecord
+    name: Name
+
+
+class DnsView:
+    def __init__(self, model: Model):
+        self.model = model
+        self.placed: list = []
+        self._by_labels: dict = defaultdict(list)
+        self._relative: list = []  # records that may be relative to an unknown zone
+        self.by_token: dict = defaultdict(list)  # Token(key, index) -> [Placed] (names built from it)
+        for record in model.dns_records:
+            name = names.parse(record.name)
+            if name is None:
+                continue
+            placed = Placed(record, name)
+            self.placed.append(placed)
+            self._by_labels[_scoped(name, record.context)].append(placed)
+            if not name.absolute:
+                self._relative.append(placed)
+            for unknown in name.unknowns():
+                token = token_of(unknown, record)
+                if token is not None and token.what in ("token", "name"):
+                    for index in range(ses_dns.EASY_DKIM_TOKENS) if token.index is None else (token.index,):
+                        self.by_token[(token.key, index)].append(placed)
+        self.zones = [(z, names.parse(z.name)) for z in model.dns_zones if names.parse(z.name) is not None]
+
+    # Names with unknown parts are only compared within one context (see
+    # ``Resource.context``); known names are compared across the scan.
+
+    # -- names ----------------------------------------------------------------
+
+    def at(self, domain: Name, *relative: str, context: str = "") -> list:
+        """The records at ``relative`` labels under ``domain`` (``at(d, "_dmarc")``),
+        as seen from ``context``."""
+        wanted = domain.child(*relative) if relative else domain
+        found = self.at_name(wanted, context)
+        if relative and domain.labels:
+            relative_labels = Name(tuple((label.lower(),) for label in relative), False).labels
+            found += [p for p in self._relative if p.name.labels == relative_labels and p.record.zone_name is None
+                      and p.record.context == context]
+        return _unique(found)
+
+    def at_name(self, name: Name, context: str = "") -> list:
+        return list(self._by_labels.get(_scoped(name, context), ()))
+
+    def zone_for(self, domain: Name, context: str = "") -> Optional[DnsZone]:
+        """The deepest zone of the scan whose apex is the domain or one of its parents."""
+        best = None
+        for zone, apex in self.zones:
+            if not apex.known and zone.context != context:
+                continue
+            if domain.endswith(Name(apex.labels, False)) and (best is None or len(apex.labels) > len(best[1].labels)):
+                best = (zone, apex)
+        return best[0] if best else None
+
+    def managed(self, domain: Name, context: str = "", identity: Optional[Identity] = None) -> bool:
+        """Whether the scan declares DNS for ``domain``: a zone holding it, a
+        record at or under it, or a record built from the identity's tokens."""
+        if self.zone_for(domain, context) is not None:
+            return True
+        suffix = Name(domain.labels, False)
+        if any(p.name.endswith(suffix) and (domain.known or p.record.context == context) for p in self.placed):
+            return True
+        return identity is not None and any(self.dkim_records(identity, i) for i in range(ses_dns.EASY_DKIM_TOKENS))
+
+    # -- DKIM -------------------------------------------------------------------
+
+    def dkim_records(self, identity: Identity, index: int) -> list:
+        """The records written for Easy DKIM token ``index`` of ``identity``."""
+        found = []
+        for key in identity_keys(identity):
+            found += self.by_token.get((key, index), [])
+        tokens = identity.dkim_tokens
+        domain = names.parse(identity.name)
+        if isinstance(tokens, list) and index < len(tokens) and isinstance(tokens[index], str) and domain:
+            found += self.at(domain, tokens[index], "_domainkey", context=identity.context)
+        return _unique(found)
+
+    def expected_dkim_target(self, identity: Identity, index: int, target: Name) -> Optional[str]:
+        """Why a CNAME target is not ``<token>.<DKIM domain>`` for token
+        ``index`` of ``identity``; None when it is (or may be, with the
+        identity's Region unknown)."""
+        if not target.labels:
+            return "the target is empty"
+        first = target.labels[0]
+        rest = Name(target.labels[1:], False).text()
+        keys = identity_keys(identity)
+        if len(first) == 1 and isinstance(first[0], Unknown):
+            token = _token_in(first[0], keys)
+            if token is not None and token.what == "value" and len(target.labels) == 1:
+                return None if token.index in (index, None) else f"it points at token {token.index + 1}'s target"
+            if token is None or token.what != "token":
+                return "its first label is not a DKIM token of this identity"
+            if token.index not in (index, None):
+                return f"it points at token {token.index + 1}, not token {index + 1}"
+        elif isinstance(identity.dkim_tokens, list) and index < len(identity.dkim_tokens):
+            if first != (str(identity.dkim_tokens[index]).lower(),):
+                return "its first label is not the identity's DKIM token"
+        else:
+            return "its first label is not a DKIM token of this identity"
+        if not names.parse(rest) or not Name(target.labels[1:], False).known:
+            return None
+        region = identity.region if isinstance(identity.region, str) and ses_dns.is_region(identity.region) else None
+        if not ses_dns.dkim_domain_fits(rest, region):
+            if ses_dns.dkim_domain_regions(rest) is not None and region:
+                return (f"{rest} is not the DKIM domain of {region} (expected "
+                        f"{ses_dns.dkim_domain(region)})")
+            return f"{rest} is not an Amazon SES DKIM domain"
+        return None
+
+    # -- identities -------------------------------------------------------------
+
+    def domain_identities(self) -> list:
+        """``(identity, domain name)`` for every domain identity whose name can be read."""
+        result = []
+        for identity in self.model.identities:
+            name = names.parse(identity.name) if identity.kind == "domain" else None
+            if name is not None and name.labels and not name.wrong:
+                result.append((identity, Name(name.labels, True)))
+        return result
+
+    def mail_from(self, identity: Identity) -> Optional[Name]:
+        """The identity's custom MAIL FROM domain, when one is set and readable."""
+        value = identity.mail_from_domain
+        if value is None or value == "":
+            return None
+        name = names.parse(value)
+        return Name(name.labels, True) if name is not None and name.labels and not name.wrong else None
+
+    def dkim_may_be_elsewhere(self, identity: Identity) -> bool:
+        """Whether an ``aws_ses_domain_dkim`` of the identity's root module
+        names an identity the scan could not resolve (``for_each`` over an
+        unknown value): it may be this identity's."""
+        linked = {i.easy_dkim for i in self.model.identities if i.easy_dkim}
+        return any(s.kind == "easy_dkim" and s.context == identity.context and s.address not in linked
+                   for s in self.model.identity_settings)
+
+    def signs_with_easy_dkim(self, identity: Identity) -> bool:
+        """Whether the identity signs with Easy DKIM (three CNAMEs to publish)."""
+        if identity.dkim_private_key is not None or str(identity.dkim_signing).lower() == "false":
+            return False
+        return identity.type != "aws_ses_domain_identity" or bool(identity.easy_dkim)
+
+    # -- TXT ----------------------------------------------------------------------
+
+    def spf_at(self, records: list) -> list:
+        return self.txt_at(records, spf.is_spf)
+
+    def dmarc_for(self, domain: Name, context: str = "") -> tuple:
+        """``(records, at, subdomain)``: the DMARC records that govern
+        ``domain``: at ``_dmarc.<domain>``, or else at the nearest parent
+        that has one (RFC 7489 §6.6.3 walks to the organizational domain;
+        without the public suffix list, this walks to two labels).
+        ``records`` is a list of ``(placed, text)``; empty when none."""
+        candidate = domain
+        while candidate is not None and (candidate is domain or len(candidate.labels) >= 2):
+            found = self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc)
+            if found:
+                return found, candidate, candidate is not domain
+            candidate = candidate.parent()
+        return [], None, False
+
+    def txt_at(self, name_records: list, predicate) -> list:
+        """``(placed, text)`` for each TXT record among ``name_records`` whose text passes ``predicate``."""
+        found = []
+        for placed in name_records:
+            record = placed.record
+            if record.rtype not in TXT_TYPES or not isinstance(record.values, list):
+                continue
+            for strings in record.values:
+                if isinstance(strings, tuple) and predicate(joined(strings)):
+                    found.append((placed, joined(strings)))
+        return found
+
+
+def _token_in(unknown: Unknown, keys: set) -> Optional[Token]:
+    for file_or_dir, address in keys:
+        m = _CFN_TOKEN_REF.match(unknown.ref)
+        if m and m.group("key") == address:
+            return Token((file_or_dir, address), int(m.group("n")) - 1, m.group("what").lower())
+        for pattern in _TOKEN_REFS:
+            m = pattern.match(unknown.ref)
+            if m and m.group("key") == address:
+                return Token((file_or_dir, address), _index(m), "token")
+    return None
+
+
+def _scoped(name: Name, context: str) -> tuple:
+    return ("" if name.known else context, name.labels)
+
+
+def _index(m) -> Optional[int]:
+    written = m.group("i") if m.group("i") is not None else m.group("j")
+    return None if written is None else int(written) % ses_dns.EASY_DKIM_TOKENS
+
+
+def _unique(items: list) -> list:
+    seen, result = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            result.append(item)
+    return result
+
+
+_POLICY_TAGS = ("p", "sp", "np", "pct", "t")
+
+
+def dmarc_problems(text: str, subdomain: bool = False, custom_mail_from: bool = False) -> tuple:
+    """``(problems, unknown)``: the problems of a DMARC record judged on its
+    known tags, and the tags with values unknown to the scan. A problem
+    that an unknown tag could settle is left out (no ``p`` when ``p`` is
+    unknown, no enforcement verdict when a policy tag is, no ``rua``
+    verdict when ``rua`` is)."""
+    known, unknown = known_terms(text, ";")
+    unknown_names = {u.split("=", 1)[0].strip().lower() for u in unknown}
+    problems = []
+    for problem in dmarc.check(known, subdomain=subdomain, custom_mail_from=custom_mail_from):
+        if problem.rule == dmarc.NOT_ENFORCED and unknown_names & set(_POLICY_TAGS):
+            continue
+        if problem.code == "missing-p" and "p" in unknown_names:
+            continue
+        if problem.rule == dmarc.NO_REPORTS and "rua" in unknown_names:
+            continue
+        problems.append(problem)
+    return problems, unknown
