@@ -108,13 +108,20 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
 @click.option("--no-suppress", is_flag=True, help="Ignore every suppression (audit mode).")
 @click.option("--quiet", "-q", is_flag=True, help="Text output: only the lines of active findings; no progress.")
 @click.option("--verbose", "-v", is_flag=True, help="Say on standard error what was scanned and how long it took.")
+@click.option("--dns", "dns_mode", type=click.Choice(["off", "static", "live"]), default=None, envvar="SESGUARD_DNS",
+              help="Email authentication checks: static (default) judges the DNS records the code declares; "
+                   "live also asks public DNS; off skips them (SES210-SES250). Environment: SESGUARD_DNS.")
+@click.option("--nameserver", "nameservers", multiple=True, metavar="IP[:PORT]",
+              help="With --dns live: the nameserver to ask (repeatable; default: the system's resolvers).")
+@click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=60), default=None, metavar="SECONDS",
+              help="With --dns live: seconds to wait for each answer (default 2).")
 @click.option("--changed-only", is_flag=True,
               help="PATHS are changed files (as a pre-commit hook passes them): scan the current directory, so "
                    "modules are evaluated with their callers, and report only findings in the changed files' "
                    "modules and templates.")
 def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
          cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, exit_zero, no_suppress,
-         quiet, verbose, changed_only):
+         quiet, verbose, dns_mode, nameservers, dns_timeout, changed_only):
     """Scan PATHS (files or directories; default: the current directory)."""
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
     from analyzer.config import ConfigError, find_config, load_config
@@ -143,6 +150,7 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                                 baseline_path)
         options.suppress = not no_suppress
         options.changed = changed
+        _dns_options(options, config, dns_mode, nameservers, dns_timeout)
         progress = Progress() if not quiet and Progress.wanted() else None
         started = time.monotonic()
         try:
@@ -171,6 +179,23 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                 f.write(text)
     threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
     sys.exit(0 if exit_zero else exit_status(report, threshold, include_inactive))
+
+
+def _dns_options(options, config, mode, nameservers, timeout) -> None:
+    """``--dns``, ``--nameserver`` and ``--dns-timeout`` over the configuration file."""
+    from analyzer.dns.live import parse_nameserver
+    from analyzer.engine import UsageError
+
+    options.dns = mode or (config.dns if config and config.dns else "static")
+    if (nameservers or timeout) and options.dns != "live":
+        raise UsageError("--nameserver and --dns-timeout only apply with --dns live")
+    for server in nameservers:
+        try:
+            parse_nameserver(server)
+        except ValueError as exc:
+            raise UsageError(f"--nameserver: {exc}") from None
+    options.nameservers = tuple(nameservers)
+    options.dns_timeout = timeout or options.dns_timeout
 
 
 def _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters, baseline_path):

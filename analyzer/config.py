@@ -50,6 +50,10 @@ cfn_parameters: {}
 
 # Consumer mailbox domains to add to the built-in list (rule SES201).
 personal_mailbox_domains: []
+
+# Email authentication checks (SES210-SES250): static judges the declared DNS
+# records, live also asks public DNS, off skips them.
+dns: static
 """
 
 
@@ -69,6 +73,7 @@ class Config:
     var_files: dict = field(default_factory=dict)  # directory -> [files]
     cfn_parameters: dict = field(default_factory=dict)  # directory -> {name: value}
     personal_mailbox_domains: tuple = ()
+    dns: str = ""  # "off", "static" or "live"
 
 
 _RULE_ID = re.compile(r"SES\d{3}")
@@ -113,6 +118,12 @@ class _Reader:
             return self.strings(node, key, r"o-[a-z0-9]{10,32}", "an organization id")
         if key == "fail_on":
             return self.severity_name(node, key)
+        if key == "dns":
+            if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() in ("off", "no", "false"):
+                return "off"  # YAML 1.1 reads a bare off as false
+            if node.tag not in _STR_TAGS or node.value not in DNS_MODES:
+                raise self.error(node, f"{key}: {node.value!r} is not one of {', '.join(DNS_MODES)}")
+            return node.value
         if key == "disable":
             return self.strings(node, key, _RULE_ID.pattern, "a rule id (SES101...)")
         if key == "severity":
@@ -131,7 +142,8 @@ class _Reader:
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
-         "cfn_parameters", "personal_mailbox_domains")
+         "cfn_parameters", "personal_mailbox_domains", "dns")
+DNS_MODES = ("off", "static", "live")
 
 
 def load_config(path: str) -> Config:

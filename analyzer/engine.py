@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from analyzer import suppress
 from analyzer.discover import Excludes, discover, is_document
+from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.findings import Finding, severity_rank
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
-from analyzer.rules import RuleContext, load_rules
+from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
 from analyzer.terraform.loader import TerraformScan, Variables
 
 ALWAYS_FAILING = {"SES001", "SES002"}
@@ -39,6 +40,9 @@ class ScanOptions:
     personal_mailbox_domains: tuple = ()  # added to the built-in list (SES201)
     suppress: bool = True  # False: audit mode, every suppression ignored
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
+    dns: str = "static"  # "off": no DNS rule; "static": the declared records; "live": also public DNS
+    nameservers: tuple = ()  # with dns "live": "IP[:PORT]" to ask (default: the system's resolvers)
+    dns_timeout: float = 2.0  # seconds per live query
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
@@ -59,24 +63,31 @@ def scan(options: ScanOptions, progress=None) -> Report:
     model = Model()
     files_found = 0
     for path in _distinct_inputs(options.paths):
-        discovery = discover(path, options.excludes)
+        discovery = discover(path, options.excludes, dns=options.dns != "off")
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         TerraformScan(discovery, options.variables, model, progress).run()
         load_documents(discovery.documents, options.documents, model, progress)
     merge_plans_with_terraform(model)
+    link_dns(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
     context = RuleContext(trust, {r.id: r for r in rules},
                           personal_mailbox_domains=frozenset(options.personal_mailbox_domains))
     findings = []
+    skipped = set(options.disable) | ({r.id for r in rules if is_dns_rule(r.id)} if options.dns == "off" else set())
+    if options.dns != "live":
+        skipped |= LIVE_ONLY
+    if options.dns == "live":
+        context.live = live_dns(options, model, progress)
     for rule in rules:
-        if rule.id in options.disable:
+        if rule.id in skipped:
             continue
         try:
             findings.extend(rule.check(model, context))
         except Exception as exc:  # a crashed rule is a finding, never a clean result
             findings.append(_crash(context, rule, exc))
+    findings = _distinct(findings)
     if options.suppress:
         findings.extend(_suppress(findings, model, context, options))
     for finding in findings:
@@ -86,7 +97,30 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in options.disable], len(findings) - len(reported))
+                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+
+
+def live_dns(options: ScanOptions, model: Model, progress=None):
+    """The live DNS answers the identities of ``model`` need (``analyzer.dns.published``)."""
+    from analyzer.dns.published import resolve
+
+    if progress:
+        progress("resolving the identities' DNS records")
+    return resolve(model, options.nameservers, options.dns_timeout)
+
+
+def _distinct(findings: list) -> list:
+    """One finding for the same words about the same place: a module that
+    several root modules call is evaluated once per caller, and what is
+    wrong in its code is said once."""
+    seen, result = set(), []
+    for finding in findings:
+        key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.message,
+               finding.active)
+        if key not in seen:
+            seen.add(key)
+            result.append(finding)
+    return result
 
 
 def _distinct_inputs(paths: list) -> list:

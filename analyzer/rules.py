@@ -48,6 +48,14 @@ def load_rules() -> list:
     return sorted(rules, key=lambda r: r.id)
 
 
+DNS_RULES = range(210, 260)  # SES210–SES259: email authentication, off with --dns off
+LIVE_ONLY = frozenset({"SES250"})  # rules that judge what public DNS serves (--dns live)
+
+
+def is_dns_rule(rule_id: str) -> bool:
+    return rule_id[3:].isdigit() and int(rule_id[3:]) in DNS_RULES
+
+
 @dataclass
 class RuleContext:
     """What every rule may use besides the model: trust settings, the
@@ -57,7 +65,16 @@ class RuleContext:
     trust: Trust
     rules: dict = field(default_factory=dict)  # id -> Rule
     personal_mailbox_domains: frozenset = frozenset()  # from the configuration, added to SES201's list
+    live: object = None  # with --dns live: analyzer.dns.published.Published
     _verdicts: dict = field(default_factory=dict)
+    _dns: object = None
+
+    def dns(self, model: Model):
+        """The declared DNS seen from the identities (``analyzer.dns.view.DnsView``), built once."""
+        if self._dns is None:
+            from analyzer.dns.view import DnsView
+            self._dns = DnsView(model)
+        return self._dns
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

@@ -1,0 +1,60 @@
+"""A DKIM key shorter than 2048 bits.
+
+Why: 1024-bit RSA keys are within reach of well-funded attackers and
+RFC 8301 asks signers to use at least 1024 and preferably 2048 bits; SES
+signs with 2048-bit keys unless told otherwise. Reported for
+``RSA_1024_BIT`` chosen as the next signing key length, and for a
+BYODKIM public key published in the scan (``<selector>._domainkey``, the
+``p=`` tag) shorter than 2048 bits.
+
+Example (Terraform):
+
+    resource "aws_sesv2_email_identity" "d" {
+      email_identity = "example.com"
+      dkim_signing_attributes {
+        next_signing_key_length = "RSA_1024_BIT"
+      }
+    }
+
+Example (CloudFormation):
+
+    Identity:
+      Type: AWS::SES::EmailIdentity
+      Properties:
+        EmailIdentity: example.com
+        DkimSigningAttributes:
+          NextSigningKeyLength: RSA_1024_BIT
+
+Fix: ``RSA_2048_BIT``; for BYODKIM, a 2048-bit key pair.
+"""
+
+from analyzer.dns import dkim
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES213"
+NAME = "dkim-weak-key"
+SEVERITY = "low"
+TITLE = "DKIM key shorter than 2048 bits"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    dns = context.dns(model)
+    for identity, domain in dns.domain_identities():
+        name = display(domain.text())
+        if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
+            yield rule.finding(
+                f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT. Fix: RSA_2048_BIT.",
+                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"))
+        selector = identity.dkim_selector
+        if not isinstance(selector, str) or identity.dkim_private_key is None:
+            continue
+        for placed, text in dns.txt_at(dns.at(domain, selector, "_domainkey", context=identity.context), dkim.is_key_record):
+            bits = dkim.rsa_key_bits(text)
+            if bits is not None and bits < 2048:
+                record = placed.record
+                yield rule.finding(
+                    f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA. "
+                    "Fix: a 2048-bit key pair.",
+                    record.where("values"), identity=name, **about(record, "p"))

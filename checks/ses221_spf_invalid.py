@@ -1,0 +1,81 @@
+"""An SPF record that is invalid, or that lets anyone send.
+
+Why: receivers treat a broken SPF record as a permanent error (DMARC then
+fails SPF for every message), and ``+all`` authorises every server on the
+Internet to send as the domain. Checked per RFC 7208 for every SPF record
+the scan declares, whatever identity it belongs to: several ``v=spf1``
+records at one name, syntax errors, unknown mechanisms, ``redirect`` with
+``all``, duplicate modifiers, ``all`` glued to another term (high);
+``+all`` or bare ``all`` (critical); ``?all`` (medium); ``ptr`` (low);
+more than 10 DNS-querying terms (high; offline a lower bound, since
+includes are not expanded); a string over 255 octets or a record over
+450 (medium); the retired SPF record type (low). Terms built from values
+unknown to the scan are left out and named in the message.
+
+Example (Terraform):
+
+    resource "aws_route53_record" "spf" {
+      zone_id = aws_route53_zone.z.zone_id
+      name    = "mail.example.com"
+      type    = "TXT"
+      ttl     = 600
+      records = ["v=spf1 include:amazonses.com +all"]
+    }
+
+Example (CloudFormation):
+
+    ResourceRecords: ['"v=spf1 include:amazonses.com ?all"']
+
+Fix: one record per name ending in ``-all`` or ``~all``, with at most 10
+lookups, e.g. ``v=spf1 include:amazonses.com -all``.
+"""
+
+from collections import defaultdict
+
+from analyzer.dns import published, spf
+from analyzer.dns.records import joined, known_terms
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES221"
+NAME = "spf-invalid"
+SEVERITY = "high"
+TITLE = "SPF record is invalid or allows any sender"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    yield from published.findings(rule, context, ID)
+    dns = context.dns(model)
+    by_name = defaultdict(list)
+    for placed in dns.placed:
+        record = placed.record
+        if record.rtype not in ("TXT", "SPF") or not isinstance(record.values, list):
+            continue
+        texts = [(strings, joined(strings)) for strings in record.values if isinstance(strings, tuple)]
+        spf_texts = [(strings, text) for strings, text in texts if spf.is_spf(text)]
+        if record.rtype == "SPF" and spf_texts:
+            yield _finding(rule, record, spf.check_obsolete_type(), "")
+        if spf_texts and record.rtype == "TXT":
+            by_name[(record.context, placed.name.labels, record.active)].append((record, len(spf_texts)))
+        for problem in record.problems if spf_texts else ():
+            yield rule.finding(f"{record.address}: {problem}.", record.where("values"), severity="high",
+                               **about(record, "records/quoting"))
+        for strings, text in spf_texts:
+            known, unknown = known_terms(text, " ")
+            note = f" (terms with values unknown to the scan were not checked: {', '.join(unknown)})" if unknown else ""
+            for problem in spf.check_record(known) + spf.check_strings(strings):
+                if not (unknown and problem.code == "no-all"):
+                    yield _finding(rule, record, problem, note)
+    for entries in by_name.values():
+        count = sum(n for _, n in entries)
+        if count > 1:
+            record = entries[-1][0]
+            problem = spf.check_name(["v=spf1"] * count)[0]
+            others = ", ".join(r.address for r, _ in entries[:-1]) or "the same record"
+            yield _finding(rule, record, problem, f" (with {others})")
+
+
+def _finding(rule, record, problem, note: str):
+    return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
+                        severity=problem.severity, **about(record, f"spf/{problem.code}"))

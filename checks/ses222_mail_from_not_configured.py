@@ -1,0 +1,47 @@
+"""A domain identity without a custom MAIL FROM domain.
+
+Why: without one, SES sends with a MAIL FROM (envelope sender) under
+``amazonses.com``, so SPF passes for amazonses.com, never for your
+domain, and DMARC can only pass through DKIM. A custom MAIL FROM
+subdomain (``mail.example.com``) with SES's MX and SPF records makes SPF
+align too, so one broken DKIM record does not fail DMARC.
+
+Example (Terraform):
+
+    resource "aws_ses_domain_identity" "d" {
+      domain = "example.com"
+    }
+
+Example (CloudFormation):
+
+    Identity:
+      Type: AWS::SES::EmailIdentity
+      Properties:
+        EmailIdentity: example.com
+
+Fix: ``aws_ses_domain_mail_from`` (v1) or
+``aws_sesv2_email_identity_mail_from_attributes`` (v2) with
+``mail_from_domain = "mail.example.com"``; in CloudFormation
+``MailFromAttributes: {MailFromDomain: mail.example.com}``.
+"""
+
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES222"
+NAME = "mail-from-not-configured"
+SEVERITY = "low"
+TITLE = "Domain identity has no custom MAIL FROM domain"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    for identity, domain in context.dns(model).domain_identities():
+        if identity.mail_from_domain not in (None, ""):
+            continue
+        name = display(domain.text())
+        yield rule.finding(
+            f"{identity.address}: {name} has no custom MAIL FROM domain, so SPF never aligns with it and DMARC "
+            "depends on DKIM alone. Fix: set a MAIL FROM subdomain (e.g. mail." + name.rstrip(".") + ") with "
+            "SES's MX and SPF records.",
+            identity.loc, identity=name, **about(identity, "mail_from_domain"))

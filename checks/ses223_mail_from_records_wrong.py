@@ -1,0 +1,128 @@
+"""The custom MAIL FROM domain or its records will not work with SES.
+
+Why: SES accepts a MAIL FROM domain only as a subdomain of the identity,
+and uses it only while it has exactly one MX record pointing at
+``feedback-smtp.<region>.amazonses.com`` (preference 10) for the
+identity's Region, where bounces arrive; otherwise SES falls back to
+amazonses.com (or rejects mail, with ``REJECT_MESSAGE``). An
+``inbound-smtp`` MX there is SES's receiving endpoint, not the bounce
+one. The SPF record at the MAIL FROM domain must include amazonses.com.
+A Region mismatch is medium: the Region may be unknown to the scan.
+
+Example (Terraform):
+
+    resource "aws_route53_record" "mail_from_mx" {
+      zone_id = aws_route53_zone.z.zone_id
+      name    = "mail.example.com"
+      type    = "MX"
+      ttl     = 600
+      records = ["10 inbound-smtp.us-east-1.amazonaws.com"]
+    }
+
+Example (CloudFormation): ``MailFromAttributes: {MailFromDomain: mail.other.org}``
+on the identity ``example.com``.
+
+Fix: a MAIL FROM subdomain of the identity with exactly one MX
+``10 feedback-smtp.<region>.amazonses.com`` and a TXT
+``v=spf1 include:amazonses.com -all``.
+"""
+
+from analyzer.dns import names, ses_dns, spf
+from analyzer.dns.names import Name
+from analyzer.model import display, has_marker
+from analyzer.rules import about
+
+ID = "SES223"
+NAME = "mail-from-records-wrong"
+SEVERITY = "high"
+TITLE = "MAIL FROM domain or its MX/SPF records are wrong for SES"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    dns = context.dns(model)
+    for identity, domain in dns.domain_identities():
+        mail_from = dns.mail_from(identity)
+        if mail_from is None:
+            continue
+        name = display(domain.text())
+        shown = display(mail_from.text())
+        where = identity.where("mail_from_domain")
+        address = identity.mail_from_address or identity.address
+        if _outside(mail_from, domain):
+            yield rule.finding(
+                f"{address}: the MAIL FROM domain {shown} is not a subdomain of {name}; SES refuses it. Fix: use a "
+                f"subdomain such as mail.{name.rstrip('.')}.",
+                where, identity=name, **about(identity, "mail_from_domain"))
+        if not dns.managed(mail_from, identity.context):
+            continue
+        records = _own([p for p in dns.at_name(mail_from, identity.context) if p.record.active or not identity.active],
+                       identity.context)
+        for message, record, path, severity in _mx_problems(records, identity, shown):
+            yield rule.finding(f"{record.address if record else address}: {message}",
+                               record.where("values") if record else where, identity=name, severity=severity,
+                               **about(record or identity, path))
+        for placed, text in dns.spf_at(records):
+            if not spf.includes(text, ses_dns.SPF_INCLUDE) and not has_marker(text):
+                yield rule.finding(
+                    f"{placed.record.address}: the SPF record of the MAIL FROM domain {shown} does not include "
+                    f"amazonses.com, so SPF fails for mail SES sends as {name}. Fix: add include:amazonses.com.",
+                    placed.record.where("values"), identity=name, **about(placed.record, "spf/include"))
+
+
+def _own(records: list, context: str) -> list:
+    """The records of the identity's own root module or template, when it
+    declares any; else those declared elsewhere in the scan (a zone file)."""
+    own = [p for p in records if p.record.context == context]
+    return own or records
+
+
+def _outside(mail_from: Name, domain: Name) -> bool:
+    """Known not to be a strict subdomain (with unknown parts, only when they cannot line up)."""
+    inside = mail_from.endswith(domain) and len(mail_from.labels) > len(domain.labels)
+    return not inside and mail_from.known and domain.known
+
+
+def _mx_problems(records: list, identity, shown: str):
+    mx = [(p.record, value) for p in records if p.record.rtype == "MX" and isinstance(p.record.values, list)
+          for value in p.record.values]
+    if not mx:
+        if not any(p.record.rtype == "MX" for p in records):
+            yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it and "
+                   "falls back to amazonses.com. Fix: an MX 10 feedback-smtp.<region>.amazonses.com.",
+                   None, "mail_from/mx", "high")
+        return
+    if len(mx) > 1:
+        yield (f"the MAIL FROM domain {shown} has {len(mx)} MX records; SES needs exactly one "
+               "(10 feedback-smtp.<region>.amazonses.com).", mx[1][0], "mx/count", "high")
+    for record, value in mx:
+        yield from _one_mx(record, value, identity, shown)
+
+
+def _one_mx(record, value, identity, shown: str):
+    preference, _, host_text = str(value).strip().partition(" ")
+    host = names.parse(host_text.strip())
+    if host is None or len(host.labels) != 4:
+        yield (f"the MX of the MAIL FROM domain {shown} is {display(value)}, not "
+               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high")
+        return
+    first, region, rest = host.labels[0], host.labels[1], Name(host.labels[2:], False).text()
+    if first == ("inbound-smtp",):
+        yield (f"the MX of the MAIL FROM domain {shown} is SES's receiving endpoint {display(host.text())}, not "
+               "its bounce endpoint feedback-smtp.<region>.amazonses.com.", record, "mx/inbound", "high")
+        return
+    if first != ("feedback-smtp",) or rest != "amazonses.com":
+        yield (f"the MX of the MAIL FROM domain {shown} is {display(value)}, not "
+               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high")
+        return
+    if preference != "10":
+        yield (f"the MX of the MAIL FROM domain {shown} has preference {display(preference)}; SES documents 10.",
+               record, "mx/preference", "high")
+    written = region[0] if len(region) == 1 and isinstance(region[0], str) else None
+    expected = identity.region if isinstance(identity.region, str) and ses_dns.is_region(identity.region) else None
+    if written and expected and written != expected:
+        yield (f"the MX of the MAIL FROM domain {shown} points at Region {written}, but the identity is in "
+               f"{expected}. Fix: feedback-smtp.{expected}.amazonses.com.", record, "mx/region", "medium")
+    elif written and not ses_dns.is_region(written):
+        yield (f"the MX of the MAIL FROM domain {shown} names {written}, which is no AWS Region.",
+               record, "mx/region", "high")

@@ -1,0 +1,58 @@
+"""The DMARC policy that governs the identity's domain does not enforce.
+
+Why: ``p=none`` (or ``sp=none``, RFC 9989's ``np=none``, for a subdomain
+identity) asks receivers to deliver mail that fails DMARC: forged mail
+included. ``pct`` below 100 applies the policy to only part of it, and
+RFC 9989's ``t=y`` softens it one level. Such records are a first step
+while reports are reviewed, not a protection. Judged on the record that
+governs the identity: ``_dmarc.<domain>``, or the nearest parent's.
+
+Example (Terraform):
+
+    resource "aws_route53_record" "dmarc" {
+      zone_id = aws_route53_zone.z.zone_id
+      name    = "_dmarc.example.com"
+      type    = "TXT"
+      ttl     = 600
+      records = ["v=DMARC1; p=none; rua=mailto:dmarc@example.com"]
+    }
+
+Example (CloudFormation):
+
+    ResourceRecords: ['"v=DMARC1; p=quarantine; pct=20"']
+
+Fix: once reports show legitimate mail passes, ``p=quarantine`` or
+``p=reject`` (and the same for ``sp``), without ``pct`` or ``t=y``.
+"""
+
+from analyzer.dns import dmarc, published
+from analyzer.dns.view import dmarc_problems
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES231"
+NAME = "dmarc-not-enforced"
+SEVERITY = "medium"
+TITLE = "DMARC policy does not enforce"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    yield from published.findings(rule, context, ID)
+    dns = context.dns(model)
+    seen = set()
+    for identity, domain in dns.domain_identities():
+        records, _, subdomain = dns.dmarc_for(domain, identity.context)
+        for placed, text in records:
+            problems, _ = dmarc_problems(text, subdomain=subdomain)
+            for problem in problems:
+                key = (id(placed.record), problem.code)
+                if problem.rule != dmarc.NOT_ENFORCED or key in seen:
+                    continue
+                seen.add(key)
+                record = placed.record
+                name = display(domain.text())
+                yield rule.finding(
+                    f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}. "
+                    "Fix: p=quarantine or p=reject once reports show legitimate mail passes.",
+                    record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"))

@@ -1,0 +1,47 @@
+"""The DMARC record asks for no aggregate reports.
+
+Why: without ``rua``, nobody learns which servers send as the domain, so
+forged mail and broken DKIM or SPF go unnoticed, and the policy can never
+be tightened with confidence.
+
+Example (Terraform):
+
+    records = ["v=DMARC1; p=reject"]
+
+Example (CloudFormation):
+
+    ResourceRecords: ['"v=DMARC1; p=reject"']
+
+Fix: ``rua=mailto:dmarc-reports@example.com``.
+"""
+
+from analyzer.dns import dmarc, published
+from analyzer.dns.view import dmarc_problems
+from analyzer.model import display
+from analyzer.rules import about
+
+ID = "SES233"
+NAME = "dmarc-no-reports"
+SEVERITY = "low"
+TITLE = "DMARC record has no rua"
+
+
+def check(model, context):
+    rule = context.rule(ID)
+    yield from published.findings(rule, context, ID)
+    dns = context.dns(model)
+    seen = set()
+    for identity, domain in dns.domain_identities():
+        records, _, subdomain = dns.dmarc_for(domain, identity.context)
+        for placed, text in records:
+            if id(placed.record) in seen:
+                continue
+            seen.add(id(placed.record))
+            problems, _ = dmarc_problems(text, subdomain=subdomain)
+            if any(p.rule == dmarc.NO_REPORTS for p in problems):
+                record = placed.record
+                name = display(domain.text())
+                yield rule.finding(
+                    f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
+                    "are sent and forged mail goes unseen. Fix: add rua=mailto:<address>.",
+                    record.where("values"), identity=name, **about(record, "dmarc/rua"))
