@@ -857,7 +857,7 @@ def test_a_file_too_large_to_read_is_reported_before_it_is_parsed(tmp_path, monk
     load_documents([str(path)], DocumentOptions(), model)
     assert [(p.file, p.message) for p in model.problems] == [
         ("huge.template.json", "file is larger than 10 MB; not analyzed")]
-    report = scan(ScanOptions(paths=["."]))
+    report = scan(ScanOptions(paths=["."], dns="off"))
     assert [(f.rule_id, f.file) for f in report.findings] == [("SES001", "huge.template.json")]
 
 
@@ -868,7 +868,7 @@ def test_a_file_too_large_to_read_is_reported_before_it_is_parsed(tmp_path, monk
 
 def test_the_cdk_and_sam_samples_scan_to_exact_findings(monkeypatch):
     monkeypatch.chdir(SAMPLES)
-    report = scan(ScanOptions(paths=["."]))
+    report = scan(ScanOptions(paths=["."], dns="off"))
     assert sorted((f.rule_id, f.file, f.location.line) for f in report.findings) == [
         ("SES003", "sam/template.yaml", 32),
         ("SES101", "cdk.out/MailStackMail1A2B3C4D.nested.template.json", 21),
@@ -878,7 +878,7 @@ def test_the_cdk_and_sam_samples_scan_to_exact_findings(monkeypatch):
 def test_parameters_given_to_the_scan_reach_the_templates(monkeypatch):
     monkeypatch.chdir(FIXTURES / "SES101" / "inactive_cfn_yaml")
     options = DocumentOptions(cfn_parameters={"EnablePolicy": "true"})
-    report = scan(ScanOptions(paths=["."], documents=options))
+    report = scan(ScanOptions(paths=["."], documents=options, dns="off"))
     assert [(f.rule_id, f.active) for f in report.findings] == [("SES101", True)]
 
 

@@ -10,6 +10,13 @@ from analyzer.cli import main
 from analyzer.config import STARTER, ConfigError, load_config
 from conftest import FIXTURES
 
+@pytest.fixture(autouse=True)
+def _without_dns_rules(monkeypatch):
+    """These tests are about the command line, not email authentication:
+    the DNS rules (tested in test_dns_rules.py and their fixtures) are off."""
+    monkeypatch.setenv("SESGUARD_DNS", "off")
+
+
 
 def run(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)

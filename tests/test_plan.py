@@ -576,6 +576,6 @@ def test_scanning_a_plan_file_given_by_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     from analyzer.engine import ScanOptions, scan
 
-    report = scan(ScanOptions(paths=["tfplan.json"]))
+    report = scan(ScanOptions(paths=["tfplan.json"], dns="off"))
     assert [(f.rule_id, f.file, f.location.line, f.identity) for f in report.findings] == [
         ("SES102", "tfplan.json", 72, "example.com")]

@@ -10,6 +10,13 @@ from analyzer.cli import main
 from analyzer.engine import ScanOptions, scan
 from analyzer.suppress import from_comment
 
+@pytest.fixture(autouse=True)
+def _without_dns_rules(monkeypatch):
+    """These tests are about the command line, not email authentication:
+    the DNS rules (tested in test_dns_rules.py and their fixtures) are off."""
+    monkeypatch.setenv("SESGUARD_DNS", "off")
+
+
 POLICY = '''resource "aws_ses_domain_identity" "d" {
   domain = "example.com"
 }
@@ -46,7 +53,7 @@ def test_comments_that_are_not_our_suppressions(text):
 def _scan(tmp_path, monkeypatch, before="", inline="", **options):
     (tmp_path / "main.tf").write_text(POLICY % (before, inline))
     monkeypatch.chdir(tmp_path)
-    report = scan(ScanOptions(paths=["."], **options))
+    report = scan(ScanOptions(paths=["."], dns="off", **options))
     return sorted((f.rule_id, f.location.line, bool(f.suppressed)) for f in report.findings)
 
 

@@ -51,7 +51,7 @@ def findings(tmp_path, monkeypatch):
 
     def run(files: dict, variables: Variables = None) -> list:
         write(tmp_path, files)
-        report = scan(ScanOptions(paths=["."], variables=variables or Variables()))
+        report = scan(ScanOptions(paths=["."], variables=variables or Variables(), dns="off"))
         return sorted((f.rule_id, f.file, f.location.line, f.active) for f in report.findings)
 
     return run
@@ -706,7 +706,7 @@ def test_inactive_finding_carries_the_reason(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {"main.tf": 'variable "enable" {\n  default = false\n}\n'
                      + EXPANDED % "count = var.enable ? 1 : 0"})
-    report = scan(ScanOptions(paths=["."]))
+    report = scan(ScanOptions(paths=["."], dns="off"))
     assert [(f.rule_id, f.resource, f.active, f.inactive_reason) for f in report.findings] == [
         ("SES101", "aws_ses_identity_policy.p[0]", False, "count = 0 while var.enable = false")]
 
