@@ -42,7 +42,7 @@ def check(model, context):
     for identity, domain in dns.domain_identities():
         name = display(domain.text())
         if identity.type == "aws_ses_domain_identity" and not identity.easy_dkim:
-            if dns.dkim_may_be_elsewhere(identity):
+            if dns.set_elsewhere(identity, "easy_dkim"):
                 continue
             yield rule.finding(
                 f"{identity.address}: the domain identity {name} has no aws_ses_domain_dkim in the scan, so its "

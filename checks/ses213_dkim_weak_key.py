@@ -48,7 +48,7 @@ def check(model, context):
                 f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT. Fix: RSA_2048_BIT.",
                 identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"))
         selector = identity.dkim_selector
-        if not isinstance(selector, str) or identity.dkim_private_key is None:
+        if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):
             continue
         for placed, text in dns.txt_at(dns.at(domain, selector, "_domainkey", context=identity.context), dkim.is_key_record):
             bits = dkim.rsa_key_bits(text)

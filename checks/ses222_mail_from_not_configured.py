@@ -36,8 +36,9 @@ TITLE = "Domain identity has no custom MAIL FROM domain"
 
 def check(model, context):
     rule = context.rule(ID)
-    for identity, domain in context.dns(model).domain_identities():
-        if identity.mail_from_domain not in (None, ""):
+    dns = context.dns(model)
+    for identity, domain in dns.domain_identities():
+        if identity.mail_from_domain not in (None, "") or dns.set_elsewhere(identity, "mail_from"):
             continue
         name = display(domain.text())
         yield rule.finding(

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from analyzer.dns import names
-from analyzer.model import Model
+from analyzer.model import Model, has_marker
 
 _RELATIVE_ONLY = ("azure",)
 _FULL_NAMES = ("google", "zonefile", "octodns")
@@ -26,10 +26,12 @@ def link(model: Model) -> None:
 def _apply_settings(model: Model) -> None:
     for setting in model.identity_settings:
         identity = _by_address(model, setting) or _by_name(model, setting)
-        if identity is None:
-            continue
+        if identity is None or identity.active and not setting.active:
+            continue  # a setting that does not exist with the values in use does not apply
         if setting.kind == "easy_dkim":
             identity.easy_dkim = setting.address
+            if _tokens(setting.values.get("dkim_tokens")):
+                identity.dkim_tokens = list(setting.values["dkim_tokens"])
         elif setting.kind == "verification":
             identity.verification = setting.address
         elif setting.kind == "mail_from":
@@ -39,6 +41,11 @@ def _apply_settings(model: Model) -> None:
             for name in ("mail_from_domain", "mail_from_mx_failure"):
                 if name in setting.value_locs:
                     identity.value_locs[name] = setting.value_locs[name]
+
+
+def _tokens(value) -> bool:
+    """Easy DKIM tokens as a plan of a deployed identity holds them."""
+    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and not has_marker(t) for t in value)
 
 
 def _by_address(model: Model, setting):

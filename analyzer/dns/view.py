@@ -131,13 +131,20 @@ class DnsView:
 
     def managed(self, domain: Name, context: str = "", identity: Optional[Identity] = None) -> bool:
         """Whether the scan declares DNS for ``domain``: a zone holding it, a
-        record at or under it, or a record built from the identity's tokens."""
+        record at or under it, or a record built from the identity's tokens.
+        For an identity that exists with the values in use, only records
+        that exist with them count (``count = var.zone_id != "" ? 3 : 0``
+        with no zone given declares no DNS)."""
         if self.zone_for(domain, context) is not None:
             return True
+        needs_active = identity is None or identity.active
         suffix = Name(domain.labels, False)
-        if any(p.name.endswith(suffix) and (domain.known or p.record.context == context) for p in self.placed):
+        if any(p.name.endswith(suffix) and (domain.known or p.record.context == context)
+               and (p.record.active or not needs_active) for p in self.placed):
             return True
-        return identity is not None and any(self.dkim_records(identity, i) for i in range(ses_dns.EASY_DKIM_TOKENS))
+        return identity is not None and any(p.record.active or not needs_active
+                                            for i in range(ses_dns.EASY_DKIM_TOKENS)
+                                            for p in self.dkim_records(identity, i))
 
     # -- DKIM -------------------------------------------------------------------
 
@@ -203,17 +210,17 @@ class DnsView:
         name = names.parse(value)
         return Name(name.labels, True) if name is not None and name.labels and not name.wrong else None
 
-    def dkim_may_be_elsewhere(self, identity: Identity) -> bool:
-        """Whether an ``aws_ses_domain_dkim`` of the identity's root module
-        names an identity the scan could not resolve (``for_each`` over an
-        unknown value): it may be this identity's."""
-        linked = {i.easy_dkim for i in self.model.identities if i.easy_dkim}
-        return any(s.kind == "easy_dkim" and s.context == identity.context and s.address not in linked
-                   for s in self.model.identity_settings)
+    def set_elsewhere(self, identity: Identity, kind: str) -> bool:
+        """Whether a setting of ``kind`` ("easy_dkim", "mail_from") in the
+        identity's root module names an identity the scan could not resolve
+        (``for_each`` over an unknown value): it may be this identity's."""
+        linked = {i.easy_dkim for i in self.model.identities} | {i.mail_from_address for i in self.model.identities}
+        return any(s.kind == kind and s.context == identity.context and s.address not in linked
+                   and (s.active or not identity.active) for s in self.model.identity_settings)
 
     def signs_with_easy_dkim(self, identity: Identity) -> bool:
         """Whether the identity signs with Easy DKIM (three CNAMEs to publish)."""
-        if identity.dkim_private_key is not None or str(identity.dkim_signing).lower() == "false":
+        if identity.dkim_private_key not in (None, "") or str(identity.dkim_signing).lower() == "false":
             return False
         return identity.type != "aws_ses_domain_identity" or bool(identity.easy_dkim)
 

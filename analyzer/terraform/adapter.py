@@ -233,7 +233,8 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
             "configuration_set": ("configuration_set_name",),
             "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key"),
             "dkim_selector": ("dkim_signing_attributes", "domain_signing_selector"),
-            "dkim_key_length": ("dkim_signing_attributes", "next_signing_key_length")})
+            "dkim_key_length": ("dkim_signing_attributes", "next_signing_key_length"),
+            "dkim_tokens": ("dkim_signing_attributes", "tokens")})  # known in a plan of a deployed identity
     region = argument("region")
     if region is not None:
         locs["region"] = location("region")

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from analyzer.dns.records import mx, record_values
-from analyzer.model import DnsRecord, DnsZone, IdentitySetting, Unknown
+from analyzer.model import DnsRecord, DnsZone, IdentitySetting, Unknown, has_marker
 
 # zone resource type -> (provider, name arguments, the first written is the name)
 _ZONE_NAME = {
@@ -85,7 +85,9 @@ def build_route53_record(type_, argument, location, parse=None, **resource) -> l
     rtype = _upper(argument("type"))
     values, problems = record_values(rtype, argument("records"), "route53")
     alias = argument("alias")
-    return [DnsRecord(type=type_, name=argument("name"), rtype=rtype, values=values, ttl=argument("ttl"),
+    fqdn = argument("fqdn")  # computed: known in a plan of a deployed record, and then the full name
+    name = fqdn.rstrip(".") + "." if isinstance(fqdn, str) and fqdn and not has_marker(fqdn) else argument("name")
+    return [DnsRecord(type=type_, name=name, rtype=rtype, values=values, ttl=argument("ttl"),
                       zone=zone_address(argument("zone_id"), resource["context"]), alias=alias or None, problems=problems,
                       value_locs=_locs(location, name="name", values="records"), **resource)]
 
@@ -130,7 +132,7 @@ def build_azure_record(type_, argument, location, parse=None, **resource) -> lis
 
 # setting type -> (kind, identity argument, {model value: argument})
 _SETTINGS = {
-    "aws_ses_domain_dkim": ("easy_dkim", "domain", {}),
+    "aws_ses_domain_dkim": ("easy_dkim", "domain", {"dkim_tokens": "dkim_tokens"}),  # tokens: known in a plan
     "aws_ses_domain_identity_verification": ("verification", "domain", {}),
     "aws_ses_domain_mail_from": ("mail_from", "domain", {
         "mail_from_domain": "mail_from_domain", "mail_from_mx_failure": "behavior_on_mx_failure"}),
