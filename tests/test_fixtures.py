@@ -68,5 +68,5 @@ def test_every_rule_has_a_fixture():
     from analyzer.rules import load_rules
 
     covered = {p.parent.name for p in CASES}
-    missing = {r.id for r in load_rules()} - covered - {"SES002"}
+    missing = {r.id for r in load_rules()} - covered - {"SES002", "SES250"}  # SES250: tests/test_dns_live_rules.py
     assert not missing
