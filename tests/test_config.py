@@ -56,8 +56,10 @@ def test_starter_file_is_valid_and_init_refuses_to_overwrite(tmp_path, monkeypat
     ("var_files: [a]\n", ".sesguard.yml:1: var_files must be a mapping"),
     ("a: [\n", ".sesguard.yml:2: not valid YAML"),
     ("- a\n", ".sesguard.yml:1: the configuration must be a mapping"),
+    ("dns: sometimes\n", ".sesguard.yml:1: dns: 'sometimes' is not one of off, static, live"),
+    ("dns: true\n", ".sesguard.yml:1: dns: 'true' is not one of off, static, live"),
 ], ids=["unknown-key", "bad-account", "not-a-list", "bad-fail-on", "bad-severity", "bad-rule-id",
-        "bad-disable", "bad-org", "var-files-list", "bad-yaml", "not-a-mapping"])
+        "bad-disable", "bad-org", "var-files-list", "bad-yaml", "not-a-mapping", "bad-dns", "dns-yes"])
 def test_invalid_configuration_is_an_error_with_its_line(repo, text, message):
     (repo / ".sesguard.yml").write_text(text)
     with pytest.raises(ConfigError) as error:
@@ -66,6 +68,24 @@ def test_invalid_configuration_is_an_error_with_its_line(repo, text, message):
     result = CliRunner().invoke(main, ["scan", "."])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.parametrize("text, mode", [("dns: off\n", "off"), ("dns: 'off'\n", "off"), ("dns: live\n", "live"),
+                                        ("dns: static\n", "static"), ("fail_on: low\n", "")])
+def test_the_dns_mode_in_the_configuration(tmp_path, text, mode):
+    (tmp_path / ".sesguard.yml").write_text(text)
+    assert load_config(str(tmp_path / ".sesguard.yml")).dns == mode
+
+
+def test_the_command_line_dns_mode_wins_over_the_file(tmp_path, monkeypatch):
+    """SES222 comes from the DNS rules: the file turns them off, --dns static back on."""
+    shutil.copytree(FIXTURES / "SES101" / "jsonencode", tmp_path / "m")
+    (tmp_path / "m" / "extra.tf").write_text('resource "aws_ses_domain_identity" "d" { domain = "example.com" }\n')
+    (tmp_path / "m" / ".sesguard.yml").write_text("dns: off\n")
+    monkeypatch.chdir(tmp_path / "m")
+    monkeypatch.delenv("SESGUARD_DNS")
+    assert "SES222" not in [f[0] for f in findings(run("scan", ".", "--format", "json"))]
+    assert "SES222" in [f[0] for f in findings(run("scan", ".", "--format", "json", "--dns", "static"))]
 
 
 def test_configuration_trust_severity_disable_and_fail_on(repo):
