@@ -20,9 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-import dns.exception
-import dns.name
-
 from analyzer.model import ERROR, Unknown, embed, split_marked
 
 Part = Union[str, Unknown]
@@ -114,13 +111,16 @@ def _label_text(text: str) -> str:
     case, internationalized labels in IDNA form."""
     if text.isascii():
         return text.lower()
+    import dns.exception
+    import dns.name  # only for internationalized labels: importing dnspython costs a pre-commit run 30 ms
+
     try:
         return dns.name.from_unicode(text, origin=None).to_text().lower()
     except (dns.exception.DNSException, UnicodeError):
         return text.lower()
 
 
-def from_dns(name: dns.name.Name) -> Name:
+def from_dns(name) -> Name:
     """A dnspython name (from a zone file or a live answer)."""
     return Name(tuple((label.decode("ascii", "replace").lower(),) for label in name.labels if label),
                 name.is_absolute())
