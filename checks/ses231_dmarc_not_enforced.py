@@ -25,8 +25,7 @@ Fix: once reports show legitimate mail passes, ``p=quarantine`` or
 ``p=reject`` (and the same for ``sp``), without ``pct`` or ``t=y``.
 """
 
-from analyzer.dns import dmarc, published
-from analyzer.dns.view import dmarc_problems
+from analyzer.dns import published
 from analyzer.model import display
 from analyzer.rules import about
 
@@ -39,20 +38,10 @@ TITLE = "DMARC policy does not enforce"
 def check(model, context):
     rule = context.rule(ID)
     yield from published.findings(rule, context, ID)
-    dns = context.dns(model)
-    seen = set()
-    for identity, domain in dns.domain_identities():
-        records, _, subdomain = dns.dmarc_for(domain, identity.context)
-        for placed, text in records:
-            problems, _ = dmarc_problems(text, subdomain=subdomain)
-            for problem in problems:
-                key = (id(placed.record), problem.code)
-                if problem.rule != dmarc.NOT_ENFORCED or key in seen:
-                    continue
-                seen.add(key)
-                record = placed.record
-                name = display(domain.text())
-                yield rule.finding(
-                    f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}. "
-                    "Fix: p=quarantine or p=reject once reports show legitimate mail passes.",
-                    record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"))
+    for _, domain, placed, problem in context.dns(model).governing_dmarc(ID):
+        record = placed.record
+        name = display(domain.text())
+        yield rule.finding(
+            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}. "
+            "Fix: p=quarantine or p=reject once reports show legitimate mail passes.",
+            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"))

@@ -15,8 +15,7 @@ Example (CloudFormation):
 Fix: ``rua=mailto:dmarc-reports@example.com``.
 """
 
-from analyzer.dns import dmarc, published
-from analyzer.dns.view import dmarc_problems
+from analyzer.dns import published
 from analyzer.model import display
 from analyzer.rules import about
 
@@ -29,19 +28,10 @@ TITLE = "DMARC record has no rua"
 def check(model, context):
     rule = context.rule(ID)
     yield from published.findings(rule, context, ID)
-    dns = context.dns(model)
-    seen = set()
-    for identity, domain in dns.domain_identities():
-        records, _, subdomain = dns.dmarc_for(domain, identity.context)
-        for placed, text in records:
-            if id(placed.record) in seen:
-                continue
-            seen.add(id(placed.record))
-            problems, _ = dmarc_problems(text, subdomain=subdomain)
-            if any(p.rule == dmarc.NO_REPORTS for p in problems):
-                record = placed.record
-                name = display(domain.text())
-                yield rule.finding(
-                    f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
-                    "are sent and forged mail goes unseen. Fix: add rua=mailto:<address>.",
-                    record.where("values"), identity=name, **about(record, "dmarc/rua"))
+    for _, domain, placed, _ in context.dns(model).governing_dmarc(ID):
+        record = placed.record
+        name = display(domain.text())
+        yield rule.finding(
+            f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
+            "are sent and forged mail goes unseen. Fix: add rua=mailto:<address>.",
+            record.where("values"), identity=name, **about(record, "dmarc/rua"))

@@ -224,6 +224,20 @@ class DnsView:
             return False
         return identity.type != "aws_ses_domain_identity" or bool(identity.easy_dkim)
 
+    def governing_dmarc(self, rule_id: str):
+        """``(identity, domain, placed, problem)`` for each problem of rule
+        ``rule_id`` in the DMARC record that governs a domain identity
+        (``dmarc_for``), each record and problem once."""
+        seen = set()
+        for identity, domain in self.domain_identities():
+            records, _, subdomain = self.dmarc_for(domain, identity.context)
+            for placed, text in records:
+                for problem in dmarc_problems(text, subdomain=subdomain)[0]:
+                    key = (id(placed.record), problem.code)
+                    if problem.rule == rule_id and key not in seen:
+                        seen.add(key)
+                        yield identity, domain, placed, problem
+
     # -- TXT ----------------------------------------------------------------------
 
     def spf_at(self, records: list) -> list:
