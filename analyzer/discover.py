@@ -44,10 +44,17 @@ def is_terraform(name: str) -> bool:
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
+# Zone files are named after their zone by convention (db.example.com, example.com.zone,
+# example.com); a file with such a name is read, and is a zone file when its content says so.
+_ZONE_FILE_NAME = re.compile(r"(?:^db\.|\.zone$|\.db$|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|dev|app|co|uk"
+                             r"|de|fr|nl|eu|us|ca|au|test|example|internal|local|lan)$)", re.I)
+
+
 def is_document(name: str) -> bool:
-    """A file that may be a CloudFormation template or a Terraform plan (decided by content)."""
-    return (name.endswith(DOCUMENT_SUFFIXES) and not is_terraform(name) and not is_root_var_file(name)
-            and name != CONFIG_FILE_NAME)
+    """A file that may be a CloudFormation template, a Terraform plan, an
+    octoDNS configuration or a DNS zone file (decided by content)."""
+    return ((name.endswith(DOCUMENT_SUFFIXES) or bool(_ZONE_FILE_NAME.search(name))) and not is_terraform(name)
+            and not is_root_var_file(name) and name != CONFIG_FILE_NAME)
 
 
 def is_root_var_file(name: str) -> bool:

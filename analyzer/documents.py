@@ -1,5 +1,7 @@
 """Structured documents into the model: CloudFormation templates (YAML or
-JSON, CDK output included) and Terraform plans (``terraform show -json``).
+JSON, CDK output included), Terraform plans (``terraform show -json``),
+and the DNS a repository keeps outside Terraform and CloudFormation (BIND
+zone files, octoDNS configurations and their zone YAML).
 
 What a file is depends on its content, not its name: other YAML and JSON in
 a repository (Ansible, Kubernetes, CI files, package manifests) is skipped
@@ -39,18 +41,27 @@ class DocumentOptions:
         return values
 
 
-def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None) -> None:
+def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None, root: str = "",
+                   dns: bool = True) -> None:
+    """Load the templates and plans among ``paths``; with ``dns``, also the
+    DNS zone files and octoDNS configurations (and the zone files these
+    name, never read twice). ``root``: the scanned directory, which octoDNS
+    zone directories must stay inside."""
     from analyzer.cloudformation.loader import load_template, looks_like_template
     from analyzer.plan.loader import load_plan, looks_like_plan
 
+    zone_yaml: set = set()
     for number, path in enumerate(paths, 1):
         shown = display(path)
         if progress:
-            progress(f"reading {number}/{len(paths)} YAML and JSON files: {shown}")
+            progress(f"reading {number}/{len(paths)} YAML, JSON and zone files: {shown}")
         text, problem = read_text(path)
         if problem:
             if _might_be_a_document(path):
                 model.problems.append(InputProblem(shown, problem))
+            continue
+        if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml):
+            model.files += 1
             continue
         if not _SES_RELEVANT.search(text):
             continue
@@ -61,6 +72,22 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
         else:
             continue
         model.files += 1
+
+
+def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set) -> bool:
+    """Load ``path`` when it is a zone file or an octoDNS configuration."""
+    from analyzer.dns.octodns import load_octodns_config, looks_like_octodns_config
+    from analyzer.dns.zonefile import load_zone_file, looks_like_zone_file
+
+    if os.path.realpath(path) in zone_yaml:
+        return True  # a zone an octoDNS configuration already loaded
+    if path.endswith((".yaml", ".yml")) and looks_like_octodns_config(text):
+        zone_yaml.update(load_octodns_config(path, shown, text, model, root))
+        return True
+    if not path.endswith((".yaml", ".yml", ".json", ".template")) and looks_like_zone_file(text):
+        load_zone_file(path, shown, text, model)
+        return True
+    return False
 
 
 def _might_be_a_document(path: str) -> bool:

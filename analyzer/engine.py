@@ -67,7 +67,8 @@ def scan(options: ScanOptions, progress=None) -> Report:
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         TerraformScan(discovery, options.variables, model, progress).run()
-        load_documents(discovery.documents, options.documents, model, progress)
+        load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
+                       dns=options.dns != "off")
     merge_plans_with_terraform(model)
     link_dns(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),

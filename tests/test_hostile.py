@@ -503,3 +503,15 @@ def test_file_functions_stay_inside_the_root(function, path, tmp_path, tmp_path_
     findings = scan_beside(tmp_path, tmp_path_factory)
     assert_reported(findings, "hostile/main.tf", "outside the scanned root")
     assert all("root:" not in f.message for f in findings)  # nothing of /etc/passwd leaks into a message
+
+
+def test_a_zone_file_include_is_refused_and_the_rest_scanned(tmp_path, monkeypatch):
+    """$INCLUDE is never followed, even to a file inside the scan: SES001 names the line."""
+    (tmp_path / "secret").write_text("leak IN TXT \"v=spf1 +all\"\n")
+    (tmp_path / "db.example.org").write_text(
+        "$ORIGIN example.org.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n"
+        "$INCLUDE /etc/passwd\n$INCLUDE secret\nmail IN TXT \"v=spf1 +all\"\n")
+    monkeypatch.chdir(tmp_path)
+    report = scan(ScanOptions(paths=["."]))
+    assert sorted((f.rule_id, f.file, f.location.line) for f in report.findings) == [
+        ("SES001", "db.example.org", 4), ("SES001", "db.example.org", 5), ("SES221", "db.example.org", 6)]

@@ -159,6 +159,24 @@ class DnsView:
             found += self.at(domain, tokens[index], "_domainkey", context=identity.context)
         return _unique(found)
 
+    def written_dkim_records(self, domain: Name, context: str) -> list:
+        """Easy DKIM CNAMEs written with literal tokens (copied from the
+        console into a zone file, say): ``<t>._domainkey.<domain>`` pointing
+        at ``<t>.<SES DKIM domain>``. Whether ``t`` is one of the identity's
+        tokens is only known live."""
+        found = []
+        for placed in self.placed:
+            labels = placed.name.labels
+            if (len(labels) != len(domain.labels) + 2 or labels[1] != ("_domainkey",) or placed.record.rtype != "CNAME"
+                    or Name(labels[2:], False).labels != domain.labels or not placed.name.known
+                    or not (domain.known or placed.record.context == context)):
+                continue
+            targets = [names.parse(v) for v in placed.record.values or () if isinstance(v, str)]
+            if any(t and t.known and t.labels[:1] == labels[:1] and ses_dns.dkim_domain_regions(
+                    Name(t.labels[1:], False).text()) for t in targets):
+                found.append(placed)
+        return found
+
     def expected_dkim_target(self, identity: Identity, index: int, target: Name) -> Optional[str]:
         """Why a CNAME target is not ``<token>.<DKIM domain>`` for token
         ``index`` of ``identity``; None when it is (or may be, with the
