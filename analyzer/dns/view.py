@@ -84,6 +84,7 @@ class DnsView:
         self._by_labels: dict = defaultdict(list)
         self._relative: list = []  # records that may be relative to an unknown zone
         self.by_token: dict = defaultdict(list)  # Token(key, index) -> [Placed] (names built from it)
+        self._under: dict = defaultdict(list)  # (scope, labels of a name and of each of its parents) -> [Placed]
         for record in model.dns_records:
             name = names.parse(record.name)
             if name is None:
@@ -91,6 +92,8 @@ class DnsView:
             placed = Placed(record, name)
             self.placed.append(placed)
             self._by_labels[_scoped(name, record.context)].append(placed)
+            for start in range(len(name.labels)):
+                self._under[_scoped(Name(name.labels[start:], False), record.context)].append(placed)
             if not name.absolute:
                 self._relative.append(placed)
             for unknown in name.unknowns():
@@ -98,7 +101,13 @@ class DnsView:
                 if token is not None and token.what in ("token", "name"):
                     for index in range(ses_dns.EASY_DKIM_TOKENS) if token.index is None else (token.index,):
                         self.by_token[(token.key, index)].append(placed)
-        self.zones = [(z, names.parse(z.name)) for z in model.dns_zones if names.parse(z.name) is not None]
+        self.zones: dict = defaultdict(list)  # (scope, apex labels) -> [DnsZone]
+        for zone in model.dns_zones:
+            apex = names.parse(zone.name)
+            if apex is not None:
+                self.zones[_scoped(apex, zone.context)].append(zone)
+        linked = {i.easy_dkim for i in model.identities} | {i.mail_from_address for i in model.identities}
+        self._unlinked = [s for s in model.identity_settings if s.address not in linked]
 
     # Names with unknown parts are only compared within one context (see
     # ``Resource.context``); known names are compared across the scan.
@@ -121,13 +130,11 @@ class DnsView:
 
     def zone_for(self, domain: Name, context: str = "") -> Optional[DnsZone]:
         """The deepest zone of the scan whose apex is the domain or one of its parents."""
-        best = None
-        for zone, apex in self.zones:
-            if not apex.known and zone.context != context:
-                continue
-            if domain.endswith(Name(apex.labels, False)) and (best is None or len(apex.labels) > len(best[1].labels)):
-                best = (zone, apex)
-        return best[0] if best else None
+        for start in range(len(domain.labels)):
+            zones = self.zones.get(_scoped(Name(domain.labels[start:], False), context))
+            if zones:
+                return zones[0]
+        return None
 
     def managed(self, domain: Name, context: str = "", identity: Optional[Identity] = None) -> bool:
         """Whether the scan declares DNS for ``domain``: a zone holding it, a
@@ -138,9 +145,7 @@ class DnsView:
         if self.zone_for(domain, context) is not None:
             return True
         needs_active = identity is None or identity.active
-        suffix = Name(domain.labels, False)
-        if any(p.name.endswith(suffix) and (domain.known or p.record.context == context)
-               and (p.record.active or not needs_active) for p in self.placed):
+        if any(p.record.active or not needs_active for p in self._under.get(_scoped(domain, context), ())):
             return True
         return identity is not None and any(p.record.active or not needs_active
                                             for i in range(ses_dns.EASY_DKIM_TOKENS)
@@ -165,11 +170,9 @@ class DnsView:
         at ``<t>.<SES DKIM domain>``. Whether ``t`` is one of the identity's
         tokens is only known live."""
         found = []
-        for placed in self.placed:
+        for placed in self._under.get(_scoped(domain.child("_domainkey"), context), ()):
             labels = placed.name.labels
-            if (len(labels) != len(domain.labels) + 2 or labels[1] != ("_domainkey",) or placed.record.rtype != "CNAME"
-                    or Name(labels[2:], False).labels != domain.labels or not placed.name.known
-                    or not (domain.known or placed.record.context == context)):
+            if len(labels) != len(domain.labels) + 2 or placed.record.rtype != "CNAME" or not placed.name.known:
                 continue
             targets = [names.parse(v) for v in placed.record.values or () if isinstance(v, str)]
             if any(t and t.known and t.labels[:1] == labels[:1] and ses_dns.dkim_domain_regions(
@@ -232,9 +235,8 @@ class DnsView:
         """Whether a setting of ``kind`` ("easy_dkim", "mail_from") in the
         identity's root module names an identity the scan could not resolve
         (``for_each`` over an unknown value): it may be this identity's."""
-        linked = {i.easy_dkim for i in self.model.identities} | {i.mail_from_address for i in self.model.identities}
-        return any(s.kind == kind and s.context == identity.context and s.address not in linked
-                   and (s.active or not identity.active) for s in self.model.identity_settings)
+        return any(s.kind == kind and s.context == identity.context and (s.active or not identity.active)
+                   for s in self._unlinked)
 
     def signs_with_easy_dkim(self, identity: Identity) -> bool:
         """Whether the identity signs with Easy DKIM (three CNAMEs to publish)."""
