@@ -54,11 +54,12 @@ def check(model, context):
             continue
         texts = [(strings, joined(strings)) for strings in record.values if isinstance(strings, tuple)]
         spf_texts = [(strings, text) for strings, text in texts if spf.is_spf(text)]
+        meant = any(spf.is_spf(" ".join(strings)) for strings, _ in texts)  # as written, before a provider split it
         if record.rtype == "SPF" and spf_texts:
             yield _finding(rule, record, spf.check_obsolete_type(), "")
         if spf_texts and record.rtype == "TXT":
             by_name[(record.context, placed.name.labels, record.active)].append((record, len(spf_texts)))
-        for problem in record.problems if spf_texts else ():
+        for problem in record.problems if spf_texts or meant else ():
             yield rule.finding(f"{record.address}: {problem}.", record.where("values"), severity="high",
                                **about(record, "records/quoting"))
         for strings, text in spf_texts:

@@ -52,7 +52,8 @@ def _record(base: dict, entry: Any, zone_properties: Any, where: Location) -> Dn
 def _value_locs(entry: Any, where: Location) -> dict:
     if not isinstance(entry, LDict):
         return {}
-    return {"name": entry.loc_of_key("Name") or where, "values": entry.loc_of_key("ResourceRecords") or where}
+    return {"name": entry.loc_of_key("Name") or where, "type": entry.loc_of_key("Type") or where,
+            "values": entry.loc_of_key("ResourceRecords") or where}
 
 
 def _get(value: Any, key: str) -> Any:

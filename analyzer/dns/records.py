@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from analyzer.model import Unknown, display, embed, has_marker, split_marked
+from analyzer.model import Unknown, display, embed, split_marked
 
 TXT_TYPES = ("TXT", "SPF")
 MAX_STRING = 255  # octets in one character-string (RFC 1035 §3.3)
@@ -179,11 +179,12 @@ def known_terms(text: str, separator: str) -> tuple:
     """``(text, unknown)``: the record text without the terms (split at
     ``separator``: " " for SPF, ";" for DMARC) that embed unknown values,
     and those terms as a user reads them. Rules judge what is known and
-    say what they could not."""
+    say what they could not. Unknown parts are kept whole while splitting."""
+    protected, unknowns = _protect(text)
     kept, unknown = [], []
-    for term in text.split(separator):
-        if has_marker(term):
-            unknown.append(display(term).strip())
+    for term in protected.split(separator):
+        if _PLACEHOLDER.search(term):
+            unknown.append(display(_restore(term, unknowns)).strip())
         else:
             kept.append(term)
     return separator.join(kept), unknown

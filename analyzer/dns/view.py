@@ -261,7 +261,8 @@ class DnsView:
     # -- TXT ----------------------------------------------------------------------
 
     def spf_at(self, records: list) -> list:
-        return self.txt_at(records, spf.is_spf)
+        """The SPF records among ``records``: TXT only, since receivers never read the SPF type."""
+        return [(p, text) for p, text in self.txt_at(records, spf.is_spf) if p.record.rtype == "TXT"]
 
     def dmarc_for(self, domain: Name, context: str = "") -> tuple:
         """``(records, at, subdomain)``: the DMARC records that govern

@@ -89,7 +89,7 @@ def build_route53_record(type_, argument, location, parse=None, **resource) -> l
     name = fqdn.rstrip(".") + "." if isinstance(fqdn, str) and fqdn and not has_marker(fqdn) else argument("name")
     return [DnsRecord(type=type_, name=name, rtype=rtype, values=values, ttl=argument("ttl"),
                       zone=zone_address(argument("zone_id"), resource["context"]), alias=alias or None, problems=problems,
-                      value_locs=_locs(location, name="name", values="records"), **resource)]
+                      value_locs=_locs(location, name="name", type="type", values="records"), **resource)]
 
 
 def build_cloudflare_record(type_, argument, location, parse=None, **resource) -> list:
@@ -101,7 +101,7 @@ def build_cloudflare_record(type_, argument, location, parse=None, **resource) -
     values, problems = record_values(rtype, content, "cloudflare")
     return [DnsRecord(type=type_, name=argument("name"), rtype=rtype, values=values, ttl=argument("ttl"),
                       zone=zone_address(argument("zone_id"), resource["context"]), problems=problems, provider="cloudflare",
-                      value_locs=_locs(location, name="name", values=content_argument), **resource)]
+                      value_locs=_locs(location, name="name", type="type", values=content_argument), **resource)]
 
 
 def build_google_record(type_, argument, location, parse=None, **resource) -> list:
@@ -112,7 +112,7 @@ def build_google_record(type_, argument, location, parse=None, **resource) -> li
                       zone=zone_address(managed_zone, resource["context"]) or (
                           f"{resource['context']}:google:{managed_zone}" if isinstance(managed_zone, str) else ""),
                       problems=problems, provider="google",
-                      value_locs=_locs(location, name="name", values="rrdatas"), **resource)]
+                      value_locs=_locs(location, name="name", type="type", values="rrdatas"), **resource)]
 
 
 def build_azure_record(type_, argument, location, parse=None, **resource) -> list:
