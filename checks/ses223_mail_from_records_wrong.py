@@ -88,8 +88,9 @@ def _mx_problems(records: list, identity, shown: str):
           for value in p.record.values]
     if not mx:
         if not any(p.record.rtype == "MX" for p in records):
-            yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it and "
-                   "falls back to amazonses.com. Fix: an MX 10 feedback-smtp.<region>.amazonses.com.",
+            yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it: it "
+                   "falls back to amazonses.com (or rejects the mail with REJECT_MESSAGE). Fix: an MX "
+                   "10 feedback-smtp.<region>.amazonses.com.",
                    None, "mail_from/mx", "high")
         return
     if len(mx) > 1:

@@ -43,10 +43,17 @@ def _expectations(case):
 
 
 def _parse(words, file, line):
-    rules = [w for w in words if re.fullmatch(r"SES\d{3}", w)]
+    """``SES231 medium SES232 [info] inactive``: each rule id, with the
+    severity written after it (brackets optional); ``inactive`` applies to all."""
+    words = [w.strip("[]") for w in words]
     active = "inactive" not in words
-    severity = next((w for w in words if w in SEVERITIES), None)
-    return [(rule, file, line, active, severity) for rule in rules]
+    expected = []
+    for word in words:
+        if re.fullmatch(r"SES\d{3}", word):
+            expected.append([word, file, line, active, None])
+        elif word in SEVERITIES and expected:
+            expected[-1][4] = word
+    return [tuple(e) for e in expected]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])

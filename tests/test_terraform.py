@@ -1409,7 +1409,7 @@ def test_tf_json_variable_type_and_count(load):
 
 LINKS = [
     ("arn", "aws_ses_domain_identity.d.arn", "example.com", "aws_ses_domain_identity.d"),
-    ("id", "aws_ses_domain_identity.d.id", "example.com", "aws_ses_domain_identity.d"),
+    ("id", "aws_ses_domain_identity.d.id", "example.com", None),  # an identity's id is its name: known
     ("domain", "aws_ses_domain_identity.d.domain", "example.com", None),
     ("literal-domain", '"example.com"', "example.com", None),
     ("literal-arn", '"arn:aws:ses:us-east-1:123456789012:identity/example.com"', "example.com", None),

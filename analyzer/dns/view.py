@@ -26,7 +26,7 @@ from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined, known_terms
 from analyzer.model import DnsRecord, DnsZone, Identity, Model, Unknown
 
-_INDEX = r"(?:\[(?P<i>\d+)\]|, (?P<j>\d+)\)|, [^)]*\))?"  # no known index: any of the three
+_INDEX = r'(?:\["?(?P<i>\d+)"?\]|, (?P<j>\d+)\)|, [^)]*\))?'  # ["1"] is [1]; no known index: any of the three
 _TOKEN_REFS = (
     re.compile(r"^(?:element\()?(?P<key>.*?\baws_ses_domain_dkim\.[\w-]+(?:\[[^\]]*\])?)\.dkim_tokens" + _INDEX + "$"),
     re.compile(r"^(?:element\()?(?P<key>.*?\baws_sesv2_email_identity\.[\w-]+(?:\[[^\]]*\])?)"
@@ -261,8 +261,9 @@ class DnsView:
     # -- TXT ----------------------------------------------------------------------
 
     def spf_at(self, records: list) -> list:
-        """The SPF records among ``records``: TXT only, since receivers never read the SPF type."""
-        return [(p, text) for p, text in self.txt_at(records, spf.is_spf) if p.record.rtype == "TXT"]
+        """The SPF records among ``records`` that receivers read: TXT (never the
+        SPF type), the public zone's when a private one has the name too."""
+        return _public_first([(p, text) for p, text in self.txt_at(records, spf.is_spf) if p.record.rtype == "TXT"])
 
     def dmarc_for(self, domain: Name, context: str = "") -> tuple:
         """``(records, at, subdomain)``: the DMARC records that govern
@@ -272,7 +273,7 @@ class DnsView:
         ``records`` is a list of ``(placed, text)``; empty when none."""
         candidate = domain
         while candidate is not None and (candidate is domain or len(candidate.labels) >= 2):
-            found = self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc)
+            found = _public_first(self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc))
             if found:
                 return found, candidate, candidate is not domain
             candidate = candidate.parent()
@@ -301,6 +302,14 @@ def _token_in(unknown: Unknown, keys: set) -> Optional[Token]:
             if m and m.group("key") == address:
                 return Token((file_or_dir, address), _index(m), "token")
     return None
+
+
+def _public_first(found: list) -> list:
+    """``(placed, text)`` in public zones when there are any: in a split
+    horizon, receivers see the public zone; a private zone alone is judged
+    as written (SES212 says it is private)."""
+    public = [item for item in found if item[0].record.private is not True]
+    return public or found
 
 
 def _scoped(name: Name, context: str) -> tuple:

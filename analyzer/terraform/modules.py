@@ -110,6 +110,14 @@ class Expansion:
         return f"{base}[{json.dumps(str(self.key))}]"
 
 
+# (resource type, attribute) -> the argument whose value it is: an SES identity's id is its name
+_ID_IS_ARGUMENT = {
+    ("aws_ses_domain_identity", "id"): "domain",
+    ("aws_ses_email_identity", "id"): "email",
+    ("aws_sesv2_email_identity", "id"): "email_identity",
+}
+
+
 class ResourceInstance(Namespace):
     """``aws_x.y[key]``: configured arguments are known, the rest after apply."""
 
@@ -126,6 +134,7 @@ class ResourceInstance(Namespace):
             return self._cache[name]
         loc = self.block.loc
         resource_type = self.block.labels[0]
+        written = name if name in self.block.body.attributes else _ID_IS_ARGUMENT.get((resource_type, name))
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
@@ -133,9 +142,9 @@ class ResourceInstance(Namespace):
                 self.instance, self.block.body, self.expansion.scope, self.block.loc).render(), self.ref)
         elif self.kind == "data":
             value = Unknown(f"{self.ref}.{name}", DATA, loc)
-        elif name in self.block.body.attributes:
+        elif written in self.block.body.attributes:
             value = self.instance.guarded(("attr", self.ref, name), lambda: self.instance.evaluator.value(
-                self.block.body.attributes[name].expr, self.expansion.scope), f"{self.ref}.{name}")
+                self.block.body.attributes[written].expr, self.expansion.scope), f"{self.ref}.{name}")
         else:
             value = Unknown(f"{self.ref}.{name}", AFTER_APPLY, loc)
         self._cache[name] = value
