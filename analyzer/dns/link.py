@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from analyzer.dns import names
-from analyzer.model import Model, has_marker
+from analyzer.model import Model, Unknown, has_marker
 
 _RELATIVE_ONLY = ("azure",)
 _FULL_NAMES = ("google", "zonefile", "octodns")
@@ -81,8 +81,8 @@ def _place_records(model: Model) -> None:
             record.private = zone.private
         name = names.parse(record.name)
         zone_name = names.parse(record.zone_name) if record.zone_name is not None else None
-        if name is None:
-            continue
+        if name is None or isinstance(record.name, Unknown):
+            continue  # a name known only after apply stays unknown
         if record.source_format == "cloudformation" or record.provider in _FULL_NAMES:
             name = names.Name(name.labels, True)
         elif record.provider in _RELATIVE_ONLY and zone_name is not None:

@@ -85,6 +85,9 @@ class DnsView:
         self._relative: list = []  # records that may be relative to an unknown zone
         self.by_token: dict = defaultdict(list)  # Token(key, index) -> [Placed] (names built from it)
         self._under: dict = defaultdict(list)  # (scope, labels of a name and of each of its parents) -> [Placed]
+        # contexts with a record whose whole name is unknown (a plan's name known after apply): it may be any
+        self.unnamed = {r.context for r in model.dns_records
+                        if isinstance(r.name, Unknown) and r.active and token_of(r.name, r) is None}
         for record in model.dns_records:
             name = names.parse(record.name)
             if name is None:

@@ -23,8 +23,11 @@ directory is:
    the repository root);
 3. otherwise none: the plan keeps its own locations.
 
-Every SES resource pairs this way, and so do the IAM resources read for
-the least-privilege rules. Each resource pairs at most once. Configuration resources without a plan
+Every SES resource pairs this way, and so do the IAM and DNS resources
+read for the other rules; a plan's record whose name is only known after
+apply gives way to its configuration, whose name says what it is built
+from (a DKIM token). Once a plan pairs, its resources take the root
+module's context (``Resource.context``). Each resource pairs at most once. Configuration resources without a plan
 counterpart (``count = 0``, or absent from a stale plan) are left as they
 are.
 """
@@ -35,7 +38,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.model import AccessKey, IamPolicy, Identity, IdentityPolicy, Model, ReceiptRule
+from analyzer.model import AccessKey, DnsRecord, IamPolicy, Identity, IdentityPolicy, Model, ReceiptRule
 from analyzer.plan.values import pin
 from analyzer.terraform.modules import read_modules_json
 
@@ -52,7 +55,7 @@ class PlanOrigin:
 
 # the model collections a plan fills
 COLLECTIONS = ("identities", "identity_policies", "configuration_sets", "event_destinations", "receipt_rules",
-               "notification_topics", "access_keys", "iam_policies")
+               "notification_topics", "access_keys", "iam_policies", "identity_settings", "dns_zones", "dns_records")
 
 
 def merge_plans_with_terraform(model: Model) -> None:
@@ -69,9 +72,16 @@ def merge_plans_with_terraform(model: Model) -> None:
         return
     dropped: set = set()
     for plan in dict.fromkeys(r.origin.plan for r in planned):
-        for ours, theirs in _pairs([r for r in planned if r.origin.plan == plan], configured, dropped):
+        of_plan = [r for r in planned if r.origin.plan == plan]
+        pairs = _pairs(of_plan, configured, dropped)
+        for ours, theirs in pairs:
+            if _unknown_name(ours):
+                dropped.add(id(ours))  # a record named after apply: the configuration says from what
+                continue
             _take_locations(ours, theirs)
             dropped.add(id(theirs))
+        for resource in of_plan if pairs else ():
+            resource.context = pairs[0][1].context  # one root module: names with unknowns compare
     for name in COLLECTIONS:
         collection = getattr(model, name)
         collection[:] = [r for r in collection if id(r) not in dropped]
@@ -127,6 +137,10 @@ def _self_and_ancestors(directory: str):
         if parent == directory:
             return
         directory = parent
+
+
+def _unknown_name(resource) -> bool:
+    return isinstance(resource, DnsRecord) and not isinstance(resource.name, str)
 
 
 def _take_locations(ours, theirs) -> None:
