@@ -68,6 +68,7 @@ class ModuleDir:
     files: list = field(default_factory=list)  # absolute paths of .tf / .tf.json
     var_files: list = field(default_factory=list)  # auto-loaded tfvars, in load order
     ses_text: bool = False
+    dns_records: bool = False  # declares DNS records
     mail_dns: bool = False  # declares DNS records that are about mail (DKIM, SPF, DMARC, SES)
     dns_zone: bool = False  # declares a DNS zone
     local_calls: list = field(default_factory=list)  # real absolute dirs
@@ -114,6 +115,15 @@ class Discovery:
                                               for d in read_modules_json(directory).values()]
         return any(self.relevant(c, seen) for c in callees)
 
+    def relevant_callee(self, directory: str) -> bool:
+        """Whether a module called from a module that matters can matter: as
+        ``relevant``, or a generic DNS module (``_dmarc`` and its value are
+        its caller's arguments) when the DNS rules run."""
+        if self.relevant(directory):
+            return True
+        module = self.modules.get(directory)
+        return self.dns and module is not None and module.dns_records
+
     def add_module(self, directory: str):
         """Read a directory reached through a module call (it may lie under
         ``.terraform/modules`` or outside the walked paths, inside the root)."""
@@ -154,8 +164,9 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
             module.ses_text = True
         if b"_zone" in data and _DNS_ZONE.search(data):
             module.dns_zone = True
-        if b"record" in data and _DNS_RECORD.search(data) and _MAIL_DNS.search(data):
-            module.mail_dns = True
+        if b"record" in data and _DNS_RECORD.search(data):
+            module.dns_records = True
+            module.mail_dns = module.mail_dns or bool(_MAIL_DNS.search(data))
         for m in _SOURCE.finditer(data):
             if not _word_start(data, m.start()):
                 continue

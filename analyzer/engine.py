@@ -70,7 +70,8 @@ def scan(options: ScanOptions, progress=None) -> Report:
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off")
     merge_plans_with_terraform(model)
-    link_dns(model)
+    if options.dns != "off":
+        link_dns(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
     context = RuleContext(trust, {r.id: r for r in rules},

@@ -60,7 +60,8 @@ def check(model, context):
                 if key in seen:
                     continue
                 seen.add(key)
-                for path, problem in _problems(dns, identity, index, placed):
+                public_copy = any(p.record.private is not True for p in dns.dkim_records(identity, index))
+                for path, problem in _problems(dns, identity, index, placed, public_copy):
                     record = placed.record
                     yield rule.finding(
                         f"{record.address}: DKIM record {index + 1} of {name} {problem} Fix: a CNAME "
@@ -69,12 +70,12 @@ def check(model, context):
                         record.where(path.split("/")[0]), identity=name, **about(record, f"{path}/token{index + 1}"))
 
 
-def _problems(dns, identity, index, placed):
+def _problems(dns, identity, index, placed, public_copy: bool):
     record = placed.record
     if isinstance(record.rtype, str) and record.rtype != "CNAME":
         yield "type", f"is a {record.rtype} record, not a CNAME, so SES never finds its token."
         return
-    if record.private is True:
+    if record.private is True and not public_copy:  # a split horizon: receivers read the public copy
         yield "zone", ("sits in a private hosted zone, invisible to receivers and to SES, so DKIM never "
                        "verifies and signatures cannot be checked.")
     if isinstance(record.values, list):
@@ -84,7 +85,7 @@ def _problems(dns, identity, index, placed):
             if reason:
                 yield "values", f"points at {display(value)}: {reason}."
     others = [p.record for p in dns.at_name(placed.name, record.context)
-              if p.record is not record and p.record.context == record.context]
+              if p.record is not record and p.record.context == record.context and p.record.zone == record.zone]
     if others:
         yield "name", (f"shares its name with {others[0].address} ({display(others[0].rtype)}); a CNAME cannot "
                        "share its name with other data (RFC 1034 §3.6.2).")

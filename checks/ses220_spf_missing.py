@@ -27,7 +27,7 @@ and a hosted zone for example.com with only the MX record.
 Fix: a TXT record ``v=spf1 include:amazonses.com -all`` at the MAIL FROM domain.
 """
 
-from analyzer.model import display
+from analyzer.model import display, has_marker
 from analyzer.rules import about
 
 ID = "SES220"
@@ -41,8 +41,11 @@ def check(model, context):
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
         mail_from = dns.mail_from(identity)
-        if mail_from is None or not dns.managed(mail_from, identity.context) or dns.spf_at(dns.at_name(mail_from, identity.context)):
+        if mail_from is None or not dns.managed(mail_from, identity.context, under=domain):
             continue
+        records = dns.at_name(mail_from, identity.context, under=domain)
+        if dns.spf_at(records) or dns.txt_at(records, has_marker):
+            continue  # an SPF record, or a TXT whose value is unknown to the scan (it may be one)
         name = display(domain.text())
         shown = display(mail_from.text())
         yield rule.finding(

@@ -65,7 +65,8 @@ def check(model, context):
         for strings, text in spf_texts:
             known, unknown = known_terms(text, " ")
             note = f" (terms with values unknown to the scan were not checked: {', '.join(unknown)})" if unknown else ""
-            for problem in spf.check_record(known) + spf.check_strings(strings):
+            sizes = [] if unknown else spf.check_strings(strings)  # an unknown value has no size yet
+            for problem in spf.check_record(known) + sizes:
                 if not (unknown and problem.code == "no-all"):
                     yield _finding(rule, record, problem, note)
     for entries in by_name.values():

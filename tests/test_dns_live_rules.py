@@ -137,3 +137,13 @@ def test_a_bad_nameserver_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["scan", ".", "--dns", "live", "--nameserver", "not-an-ip"])
     assert result.exit_code == 2 and "not-an-ip" in result.output
+
+
+def test_records_of_one_name_declared_by_several_resources_are_compared_together(dns_server, tmp_path, monkeypatch):
+    """Cloudflare declares one resource per TXT value: the one that is served is not drift, the other is."""
+    plan = _plan("example.test", "mail.example.test", [
+        ("mail.example.test", "TXT", ["v=spf1 include:amazonses.com -all"]),
+        ("mail.example.test", "TXT", ["google-site-verification=abc"])])
+    findings = _scan(tmp_path, monkeypatch, plan, dns_server.address)
+    assert sorted((f.resource, f.logical_path) for f in findings if f.rule_id == "SES250") == [
+        ("aws_route53_record.r1", "live/drift/TXT")]

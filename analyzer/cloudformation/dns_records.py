@@ -43,7 +43,9 @@ def _record(base: dict, entry: Any, zone_properties: Any, where: Location) -> Dn
     values, problems = record_values(rtype, _get(entry, "ResourceRecords"), "cloudformation")
     zone_id = _get(entry, "HostedZoneId") or _get(zone_properties, "HostedZoneId")
     zone_name = _get(entry, "HostedZoneName") or _get(zone_properties, "HostedZoneName")
-    zone = f"{base['context']}:{zone_id.ref}" if isinstance(zone_id, Unknown) and "." not in zone_id.ref else ""
+    zone = ""
+    if isinstance(zone_id, Unknown) and (zone_id.ref.endswith(".Id") or "." not in zone_id.ref):
+        zone = f"{base['context']}:{zone_id.ref.removesuffix('.Id')}"  # !Ref Zone or !GetAtt Zone.Id
     return DnsRecord(**base, name=_get(entry, "Name"), rtype=rtype, values=values, ttl=_get(entry, "TTL"),
                      zone=zone, zone_name=zone_name, alias=_get(entry, "AliasTarget"), problems=problems,
                      value_locs=_value_locs(entry, where))

@@ -24,8 +24,16 @@ def link(model: Model) -> None:
 
 
 def _apply_settings(model: Model) -> None:
+    by_name: dict = {}  # (context, name labels) -> identities, in address order
+    for identity in sorted(model.identities, key=lambda i: i.address):
+        name = names.parse(identity.name)
+        if name is not None and name.labels:
+            by_name.setdefault((identity.context, name.labels), []).append(identity)
+    by_address: dict = {}
+    for identity in model.identities:
+        by_address.setdefault((identity.context, identity.address.split("[", 1)[0]), []).append(identity)
     for setting in model.identity_settings:
-        identity = _by_address(model, setting) or _by_name(model, setting)
+        identity = _by_address(by_address, setting) or _by_name(by_name, setting)
         if identity is None or identity.active and not setting.active:
             continue  # a setting that does not exist with the values in use does not apply
         if setting.kind == "easy_dkim":
@@ -48,26 +56,25 @@ def _tokens(value) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(t, str) and not has_marker(t) for t in value)
 
 
-def _by_address(model: Model, setting):
+def _by_address(by_address: dict, setting):
     """The identity the setting references: same address (or its only
     instance: ``aws_x.y`` for ``aws_x.y[0]``) in the same root module."""
     address = setting.identity_address
     if not address:
         return None
-    found = [i for i in model.identities if i.context == setting.context
-             and (i.address == address or i.address.startswith(address + "["))]
+    found = [i for i in by_address.get((setting.context, address.split("[", 1)[0]), ())
+             if i.address == address or i.address.startswith(address + "[")]
     return found[0] if len(found) == 1 else None
 
 
-def _by_name(model: Model, setting):
+def _by_name(by_name: dict, setting):
     """The identity a setting names when it does not reference it: same
-    name (or the same unknown) in the same root module."""
+    name (or the same unknown) in the same root module; the first by address."""
     wanted = names.parse(setting.identity)
     if wanted is None or not wanted.labels:
         return None
-    candidates = [i for i in model.identities if names.same(names.parse(i.name), wanted)
-                  and i.context == setting.context]
-    return min(candidates, key=lambda i: i.address) if candidates else None
+    found = by_name.get((setting.context, wanted.labels))
+    return found[0] if found else None
 
 
 def _place_records(model: Model) -> None:

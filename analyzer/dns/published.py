@@ -120,6 +120,7 @@ def _tokens(identity) -> list:
 def _comparable(placed) -> bool:
     record = placed.record
     return (placed.name.known and placed.name.absolute and record.rtype in _COMPARED and record.active
+            and record.private is not True  # public DNS never serves a private zone
             and isinstance(record.values, list) and record.values and not record.alias
             and all(isinstance(v, (str, tuple)) and not _marked(v) for v in record.values))
 
@@ -140,24 +141,34 @@ def _said(answer) -> str:
 
 
 def _drift(view: DnsView, answers: dict, published: Published) -> None:
+    """Each declared record set against what DNS serves at its name and type.
+    Several resources may declare one name and type (Cloudflare writes one
+    record per resource): together they must be what is served; each is
+    reported for the values it declares that are not served."""
+    declared_at: dict = {}
     for placed in view.placed:
-        if not _comparable(placed):
-            continue
-        record = placed.record
-        answer = answers[(_text(placed.name), record.rtype)]
+        if _comparable(placed):
+            declared_at.setdefault((_text(placed.name), placed.record.rtype), []).append(placed)
+    for (name, rtype), group in declared_at.items():
+        answer = answers[(name, rtype)]
         if answer.failed:
             continue
-        declared = sorted(_normal(record.rtype, v) for v in record.values)
-        served = sorted(_normal(record.rtype, v) for v in answer.records) if answer.status == "ok" else []
+        served = {_normal(rtype, v) for v in answer.records} if answer.status == "ok" else set()
+        declared = {_normal(rtype, v) for p in group for v in p.record.values}
         if declared == served:
             continue
-        what = "does not exist" if answer.status == "nxdomain" else (
-            "has no such record" if answer.status == "nodata" else f"serves {_show(served)}")
-        published.findings.append(LiveFinding(
-            "SES250", "high",
-            f"{record.address}: declares {record.rtype} {_show(declared)} at {_text(placed.name)}, but public DNS "
-            f"{what} ({_said(answer)}). Fix: apply the change, or update the code to what is intended.",
-            record.where("values"), record, f"drift/{record.rtype}"))
+        for placed in group:
+            record = placed.record
+            mine = sorted(_normal(rtype, v) for v in record.values)
+            if len(group) > 1 and set(mine) <= served:
+                continue  # this resource's values are served; the difference is another's
+            what = "the name does not exist" if answer.status == "nxdomain" else (
+                "there is no such record" if answer.status == "nodata" else f"public DNS serves {_show(sorted(served))}")
+            published.findings.append(LiveFinding(
+                "SES250", "high",
+                f"{record.address}: declares {rtype} {_show(mine)} at {name}, but {what} ({_said(answer)}). "
+                "Fix: apply the change, or update the code to what is intended.",
+                record.where("values"), record, f"drift/{rtype}"))
 
 
 def _normal(rtype: str, value) -> str:

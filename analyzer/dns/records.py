@@ -161,7 +161,7 @@ def record_values(rtype: Any, values: Any, provider: str) -> tuple:
         elif rtype == "MX" and isinstance(value, str):
             result.append(_mx_text(value))
         else:
-            result.append(value if isinstance(value, Unknown) else str(value))
+            result.append(embed(value) if isinstance(value, Unknown) else str(value))
     return result, problems
 
 

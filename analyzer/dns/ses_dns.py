@@ -26,7 +26,6 @@ SPF_INCLUDE = "amazonses.com"
 MAIL_FROM_MX_PREFERENCE = 10
 _REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 _FEEDBACK = re.compile(r"^feedback-smtp\.(?P<region>[^.]+)\.amazonses\.com\.?$", re.I)
-_INBOUND = re.compile(r"^inbound-smtp\.(?P<region>[^.]+)\.amazonaws\.com\.?$", re.I)
 _DKIM_DOMAIN = re.compile(r"^dkim(?:\.(?P<region>[a-z0-9-]+))?\.amazonses\.com\.?$", re.I)
 
 
@@ -65,7 +64,3 @@ def feedback_region(host: str) -> Optional[str]:
     """The Region of a ``feedback-smtp.<region>.amazonses.com`` host, or None."""
     m = _FEEDBACK.match(host)
     return m.group("region").lower() if m else None
-
-
-def is_inbound(host: str) -> bool:
-    return bool(_INBOUND.match(host))

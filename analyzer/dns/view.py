@@ -16,6 +16,7 @@ is taken to be at a name when either reading puts it there.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ class DnsView:
         self.model = model
         self.placed: list = []
         self._by_labels: dict = defaultdict(list)
-        self._relative: list = []  # records that may be relative to an unknown zone
+        self._relative: dict = defaultdict(list)  # (context, labels) -> records that may be relative to an unknown zone
         self.by_token: dict = defaultdict(list)  # Token(key, index) -> [Placed] (names built from it)
         self._under: dict = defaultdict(list)  # (scope, labels of a name and of each of its parents) -> [Placed]
         # contexts with a record whose whole name is unknown (a plan's name known after apply): it may be any
@@ -97,8 +98,8 @@ class DnsView:
             self._by_labels[_scoped(name, record.context)].append(placed)
             for start in range(len(name.labels)):
                 self._under[_scoped(Name(name.labels[start:], False), record.context)].append(placed)
-            if not name.absolute:
-                self._relative.append(placed)
+            if not name.absolute and not _known_zone(record):
+                self._relative[(record.context, name.labels)].append(placed)
             for unknown in name.unknowns():
                 token = token_of(unknown, record)
                 if token is not None and token.what in ("token", "name"):
@@ -120,16 +121,17 @@ class DnsView:
     def at(self, domain: Name, *relative: str, context: str = "") -> list:
         """The records at ``relative`` labels under ``domain`` (``at(d, "_dmarc")``),
         as seen from ``context``."""
-        wanted = domain.child(*relative) if relative else domain
-        found = self.at_name(wanted, context)
-        if relative and domain.labels:
-            relative_labels = Name(tuple((label.lower(),) for label in relative), False).labels
-            found += [p for p in self._relative if p.name.labels == relative_labels and p.record.zone_name is None
-                      and p.record.context == context]
-        return _unique(found)
+        return self.at_name(domain.child(*relative) if relative else domain, context, under=domain)
 
-    def at_name(self, name: Name, context: str = "") -> list:
-        return list(self._by_labels.get(_scoped(name, context), ()))
+    def at_name(self, name: Name, context: str = "", under: Optional[Name] = None) -> list:
+        """The records at ``name``; with ``under`` (the identity's domain),
+        also those written relative to a zone whose name is unknown, taken to
+        be that domain's (``name = "_dmarc"`` with ``zone_id = var.zone_id``)."""
+        found = list(self._by_labels.get(_scoped(name, context), ()))
+        relative = name.relative_to(Name(under.labels, False)) if under is not None else None
+        if relative is not None and relative.labels:
+            found += self._relative.get((context, relative.labels), [])
+        return _unique(found)
 
     def zone_for(self, domain: Name, context: str = "") -> Optional[DnsZone]:
         """The deepest zone of the scan whose apex is the domain or one of its parents."""
@@ -139,16 +141,21 @@ class DnsView:
                 return zones[0]
         return None
 
-    def managed(self, domain: Name, context: str = "", identity: Optional[Identity] = None) -> bool:
+    def managed(self, domain: Name, context: str = "", identity: Optional[Identity] = None,
+                under: Optional[Name] = None) -> bool:
         """Whether the scan declares DNS for ``domain``: a zone holding it, a
         record at or under it, or a record built from the identity's tokens.
         For an identity that exists with the values in use, only records
         that exist with them count (``count = var.zone_id != "" ? 3 : 0``
-        with no zone given declares no DNS)."""
+        with no zone given declares no DNS). ``under``: as for ``at_name``."""
         if self.zone_for(domain, context) is not None:
             return True
         needs_active = identity is None or identity.active
         if any(p.record.active or not needs_active for p in self._under.get(_scoped(domain, context), ())):
+            return True
+        relative = domain.relative_to(Name(under.labels, False)) if under is not None else None
+        if relative is not None and relative.labels and any(
+                p.record.active or not needs_active for p in self._relative.get((context, relative.labels), ())):
             return True
         return identity is not None and any(p.record.active or not needs_active
                                             for i in range(ses_dns.EASY_DKIM_TOKENS)
@@ -167,6 +174,7 @@ class DnsView:
             found += self.at(domain, tokens[index], "_domainkey", context=identity.context)
         return _unique(found)
 
+    @functools.lru_cache(maxsize=None)
     def written_dkim_records(self, domain: Name, context: str) -> list:
         """Easy DKIM CNAMEs written with literal tokens (copied from the
         console into a zone file, say): ``<t>._domainkey.<domain>`` pointing
@@ -224,7 +232,7 @@ class DnsView:
             name = names.parse(identity.name) if identity.kind == "domain" else None
             if name is not None and name.labels and not name.wrong:
                 result.append((identity, Name(name.labels, True)))
-        return result
+        return sorted(result, key=lambda item: not item[0].active)  # a domain said once is said of an active one
 
     def mail_from(self, identity: Identity) -> Optional[Name]:
         """The identity's custom MAIL FROM domain, when one is set and readable."""
@@ -271,11 +279,13 @@ class DnsView:
     def dmarc_for(self, domain: Name, context: str = "") -> tuple:
         """``(records, at, subdomain)``: the DMARC records that govern
         ``domain``: at ``_dmarc.<domain>``, or else at the nearest parent
-        that has one (RFC 7489 §6.6.3 walks to the organizational domain;
-        without the public suffix list, this walks to two labels).
+        that has one (RFC 9989's tree walk; RFC 7489 §6.6.3 asks the
+        organizational domain, which is one of these parents). Without the
+        public suffix list the walk stops at two labels, or at one label
+        that is an unknown value (``${var.domain}`` is a whole domain).
         ``records`` is a list of ``(placed, text)``; empty when none."""
         candidate = domain
-        while candidate is not None and (candidate is domain or len(candidate.labels) >= 2):
+        while candidate is not None and (candidate is domain or len(candidate.labels) >= 2 or not candidate.known):
             found = _public_first(self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc))
             if found:
                 return found, candidate, candidate is not domain
@@ -315,6 +325,11 @@ def _public_first(found: list) -> list:
     return public or found
 
 
+def _known_zone(record: DnsRecord) -> bool:
+    zone = names.parse(record.zone_name) if record.zone_name is not None else None
+    return zone is not None and zone.known
+
+
 def _scoped(name: Name, context: str) -> tuple:
     return ("" if name.known else context, name.labels)
 
@@ -340,13 +355,14 @@ def dmarc_problems(text: str, subdomain: bool = False, custom_mail_from: bool = 
     """``(problems, unknown)``: the problems of a DMARC record judged on its
     known tags, and the tags with values unknown to the scan. A problem
     that an unknown tag could settle is left out (no ``p`` when ``p`` is
-    unknown, no enforcement verdict when a policy tag is, no ``rua``
+    unknown, no enforcement verdict when a tag deciding it is, no ``rua``
     verdict when ``rua`` is)."""
     known, unknown = known_terms(text, ";")
     unknown_names = {u.split("=", 1)[0].strip().lower() for u in unknown}
     problems = []
+    deciding = set(_POLICY_TAGS) - (set() if subdomain else {"sp", "np"})  # sp and np govern subdomains
     for problem in dmarc.check(known, subdomain=subdomain, custom_mail_from=custom_mail_from):
-        if problem.rule == dmarc.NOT_ENFORCED and unknown_names & set(_POLICY_TAGS):
+        if problem.rule == dmarc.NOT_ENFORCED and unknown_names & deciding:
             continue
         if problem.code == "missing-p" and "p" in unknown_names:
             continue

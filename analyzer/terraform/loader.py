@@ -135,7 +135,7 @@ class TerraformScan:
 
         def relevant_and_seen(directory: str) -> bool:
             reached.add(directory)
-            return self.discovery.relevant(directory)
+            return self.discovery.relevant_callee(directory)
 
         for directory in roots:
             self._scan_root_safely(directory, relevant_and_seen)
