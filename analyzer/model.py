@@ -416,7 +416,6 @@ class DnsZone(Resource):
 
     name: Any = None  # the zone's apex as written: str (may embed unknowns) / Unknown
     private: Any = None  # True (private hosted zone) / False / Unknown / None (not said)
-    managed: bool = True  # False for a lookup (``data "aws_route53_zone"``)
     provider: str = "route53"  # route53 / cloudflare / google / azure / zonefile / octodns
     key: Any = None  # what records name the zone by when not its address (Google's managed zone name)
 

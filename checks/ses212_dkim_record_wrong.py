@@ -81,7 +81,7 @@ def _problems(dns, identity, index, placed, public_copy: bool):
     if isinstance(record.values, list):
         for value in record.values:
             target = names.parse(value)
-            reason = dns.expected_dkim_target(identity, index, target) if target is not None else None
+            reason = dns.expected_dkim_target(identity, index, target, record) if target is not None else None
             if reason:
                 yield "values", f"points at {display(value)}: {reason}."
     others = [p.record for p in dns.at_name(placed.name, record.context)

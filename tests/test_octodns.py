@@ -118,7 +118,7 @@ def test_zone_and_record_fields(tmp_path):
     [zone] = model.dns_zones
     assert (zone.address, zone.type, zone.name, zone.file, zone.loc.file, zone.loc.line) == (
         "octodns.yaml:example.com.", "octodns", "example.com.", "octodns.yaml", "octodns.yaml", 13)
-    assert (zone.provider, zone.source_format, zone.private, zone.managed) == ("octodns", "octodns", None, True)
+    assert (zone.provider, zone.source_format, zone.private) == ("octodns", "octodns", None)
     dmarc = model.dns_records[2]
     assert (dmarc.address, dmarc.type, dmarc.zone, dmarc.provider, dmarc.source_format, dmarc.private) == (
         "zones/example.com.yaml:_dmarc.example.com. TXT", "octodns", "octodns.yaml:example.com.", "octodns",

@@ -85,7 +85,7 @@ def test_each_record_names_its_zone_and_file(tmp_path):
     [zone] = model.dns_zones
     assert (zone.address, zone.type, zone.name, zone.provider, zone.source_format, zone.file) == (
         "db.example.com:example.com.", "zonefile", "example.com.", "zonefile", "zonefile", "db.example.com")
-    assert (zone.loc.file, zone.loc.line, zone.private, zone.managed) == ("db.example.com", 4, None, True)
+    assert (zone.loc.file, zone.loc.line, zone.private) == ("db.example.com", 4, None)
     dmarc = model.dns_records[4]
     assert (dmarc.address, dmarc.type, dmarc.file, dmarc.loc.file) == (
         "db.example.com:_dmarc.example.com. TXT", "zonefile", "db.example.com", "db.example.com")

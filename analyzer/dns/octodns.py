@@ -199,7 +199,7 @@ class _Config:
         address = f"{self.shown}:{zone}"
         self.model.dns_zones.append(DnsZone(
             address=address, type="octodns", loc=where, file=self.shown, source_format="octodns",
-            name=zone, private=None, managed=True, provider="octodns"))
+            name=zone, private=None, provider="octodns"))
         for provider in providers:
             files = provider.zone_files(source)
             if not files:

@@ -26,7 +26,7 @@ from typing import Any, Optional
 from analyzer.dns import dmarc, names, ses_dns, spf
 from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined
-from analyzer.dns.view import DnsView, dmarc_problems
+from analyzer.dns.view import DnsView, dmarc_problems, dmarc_walk
 from analyzer.model import InputProblem, Location, Model, has_marker
 from analyzer.rules import about
 
@@ -105,11 +105,7 @@ def _wanted(view: DnsView) -> list:
 
 
 def _dmarc_names(domain: Name) -> list:
-    result, candidate = [], domain
-    while candidate is not None and (candidate is domain or len(candidate.labels) >= 2):
-        result.append(_text(candidate.child("_dmarc")))
-        candidate = candidate.parent()
-    return result
+    return [_text(candidate.child("_dmarc")) for candidate in dmarc_walk(domain)]
 
 
 def _tokens(identity) -> list:

@@ -44,7 +44,7 @@ class Token:
     (the whole record name) or "value" (the whole target)."""
 
     key: tuple
-    index: int
+    index: Optional[int]
     what: str
 
 
@@ -191,7 +191,7 @@ class DnsView:
                 found.append(placed)
         return found
 
-    def expected_dkim_target(self, identity: Identity, index: int, target: Name) -> Optional[str]:
+    def expected_dkim_target(self, identity: Identity, index: int, target: Name, record: DnsRecord) -> Optional[str]:
         """Why a CNAME target is not ``<token>.<DKIM domain>`` for token
         ``index`` of ``identity``; None when it is (or may be, with the
         identity's Region unknown)."""
@@ -199,9 +199,9 @@ class DnsView:
             return "the target is empty"
         first = target.labels[0]
         rest = Name(target.labels[1:], False).text()
-        keys = identity_keys(identity)
         if len(first) == 1 and isinstance(first[0], Unknown):
-            token = _token_in(first[0], keys)
+            token = token_of(first[0], record)
+            token = token if token is not None and token.key in identity_keys(identity) else None
             if token is not None and token.what == "value" and len(target.labels) == 1:
                 return None if token.index in (index, None) else f"it points at token {token.index + 1}'s target"
             if token is None or token.what != "token":
@@ -284,12 +284,10 @@ class DnsView:
         public suffix list the walk stops at two labels, or at one label
         that is an unknown value (``${var.domain}`` is a whole domain).
         ``records`` is a list of ``(placed, text)``; empty when none."""
-        candidate = domain
-        while candidate is not None and (candidate is domain or len(candidate.labels) >= 2 or not candidate.known):
+        for candidate in dmarc_walk(domain):
             found = _public_first(self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc))
             if found:
                 return found, candidate, candidate is not domain
-            candidate = candidate.parent()
         return [], None, False
 
     def txt_at(self, name_records: list, predicate) -> list:
@@ -305,16 +303,13 @@ class DnsView:
         return found
 
 
-def _token_in(unknown: Unknown, keys: set) -> Optional[Token]:
-    for file_or_dir, address in keys:
-        m = _CFN_TOKEN_REF.match(unknown.ref)
-        if m and m.group("key") == address:
-            return Token((file_or_dir, address), int(m.group("n")) - 1, m.group("what").lower())
-        for pattern in _TOKEN_REFS:
-            m = pattern.match(unknown.ref)
-            if m and m.group("key") == address:
-                return Token((file_or_dir, address), _index(m), "token")
-    return None
+def dmarc_walk(domain: Name) -> list:
+    """The domain, then its parents, whose ``_dmarc`` may govern it (see ``DnsView.dmarc_for``)."""
+    walk, candidate = [], domain
+    while candidate is not None and (candidate is domain or len(candidate.labels) >= 2 or not candidate.known):
+        walk.append(candidate)
+        candidate = candidate.parent()
+    return walk
 
 
 def _public_first(found: list) -> list:

@@ -293,7 +293,7 @@ def _add_zone(shown: str, reading: _Reading, model: Model) -> None:
     soa_line = next((line for line, _, (rdtype, _) in found if rdtype == dns.rdatatype.SOA), 1)
     model.dns_zones.append(DnsZone(
         address=address, type="zonefile", loc=Location(shown, soa_line), file=shown, source_format="zonefile",
-        name=origin, private=None, managed=True, provider="zonefile"))
+        name=origin, private=None, provider="zonefile"))
     for line, name, key in found:
         model.dns_records.append(_record(shown, line, name, reading.rdatasets[name][key], address, origin))
 

@@ -78,7 +78,7 @@ def build_data_zone(type_: str, argument, **resource) -> DnsZone:
     name = argument(name_argument)
     key = name if type_ == "google_dns_managed_zone" else None
     return DnsZone(type=type_, name=None if key else name, private=bool(private) if isinstance(private, bool) else
-                   private, managed=False, provider=provider, key=key, **resource)
+                   private, provider=provider, key=key, **resource)
 
 
 def build_route53_record(type_, argument, location, parse=None, **resource) -> list:
