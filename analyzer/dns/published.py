@@ -20,6 +20,7 @@ naming the query, never a missing record.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -225,8 +226,22 @@ def _status(answer) -> str:
 # -- SES221 and SES23x on published records -------------------------------------
 
 
+def _bounded(resolver):
+    """The resolver's SPF lookup, refused once its total time bound has passed
+    since the first include was followed: a tree of includes on a dead
+    nameserver must not take one timeout per name."""
+    deadline = time.monotonic() + resolver.total_timeout
+
+    def lookup(name: str, rdtype: str) -> list:
+        if time.monotonic() > deadline:
+            raise spf.LookupFailed(f"not looked up: the total time bound of {resolver.total_timeout:g} s was reached")
+        return resolver.lookup_for_spf(name, rdtype)
+    return lookup
+
+
 def _spf(view: DnsView, resolver, answers: dict, published: Published) -> None:
     done = set()
+    lookup = _bounded(resolver)
     for identity, domain in view.domain_identities():
         mail_from = view.mail_from(identity)
         if mail_from is None or not mail_from.known or mail_from.labels in done:
@@ -238,7 +253,7 @@ def _spf(view: DnsView, resolver, answers: dict, published: Published) -> None:
             continue
         if answer.status == "ok" and not any(spf.is_spf(joined(r)) for r in answer.records):
             continue
-        result = spf.evaluate_live(name, resolver.lookup_for_spf)
+        result = spf.evaluate_live(name, lookup)
         where = f"the published SPF of {mail_from.text()} ({_said(answer)}; {result.lookups} lookups, " \
                 f"{result.void_lookups} void)"
         for problem in result.problems:
