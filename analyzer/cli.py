@@ -34,6 +34,17 @@ def _org(ctx, param, values):
     return values
 
 
+def _size(ctx, param, value):
+    from analyzer.files import parse_size
+
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _var(ctx, param, values):
     pairs = []
     for value in values:
@@ -112,9 +123,13 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
               help="PATHS are changed files (as a pre-commit hook passes them): scan the current directory, so "
                    "modules are evaluated with their callers, and report only findings in the changed files' "
                    "modules and templates.")
+@click.option("--max-file-size", callback=_size, metavar="SIZE",
+              help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
+@click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+              help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
 def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
          cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, exit_zero, no_suppress,
-         quiet, verbose, changed_only):
+         quiet, verbose, changed_only, max_file_size, max_depth):
     """Scan PATHS (files or directories; default: the current directory)."""
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
     from analyzer.config import ConfigError, find_config, load_config
@@ -143,6 +158,7 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                                 baseline_path)
         options.suppress = not no_suppress
         options.changed = changed
+        options.limits = _limits(config, max_file_size, max_depth)
         progress = Progress() if not quiet and Progress.wanted() else None
         started = time.monotonic()
         try:
@@ -171,6 +187,15 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                 f.write(text)
     threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
     sys.exit(0 if exit_zero else exit_status(report, threshold, include_inactive))
+
+
+def _limits(config, max_file_size, max_depth):
+    """The command line over the configuration file over the defaults."""
+    from analyzer.files import Limits
+
+    default = Limits()
+    return Limits(max_file_size=max_file_size or (config and config.max_file_size) or default.max_file_size,
+                  max_depth=max_depth or (config and config.max_depth) or default.max_depth)
 
 
 def _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters, baseline_path):

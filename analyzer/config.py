@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.files import parse_size
 from analyzer.findings import SEVERITIES
 
 FILE_NAME = ".sesguard.yml"
@@ -50,6 +51,10 @@ cfn_parameters: {}
 
 # Consumer mailbox domains to add to the built-in list (rule SES201).
 personal_mailbox_domains: []
+
+# Limits on what one file may cost: the largest file read, the deepest nesting.
+# max_file_size: 10M
+# max_depth: 200
 """
 
 
@@ -69,10 +74,13 @@ class Config:
     var_files: dict = field(default_factory=dict)  # directory -> [files]
     cfn_parameters: dict = field(default_factory=dict)  # directory -> {name: value}
     personal_mailbox_domains: tuple = ()
+    max_file_size: int = 0  # 0: the default
+    max_depth: int = 0  # 0: the default
 
 
 _RULE_ID = re.compile(r"SES\d{3}")
-_STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int")
+_INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAGS = ("tag:yaml.org,2002:str", _INT_TAG)
 
 
 class _Reader:
@@ -106,6 +114,19 @@ class _Reader:
             raise self.error(node, f"{key}: {node.value!r} is not one of {', '.join(SEVERITIES)}")
         return node.value
 
+    def positive(self, node, key):
+        if node.tag != _INT_TAG or not re.fullmatch(r"\d+", node.value) or int(node.value) < 1:
+            raise self.error(node, f"{key}: {node.value!r} is not a positive whole number")
+        return int(node.value)
+
+    def size(self, node, key):
+        if node.tag not in _STR_TAGS:
+            raise self.error(node, f"{key} must be a size (512K, 10M)")
+        try:
+            return parse_size(node.value)
+        except ValueError as exc:
+            raise self.error(node, f"{key}: {exc}") from None
+
     def read(self, key: str, node):
         if key == "trusted_accounts":
             return self.strings(node, key, r"\d{12}", "a 12-digit account id")
@@ -124,6 +145,10 @@ class _Reader:
             return result
         if key == "var_files":
             return {k.value: list(self.strings(v, f"{key}.{k.value}")) for k, v in self.mapping(node, key)}
+        if key == "max_file_size":
+            return self.size(node, key)
+        if key == "max_depth":
+            return self.positive(node, key)
         if key == "cfn_parameters":
             return {k.value: {n.value: str(v2.value) for n, v2 in self.mapping(v, f"{key}.{k.value}")}
                     for k, v in self.mapping(node, key)}
@@ -131,7 +156,7 @@ class _Reader:
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
-         "cfn_parameters", "personal_mailbox_domains")
+         "cfn_parameters", "personal_mailbox_domains", "max_file_size", "max_depth")
 
 
 def load_config(path: str) -> Config:

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from analyzer.files import display, read_text, searchable
+from analyzer.files import Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
@@ -38,28 +38,34 @@ class DocumentOptions:
         return values
 
 
-def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None) -> None:
-    from analyzer.cloudformation.loader import load_template, looks_like_template
-    from analyzer.plan.loader import load_plan, looks_like_plan
-
+def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None,
+                   limits: Limits = Limits()) -> None:
     for number, path in enumerate(paths, 1):
         shown = display(path)
         if progress:
             progress(f"reading {number}/{len(paths)} YAML and JSON files: {shown}")
-        text, problem = read_text(path)
+        text, problem = read_text(path, limits)
         if problem:
             if _might_be_a_document(path):
                 model.problems.append(InputProblem(shown, problem))
             continue
-        if not _SES_RELEVANT.search(text):
-            continue
-        if looks_like_plan(text):
-            load_plan(path, shown, text, model)
-        elif looks_like_template(text):
-            load_template(path, shown, text, options.parameters_for(path), model)
-        else:
-            continue
-        model.files += 1
+        if _SES_RELEVANT.search(text) and _load(path, shown, text, options, model, limits):
+            model.files += 1
+
+
+def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Model, limits: Limits) -> bool:
+    """Load a plan or template into ``model``; False when ``text`` is neither.
+    The loaders are imported here, so a scan without one does not pay for them."""
+    from analyzer.cloudformation.loader import load_template, looks_like_template
+    from analyzer.plan.loader import load_plan, looks_like_plan
+
+    if looks_like_plan(text):
+        load_plan(path, shown, text, model, limits)
+    elif looks_like_template(text):
+        load_template(path, shown, text, options.parameters_for(path), model, limits)
+    else:
+        return False
+    return True
 
 
 def _might_be_a_document(path: str) -> bool:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from analyzer import suppress
 from analyzer.discover import Excludes, discover, is_document
 from analyzer.documents import DocumentOptions, load_documents
+from analyzer.files import Limits
 from analyzer.findings import Finding, severity_rank
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, load_rules
-from analyzer.terraform.loader import TerraformScan, Variables
+from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 
 ALWAYS_FAILING = {"SES001", "SES002"}
 
@@ -40,6 +41,7 @@ class ScanOptions:
     suppress: bool = True  # False: audit mode, every suppression ignored
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
     today: datetime.date = field(default_factory=datetime.date.today)
+    limits: Limits = Limits()  # --max-file-size, --max-depth
 
 
 @dataclass
@@ -58,12 +60,13 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     files_found = 0
+    terraform_files = TerraformFiles(options.limits)
     for path in _distinct_inputs(options.paths):
-        discovery = discover(path, options.excludes)
+        discovery = discover(path, options.excludes, options.limits)
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model, progress).run()
-        load_documents(discovery.documents, options.documents, model, progress)
+        TerraformScan(discovery, options.variables, model, progress, terraform_files).run()
+        load_documents(discovery.documents, options.documents, model, progress, options.limits)
     merge_plans_with_terraform(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
