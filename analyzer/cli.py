@@ -127,9 +127,13 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
               help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
 @click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
+@click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
+                   "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
          cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, exit_zero, no_suppress,
-         quiet, verbose, changed_only, max_file_size, max_depth):
+         quiet, verbose, changed_only, max_file_size, max_depth, no_cache, cache_dir):
     """Scan PATHS (files or directories; default: the current directory)."""
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
     from analyzer.config import ConfigError, find_config, load_config
@@ -159,6 +163,7 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
         options.suppress = not no_suppress
         options.changed = changed
         options.limits = _limits(config, max_file_size, max_depth)
+        options.cache = None if no_cache or (config and not config.cache) else _open_cache(cache_dir)
         progress = Progress() if not quiet and Progress.wanted() else None
         started = time.monotonic()
         try:
@@ -196,6 +201,16 @@ def _limits(config, max_file_size, max_depth):
     default = Limits()
     return Limits(max_file_size=max_file_size or (config and config.max_file_size) or default.max_file_size,
                   max_depth=max_depth or (config and config.max_depth) or default.max_depth)
+
+
+def _open_cache(directory):
+    """The parse cache, or None (with a warning) when its directory cannot be trusted or created."""
+    from analyzer.cache import default_directory, open_cache
+
+    cache, problem = open_cache(directory or default_directory())
+    if problem:
+        click.echo(f"sesguard: {problem}; scanning without the parse cache", err=True)
+    return cache
 
 
 def _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters, baseline_path):

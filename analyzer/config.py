@@ -3,6 +3,10 @@
 Every key is validated: an unknown key or a wrong type is an error naming the
 line (exit status 2), never silently ignored. The command line wins over the
 file, and the file over the defaults.
+
+The file can turn the parse cache off (``cache: false``) but not choose its
+directory: the file comes with the scanned repository, and cache entries are
+pickles, which run code when read (see ``analyzer.cache``).
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ personal_mailbox_domains: []
 # Limits on what one file may cost: the largest file read, the deepest nesting.
 # max_file_size: 10M
 # max_depth: 200
+
+# Reuse parse results between runs (in ~/.cache/sesguard; false: parse everything).
+# cache: true
 """
 
 
@@ -76,6 +83,7 @@ class Config:
     personal_mailbox_domains: tuple = ()
     max_file_size: int = 0  # 0: the default
     max_depth: int = 0  # 0: the default
+    cache: bool = True
 
 
 _RULE_ID = re.compile(r"SES\d{3}")
@@ -119,6 +127,11 @@ class _Reader:
             raise self.error(node, f"{key}: {node.value!r} is not a positive whole number")
         return int(node.value)
 
+    def boolean(self, node, key):
+        if node.tag != "tag:yaml.org,2002:bool":
+            raise self.error(node, f"{key} must be true or false")
+        return node.value.lower() in ("true", "yes", "on")
+
     def size(self, node, key):
         if node.tag not in _STR_TAGS:
             raise self.error(node, f"{key} must be a size (512K, 10M)")
@@ -149,6 +162,8 @@ class _Reader:
             return self.size(node, key)
         if key == "max_depth":
             return self.positive(node, key)
+        if key == "cache":
+            return self.boolean(node, key)
         if key == "cfn_parameters":
             return {k.value: {n.value: str(v2.value) for n, v2 in self.mapping(v, f"{key}.{k.value}")}
                     for k, v in self.mapping(node, key)}
@@ -156,7 +171,7 @@ class _Reader:
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
-         "cfn_parameters", "personal_mailbox_domains", "max_file_size", "max_depth")
+         "cfn_parameters", "personal_mailbox_domains", "max_file_size", "max_depth", "cache")
 
 
 def load_config(path: str) -> Config:

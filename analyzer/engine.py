@@ -42,6 +42,7 @@ class ScanOptions:
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
     today: datetime.date = field(default_factory=datetime.date.today)
     limits: Limits = Limits()  # --max-file-size, --max-depth
+    cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
 
 
 @dataclass
@@ -60,7 +61,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     files_found = 0
-    terraform_files = TerraformFiles(options.limits)
+    terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits)
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)

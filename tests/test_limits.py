@@ -231,6 +231,7 @@ def test_bad_limits_are_usage_errors(tmp_path, monkeypatch, args, message):
     ("max_depth: 0\n", ".sesguard.yml:1: max_depth: '0' is not a positive whole number"),
     ("max_depth: ten\n", ".sesguard.yml:1: max_depth: 'ten' is not a positive whole number"),
     ("max_depth: 0x10\n", ".sesguard.yml:1: max_depth: '0x10' is not a positive whole number"),
+    ("cache: maybe\n", ".sesguard.yml:1: cache must be true or false"),
 ])
 def test_invalid_limits_in_the_configuration(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)
@@ -240,10 +241,10 @@ def test_invalid_limits_in_the_configuration(tmp_path, monkeypatch, text, messag
     assert str(error.value).startswith(message)
 
 
-def test_limits_in_the_configuration(tmp_path):
-    (tmp_path / ".sesguard.yml").write_text("max_file_size: 512K\nmax_depth: 50\n")
+def test_limits_and_cache_in_the_configuration(tmp_path):
+    (tmp_path / ".sesguard.yml").write_text("max_file_size: 512K\nmax_depth: 50\ncache: false\n")
     config = load_config(str(tmp_path / ".sesguard.yml"))
-    assert (config.max_file_size, config.max_depth) == (512 * 1024, 50)
+    assert (config.max_file_size, config.max_depth, config.cache) == (512 * 1024, 50, False)
 
 
 # What a raised depth cannot lift: Python's stack. Such input is still

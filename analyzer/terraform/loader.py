@@ -7,7 +7,8 @@ precedence (later wins): variable defaults, ``terraform.tfvars``,
 ``terraform.tfvars.json``, ``*.auto.tfvars(.json)`` in lexical order,
 ``--var-file`` in order, ``--var`` in order.
 
-Files are read and parsed within the scan's ``Limits`` (``TerraformFiles``).
+Files are read and parsed within the scan's ``Limits``, through the parse
+cache when the scan has one (``TerraformFiles``).
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ class VariableFileError(Exception):
 
 
 class TerraformFiles:
-    """Reads and parses the Terraform files of one scan, within its limits."""
+    """Reads and parses the Terraform files of one scan: within its limits,
+    and through the parse cache (``analyzer.cache``) when it has one."""
 
-    def __init__(self, limits: Limits = Limits()):
+    def __init__(self, limits: Limits = Limits(), cache=None):
         self.limits = limits
+        self.cache = cache
 
     def read(self, path: str):
         """``(text, problem)``, as ``analyzer.files.read_text``."""
@@ -56,7 +59,15 @@ class TerraformFiles:
         """The parsed file; raises ``ParseError``."""
         if path.endswith(".json"):
             return parse_tf_json(shown, text, self.limits)
-        return parse_hcl(shown, text, self.limits)
+        if self.cache is None:
+            return parse_hcl(shown, text, self.limits)
+        key = self.cache.key("hcl", self.limits.max_depth, shown, text)
+        cached = self.cache.get(key)
+        if isinstance(cached, ParsedFile) and cached.path == shown and cached.text == text:
+            return cached
+        parsed = parse_hcl(shown, text, self.limits)
+        self.cache.put(key, parsed)
+        return parsed
 
 
 def load_var_file(path: str, model: Model, files: TerraformFiles):
