@@ -10,7 +10,8 @@ Cases (issue #7), each timed in this one run on this machine:
    identities, policies built through aws_iam_policy_document, variables, a
    module call, Route53 records and a configuration set; N = 100, 200, 400,
    800 by default. Reports the fitted slope and the worst deviation from it,
-   and a re-scan with one file changed and the parse cache warm
+   the same scan with ``--no-cache`` (what writing the cache costs), and a
+   re-scan with one file changed and the parse cache warm
    (``sesguard_warm``) as a ratio of the cold scan.
 3. pre-commit: one changed .tf file inside a 20-file module, whole process
    start to exit, sesguard vs checkov on the same file, and vs
@@ -37,6 +38,7 @@ runs from compiled bytecode. checkov runs from its own virtual environment
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import pathlib
@@ -53,9 +55,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
 
 
-CACHE = pathlib.Path(tempfile.gettempdir()) / f"sesguard-bench-cache-{os.getpid()}"
+CACHES = pathlib.Path(tempfile.mkdtemp(prefix="sesguard-bench-caches-"))
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
-    "SESGUARD_CACHE_DIR": str(CACHE)}
+    "SESGUARD_CACHE_DIR": str(CACHES / "first")}
+_cache_names = itertools.count()
 
 
 def run_command(args, cwd=None) -> tuple:
@@ -102,7 +105,9 @@ SESGUARD = [sys.executable, "-m", "analyzer"]
 
 
 def empty_cache() -> None:
-    shutil.rmtree(CACHE, ignore_errors=True)
+    """Point sesguard at a new, empty cache directory (a cold run). Deleting
+    the previous one instead would keep the file system busy during the run."""
+    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(CACHES / str(next(_cache_names)))
 
 
 def editor(path: pathlib.Path):
@@ -232,6 +237,7 @@ def case_dense(options, checkov) -> dict:
             generate(pathlib.Path(tmp), size)
             scan = SESGUARD + ["scan", tmp, "--format", "json"]
             entry = {"sesguard": measure(scan, options.runs, before=empty_cache),
+                     "sesguard_no_cache": measure(scan + ["--no-cache"], options.runs),
                      "sesguard_warm": measure(scan, options.runs,
                                               before=editor(pathlib.Path(tmp) / "m0000" / "mail" / "main.tf"))}
             if checkov:
@@ -301,7 +307,7 @@ def main() -> None:
             "cloudformation": case_cloudformation(options, checkov),
         }
     finally:
-        empty_cache()
+        shutil.rmtree(CACHES)
     mono, pre, cfn = results["monorepo"], results["precommit"], results["cloudformation"]
     results["ratios"] = {
         "monorepo: checkov / sesguard": ratio(mono, "checkov", "sesguard"),
@@ -318,14 +324,15 @@ def main() -> None:
         results["ratios"][f"dense N={size}: checkov / sesguard"] = ratio(dense, "checkov", "sesguard")
         results["ratios"][f"dense N={size}: warm, one file changed / cold"] = ratio(dense, "sesguard_warm",
                                                                                    "sesguard")
+        results["ratios"][f"dense N={size}: cold / --no-cache"] = ratio(dense, "sesguard", "sesguard_no_cache")
     print(f"{results['date']} on {results['machine']}")
     for name, case in (("monorepo", mono), ("pre-commit", pre), ("cloudformation", cfn)):
         for tool, r in case.items():
             rss = f"{r['peak_rss_mb']:>8.1f} MB" if "peak_rss_mb" in r else ""
-            print(f"{name:<15}{tool:<14}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
+            print(f"{name:<15}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
     for size in options.sizes:
         for tool, r in results["dense"][str(size)].items():
-            print(f"dense N={size:<6}{tool:<14}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
+            print(f"dense N={size:<6}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
                   f"{r['peak_rss_mb']:>8.1f} MB")
     if results["dense"]["fit"]:
         f = results["dense"]["fit"]

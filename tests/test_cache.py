@@ -3,6 +3,7 @@ reports what a cold one does, and an entry that is damaged, stale, planted
 or in a directory others can write to is never trusted."""
 
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
@@ -154,8 +155,6 @@ def test_the_key_changes_with_the_version(tmp_path, monkeypatch):
 
 
 def _envelope(payload: bytes) -> bytes:
-    import hashlib
-
     return FORMAT + hashlib.sha256(payload).digest() + payload
 
 
