@@ -3,6 +3,10 @@
 Every key is validated: an unknown key or a wrong type is an error naming the
 line (exit status 2), never silently ignored. The command line wins over the
 file, and the file over the defaults.
+
+The file can turn the parse cache off (``cache: false``) but not choose its
+directory: the file comes with the scanned repository, and cache entries are
+pickles, which run code when read (see ``analyzer.cache``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.files import parse_size
 from analyzer.findings import SEVERITIES
 
 FILE_NAME = ".sesguard.yml"
@@ -54,6 +59,13 @@ personal_mailbox_domains: []
 # Email authentication checks (SES210-SES250): static judges the declared DNS
 # records, live also asks public DNS, off skips them.
 dns: static
+
+# Limits on what one file may cost: the largest file read, the deepest nesting.
+# max_file_size: 10M
+# max_depth: 200
+
+# Reuse parse results between runs (in ~/.cache/sesguard; false: parse everything).
+# cache: true
 """
 
 
@@ -74,10 +86,14 @@ class Config:
     cfn_parameters: dict = field(default_factory=dict)  # directory -> {name: value}
     personal_mailbox_domains: tuple = ()
     dns: str = ""  # "off", "static" or "live"
+    max_file_size: int = 0  # 0: the default
+    max_depth: int = 0  # 0: the default
+    cache: bool = True
 
 
 _RULE_ID = re.compile(r"SES\d{3}")
-_STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int")
+_INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAGS = ("tag:yaml.org,2002:str", _INT_TAG)
 
 
 class _Reader:
@@ -111,6 +127,24 @@ class _Reader:
             raise self.error(node, f"{key}: {node.value!r} is not one of {', '.join(SEVERITIES)}")
         return node.value
 
+    def positive(self, node, key):
+        if node.tag != _INT_TAG or not re.fullmatch(r"\d+", node.value) or int(node.value) < 1:
+            raise self.error(node, f"{key}: {node.value!r} is not a positive whole number")
+        return int(node.value)
+
+    def boolean(self, node, key):
+        if node.tag != "tag:yaml.org,2002:bool":
+            raise self.error(node, f"{key} must be true or false")
+        return node.value.lower() in ("true", "yes", "on")
+
+    def size(self, node, key):
+        if node.tag not in _STR_TAGS:
+            raise self.error(node, f"{key} must be a size (512K, 10M)")
+        try:
+            return parse_size(node.value)
+        except ValueError as exc:
+            raise self.error(node, f"{key}: {exc}") from None
+
     def read(self, key: str, node):
         if key == "trusted_accounts":
             return self.strings(node, key, r"\d{12}", "a 12-digit account id")
@@ -135,6 +169,12 @@ class _Reader:
             return result
         if key == "var_files":
             return {k.value: list(self.strings(v, f"{key}.{k.value}")) for k, v in self.mapping(node, key)}
+        if key == "max_file_size":
+            return self.size(node, key)
+        if key == "max_depth":
+            return self.positive(node, key)
+        if key == "cache":
+            return self.boolean(node, key)
         if key == "cfn_parameters":
             return {k.value: {n.value: str(v2.value) for n, v2 in self.mapping(v, f"{key}.{k.value}")}
                     for k, v in self.mapping(node, key)}
@@ -142,7 +182,7 @@ class _Reader:
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
-         "cfn_parameters", "personal_mailbox_domains", "dns")
+         "cfn_parameters", "personal_mailbox_domains", "dns", "max_file_size", "max_depth", "cache")
 DNS_MODES = ("off", "static", "live")
 
 

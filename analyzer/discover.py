@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
-from analyzer.files import MAX_FILE_SIZE, searchable
+from analyzer.files import Limits, searchable
 from analyzer.terraform.modules import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
@@ -83,6 +83,7 @@ class Discovery:
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
+    limits: Limits = Limits()  # a file over max_file_size is not read: its module is kept for the loader to report
     dns: bool = True  # whether DNS zones and records matter (the DNS rules run)
     _declares_ses: Optional[bool] = None
 
@@ -152,7 +153,7 @@ def _word_start(data: bytes, offset: int) -> bool:
 def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
     for path in module.files:
         try:
-            if os.path.getsize(path) > MAX_FILE_SIZE:
+            if os.path.getsize(path) > discovery.limits.max_file_size:
                 module.ses_text = True  # cannot be ruled out: the loader reports it
                 continue
             with open(path, "rb") as f:
@@ -221,13 +222,13 @@ class Excludes:
                    for regex, directory_only in self.rules)
 
 
-def discover(path: str, excludes: Excludes = Excludes(), dns: bool = True) -> Discovery:
+def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits(), dns: bool = True) -> Discovery:
     """Walk one scanned path (a directory, or a single file); ``dns``: whether
     modules that only declare DNS can matter."""
     real = os.path.realpath(path)
     if os.path.isfile(real):
         root = os.path.dirname(real)
-        discovery = Discovery(root, dns=dns)
+        discovery = Discovery(root, limits=limits, dns=dns)
         discovery.files_seen = 1
         name = os.path.basename(real)
         if is_document(name):
@@ -240,7 +241,7 @@ def discover(path: str, excludes: Excludes = Excludes(), dns: bool = True) -> Di
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
                                              "CloudFormation template or Terraform plan"))
         return discovery
-    discovery = Discovery(real, dns=dns)
+    discovery = Discovery(real, limits=limits, dns=dns)
     pending = [real]
     while pending:
         current = pending.pop()

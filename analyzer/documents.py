@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from analyzer.files import display, read_text, searchable
+from analyzer.files import Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
@@ -42,20 +42,17 @@ class DocumentOptions:
 
 
 def load_documents(paths: list, options: DocumentOptions, model: Model, progress=None, root: str = "",
-                   dns: bool = True) -> None:
+                   dns: bool = True, limits: Limits = Limits()) -> None:
     """Load the templates and plans among ``paths``; with ``dns``, also the
     DNS zone files and octoDNS configurations (and the zone files these
     name, never read twice). ``root``: the scanned directory, which octoDNS
     zone directories must stay inside."""
-    from analyzer.cloudformation.loader import load_template, looks_like_template
-    from analyzer.plan.loader import load_plan, looks_like_plan
-
     zone_yaml: set = set()
     for number, path in enumerate(paths, 1):
         shown = display(path)
         if progress:
             progress(f"reading {number}/{len(paths)} YAML, JSON and zone files: {shown}")
-        text, problem = read_text(path)
+        text, problem = read_text(path, limits)
         if problem:
             if _might_be_a_document(path):
                 model.problems.append(InputProblem(shown, problem))
@@ -63,15 +60,23 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
         if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml):
             model.files += 1
             continue
-        if not _SES_RELEVANT.search(text):
-            continue
-        if looks_like_plan(text):
-            load_plan(path, shown, text, model)
-        elif looks_like_template(text):
-            load_template(path, shown, text, options.parameters_for(path), model)
-        else:
-            continue
-        model.files += 1
+        if _SES_RELEVANT.search(text) and _load(path, shown, text, options, model, limits):
+            model.files += 1
+
+
+def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Model, limits: Limits) -> bool:
+    """Load a plan or template into ``model``; False when ``text`` is neither.
+    The loaders are imported here, so a scan without one does not pay for them."""
+    from analyzer.cloudformation.loader import load_template, looks_like_template
+    from analyzer.plan.loader import load_plan, looks_like_plan
+
+    if looks_like_plan(text):
+        load_plan(path, shown, text, model, limits)
+    elif looks_like_template(text):
+        load_template(path, shown, text, options.parameters_for(path), model, limits)
+    else:
+        return False
+    return True
 
 
 def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set) -> bool:

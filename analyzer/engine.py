@@ -12,12 +12,13 @@ from analyzer import suppress
 from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
+from analyzer.files import Limits
 from analyzer.findings import Finding, severity_rank
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
-from analyzer.terraform.loader import TerraformScan, Variables
+from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 
 ALWAYS_FAILING = {"SES001", "SES002"}
 
@@ -44,6 +45,8 @@ class ScanOptions:
     nameservers: tuple = ()  # with dns "live": "IP[:PORT]" to ask (default: the system's resolvers)
     dns_timeout: float = 2.0  # seconds per live query
     today: datetime.date = field(default_factory=datetime.date.today)
+    limits: Limits = Limits()  # --max-file-size, --max-depth
+    cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
 
 
 @dataclass
@@ -62,13 +65,14 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     files_found = 0
+    terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
-        discovery = discover(path, options.excludes, dns=options.dns != "off")
+        discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model, progress).run()
+        TerraformScan(discovery, options.variables, model, progress, terraform_files).run()
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
-                       dns=options.dns != "off")
+                       dns=options.dns != "off", limits=options.limits)
     merge_plans_with_terraform(model)
     if options.dns != "off":
         link_dns(model)

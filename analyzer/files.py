@@ -1,10 +1,56 @@
-"""Reading scanned files: the same limits and messages for every loader."""
+"""Reading scanned files: the same limits and messages for every loader.
+
+The limits bound what one hostile file can cost: ``max_file_size`` is the
+largest file read (scanned files, and files read by ``file()`` and
+``templatefile()``), ``max_depth`` the deepest nesting read (HCL brackets,
+JSON and YAML collections, nested Terraform expressions). The user can
+change both (``--max-file-size``, ``--max-depth``); a scan passes its
+``Limits`` down to every reader, so there is no global setting. JSON text
+inside a value (a policy document written as a string) is decoded with the
+built-in depth, whatever the scan's: it is part of a file already read
+within the limits.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_DEPTH = 200
+
+_UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+
+
+def parse_size(text: str) -> int:
+    """``10M``, ``512K``, ``1G`` or a number of bytes (at least 1); raises ``ValueError``."""
+    m = re.fullmatch(r"0*([1-9]\d*)([KMG]?)", text.strip(), re.I)
+    if m is None:
+        raise ValueError(f"{text!r} is not a size (a number of bytes, or with K, M or G: 512K, 10M)")
+    return int(m.group(1)) * _UNITS[m.group(2).upper()]
+
+
+def describe_size(size: int) -> str:
+    """``10 MB``, ``512 KB`` or ``1000 bytes``: the largest unit that divides it."""
+    for unit, name in ((1024 ** 3, "GB"), (1024 ** 2, "MB"), (1024, "KB")):
+        if size and size % unit == 0:
+            return f"{size // unit} {name}"
+    return f"{size} bytes"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds of one scan; the messages name the option that raises each."""
+
+    max_file_size: int = MAX_FILE_SIZE
+    max_depth: int = MAX_DEPTH
+
+    def too_large(self) -> str:
+        return f"larger than {describe_size(self.max_file_size)}, the --max-file-size limit"
+
+    def too_deep(self) -> str:
+        return f"nesting deeper than {self.max_depth} levels, the --max-depth limit"
 
 
 class InputError(ValueError):
@@ -26,12 +72,12 @@ def display(path: str) -> str:
     return os.path.relpath(path)
 
 
-def read_text(path: str):
+def read_text(path: str, limits: Limits = Limits()):
     """``(text, problem)``: the file decoded as UTF-8, or why it could not be."""
     try:
         size = os.path.getsize(path)
-        if size > MAX_FILE_SIZE:
-            return None, f"file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB; not analyzed"
+        if size > limits.max_file_size:
+            return None, f"file is {limits.too_large()}; not analyzed"
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:

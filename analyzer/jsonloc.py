@@ -8,6 +8,9 @@ Numbers, booleans and null decode to plain values.
 
 Duplicate keys keep the last value, as JSON decoders and AWS do, and are
 listed in ``Decoded.duplicates`` so the caller can report them.
+
+A whole file is decoded within the scan's ``Limits`` (its depth error names
+the option that raises it); JSON inside a value within the built-in depth.
 """
 
 from __future__ import annotations
@@ -16,11 +19,10 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
-from analyzer.files import InputError
+from analyzer.files import MAX_DEPTH, InputError, Limits
 from analyzer.model import LDict, LList, Location, LStr
-
-MAX_DEPTH = 200
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
@@ -41,7 +43,9 @@ class Decoded:
 
 
 class _Decoder:
-    def __init__(self, text: str, file: str, line: int, column: int):
+    def __init__(self, text: str, file: str, line: int, column: int, limits: Optional[Limits]):
+        self.max_depth = limits.max_depth if limits else MAX_DEPTH
+        self.too_deep = limits.too_deep() if limits else f"nesting deeper than {MAX_DEPTH} levels"
         self.text = text
         self.file = file
         self.base_line = line
@@ -69,8 +73,8 @@ class _Decoder:
         return _WS.match(self.text, pos).end()
 
     def value(self, pos: int, depth: int):
-        if depth > MAX_DEPTH:
-            self.fail(f"nesting deeper than {MAX_DEPTH} levels", pos)
+        if depth > self.max_depth:
+            self.fail(self.too_deep, pos)
         pos = self.skip(pos)
         if pos >= len(self.text):
             self.fail("unexpected end of JSON", pos)
@@ -175,12 +179,13 @@ class _Decoder:
             self.fail("expected ',' or ']'", pos)
 
 
-def loads(text: str, file: str = "", line: int = 1, column: int = 1) -> Decoded:
-    """Decode ``text``; ``line``/``column`` say where its first character is.
+def loads(text: str, file: str = "", line: int = 1, column: int = 1, limits: Optional[Limits] = None) -> Decoded:
+    """Decode ``text``; ``line``/``column`` say where its first character is;
+    ``limits``: the scan's, when ``text`` is a whole file.
 
     Raises ``JSONLocError`` with the position of the problem.
     """
-    decoder = _Decoder(text, file, line, column)
+    decoder = _Decoder(text, file, line, column, limits)
     value, pos = decoder.value(0, 0)
     pos = decoder.skip(pos)
     if pos != len(text):

@@ -9,17 +9,28 @@ Cases (issue #7), each timed in this one run on this machine:
 2. SES-dense corpus, generated here (seeded, deterministic): N modules with
    identities, policies built through aws_iam_policy_document, variables, a
    module call, Route53 records and a configuration set; N = 100, 200, 400,
-   800 by default. Reports the fitted slope and the worst deviation from it.
+   800 by default. Reports the fitted slope and the worst deviation from it,
+   the same scan with ``--no-cache`` (what writing the cache costs), and a
+   re-scan with one file changed and the parse cache warm
+   (``sesguard_warm``) as a ratio of the cold scan.
 3. pre-commit: one changed .tf file inside a 20-file module, whole process
    start to exit, sesguard vs checkov on the same file, and vs
-   ``sesguard --version`` (the floor of any run).
+   ``sesguard --version`` (the floor of any run): cold, then with the parse
+   cache warm and the changed file edited before each run (``sesguard_warm``,
+   what the hook does), and with nothing changed (``sesguard_hit``).
 4. CloudFormation: ../shared/corpus/perf-cfn, sesguard vs checkov
    ``--framework cloudformation``.
 
 Wall time is the median of --runs runs after one warm-up (min and max
-shown); peak RSS comes from the child's resource usage. checkov runs from its
-own virtual environment (it cannot share one with python-hcl2), created on
-first use under --checkov-venv.
+shown); peak RSS comes from the child's resource usage. A child's peak RSS
+includes its parent's memory until it execs, so the benchmark parses in a
+child process of its own and stays small itself. sesguard runs with a
+parse cache of the benchmark's own; "cold" runs start from an empty one
+(writing its entries is part of the time). sesguard runs with bytecode
+writing allowed (PYTHONDONTWRITEBYTECODE unset), as an installed sesguard
+runs from compiled bytecode. checkov runs from its own virtual environment
+(it cannot share one with python-hcl2), created on first use under
+--checkov-venv.
 
     python bench/compare.py [--runs 5] [--sizes 100,200,400,800] [--json out.json] [--skip-checkov]
 """
@@ -27,11 +38,13 @@ first use under --checkov-venv.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import pathlib
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,19 +55,29 @@ HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
 
 
+CACHES = pathlib.Path(tempfile.mkdtemp(prefix="sesguard-bench-caches-"))
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+    "SESGUARD_CACHE_DIR": str(CACHES / "first")}
+_cache_names = itertools.count()
+
+
 def run_command(args, cwd=None) -> tuple:
     """Wall seconds and peak RSS (MB) of one child process (its own, from wait4)."""
     start = time.perf_counter()
-    child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV)
     _, _, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = 0  # reaped by wait4
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(args, runs: int, cwd=None) -> dict:
-    run_command(args, cwd)  # warm-up
-    samples = [run_command(args, cwd) for _ in range(runs)]
+def measure(args, runs: int, cwd=None, before=lambda: None) -> dict:
+    """``before()`` runs before each run (the warm-up included) and is not timed."""
+    samples = []
+    for _ in range(runs + 1):
+        before()
+        samples.append(run_command(args, cwd))
+    samples = samples[1:]  # the first was the warm-up
     times = [s for s, _ in samples]
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": runs,
             "peak_rss_mb": round(max(m for _, m in samples), 1)}
@@ -79,6 +102,23 @@ def checkov_binary(venv: pathlib.Path) -> str:
 
 
 SESGUARD = [sys.executable, "-m", "analyzer"]
+
+
+def empty_cache() -> None:
+    """Point sesguard at a new, empty cache directory (a cold run). Deleting
+    the previous one instead would keep the file system busy during the run."""
+    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(CACHES / str(next(_cache_names)))
+
+
+def editor(path: pathlib.Path):
+    """A ``before`` that changes ``path`` each time (a new comment line), so
+    that file misses the parse cache while the others hit."""
+    count = iter(range(10 ** 9))
+
+    def edit():
+        with open(path, "a") as f:
+            f.write(f"# edit {next(count)}\n")
+    return edit
 
 
 # -- the generated SES-dense corpus -------------------------------------------------
@@ -161,6 +201,16 @@ def fit(points: list) -> dict:
 
 # -- the cases ----------------------------------------------------------------------
 
+PARSE_ALL = """
+import pathlib, sys
+from hcl2.api import parses_to_tree
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.tf")):
+    try:
+        parses_to_tree(path.read_text(encoding="utf-8"))
+    except Exception:  # the corpus holds one file python-hcl2 rejects; its cost counts too
+        pass
+"""
+
 def case_monorepo(options, checkov) -> dict:
     corpus = CORPUS / "perf"
     files = sorted(p for p in corpus.rglob("*.tf"))
@@ -169,18 +219,10 @@ def case_monorepo(options, checkov) -> dict:
         for p in files:
             p.read_bytes()
 
-    def parse():
-        from hcl2.api import parses_to_tree
-
-        for p in files:
-            try:
-                parses_to_tree(p.read_text(encoding="utf-8"))
-            except Exception:  # the corpus holds one file python-hcl2 rejects; its cost counts too
-                pass
-
     result = {"read": measure_python(read, options.runs),
-              "sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs),
-              "parse_all": measure_python(parse, 1)}
+              "sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs,
+                                  before=empty_cache),
+              "parse_all": measure([sys.executable, "-c", PARSE_ALL, str(corpus)], 1)}
     if checkov:
         result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "terraform", "--check",
                                      "CKV_AWS_365", "--quiet", "--compact"], options.checkov_runs)
@@ -193,7 +235,11 @@ def case_dense(options, checkov) -> dict:
     for size in options.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             generate(pathlib.Path(tmp), size)
-            entry = {"sesguard": measure(SESGUARD + ["scan", tmp, "--format", "json"], options.runs)}
+            scan = SESGUARD + ["scan", tmp, "--format", "json"]
+            entry = {"sesguard": measure(scan, options.runs, before=empty_cache),
+                     "sesguard_no_cache": measure(scan + ["--no-cache"], options.runs),
+                     "sesguard_warm": measure(scan, options.runs,
+                                              before=editor(pathlib.Path(tmp) / "m0000" / "mail" / "main.tf"))}
             if checkov:
                 entry["checkov"] = measure([checkov, "-d", tmp, "--framework", "terraform", "--quiet", "--compact",
                                             "--check", "CKV_AWS_365"], options.checkov_runs)
@@ -213,8 +259,11 @@ def case_precommit(options, checkov) -> dict:
             (module / f"extra{index:02d}.tf").write_text(
                 f'resource "aws_s3_bucket" "b{index}" {{\n  bucket = "bucket-{index}"\n}}\n')
         changed = "infra/main.tf"
+        hook = SESGUARD + ["scan", "--changed-only", changed]
         result = {"floor": measure(SESGUARD + ["--version"], options.runs),
-                  "sesguard": measure(SESGUARD + ["scan", "--changed-only", changed], options.runs, cwd=tmp)}
+                  "sesguard": measure(hook, options.runs, cwd=tmp, before=empty_cache),
+                  "sesguard_warm": measure(hook, options.runs, cwd=tmp, before=editor(module / "main.tf")),
+                  "sesguard_hit": measure(hook, options.runs, cwd=tmp)}
         if checkov:
             result["checkov"] = measure([checkov, "-f", changed, "--quiet", "--compact"], options.checkov_runs,
                                         cwd=tmp)
@@ -223,7 +272,8 @@ def case_precommit(options, checkov) -> dict:
 
 def case_cloudformation(options, checkov) -> dict:
     corpus = CORPUS / "perf-cfn"
-    result = {"sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs)}
+    result = {"sesguard": measure(SESGUARD + ["scan", str(corpus), "--format", "json"], options.runs,
+                                  before=empty_cache)}
     if checkov:
         result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "cloudformation", "--quiet",
                                      "--compact"], options.checkov_runs)
@@ -247,14 +297,17 @@ def main() -> None:
     options = parser.parse_args()
     options.sizes = [int(s) for s in options.sizes.split(",") if s]
     checkov = None if options.skip_checkov else checkov_binary(pathlib.Path(options.checkov_venv))
-    results = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "monorepo": case_monorepo(options, checkov),
-        "dense": case_dense(options, checkov),
-        "precommit": case_precommit(options, checkov),
-        "cloudformation": case_cloudformation(options, checkov),
-    }
+    try:
+        results = {
+            "date": time.strftime("%Y-%m-%d"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "monorepo": case_monorepo(options, checkov),
+            "dense": case_dense(options, checkov),
+            "precommit": case_precommit(options, checkov),
+            "cloudformation": case_cloudformation(options, checkov),
+        }
+    finally:
+        shutil.rmtree(CACHES)
     mono, pre, cfn = results["monorepo"], results["precommit"], results["cloudformation"]
     results["ratios"] = {
         "monorepo: checkov / sesguard": ratio(mono, "checkov", "sesguard"),
@@ -262,26 +315,31 @@ def main() -> None:
         "monorepo: parse_all / sesguard": ratio(mono, "parse_all", "sesguard"),
         "pre-commit: checkov / sesguard": ratio(pre, "checkov", "sesguard"),
         "pre-commit: sesguard / --version": ratio(pre, "sesguard", "floor"),
+        "pre-commit, cache warm, file edited: sesguard / --version": ratio(pre, "sesguard_warm", "floor"),
+        "pre-commit, cache warm, nothing changed: sesguard / --version": ratio(pre, "sesguard_hit", "floor"),
         "cloudformation: checkov / sesguard": ratio(cfn, "checkov", "sesguard"),
     }
     for size in options.sizes:
-        results["ratios"][f"dense N={size}: checkov / sesguard"] = ratio(results["dense"][str(size)], "checkov",
-                                                                         "sesguard")
+        dense = results["dense"][str(size)]
+        results["ratios"][f"dense N={size}: checkov / sesguard"] = ratio(dense, "checkov", "sesguard")
+        results["ratios"][f"dense N={size}: warm, one file changed / cold"] = ratio(dense, "sesguard_warm",
+                                                                                   "sesguard")
+        results["ratios"][f"dense N={size}: cold / --no-cache"] = ratio(dense, "sesguard", "sesguard_no_cache")
     print(f"{results['date']} on {results['machine']}")
     for name, case in (("monorepo", mono), ("pre-commit", pre), ("cloudformation", cfn)):
         for tool, r in case.items():
             rss = f"{r['peak_rss_mb']:>8.1f} MB" if "peak_rss_mb" in r else ""
-            print(f"{name:<15}{tool:<10}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
+            print(f"{name:<15}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
     for size in options.sizes:
         for tool, r in results["dense"][str(size)].items():
-            print(f"dense N={size:<6}{tool:<10}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
+            print(f"dense N={size:<6}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
                   f"{r['peak_rss_mb']:>8.1f} MB")
     if results["dense"]["fit"]:
         f = results["dense"]["fit"]
         print(f"dense fit: {f['seconds_per_module'] * 1000:.2f} ms per module, worst deviation "
               f"{f['worst_deviation'] * 100:.1f}%")
     for name, value in results["ratios"].items():
-        print(f"{name:<40}{value if value is not None else '-'}")
+        print(f"{name:<64}{value if value is not None else '-'}")
     if options.json:
         pathlib.Path(options.json).write_text(json.dumps(results, indent=2) + "\n")
 

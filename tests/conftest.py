@@ -10,6 +10,15 @@ FIXTURES = REPO / "fixtures"
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_parse_cache(tmp_path_factory):
+    """Scans through the command line use a parse cache of their own, shared
+    by the session (so they also run on warm entries), never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SESGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+        yield
+
+
 @pytest.fixture
 def corpus():
     if not CORPUS.is_dir():

@@ -153,7 +153,7 @@ BAD_YAML = [
     ("a: 1\n!Ref b: 2\n", "a mapping key must be a plain string", 2, 1),
     (_bomb(6), f"the document expands to more than {MAX_NODES} nodes (aliases included); not analyzed", 6, 10),
     ("a:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(250)),
-     "nesting deeper than 200 levels; not analyzed", 201, 401),
+     "nesting deeper than 200 levels, the --max-depth limit; not analyzed", 201, 401),
 ]
 
 
@@ -856,7 +856,7 @@ def test_a_file_too_large_to_read_is_reported_before_it_is_parsed(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     load_documents([str(path)], DocumentOptions(), model)
     assert [(p.file, p.message) for p in model.problems] == [
-        ("huge.template.json", "file is larger than 10 MB; not analyzed")]
+        ("huge.template.json", "file is larger than 10 MB, the --max-file-size limit; not analyzed")]
     report = scan(ScanOptions(paths=["."], dns="off"))
     assert [(f.rule_id, f.file) for f in report.findings] == [("SES001", "huge.template.json")]
 

@@ -58,6 +58,6 @@ def test_github_action_definition():
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     scan = next(s for s in steps if s.get("id") == "scan")
-    assert "sesguard scan" in scan["run"] and "-o github:-" in scan["run"]
+    assert "sesguard scan" in scan["run"] and "-o github:-" in scan["run"] and "--no-cache" in scan["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "${{ steps.scan.outputs.report }}"

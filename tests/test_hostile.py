@@ -456,8 +456,8 @@ def test_file_vanishes_during_the_scan(fmt, tmp_path, tmp_path_factory, monkeypa
     file = write_case(tmp_path, fmt, text_with(fmt).encode())
     real_discover = analyzer.engine.discover
 
-    def discover_then_delete(path, excludes, **options):
-        found = real_discover(path, excludes, **options)
+    def discover_then_delete(path, *options, **keywords):
+        found = real_discover(path, *options, **keywords)
         os.remove(tmp_path / file)
         return found
 
@@ -472,8 +472,8 @@ def test_directory_vanishes_during_the_scan(tmp_path, tmp_path_factory, monkeypa
     (hostile / "template.yaml").write_text(text_with("cfn.yaml"))
     real_discover = analyzer.engine.discover
 
-    def discover_then_delete(path, excludes, **options):
-        found = real_discover(path, excludes, **options)
+    def discover_then_delete(path, *options, **keywords):
+        found = real_discover(path, *options, **keywords)
         shutil.rmtree(hostile)
         return found
 

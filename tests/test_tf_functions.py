@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
     EVALUATION,
@@ -570,7 +571,7 @@ def test_file_errors(tree):
         run("file", "missing.json", ctx=ctx)
     with pytest.raises(FunctionError, match="is not a regular file"):
         run("file", ".", ctx=ctx)
-    small = CallContext(ctx.module_dir, ctx.root_dir, ctx.render_template, max_file_size=3)
+    small = CallContext(ctx.module_dir, ctx.root_dir, ctx.render_template, limits=Limits(max_file_size=3))
     with pytest.raises(FunctionError, match="is larger than 3 bytes"):
         run("file", "policy.json", ctx=small)
     with open(os.path.join(ctx.module_dir, "binary.bin"), "wb") as handle:

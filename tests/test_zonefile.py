@@ -7,10 +7,9 @@ import time
 
 import pytest
 
-import analyzer.files
 from analyzer.dns import zonefile
 from analyzer.dns.zonefile import load_zone_file, looks_like_zone_file
-from analyzer.files import read_text
+from analyzer.files import Limits, read_text
 from analyzer.model import Model
 
 ZONE = r"""; example.com, as BIND serves it
@@ -287,8 +286,8 @@ def test_long_runs_of_digits_are_recognised_in_linear_time():
     assert time.monotonic() - started < 1
 
 
-def test_a_file_over_the_size_limit_is_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(analyzer.files, "MAX_FILE_SIZE", 1024 * 1024)
+def test_a_file_over_the_size_limit_is_not_read(tmp_path):
     path = tmp_path / "db.example.com"
     path.write_text(HEAD + "www A 192.0.2.1\n" * 70_000)
-    assert read_text(str(path)) == (None, "file is larger than 1 MB; not analyzed")
+    assert read_text(str(path), Limits(max_file_size=1024 * 1024)) == (
+        None, "file is larger than 1 MB, the --max-file-size limit; not analyzed")

@@ -20,6 +20,7 @@ from typing import Any
 from analyzer.cloudformation.adapter import adapt
 from analyzer.cloudformation.intrinsics import Resolver
 from analyzer.cloudformation.yaml_loader import YAMLLoadError, load_yaml
+from analyzer.files import Limits
 from analyzer.jsonloc import JSONLocError, loads
 from analyzer.model import InputProblem, Model
 
@@ -52,7 +53,8 @@ def _is_template(data: Any) -> bool:
         for r in resources.values())
 
 
-def load_template(path: str, shown: str, text: str, parameters: dict, model: Model) -> None:
+def load_template(path: str, shown: str, text: str, parameters: dict, model: Model,
+                  limits: Limits = Limits()) -> None:
     """Add the SES resources of the template ``text`` (read from ``path``,
     shown as ``shown``) to ``model``, with ``parameters`` (name -> value) in use."""
     if any(c in text for c in _RESERVED):
@@ -60,7 +62,7 @@ def load_template(path: str, shown: str, text: str, parameters: dict, model: Mod
                                                   "which sesguard reserves; not analyzed"))
         return
     try:
-        template, duplicates = _parse(text, shown)
+        template, duplicates = _parse(text, shown, limits)
     except YAMLLoadError as error:
         model.problems.append(InputProblem(shown, error.message, error.line, error.column))
         return
@@ -87,10 +89,10 @@ def load_template(path: str, shown: str, text: str, parameters: dict, model: Mod
         model.problems.append(InputProblem(shown, "the template is nested too deeply to evaluate; not analyzed"))
 
 
-def _parse(text: str, shown: str) -> tuple:
+def _parse(text: str, shown: str, limits: Limits) -> tuple:
     """``(template, duplicate keys)``; raises ``YAMLLoadError`` or ``JSONLocError``."""
     if text.lstrip().startswith("{"):
-        decoded = loads(text, shown)
+        decoded = loads(text, shown, limits=limits)
         return decoded.value, decoded.duplicates
-    loaded = load_yaml(text, shown)
+    loaded = load_yaml(text, shown, limits)
     return loaded.value, loaded.duplicates

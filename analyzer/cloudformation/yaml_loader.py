@@ -15,8 +15,8 @@ by ``_Builder`` from the event stream, with an explicit stack, so that
   tag is an error;
 * hostile input cannot exhaust memory or the stack: nodes are counted with
   alias expansions included (a billion-laughs document stops at
-  ``MAX_NODES``), nesting stops at ``MAX_DEPTH``, and an alias cannot refer
-  to the collection it is in;
+  ``MAX_NODES``), nesting stops at the scan's ``Limits.max_depth``, and an
+  alias cannot refer to the collection it is in;
 * a key written twice is reported, not silently overwritten.
 
 Only the standard scalar types are constructed (strings, integers, floats,
@@ -33,11 +33,10 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import ScalarNode
 
-from analyzer.files import InputError
+from analyzer.files import InputError, Limits
 from analyzer.model import LDict, LList, Location, LStr
 
 MAX_NODES = 200_000
-MAX_DEPTH = 200
 
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -79,11 +78,11 @@ class _Parser(_BASE):
     """A safe loader used for its scanner, parser and scalar resolver only."""
 
 
-def load_yaml(text: str, file: str) -> Loaded:
+def load_yaml(text: str, file: str, limits: Limits = Limits()) -> Loaded:
     """The single YAML document in ``text``; raises ``YAMLLoadError``."""
     parser = _Parser(text)
     try:
-        return _Builder(parser, text, file).document()
+        return _Builder(parser, text, file, limits).document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or "malformed YAML"
@@ -116,8 +115,9 @@ class _Open:
 class _Builder:
     """Builds the document's value from the parser's events, one at a time."""
 
-    def __init__(self, parser: _Parser, text: str, file: str):
+    def __init__(self, parser: _Parser, text: str, file: str, limits: Limits):
         self.parser = parser
+        self.limits = limits
         self.text = text
         self.file = file
         self.stack: list = []
@@ -153,9 +153,8 @@ class _Builder:
                 value = self.scalar(event)
             self.add(value, 1, event.anchor, event.start_mark, event.end_mark)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(self.stack) >= MAX_DEPTH:
-                raise YAMLLoadError(f"nesting deeper than {MAX_DEPTH} levels; not analyzed",
-                                    *_position(event.start_mark))
+            if len(self.stack) >= self.limits.max_depth:
+                raise YAMLLoadError(f"{self.limits.too_deep()}; not analyzed", *_position(event.start_mark))
             self.count(1, event)
             container = LDict() if isinstance(event, yaml.MappingStartEvent) else LList()
             self.stack.append(_Open(container, event.tag, event.anchor, event.start_mark))

@@ -40,6 +40,7 @@ import re
 from typing import Any, Optional
 
 from analyzer import jsonloc
+from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
     EVALUATION,
@@ -89,16 +90,24 @@ def looks_like_plan(text: str) -> bool:
     return bool(_OBJECT_START.match(text) and _FORMAT_VERSION.search(text) and _PLAN_SECTION.search(text))
 
 
-def load_plan(path: str, shown: str, text: str, model: Model) -> None:
+_TOO_DEEP = "the Terraform plan is nested too deeply to read; not analyzed"
+
+
+def load_plan(path: str, shown: str, text: str, model: Model, limits: Limits = Limits()) -> None:
     """Add the SES resources the plan at ``path`` leaves in place to ``model``."""
     try:
-        plan = jsonloc.loads(text, shown).value
+        plan = jsonloc.loads(text, shown, limits=limits).value
     except jsonloc.JSONLocError as exc:
         model.problems.append(InputProblem(shown, f"cannot parse the Terraform plan: {exc.message}",
                                            exc.line, exc.column))
         return
+    except RecursionError:  # a --max-depth raised beyond what Python's stack allows
+        model.problems.append(InputProblem(shown, _TOO_DEEP))
+        return
     try:
         _PlanReader(os.path.realpath(path), shown, model).read(plan)
+    except RecursionError:
+        model.problems.append(InputProblem(shown, _TOO_DEEP))
     except Exception as exc:  # a bug of ours must not pass as a clean plan
         model.problems.append(InputProblem(shown, f"internal error while reading this Terraform plan "
                                                   f"({type(exc).__name__}: {exc}); please report it"))

@@ -41,8 +41,6 @@ from analyzer.terraform.parse import (
     subtrees,
 )
 
-MAX_DEPTH = 200
-
 
 class EvalError(Exception):
     """An expression that is wrong (not merely unknown): a bad index, a
@@ -130,6 +128,7 @@ class Evaluator:
         self.ctx = call_context
         self._templates: dict = {}
         self.depth = 0
+        self.max_depth = call_context.limits.max_depth
 
     # -- entry points -----------------------------------------------------
 
@@ -149,8 +148,8 @@ class Evaluator:
             return self._json(node.value, node.loc, scope)
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH:
-                raise EvalError(f"expression nested deeper than {MAX_DEPTH} levels")
+            if self.depth > self.max_depth:
+                raise EvalError(f"expression nested deeper than {self.max_depth} levels, the --max-depth limit")
             handler = getattr(self, "_" + node.data, None)
             if handler is None:
                 raise EvalError(f"unsupported expression {node.data}")

@@ -43,6 +43,7 @@ from typing import Any, Callable, Optional
 import regex as regex_engine
 
 from analyzer import jsonloc
+from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
     EVALUATION,
@@ -73,7 +74,7 @@ class CallContext:
     module_dir: str  # absolute directory of the module (path.module)
     root_dir: str  # absolute scan root; file reads must stay inside it
     render_template: Callable[[str, dict, str], object]  # (text, vars, path) -> value
-    max_file_size: int = 5_000_000
+    limits: Limits = Limits()  # the scan's: file() reads, expression depth
 
 
 class JsonText(LStr):
@@ -1739,11 +1740,11 @@ def _read_text(ctx: CallContext, value: Any) -> tuple:
         raise _Error(f"{shown} is not a regular file")
     try:
         with open(real, "rb") as handle:
-            data = handle.read(ctx.max_file_size + 1)
+            data = handle.read(ctx.limits.max_file_size + 1)
     except OSError as exc:
         raise _Error(f"cannot read {shown}: {exc.strerror}") from None
-    if len(data) > ctx.max_file_size:
-        raise _Error(f"{shown} is larger than {ctx.max_file_size} bytes")
+    if len(data) > ctx.limits.max_file_size:
+        raise _Error(f"{shown} is {ctx.limits.too_large()}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

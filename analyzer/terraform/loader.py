@@ -6,6 +6,9 @@ their tfvars, ``--var-file`` and ``--var`` values in Terraform's order of
 precedence (later wins): variable defaults, ``terraform.tfvars``,
 ``terraform.tfvars.json``, ``*.auto.tfvars(.json)`` in lexical order,
 ``--var-file`` in order, ``--var`` in order.
+
+Files are read and parsed within the scan's ``Limits``, through the parse
+cache when the scan has one (``TerraformFiles``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ from dataclasses import dataclass, field
 
 from analyzer import jsonloc
 from analyzer.discover import Discovery
-from analyzer.files import display, read_text
+from analyzer.files import Limits, display, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.functions import CallContext
 from analyzer.terraform.modules import Loader, ModuleInstance, load_module_source, read_modules_json
-from analyzer.terraform.parse import ParseError, parse_hcl
+from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json
 
 
 @dataclass
@@ -40,16 +43,43 @@ class VariableFileError(Exception):
     """A ``--var-file`` that cannot be read: a usage error."""
 
 
-def load_var_file(path: str, model: Model, shown: str = ""):
+class TerraformFiles:
+    """Reads and parses the Terraform files of one scan: within its limits,
+    and through the parse cache (``analyzer.cache``) when it has one."""
+
+    def __init__(self, limits: Limits = Limits(), cache=None):
+        self.limits = limits
+        self.cache = cache
+
+    def read(self, path: str):
+        """``(text, problem)``, as ``analyzer.files.read_text``."""
+        return read_text(path, self.limits)
+
+    def parse(self, path: str, shown: str, text: str) -> ParsedFile:
+        """The parsed file; raises ``ParseError``."""
+        if path.endswith(".json"):
+            return parse_tf_json(shown, text, self.limits)
+        if self.cache is None:
+            return parse_hcl(shown, text, self.limits)
+        key = self.cache.key("hcl", self.limits.max_depth, shown, text)
+        cached = self.cache.get(key)
+        if isinstance(cached, ParsedFile) and cached.path == shown and cached.text == text:
+            return cached
+        parsed = parse_hcl(shown, text, self.limits)
+        self.cache.put(key, parsed)
+        return parsed
+
+
+def load_var_file(path: str, model: Model, files: TerraformFiles):
     """The values a tfvars file assigns, or None (problem recorded)."""
-    shown = shown or display(path)
-    text, problem = read_text(path)
+    shown = display(path)
+    text, problem = files.read(path)
     if problem:
         model.problems.append(InputProblem(shown, problem))
         return None
     if path.endswith(".json"):
         try:
-            value = jsonloc.loads(text, shown).value
+            value = jsonloc.loads(text, shown, limits=files.limits).value
         except jsonloc.JSONLocError as exc:
             model.problems.append(InputProblem(shown, f"cannot parse: {exc.message}", exc.line, exc.column))
             return None
@@ -58,12 +88,12 @@ def load_var_file(path: str, model: Model, shown: str = ""):
             return None
         return dict(value)
     try:
-        parsed = parse_hcl(shown, text)
+        parsed = files.parse(path, shown, text)
     except ParseError as exc:
         model.problems.append(InputProblem(shown, f"cannot parse: {exc.message}", exc.line, exc.column))
         return None
     evaluator = Evaluator(CallContext(module_dir=os.path.dirname(path), root_dir=os.path.dirname(path),
-                                      render_template=None))
+                                      render_template=None, limits=files.limits))
     scope = Scope(_literal_only, shown)
     return {name: evaluator.value(attr.expr, scope) for name, attr in parsed.body.attributes.items()}
 
@@ -72,17 +102,17 @@ def _literal_only(name, loc):
     raise EvalError(f"a variable value must be a literal, and {name} is a reference")
 
 
-def parse_cli_value(text: str, var_block):
+def parse_cli_value(text: str, var_block, limits: Limits = Limits()):
     """A ``--var`` value: a string for string variables, else an HCL literal."""
     type_attr = var_block.body.attributes.get("type") if var_block is not None else None
     if type_attr is None or _type_name(type_attr.expr) == "string":
         return text
     try:
-        parsed = parse_hcl("--var", f"v = {text}\n")
+        parsed = parse_hcl("--var", f"v = {text}\n", limits)
     except ParseError as exc:
         name = var_block.labels[0]
         return Unknown(f"--var {name}={text} is not a valid value for var.{name}: {exc.message}", ERROR)
-    evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None))
+    evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None, limits=limits))
     return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
 
 
@@ -94,16 +124,18 @@ def _type_name(expr) -> str:
 class TerraformScan:
     """Loads every relevant module of one discovered path into a model."""
 
-    def __init__(self, discovery: Discovery, variables: Variables, model: Model, progress=None):
+    def __init__(self, discovery: Discovery, variables: Variables, model: Model, progress=None,
+                 files: TerraformFiles = TerraformFiles()):
         self.progress = progress or (lambda message: None)
         self.discovery = discovery
         self.variables = variables
         self.model = model
+        self.files = files
         self.sources: dict = {}
-        self.loader = Loader(discovery.root, self.read_module, os.getcwd())
+        self.loader = Loader(discovery.root, self.read_module, os.getcwd(), files.limits)
         self.cli_files = []
         for path in variables.files:
-            values = load_var_file(path, model)
+            values = load_var_file(path, model, files)
             if values is None:
                 raise VariableFileError(f"cannot use --var-file {path}")
             self.cli_files.append(values)
@@ -112,7 +144,8 @@ class TerraformScan:
         if directory not in self.sources:
             module = self.discovery.modules.get(directory) or self.discovery.add_module(directory)
             files = module.files if module else []
-            source = load_module_source(directory, display(directory), files, read_text, display)
+            source = load_module_source(directory, display(directory), files, self.files.read, display,
+                                        self.files.parse)
             for file, message, line, column in source.problems:
                 self.model.problems.append(InputProblem(file, message, line, column))
             for parsed in source.files:
@@ -161,13 +194,13 @@ class TerraformScan:
         module = self.discovery.modules.get(directory)
         values: dict = {}
         for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
-            loaded = load_var_file(path, self.model)
+            loaded = load_var_file(path, self.model, self.files)
             if loaded:
                 values.update(loaded)
         for loaded in self.cli_files:
             values.update(loaded)
         for name, text in self.variables.pairs:
-            values[name] = parse_cli_value(text, source.variables.get(name))
+            values[name] = parse_cli_value(text, source.variables.get(name), self.files.limits)
         inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}
         instance = ModuleInstance(self.loader, source, "", inputs, directory,
                                   modules_json=read_modules_json(directory))

@@ -21,6 +21,7 @@ from typing import Optional
 
 from lark import Tree
 
+from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
     DATA,
@@ -160,10 +161,11 @@ class ResourceInstance(Namespace):
 class Loader:
     """Shared state of one scan: parsed module directories and options."""
 
-    def __init__(self, root_dir: str, read_module, cwd: str):
+    def __init__(self, root_dir: str, read_module, cwd: str, limits: Limits = Limits()):
         self.root_dir = root_dir  # the scanned root: nothing outside it is read
         self.read_module = read_module  # dir -> ModuleSource
         self.cwd = cwd
+        self.limits = limits
 
 
 class ModuleInstance:
@@ -181,7 +183,7 @@ class ModuleInstance:
         self.modules_json = modules_json or {}
         self.module_key = module_key
         self.evaluator = Evaluator(CallContext(module_dir=source.dir, root_dir=loader.root_dir,
-                                               render_template=None))
+                                               render_template=None, limits=loader.limits))
         self.evaluator.ctx.render_template = self.evaluator.render_template
         self._locals: dict = {}
         self._vars: dict = {}
@@ -691,14 +693,14 @@ def read_modules_json(root_dir: str) -> dict:
     return result
 
 
-def load_module_source(directory: str, display_dir: str, files: list, read_text, display) -> ModuleSource:
+def load_module_source(directory: str, display_dir: str, files: list, read_text, display, parse) -> ModuleSource:
     """Parse the Terraform files of one directory.
 
     ``read_text(path)`` returns ``(text, problem)``; ``display(path)`` the
-    path as shown to the user. Parse errors become problems with positions.
+    path as shown to the user; ``parse(path, shown, text)`` the
+    ``ParsedFile``, or raises ``ParseError``. Parse errors become problems
+    with positions.
     """
-    from analyzer.terraform.parse import parse_hcl, parse_tf_json
-
     source = ModuleSource(directory, display_dir)
     for path in files:
         shown = display(path)
@@ -707,7 +709,7 @@ def load_module_source(directory: str, display_dir: str, files: list, read_text,
             source.problems.append((shown, problem, 0, 0))
             continue
         try:
-            parsed = parse_tf_json(shown, text) if path.endswith(".json") else parse_hcl(shown, text)
+            parsed = parse(path, shown, text)
         except ParseError as exc:
             source.problems.append((shown, f"cannot parse: {exc.message}", exc.line, exc.column))
             continue

@@ -22,7 +22,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from analyzer import jsonloc
-from analyzer.files import InputError
+from analyzer.files import InputError, Limits
 from analyzer.model import LDict, LList, Location
 
 
@@ -114,19 +114,18 @@ def _lark_parse(text: str) -> Tree:
     return _parser(text)
 
 
-MAX_DEPTH = 200  # brackets, braces and parentheses inside one another, as for JSON and YAML
-
 # What can hold a bracket that does not nest: strings, comments, heredocs.
 _NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(/\*)|<<-?([A-Za-z_][\w-]*)\r?\n|([\[({])|[\])}]')
 
 
-def _check_nesting(text: str) -> None:
-    """Refuse, before parsing, text nested deeper than ``MAX_DEPTH``: the
-    parser would take seconds on it and evaluating it would exhaust the
-    stack. Brackets inside strings, comments and heredocs do not count (an
-    interpolation nested that deeply is caught after parsing). Linear: an
-    unterminated comment or heredoc ends the scan."""
-    if text.count("[") + text.count("{") + text.count("(") <= MAX_DEPTH:
+def _check_nesting(text: str, limits: Limits) -> None:
+    """Refuse, before parsing, text whose brackets, braces and parentheses
+    nest deeper than ``limits.max_depth``: the parser would take seconds on
+    it and evaluating it would exhaust the stack. Brackets inside strings,
+    comments and heredocs do not count (an interpolation nested that deeply
+    is caught after parsing). Linear: an unterminated comment or heredoc ends
+    the scan."""
+    if text.count("[") + text.count("{") + text.count("(") <= limits.max_depth:
         return
     depth, pos = 0, 0
     while True:
@@ -146,9 +145,9 @@ def _check_nesting(text: str) -> None:
             pos = end.end()
         elif m.group(3):
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > limits.max_depth:
                 line = text.count("\n", 0, m.start()) + 1
-                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; not analyzed", line,
+                raise ParseError(f"{limits.too_deep()}; not analyzed", line,
                                  m.start() - text.rfind("\n", 0, m.start()))
         elif m.group(0) in ("]", ")", "}"):
             depth = max(depth - 1, 0)
@@ -165,16 +164,16 @@ def _tree_depth_exceeds(tree: Tree, limit: int) -> Optional[Tree]:
     return None
 
 
-def parse_hcl_tree(text: str) -> Tree:
+def parse_hcl_tree(text: str, limits: Limits = Limits()) -> Tree:
     """Parse HCL text to a Lark tree, raising ``ParseError`` with a position."""
-    _check_nesting(text)
+    _check_nesting(text, limits)
     tree = _parse_hcl_tree(text)
     # Each level of nesting is about two levels of the tree.
-    deep = _tree_depth_exceeds(tree, 2 * MAX_DEPTH + 20)
+    deep = _tree_depth_exceeds(tree, 2 * limits.max_depth + 20)
     if deep is not None:
         meta = deep.meta
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; not analyzed",
-                         getattr(meta, "line", 0), getattr(meta, "column", 0))
+        raise ParseError(f"{limits.too_deep()}; not analyzed", getattr(meta, "line", 0),
+                         getattr(meta, "column", 0))
     return tree
 
 
@@ -217,8 +216,8 @@ def _body(file: str, node: Tree) -> Body:
     return body
 
 
-def parse_hcl(path: str, text: str) -> ParsedFile:
-    tree = parse_hcl_tree(text)
+def parse_hcl(path: str, text: str, limits: Limits = Limits()) -> ParsedFile:
+    tree = parse_hcl_tree(text, limits)
     comments = [(token.line, str(token).strip()) for token in tree.scan_values(
         lambda v: isinstance(v, Token) and v.type == "NL_OR_COMMENT" and v.lstrip()[:1] in ("#", "/"))]
     return ParsedFile(path, text, _body(path, subtrees(tree)[0]), comments)
@@ -393,9 +392,9 @@ def heredoc_body(token: str) -> tuple[str, bool]:
 _LABEL_DEPTH = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1}
 
 
-def parse_tf_json(path: str, text: str) -> ParsedFile:
+def parse_tf_json(path: str, text: str, limits: Limits = Limits()) -> ParsedFile:
     try:
-        decoded = jsonloc.loads(text, path)
+        decoded = jsonloc.loads(text, path, limits=limits)
     except jsonloc.JSONLocError as exc:
         raise ParseError(exc.message, exc.line, exc.column) from None
     if decoded.duplicates:
