@@ -38,6 +38,7 @@ runs from compiled bytecode. checkov runs from its own virtual environment
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import json
 import os
@@ -56,6 +57,7 @@ CORPUS = HERE.parent.parent / "shared" / "corpus"
 
 
 CACHES = pathlib.Path(tempfile.mkdtemp(prefix="sesguard-bench-caches-"))
+atexit.register(shutil.rmtree, CACHES, True)
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
     "SESGUARD_CACHE_DIR": str(CACHES / "first")}
 _cache_names = itertools.count()
@@ -297,17 +299,14 @@ def main() -> None:
     options = parser.parse_args()
     options.sizes = [int(s) for s in options.sizes.split(",") if s]
     checkov = None if options.skip_checkov else checkov_binary(pathlib.Path(options.checkov_venv))
-    try:
-        results = {
-            "date": time.strftime("%Y-%m-%d"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "monorepo": case_monorepo(options, checkov),
-            "dense": case_dense(options, checkov),
-            "precommit": case_precommit(options, checkov),
-            "cloudformation": case_cloudformation(options, checkov),
-        }
-    finally:
-        shutil.rmtree(CACHES)
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "monorepo": case_monorepo(options, checkov),
+        "dense": case_dense(options, checkov),
+        "precommit": case_precommit(options, checkov),
+        "cloudformation": case_cloudformation(options, checkov),
+    }
     mono, pre, cfn = results["monorepo"], results["precommit"], results["cloudformation"]
     results["ratios"] = {
         "monorepo: checkov / sesguard": ratio(mono, "checkov", "sesguard"),
