@@ -57,7 +57,7 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
             if _might_be_a_document(path):
                 model.problems.append(InputProblem(shown, problem))
             continue
-        if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml):
+        if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml, limits):
             model.files += 1
             continue
         if _SES_RELEVANT.search(text) and _load(path, shown, text, options, model, limits):
@@ -79,7 +79,7 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     return True
 
 
-def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set) -> bool:
+def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set, limits: Limits) -> bool:
     """Load ``path`` when it is a zone file or an octoDNS configuration."""
     from analyzer.dns.octodns import load_octodns_config, looks_like_octodns_config
     from analyzer.dns.zonefile import load_zone_file, looks_like_zone_file
@@ -87,7 +87,7 @@ def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_ya
     if os.path.realpath(path) in zone_yaml:
         return True  # a zone an octoDNS configuration already loaded
     if path.endswith((".yaml", ".yml")) and looks_like_octodns_config(text):
-        zone_yaml.update(load_octodns_config(path, shown, text, model, root))
+        zone_yaml.update(load_octodns_config(path, shown, text, model, root, limits))
         return True
     if not path.endswith((".yaml", ".yml", ".json", ".template")) and looks_like_zone_file(text):
         load_zone_file(path, shown, text, model)

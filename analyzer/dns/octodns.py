@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from analyzer.cloudformation.yaml_loader import YAMLLoadError, load_yaml
-from analyzer.files import display, read_text
+from analyzer.files import Limits, display, read_text
 from analyzer.model import DnsRecord, DnsZone, InputProblem, LDict, Location, Model, loc_of
 
 YAML_PROVIDER = "octodns.provider.yaml.YamlProvider"
@@ -75,23 +75,25 @@ def looks_like_octodns_config(text: str) -> bool:
         and _OCTODNS_CLASS.search(text) is not None
 
 
-def load_octodns_config(path: str, shown: str, text: str, model: Model, root: str) -> list:
+def load_octodns_config(path: str, shown: str, text: str, model: Model, root: str,
+                        limits: Limits = Limits()) -> list:
     """Add the zones of the octoDNS config ``text`` (the file ``path``, shown
     as ``shown``) and the records of their YAML zone files to ``model``, and
     return the real paths of the zone files read.
 
-    Problems are reported in ``model.problems``, and what they concern is
-    skipped: a config or zone file that cannot be read or parsed, a provider
-    directory outside ``root`` (the scanned root) or missing, a zone without
-    a zone file, a source that is not a provider, a malformed zone or record.
+    Every file is read within ``limits``. Problems are reported in
+    ``model.problems``, and what they concern is skipped: a config or zone
+    file that cannot be read or parsed, a provider directory outside
+    ``root`` (the scanned root) or missing, a zone without a zone file, a
+    source that is not a provider, a malformed zone or record.
     """
     try:
-        config = load_yaml(text, shown).value
+        config = load_yaml(text, shown, limits).value
     except YAMLLoadError as error:
         model.problems.append(InputProblem(shown, f"cannot parse octoDNS config: {error.message}",
                                            error.line, error.column))
         return []
-    reading = _Config(path, shown, model, os.path.realpath(root))
+    reading = _Config(path, shown, model, os.path.realpath(root), limits)
     if reading.check(config):
         reading.load(config)
     return reading.read
@@ -136,8 +138,9 @@ class _Provider:
 class _Config:
     """One octoDNS config being loaded; ``read`` lists the zone files read."""
 
-    def __init__(self, path: str, shown: str, model: Model, root: str):
+    def __init__(self, path: str, shown: str, model: Model, root: str, limits: Limits):
         self.path = path
+        self.limits = limits
         self.shown = shown
         self.model = model
         self.root = root
@@ -291,12 +294,12 @@ class _Config:
         self.loaded.add((real, zone))
         if real not in self.read:
             self.read.append(real)
-        text, problem = read_text(real)
+        text, problem = read_text(real, self.limits)
         if problem:
             self.problem(problem, None, shown)
             return
         try:
-            records = load_yaml(text, shown).value
+            records = load_yaml(text, shown, self.limits).value
         except YAMLLoadError as error:
             self.model.problems.append(InputProblem(shown, f"cannot parse octoDNS zone file: {error.message}",
                                                     error.line, error.column))
