@@ -39,6 +39,7 @@ from analyzer.model import (
 from analyzer.policy.document import parse_document
 from analyzer.terraform.dns_records import DATA_ZONE_TYPES, DNS_TYPES, build_data_zone
 from analyzer.terraform.functions import JsonText
+from analyzer.terraform.evaluate import EvalError, Scope
 from analyzer.terraform.modules import ModuleInstance
 
 # resource type -> (name argument, kind or None when the name decides)
@@ -117,9 +118,34 @@ def _identities(current: ModuleInstance, model: Model) -> None:
         if type_ not in IDENTITY_TYPES:
             continue
         for resource, active, reason in _instances(current, type_, name):
-            model.identities.append(build_identity(
+            identity = build_identity(
                 type_, nested_reader(resource), _attribute_loc(block), address=resource.ref, loc=block.loc,
-                file=file, active=active, inactive_reason=reason, context=current.root_dir))
+                file=file, active=active, inactive_reason=reason, context=current.root_dir)
+            if identity.region is None and "provider" not in block.body.attributes:
+                identity.region = _provider_region(current)
+            model.identities.append(identity)
+
+
+def _provider_region(current: ModuleInstance):
+    """The Region of the default ``provider "aws"``: this module's, evaluated
+    here; else the root module's, when written as a literal (a module
+    inherits the root's default provider). None when neither says."""
+    if "aws" in current.source.providers:
+        block, file = current.source.providers["aws"]
+        attribute = block.body.attributes.get("region")
+        return current.evaluator.value(attribute.expr, current.scope(file)) if attribute else None
+    root = current.loader.read_module(current.root_dir)
+    if root is current.source or "aws" not in root.providers:
+        return None
+    attribute = root.providers["aws"][0].body.attributes.get("region")
+    if attribute is None:
+        return None
+    value = current.evaluator.value(attribute.expr, Scope(_no_names, root.display_dir))
+    return value if isinstance(value, str) else None
+
+
+def _no_names(name, loc):
+    raise EvalError(f"{name} is not known from here")
 
 
 def _policies(current: ModuleInstance, model: Model) -> None:

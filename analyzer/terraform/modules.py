@@ -68,6 +68,7 @@ class ModuleSource:
     data: dict = field(default_factory=dict)  # (type, name) -> (Block, file)
     calls: dict = field(default_factory=dict)  # name -> (Block, file)
     outputs: dict = field(default_factory=dict)  # name -> (Block, file)
+    providers: dict = field(default_factory=dict)  # provider name -> (Block, file) of its default (no alias)
     problems: list = field(default_factory=list)  # (file, message, line, column)
 
     @property
@@ -91,6 +92,8 @@ class ModuleSource:
                 self.calls[labels[0]] = (block, parsed.path)
             elif kind == "output" and len(labels) == 1:
                 self.outputs[labels[0]] = (block, parsed.path)
+            elif kind == "provider" and len(labels) == 1 and "alias" not in block.body.attributes:
+                self.providers[labels[0]] = (block, parsed.path)
 
 
 @dataclass
