@@ -38,7 +38,7 @@ def check(model, context):
     dns = context.dns(model)
     reported = set()
     for identity, domain in dns.domain_identities():
-        key = ("" if domain.known else identity.context, domain.labels)
+        key = dns.domain_key(domain, identity.context)
         if key in reported or dns.managed(domain, identity.context, identity):
             continue
         reported.add(key)

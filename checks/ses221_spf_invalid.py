@@ -58,7 +58,7 @@ def check(model, context):
         if record.rtype == "SPF" and spf_texts:
             yield _finding(rule, record, spf.check_obsolete_type(), "")
         if spf_texts and record.rtype == "TXT":
-            by_name[(record.context, placed.name.labels, record.active, record.private is True)].append((record, len(spf_texts)))
+            by_name[dns.name_key(placed)].append((record, len(spf_texts)))
         for problem in record.problems if spf_texts or meant else ():
             yield rule.finding(f"{record.address}: {problem}.", record.where("values"), severity="high",
                                **about(record, "records/quoting"))

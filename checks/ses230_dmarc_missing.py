@@ -32,7 +32,7 @@ def check(model, context):
     dns = context.dns(model)
     reported = set()
     for identity, domain in dns.domain_identities():
-        key = ("" if domain.known else identity.context, domain.labels)
+        key = dns.domain_key(domain, identity.context)
         if key in reported or not dns.managed(domain, identity.context, identity):
             continue
         records, _, _ = dns.dmarc_for(domain, identity.context)

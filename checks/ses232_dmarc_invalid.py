@@ -45,7 +45,7 @@ def check(model, context):
         if record.rtype != "TXT" or not isinstance(record.values, list) or not _at_dmarc_name(placed.name):
             continue
         texts = [joined(s) for s in record.values if isinstance(s, tuple)]
-        by_name[(record.context, placed.name.labels, record.active, record.private is True)].append((record, texts))
+        by_name[dns.name_key(placed)].append((record, texts))
         for problem in record.problems:
             yield rule.finding(f"{record.address}: {problem}.", record.where("values"),
                                **about(record, "dmarc/quoting"))

@@ -120,12 +120,6 @@ def _label_text(text: str) -> str:
         return text.lower()
 
 
-def from_dns(name) -> Name:
-    """A dnspython name (from a zone file or a live answer)."""
-    return Name(tuple((label.decode("ascii", "replace").lower(),) for label in name.labels if label),
-                name.is_absolute())
-
-
 def route53_name(name: Optional[Name], zone: Optional[Name]) -> Optional[Name]:
     """The full name the AWS provider and Route 53 give a record: a name
     that does not already end with the zone's name gets it appended
@@ -142,7 +136,3 @@ def route53_name(name: Optional[Name], zone: Optional[Name]) -> Optional[Name]:
     if not zone.known:
         return name  # the zone's name is unknown: cannot tell whether it is already there
     return Name(name.labels + zone.labels, True)
-
-
-def same(a: Optional[Name], b: Optional[Name]) -> bool:
-    return a is not None and b is not None and a.labels == b.labels

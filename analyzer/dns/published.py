@@ -48,7 +48,6 @@ class LiveFinding:
 @dataclass
 class Published:
     findings: list = field(default_factory=list)  # LiveFinding
-    queries: int = 0
 
 
 def resolve(model: Model, nameservers: tuple, timeout: float) -> Published:
@@ -59,7 +58,7 @@ def resolve(model: Model, nameservers: tuple, timeout: float) -> Published:
     view = DnsView(model)
     wanted = _wanted(view)
     answers = resolver.query_many(list(dict.fromkeys(pair for pair, _ in wanted)))
-    published = Published(queries=len(answers))
+    published = Published()
     for (pair, resource) in wanted:
         answer = answers[pair]
         if answer.failed:

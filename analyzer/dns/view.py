@@ -123,6 +123,18 @@ class DnsView:
         as seen from ``context``."""
         return self.at_name(domain.child(*relative) if relative else domain, context, under=domain)
 
+    @staticmethod
+    def domain_key(domain: Name, context: str) -> tuple:
+        """What makes two identities' domains the same domain (for rules that speak once per domain)."""
+        return _scoped(domain, context)
+
+    @staticmethod
+    def name_key(placed: Placed) -> tuple:
+        """Records with the same key are at one name of one zone kind, as one
+        deployment publishes them: several SPF or DMARC records there conflict."""
+        record = placed.record
+        return record.context, placed.name.labels, record.active, record.private is True
+
     def at_name(self, name: Name, context: str = "", under: Optional[Name] = None) -> list:
         """The records at ``name``; with ``under`` (the identity's domain),
         also those written relative to a zone whose name is unknown, taken to
@@ -225,14 +237,19 @@ class DnsView:
 
     # -- identities -------------------------------------------------------------
 
-    def domain_identities(self) -> list:
-        """``(identity, domain name)`` for every domain identity whose name can be read."""
+    @functools.cached_property
+    def _domain_identities(self) -> list:
         result = []
         for identity in self.model.identities:
             name = names.parse(identity.name) if identity.kind == "domain" else None
             if name is not None and name.labels and not name.wrong:
                 result.append((identity, Name(name.labels, True)))
         return sorted(result, key=lambda item: not item[0].active)  # a domain said once is said of an active one
+
+    def domain_identities(self) -> list:
+        """``(identity, domain name)`` for every domain identity whose name
+        can be read, active ones first; computed once for all the rules."""
+        return self._domain_identities
 
     def mail_from(self, identity: Identity) -> Optional[Name]:
         """The identity's custom MAIL FROM domain, when one is set and readable."""
