@@ -16,6 +16,21 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+@dataclass(frozen=True)
+class TraceStep:
+    """One source location a finding's value flowed through, outermost
+    first: ``what`` says what stands there (``terraform.tfvars``, ``module
+    argument senders``, ``variable senders``, ``policy principal``)."""
+
+    file: str
+    line: int
+    column: int = 1
+    what: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 @dataclass
 class Finding:
     rule_id: str
@@ -30,6 +45,9 @@ class Finding:
     logical_path: str = ""  # where in the resource: "policy/Statement[AllowAll]/Principal"
     details: dict = field(default_factory=dict)
     suppressed: Optional[object] = None  # the analyzer.suppress.Suppression that applies
+    deployment: str = ""  # the deployment it belongs to: a root module, a stack, a plan (analyzer.model.Deployment.name)
+    trace: tuple = ()  # TraceStep: where the value at fault came from, the origin first
+    conditional: str = ""  # why the resource may not exist ("exists only if var.enable is true"), when unknown
 
     @property
     def file(self) -> str:
