@@ -28,6 +28,7 @@ _SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::Custo
 class DocumentOptions:
     cfn_parameters: dict = field(default_factory=dict)  # name -> value, as CloudFormation takes them
     parameters_by_directory: dict = field(default_factory=dict)  # real directory -> {name: value}
+    parameter_files: tuple = ()  # the files the command line's parameters came from, as shown
 
     def parameters_for(self, path: str) -> dict:
         """The parameters of a template: those of its directory (the nearest
@@ -71,8 +72,12 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     from analyzer.plan.loader import load_plan, looks_like_plan
 
     if looks_like_plan(text):
+        model.deployment(shown, "plan").files.add(shown)
         load_plan(path, shown, text, model, limits)
     elif looks_like_template(text):
+        deployment = model.deployment(shown, "cloudformation")
+        deployment.files.add(shown)
+        deployment.inputs.extend(options.parameter_files)
         load_template(path, shown, text, options.parameters_for(path), model, limits)
     else:
         return False

@@ -13,7 +13,7 @@ from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
-from analyzer.findings import Finding, severity_rank
+from analyzer.findings import Finding, TraceStep, severity_rank
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
@@ -86,20 +86,28 @@ def scan(options: ScanOptions, progress=None) -> Report:
         skipped |= LIVE_ONLY
     if options.dns == "live":
         context.live = live_dns(options, model, progress)
-    for rule in rules:
-        if rule.id in skipped:
-            continue
-        try:
-            findings.extend(rule.check(model, context))
-        except Exception as exc:  # a crashed rule is a finding, never a clean result
-            findings.append(_crash(context, rule, exc))
+    for name, view in model.views():
+        own = {r.address for kind in Model.RESOURCES for r in getattr(view, kind) if r.context == name}
+        for rule in rules:
+            if rule.id in skipped:
+                continue
+            try:
+                found = list(rule.check(view, context))
+            except Exception as exc:  # a crashed rule is a finding, never a clean result
+                found = [_crash(context, rule, exc)]
+            for finding in found:
+                if not finding.deployment and finding.resource in own:
+                    finding.deployment = name
+            findings.extend(found)
+    for finding in findings:
+        _outside_downloaded_modules(finding, model)
     findings = _distinct(findings)
     if options.suppress:
         findings.extend(_suppress(findings, model, context, options))
     for finding in findings:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
-        findings = [f for f in findings if _in_changed(f, options.changed)]
+        findings = [f for f in findings if _in_changed(f, options.changed, model)]
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
@@ -122,7 +130,7 @@ def _distinct(findings: list) -> list:
     seen, result = set(), []
     for finding in findings:
         key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.message,
-               finding.active)
+               finding.active, finding.deployment)
         if key not in seen:
             seen.add(key)
             result.append(finding)
@@ -145,12 +153,40 @@ def _distinct_inputs(paths: list) -> list:
     return result
 
 
-def _in_changed(finding: Finding, changed: tuple) -> bool:
-    """Whether a finding is in a changed file or in the module a changed Terraform file belongs to."""
+_DOWNLOADED = f"{os.sep}.terraform{os.sep}modules{os.sep}"
+
+
+def _outside_downloaded_modules(finding: Finding, model: Model) -> None:
+    """A finding in a module ``terraform init`` downloaded points at a file
+    no pull request shows: report it at the outermost module call written
+    in the repository, with the place inside the module as its trace's last step."""
+    if _DOWNLOADED not in os.sep + os.path.normpath(finding.file):
+        return
+    deployment = model.deployments.get(finding.deployment)
+    calls = deployment.call_chain(finding.resource) if deployment else []
+    outer = [loc for _, loc in calls if _DOWNLOADED not in os.sep + os.path.normpath(loc.file)]
+    if outer:
+        inner = finding.location
+        finding.trace = tuple(finding.trace) + (TraceStep(inner.file, inner.line, inner.column,
+                                                          "inside the downloaded module"),)
+        finding.location = outer[-1]
+
+
+def _in_changed(finding: Finding, changed: tuple, model: Model) -> bool:
+    """Whether a finding depends on a changed file: it is in one, or in the
+    module directory of a changed Terraform file, or a place its value
+    came through is in one, or its deployment takes values from one
+    (variable and parameter files) or calls the module it is in from one."""
     if not finding.file:
         return True
     real = os.path.realpath(finding.file)
-    return any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed)
+    if any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed):
+        return True
+    deployment = model.deployments.get(finding.deployment)
+    related = [step.file for step in finding.trace]
+    if deployment is not None:
+        related += deployment.inputs + [loc.file for _, loc in deployment.call_chain(finding.resource)]
+    return any(os.path.realpath(path) in changed for path in related)
 
 
 def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:

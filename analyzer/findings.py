@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Optional
 
-from analyzer.model import Location
+from analyzer.model import Location, provenance
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -63,3 +63,16 @@ class Finding:
         loc = self.location
         return (self.file, loc.line if loc else 0, loc.column if loc else 0, self.rule_id, self.resource,
                 self.logical_path)
+
+
+def trace(*values, at: Location = None) -> tuple:
+    """Where ``values`` came from, as a finding's trace: each one's origin
+    (unless it is written at ``at``, where the finding points), then the
+    places it passed on its way (module arguments), in that order."""
+    steps = []
+    for value in values:
+        origin, hops = provenance(value)
+        if origin is not None and origin.line and (at is None or (origin.file, origin.line) != (at.file, at.line)):
+            steps.append(TraceStep(origin.file, origin.line, origin.column, "value written"))
+        steps.extend(TraceStep(h.loc.file, h.loc.line, h.loc.column, h.what) for h in hops)
+    return tuple(dict.fromkeys(steps))

@@ -47,42 +47,80 @@ def loc_of(value: Any, default: Optional[Location] = None) -> Optional[Location]
     return getattr(value, "loc", None) or default
 
 
-class LStr(str):
-    """A string that remembers where it was written."""
+@dataclass(frozen=True)
+class Hop:
+    """A place a value passed through on its way from where it was written
+    to where it is used: a module call's argument, a variable file."""
 
-    def __new__(cls, value: str, loc: Optional[Location] = None):
+    loc: Location
+    what: str  # "module.marketing argument senders"
+
+
+class LStr(str):
+    """A string that remembers where it was written (``loc``) and the
+    places it passed through since (``via``, ``Hop``s in the order passed)."""
+
+    def __new__(cls, value: str, loc: Optional[Location] = None, via: tuple = ()):
         obj = super().__new__(cls, value)
         obj.loc = loc
+        obj.via = via
         return obj
 
     def __reduce__(self):
-        return (LStr, (str(self), self.loc))
+        return (LStr, (str(self), self.loc, self.via))
 
 
 class LList(list):
-    """A list that remembers where it was written."""
+    """A list that remembers where it was written, and the places passed through."""
 
-    def __init__(self, items=(), loc: Optional[Location] = None):
+    def __init__(self, items=(), loc: Optional[Location] = None, via: tuple = ()):
         super().__init__(items)
         self.loc = loc
+        self.via = via
 
     def __reduce__(self):
-        return (LList, (list(self), self.loc))
+        return (LList, (list(self), self.loc, self.via))
 
 
 class LDict(dict):
-    """A dict that remembers where it and each of its keys were written."""
+    """A dict that remembers where it and each of its keys were written, and
+    the places passed through."""
 
-    def __init__(self, items=(), loc: Optional[Location] = None, key_locs=None):
+    def __init__(self, items=(), loc: Optional[Location] = None, key_locs=None, via: tuple = ()):
         super().__init__(items)
         self.loc = loc
         self.key_locs = dict(key_locs or {})
+        self.via = via
 
     def __reduce__(self):
-        return (LDict, (dict(self), self.loc, self.key_locs))
+        return (LDict, (dict(self), self.loc, self.key_locs, self.via))
 
     def loc_of_key(self, key: str) -> Optional[Location]:
         return self.key_locs.get(key) or loc_of(self.get(key)) or self.loc
+
+
+def passed(value: Any, hop: Hop) -> Any:
+    """``value`` as seen after passing ``hop``: every string, list and dict
+    in it records the hop (a copy; the value itself is shared by others).
+    Numbers, booleans, null and unknowns carry no provenance; a value of a
+    kind of its own copies itself (``with_hop``)."""
+    with_hop = getattr(value, "with_hop", None)
+    if with_hop is not None:
+        return with_hop(hop)
+    if isinstance(value, str):
+        return LStr(value, getattr(value, "loc", None), getattr(value, "via", ()) + (hop,))
+    if isinstance(value, dict):
+        return LDict(((k, passed(v, hop)) for k, v in value.items()), getattr(value, "loc", None),
+                     getattr(value, "key_locs", None), getattr(value, "via", ()) + (hop,))
+    if isinstance(value, list):
+        return LList((passed(v, hop) for v in value), getattr(value, "loc", None),
+                     getattr(value, "via", ()) + (hop,))
+    return value
+
+
+def provenance(value: Any) -> tuple:
+    """``(origin, hops)``: where a value was written and what it passed through."""
+    return getattr(value, "loc", None), getattr(value, "via", ())
 
 
 # ---------------------------------------------------------------------------
@@ -293,9 +331,8 @@ class Resource:
     source_format: str = "terraform"
     value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
     origin: Any = None  # for a resource read from a plan: the plan and module it came from (analyzer.plan.merge)
-    context: str = ""  # the root module, template or plan it was evaluated in: unknown values of one
-    #                    context (var.domain) are not those of another, so names built from them only
-    #                    compare within one
+    context: str = ""  # the name of the Deployment it belongs to; "" for DNS data every deployment shares
+    #                    (zone files, octoDNS). Rules judge a resource only next to those of its deployment
 
     def where(self, name: str) -> Location:
         """Where the value of the field ``name`` is written; the resource
@@ -459,6 +496,46 @@ class InputProblem:
 
 
 @dataclass
+class Deployment:
+    """What is deployed together: a Terraform root module instance with its
+    variable files, a CloudFormation stack (template and parameters), a plan.
+    ``name`` is how findings name it (the root directory, template or plan,
+    as shown); ``inputs`` the files that give it values (variable files,
+    parameter files); ``files`` every file its evaluation read; ``calls``
+    where each module call of it is written, by the address prefix of its
+    instance (``module.mail[0].``)."""
+
+    name: str
+    kind: str  # "terraform", "cloudformation", "plan"
+    inputs: list = field(default_factory=list)
+    files: set = field(default_factory=set)
+    calls: dict = field(default_factory=dict)  # address prefix -> Location of the module block
+
+    def call_chain(self, address: str) -> list:
+        """The module calls a resource address goes through, outermost first: ``[(prefix, Location)]``."""
+        chain, prefix = [], ""
+        for part in _module_parts(address):
+            prefix += part + "."
+            if prefix in self.calls:
+                chain.append((prefix, self.calls[prefix]))
+        return chain
+
+
+_MODULE_PART = re.compile(r'module\.[\w-]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
+
+
+def _module_parts(address: str) -> list:
+    """``module.a["x"].module.b.aws_x.y`` -> ``['module.a["x"]', 'module.b']``."""
+    parts, pos = [], 0
+    while True:
+        m = _MODULE_PART.match(address, pos)
+        if not m or address[m.end():m.end() + 1] != ".":
+            return parts
+        parts.append(m.group(0))
+        pos = m.end() + 1
+
+
+@dataclass
 class ModuleNotAnalyzed:
     """A module call whose code could not be read (not downloaded, outside
     the scanned root, not a literal source)."""
@@ -468,6 +545,7 @@ class ModuleNotAnalyzed:
     reason: str
     loc: Optional[Location] = None
     ses_related: bool = False  # its source names SES, so it may declare identities
+    context: str = ""  # the deployment it belongs to
 
 
 @dataclass
@@ -486,5 +564,39 @@ class Model:
     problems: list = field(default_factory=list)  # list[InputProblem]
     not_analyzed: list = field(default_factory=list)  # list[ModuleNotAnalyzed]
     suppressions: list = field(default_factory=list)  # analyzer.suppress.Suppression, as written in the inputs
+    deployments: dict = field(default_factory=dict)  # name -> Deployment
     files: int = 0
     modules: int = 0
+
+    RESOURCES = ("identities", "identity_policies", "configuration_sets", "event_destinations", "receipt_rules",
+                 "iam_policies", "access_keys", "notification_topics", "identity_settings", "dns_zones",
+                 "dns_records")
+
+    def deployment(self, name: str, kind: str) -> Deployment:
+        """The deployment called ``name``, added when new."""
+        if name not in self.deployments:
+            self.deployments[name] = Deployment(name, kind)
+        return self.deployments[name]
+
+    def views(self) -> list:
+        """``(name, model)`` for each deployment, the model holding its
+        resources and the DNS data every deployment shares (context ""),
+        then ``("", model)`` holding only the shared data and the problems
+        of the scan: rules judge a resource only next to what is deployed
+        with it."""
+        names = sorted({r.context for kind in self.RESOURCES for r in getattr(self, kind)} - {""})
+        views = {name: Model(deployments=self.deployments) for name in names}
+        shared = Model(problems=self.problems, deployments=self.deployments,
+                       not_analyzed=[m for m in self.not_analyzed if m.context not in views])
+        for kind in self.RESOURCES:
+            for resource in getattr(self, kind):
+                if resource.context:
+                    getattr(views[resource.context], kind).append(resource)
+                else:
+                    getattr(shared, kind).append(resource)
+                    for view in views.values():
+                        getattr(view, kind).append(resource)
+        for call in self.not_analyzed:
+            if call.context in views:
+                views[call.context].not_analyzed.append(call)
+        return list(views.items()) + [("", shared)]

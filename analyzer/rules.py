@@ -67,14 +67,14 @@ class RuleContext:
     personal_mailbox_domains: frozenset = frozenset()  # from the configuration, added to SES201's list
     live: object = None  # with --dns live: analyzer.dns.published.Published
     _verdicts: dict = field(default_factory=dict)
-    _dns: object = None
+    _dns: dict = field(default_factory=dict)  # id(model) -> (model, DnsView)
 
     def dns(self, model: Model):
-        """The declared DNS seen from the identities (``analyzer.dns.view.DnsView``), built once."""
-        if self._dns is None:
+        """The declared DNS seen from the identities of ``model`` (``analyzer.dns.view.DnsView``), built once."""
+        if id(model) not in self._dns:
             from analyzer.dns.view import DnsView
-            self._dns = DnsView(model)
-        return self._dns
+            self._dns[id(model)] = (model, DnsView(model))
+        return self._dns[id(model)][1]
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

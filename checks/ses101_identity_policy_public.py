@@ -77,4 +77,4 @@ def check(model, context):
         yield rule.finding(message, grant_location(policy, statement), severity=severity,
                            details={"statement": statement.sid or statement.index,
                                     "actions": list(grant.actions)},
-                           **finding_fields(policy, statement_path(statement) + "/Principal"))
+                           **finding_fields(policy, statement_path(statement) + "/Principal", statement))

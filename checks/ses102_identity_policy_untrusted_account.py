@@ -63,4 +63,4 @@ def check(model, context):
                            severity=SEVERITY if configured else "medium",
                            details={"statement": statement.sid or statement.index,
                                     "untrusted": list(grant.untrusted)},
-                           **finding_fields(policy, statement_path(statement) + "/Principal"))
+                           **finding_fields(policy, statement_path(statement) + "/Principal", statement))

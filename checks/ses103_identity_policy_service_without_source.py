@@ -49,4 +49,4 @@ def check(model, context):
         yield rule.finding(message, grant_location(policy, statement),
                            details={"statement": statement.sid or statement.index,
                                     "services": list(grant.services_without_source)},
-                           **finding_fields(policy, statement_path(statement) + "/Principal"))
+                           **finding_fields(policy, statement_path(statement) + "/Principal", statement))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzer.findings import trace
 from analyzer.model import IdentityPolicy, Location, display
 
 
@@ -18,15 +19,21 @@ def subject(policy: IdentityPolicy) -> str:
     return f"{identity_label(policy)} ({policy.address})"
 
 
-def finding_fields(policy: IdentityPolicy, logical_path: str) -> dict:
-    """Keyword arguments every policy finding shares."""
-    return {
+def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None) -> dict:
+    """Keyword arguments every policy finding shares; about a statement's
+    grant, the trace of its principals (where they were written, the module
+    arguments they came through)."""
+    fields = {
         "resource": policy.address,
         "identity": identity_label(policy),
         "active": policy.active,
         "inactive_reason": policy.inactive_reason,
         "logical_path": logical_path,
     }
+    if statement is not None:
+        entries = (statement.principals or []) + (statement.not_principals or [])
+        fields["trace"] = trace(*(entry.value for entry in entries), at=grant_location(policy, statement))
+    return fields
 
 
 def statement_path(statement) -> str:

@@ -21,6 +21,10 @@ def _finding(f) -> dict:
         "end_line": (loc.end_line or loc.line) if loc else 0,
         "end_column": (loc.end_column or loc.column) if loc else 0,
         "resource": f.resource,
+        "deployment": f.deployment,
+        "trace": [{"file": step.file, "line": step.line, "column": step.column, "what": step.what}
+                  for step in f.trace],
+        "conditional": f.conditional,
         "identity": f.identity,
         "active": f.active,
         "inactive_reason": f.inactive_reason,

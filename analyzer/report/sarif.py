@@ -75,6 +75,14 @@ def _location(finding) -> dict:
     return location
 
 
+def _step_location(step) -> dict:
+    """A trace step (where the value came from) as a SARIF location."""
+    return {"physicalLocation": {"artifactLocation": {"uri": quote(pathlib.PurePath(step.file).as_posix(), safe="/"),
+                                                      "uriBaseId": SRCROOT},
+                                 "region": {"startLine": max(step.line, 1), "startColumn": max(step.column, 1)}},
+            "message": {"text": step.what}}
+
+
 def _level(finding) -> str:
     return LEVELS[finding.severity] if finding.active else "note"
 
@@ -92,6 +100,13 @@ def _result(finding, rule_index: dict) -> dict:
                        "inactive_reason": finding.inactive_reason, "severity": finding.severity,
                        "details": finding.details},
     })
+    if finding.deployment:
+        result["properties"]["deployment"] = finding.deployment
+    if finding.trace:
+        steps = [_step_location(step) for step in finding.trace]
+        result["relatedLocations"] = [dict(location, id=number) for number, location in enumerate(steps, 1)]
+        thread = [{"location": location} for location in steps] + [{"location": _location(finding)}]
+        result["codeFlows"] = [{"threadFlows": [{"locations": thread}]}]
     suppressed = getattr(finding, "suppressed", None)
     if suppressed is not None:
         result["suppressions"] = [{"kind": suppressed.kind, "justification": suppressed.justification}]

@@ -18,7 +18,15 @@ def _line(finding, colour: bool) -> str:
     severity = f"[{finding.severity}]"
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=finding.severity == "critical")
-    return f"{where}: {finding.rule_id} {severity} {finding.message}"
+    return f"{where}: {finding.rule_id} {severity} {finding.message}{via(finding)}"
+
+
+def via(finding) -> str:
+    """A line under the finding saying where its value came from
+    (``via terraform.tfvars:2 → module.marketing argument senders (main.tf:7)``), or ""."""
+    steps = [f"{step.file}:{step.line}" if step.what == "value written" else f"{step.what} ({step.file}:{step.line})"
+             for step in finding.trace]
+    return "\n      via " + " → ".join(steps) if steps else ""
 
 
 def _section(findings, colour: bool) -> list:

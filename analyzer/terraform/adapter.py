@@ -102,7 +102,7 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
         for address, source, why, loc in current.not_analyzed:
             model.not_analyzed.append(ModuleNotAnalyzed(
                 address, source, why, loc, ses_related=bool(_SES_SOURCE.search(source))
-                or why.startswith("its source") and "outside" in why))
+                or why.startswith("its source") and "outside" in why, context=current.deployment.name))
         current.not_analyzed.clear()
 
 
@@ -120,7 +120,7 @@ def _identities(current: ModuleInstance, model: Model) -> None:
         for resource, active, reason in _instances(current, type_, name):
             identity = build_identity(
                 type_, nested_reader(resource), _attribute_loc(block), address=resource.ref, loc=block.loc,
-                file=file, active=active, inactive_reason=reason, context=current.root_dir)
+                file=file, active=active, inactive_reason=reason, context=current.deployment.name)
             if identity.region is None and "provider" not in block.body.attributes:
                 identity.region = _provider_region(current)
             model.identities.append(identity)
@@ -155,7 +155,7 @@ def _policies(current: ModuleInstance, model: Model) -> None:
         for resource, active, reason in _instances(current, type_, name):
             model.identity_policies.append(build_policy(
                 type_, resource.argument, _attribute_loc(block), _policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.root_dir))
+                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.deployment.name))
 
 
 def _others(current: ModuleInstance, model: Model) -> None:
@@ -172,8 +172,8 @@ def _others(current: ModuleInstance, model: Model) -> None:
             build, collection = OTHER_TYPES[type_]
             getattr(model, collection).extend(build(
                 type_, argument, _attribute_loc(block), parse=_policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.root_dir))
-    attach_users(model.iam_policies, attachments)
+                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.deployment.name))
+    attach_users([p for p in model.iam_policies if p.context == current.deployment.name], attachments)
 
 
 def _data_zones(current: ModuleInstance, model: Model) -> None:
@@ -191,7 +191,7 @@ def _data_zones(current: ModuleInstance, model: Model) -> None:
             model.dns_zones.append(build_data_zone(
                 type_, argument, address=resource.ref, loc=block.loc, file=file,
                 active=current.active and resource.expansion.active,
-                inactive_reason=current.reason or resource.expansion.reason, context=current.root_dir))
+                inactive_reason=current.reason or resource.expansion.reason, context=current.deployment.name))
 
 
 def nested_reader(resource):
@@ -310,10 +310,11 @@ def _identity_address(value):
 
 
 def link_identities(model: Model) -> None:
-    """Resolve each policy's identity from the identity resource it references."""
-    by_address = {i.address: i for i in model.identities}
+    """Resolve each policy's identity from the identity resource it
+    references, in the policy's deployment."""
+    by_address = {(i.context, i.address): i for i in model.identities}
     for policy in model.identity_policies:
-        identity = by_address.get(policy.identity_address or "")
+        identity = by_address.get((policy.context, policy.identity_address or ""))
         if identity is not None and isinstance(identity.name, str):
             policy.identity = identity.name
 

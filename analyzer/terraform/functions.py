@@ -56,6 +56,7 @@ from analyzer.model import (
     embed,
     has_marker,
     loc_of,
+    passed,
     split_marked,
     unknowns_in,
 )
@@ -75,6 +76,7 @@ class CallContext:
     root_dir: str  # absolute scan root; file reads must stay inside it
     render_template: Callable[[str, dict, str], object]  # (text, vars, path) -> value
     limits: Limits = Limits()  # the scan's: file() reads, expression depth
+    reads: Optional[set] = None  # where to record the files file() and templatefile() read, as shown
 
 
 class JsonText(LStr):
@@ -88,6 +90,11 @@ class JsonText(LStr):
 
     def __reduce__(self):
         return (JsonText, (str(self), self.value))
+
+    def with_hop(self, hop) -> "JsonText":
+        copy = JsonText(str(self), passed(self.value, hop))
+        copy.via = self.via + (hop,)
+        return copy
 
 
 def call(name: str, args: list, ctx: Optional[CallContext]) -> object:
@@ -1749,6 +1756,8 @@ def _read_text(ctx: CallContext, value: Any) -> tuple:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Error(f"contents of {shown} are not valid UTF-8 (byte {exc.start})") from None
+    if ctx.reads is not None:
+        ctx.reads.add(shown)
     return LStr(text, Location(shown, 1, 1)), shown
 
 

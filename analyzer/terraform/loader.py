@@ -192,16 +192,19 @@ class TerraformScan:
     def _scan_root(self, directory: str, relevant) -> None:
         source = self.read_module(directory)
         module = self.discovery.modules.get(directory)
+        deployment = self.model.deployment(display(directory), "terraform")
         values: dict = {}
         for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
+            deployment.inputs.append(display(path))
             loaded = load_var_file(path, self.model, self.files)
             if loaded:
                 values.update(loaded)
+        deployment.inputs.extend(display(path) for path in self.variables.files)
         for loaded in self.cli_files:
             values.update(loaded)
         for name, text in self.variables.pairs:
             values[name] = parse_cli_value(text, source.variables.get(name), self.files.limits)
         inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}
         instance = ModuleInstance(self.loader, source, "", inputs, directory,
-                                  modules_json=read_modules_json(directory))
+                                  modules_json=read_modules_json(directory), deployment=deployment)
         adapt(instance, self.model, relevant)

@@ -29,11 +29,14 @@ from analyzer.model import (
     EVALUATION,
     MODULE,
     VARIABLE,
+    Deployment,
+    Hop,
     LDict,
     LList,
     Location,
     Unknown,
     loc_of,
+    passed,
     unknowns_in,
 )
 from analyzer.terraform import datasources
@@ -174,8 +177,10 @@ class Loader:
 class ModuleInstance:
     def __init__(self, loader: Loader, source: ModuleSource, prefix: str, inputs: dict,
                  root_dir: str, chain: tuple = (), active: bool = True, reason: str = "",
-                 modules_json: Optional[dict] = None, module_key: str = ""):
+                 modules_json: Optional[dict] = None, module_key: str = "", deployment: Deployment = None):
         self.loader = loader
+        self.deployment = deployment or Deployment(root_dir, "terraform")  # what this instance is deployed with
+        self.deployment.files.update(parsed.path for parsed in source.files)
         self.source = source
         self.prefix = prefix  # "" or "module.mail." or 'module.mail["a"].'
         self.inputs = inputs  # name -> callable returning the value
@@ -186,7 +191,8 @@ class ModuleInstance:
         self.modules_json = modules_json or {}
         self.module_key = module_key
         self.evaluator = Evaluator(CallContext(module_dir=source.dir, root_dir=loader.root_dir,
-                                               render_template=None, limits=loader.limits))
+                                               render_template=None, limits=loader.limits,
+                                               reads=self.deployment.files))
         self.evaluator.ctx.render_template = self.evaluator.render_template
         self._locals: dict = {}
         self._vars: dict = {}
@@ -461,13 +467,16 @@ class ModuleInstance:
         child_source = self.loader.read_module(directory)
         children = []
         for expansion in self.expand(block.body, file):
-            inputs = {arg: _lazy(self.evaluator, attribute, expansion.scope)
+            inputs = {arg: _lazy(self.evaluator, attribute, expansion.scope,
+                                 Hop(attribute.loc, f"{expansion.address(address)} argument {arg}"))
                       for arg, attribute in block.body.attributes.items() if arg not in META_ARGUMENTS}
             active = self.active and expansion.active
             reason = self.reason or (f"{expansion.address(address)}: {expansion.reason}" if not expansion.active else "")
-            child = ModuleInstance(self.loader, child_source, expansion.address(address) + ".", inputs,
+            prefix = expansion.address(address) + "."
+            child = ModuleInstance(self.loader, child_source, prefix, inputs,
                                    self.root_dir, self.chain + (self.source.dir,), active, reason,
-                                   self.modules_json, key)
+                                   self.modules_json, key, self.deployment)
+            self.deployment.calls[prefix] = block.loc
             children.append((expansion, child))
         return children
 
@@ -621,12 +630,14 @@ def convert(value, type_, evaluate):
     return result
 
 
-def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope):
+def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope, hop: Hop):
+    """A module argument, evaluated once when the module first reads it; the
+    value records that it passed the argument."""
     cache = []
 
     def get():
         if not cache:
-            cache.append(evaluator.value(attribute.expr, scope))
+            cache.append(passed(evaluator.value(attribute.expr, scope), hop))
         return cache[0]
 
     return get
