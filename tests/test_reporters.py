@@ -130,7 +130,8 @@ def test_sarif_scan(case, expected, successful, monkeypatch, validator):
         assert location["logicalLocations"] == [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
         assert result["properties"] == {"identity": finding.identity, "active": finding.active,
                                         "inactive_reason": finding.inactive_reason,
-                                        "severity": finding.severity, "details": finding.details}
+                                        "severity": finding.severity, "details": finding.details,
+                                        "deployment": finding.deployment}
         assert "suppressions" not in result
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": pathlib.Path.cwd().as_uri() + "/"}}
     invocation = run["invocations"][0]
@@ -139,6 +140,22 @@ def test_sarif_scan(case, expected, successful, monkeypatch, validator):
     assert [(n["level"], n["descriptor"], n["message"], n["locations"])
             for n in invocation["toolExecutionNotifications"]] == [
         ("error", {"id": r["ruleId"]}, r["message"], r["locations"]) for r in failed]
+
+
+def test_sarif_trace_is_related_locations_and_one_code_flow(monkeypatch, validator):
+    """The bundled example's SES101: "*" written in terraform.tfvars reaches the module through
+    module.marketing's senders argument."""
+    run = _sarif(_scan(monkeypatch, "examples"), validator)
+    result = next(r for r in run["results"] if r["ruleId"] == "SES101")
+    assert result["properties"]["deployment"] == "."
+    related = [(r["id"], r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"],
+                r["message"]["text"]) for r in result["relatedLocations"]]
+    assert related == [
+        (1, "terraform.tfvars", {"startLine": 2, "startColumn": 22}, "value written"),
+        (2, "main.tf", {"startLine": 7, "startColumn": 3}, "module.marketing argument senders")]
+    flow = [step["location"]["physicalLocation"]["artifactLocation"]["uri"]
+            for step in result["codeFlows"][0]["threadFlows"][0]["locations"]]
+    assert flow == ["terraform.tfvars", "main.tf", "modules/ses-domain/main.tf"]
 
 
 def test_sarif_inactive_reason(monkeypatch, validator):
@@ -254,7 +271,8 @@ def test_sarif_fingerprint_and_details(validator):
     result = _sarif(_report(finding), validator)["results"][0]
     assert result["partialFingerprints"] == {"sesguardFingerprint/v1": finding.fingerprint}
     assert result["properties"] == {"identity": "example.com", "active": True, "inactive_reason": "",
-                                    "severity": "critical", "details": {"statement": 0, "actions": ["ses:*"]}}
+                                    "severity": "critical", "details": {"statement": 0, "actions": ["ses:*"]},
+                                    "deployment": ""}
 
 
 def test_sarif_without_resource_has_no_logical_location(validator):

@@ -98,10 +98,8 @@ def _result(finding, rule_index: dict) -> dict:
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"identity": finding.identity, "active": finding.active,
                        "inactive_reason": finding.inactive_reason, "severity": finding.severity,
-                       "details": finding.details},
+                       "details": finding.details, "deployment": finding.deployment},
     })
-    if finding.deployment:
-        result["properties"]["deployment"] = finding.deployment
     if finding.trace:
         steps = [_step_location(step) for step in finding.trace]
         result["relatedLocations"] = [dict(location, id=number) for number, location in enumerate(steps, 1)]

@@ -10,7 +10,9 @@ from analyzer.findings import SEVERITIES
 _COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
 
 
-def _line(finding, colour: bool) -> str:
+def _line(finding, colour: bool, deployments: bool = False) -> str:
+    """A finding on one line (and where its value came from on the next);
+    with ``deployments``, the line names the finding's deployment."""
     import click
 
     loc = finding.location
@@ -18,7 +20,8 @@ def _line(finding, colour: bool) -> str:
     severity = f"[{finding.severity}]"
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=finding.severity == "critical")
-    return f"{where}: {finding.rule_id} {severity} {finding.message}{via(finding)}"
+    deployment = f" [deployment {finding.deployment}]" if deployments and finding.deployment else ""
+    return f"{where}: {finding.rule_id} {severity} {finding.message}{deployment}{via(finding)}"
 
 
 def via(finding) -> str:
@@ -29,30 +32,31 @@ def via(finding) -> str:
     return "\n      via " + " → ".join(steps) if steps else ""
 
 
-def _section(findings, colour: bool) -> list:
+def _section(findings, colour: bool, deployments: bool) -> list:
     lines = []
     for file, group in groupby(findings, key=lambda f: f.file):
         lines.append("")
         lines.append(file or "<scan>")
-        lines.extend("  " + _line(f, colour) for f in group)
+        lines.extend("  " + _line(f, colour, deployments) for f in group)
     return lines
 
 
 def render(report, colour: bool = False, quiet: bool = False) -> str:
     """The report; ``quiet`` keeps only the lines of active findings."""
     active = [f for f in report.findings if f.active and not f.suppressed]
+    several = len({f.deployment for f in report.findings if f.deployment}) > 1  # say which each is about
     if quiet:
-        return "".join(_line(f, colour) + "\n" for f in active)
+        return "".join(_line(f, colour, several) + "\n" for f in active)
     inactive = [f for f in report.findings if not f.active and not f.suppressed]
     suppressed = [f for f in report.findings if f.suppressed]
-    lines = _section(active, colour)
+    lines = _section(active, colour, several)
     if inactive:
         lines.append("")
         lines.append("Inactive with the values in use (shown, not counted; --include-inactive counts them):")
         for file, group in groupby(inactive, key=lambda f: f.file):
             lines.append(file or "<scan>")
             for f in group:
-                lines.append("  " + _line(f, colour) + f" [inactive: {f.inactive_reason}]")
+                lines.append("  " + _line(f, colour, several) + f" [inactive: {f.inactive_reason}]")
     if report.not_analyzed:
         lines.append("")
         lines.append(f"{len(report.not_analyzed)} module call(s) not analyzed:")
