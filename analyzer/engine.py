@@ -88,6 +88,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         context.live = live_dns(options, model, progress)
     for name, view in model.views():
         own = {r.address for kind in Model.RESOURCES for r in getattr(view, kind) if r.context == name}
+        own.update(call.address for call in view.not_analyzed if call.context == name)
         for rule in rules:
             if rule.id in skipped:
                 continue
@@ -191,10 +192,11 @@ def _in_changed(finding: Finding, changed: tuple, model: Model) -> bool:
 
 def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
     """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
-    scopes = {r.address: r.loc for kind in (model.identities, model.identity_policies, model.configuration_sets,
-                                            model.event_destinations, model.receipt_rules, model.iam_policies,
-                                            model.access_keys, model.notification_topics) for r in kind}
-    scopes.update((call.address, call.loc) for call in model.not_analyzed if call.loc)
+    scopes = {(r.context, r.address): r.loc for kind in (model.identities, model.identity_policies,
+                                                         model.configuration_sets, model.event_destinations,
+                                                         model.receipt_rules, model.iam_policies, model.access_keys,
+                                                         model.notification_topics) for r in kind}
+    scopes.update(((call.context, call.address), call.loc) for call in model.not_analyzed if call.loc)
     ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
     problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)
     if "SES004" in options.disable:

@@ -21,6 +21,7 @@ Everything here is picklable, so loaders can run in worker processes.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Union
@@ -511,6 +512,20 @@ class Deployment:
     files: set = field(default_factory=set)
     calls: dict = field(default_factory=dict)  # address prefix -> Location of the module block
 
+    @property
+    def directory(self) -> str:
+        """The directory it is deployed from: the root module's, or the template's or plan's."""
+        return self.name if self.kind == "terraform" else os.path.dirname(self.name)
+
+    def sees(self, shared) -> bool:
+        """Whether DNS data every deployment may share (a zone file, an octoDNS
+        zone) is this deployment's: when one of the directory it is deployed
+        from and the data's directory holds the other, so what a deployment
+        sees does not depend on where a scan starts."""
+        here = os.path.abspath(self.directory)
+        there = os.path.abspath(os.path.dirname(shared.file))
+        return _within(here, there) or _within(there, here)
+
     def call_chain(self, address: str) -> list:
         """The module calls a resource address goes through, outermost first: ``[(prefix, Location)]``."""
         chain, prefix = [], ""
@@ -519,6 +534,10 @@ class Deployment:
             if prefix in self.calls:
                 chain.append((prefix, self.calls[prefix]))
         return chain
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 _MODULE_PART = re.compile(r'module\.[\w-]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
@@ -592,9 +611,11 @@ class Model:
             for resource in getattr(self, kind):
                 if resource.context:
                     getattr(views[resource.context], kind).append(resource)
-                else:
-                    getattr(shared, kind).append(resource)
-                    for view in views.values():
+                    continue
+                getattr(shared, kind).append(resource)
+                for name, view in views.items():
+                    deployment = self.deployments.get(name)
+                    if deployment is None or deployment.sees(resource):
                         getattr(view, kind).append(resource)
         for call in self.not_analyzed:
             if call.context in views:

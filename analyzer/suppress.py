@@ -73,7 +73,8 @@ def _expired(suppression: Suppression, today: datetime.date) -> Optional[str]:
 
 def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date, ran: set) -> list:
     """Mark suppressed findings (``finding.suppressed``); return the problems
-    to report as SES004, as ``(message, location, logical path)``."""
+    to report as SES004, as ``(message, location, logical path)``.
+    ``scopes``: (deployment, resource address) -> where the resource is written."""
     problems = []
     live = []
     for s in suppressions:
@@ -83,7 +84,9 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
         else:
             live.append(s)
     for finding in findings:
-        scope = scopes.get(finding.resource) or finding.location
+        scope = scopes.get((finding.deployment, finding.resource))
+        if scope is None or scope.file != finding.file:  # a finding moved to the module call that reaches it
+            scope = finding.location
         for s in live:
             if finding.rule_id in s.rule_ids and _covers(s, finding, scope):
                 finding.suppressed = s
@@ -100,8 +103,8 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
 
 
 def _covers(s: Suppression, finding, scope: Optional[Location]) -> bool:
-    if s.address:
-        return finding.resource == s.address
+    if s.address:  # written in the resource itself: the same resource of the same file
+        return finding.resource == s.address and finding.file == s.location.file
     if scope is None or scope.file != s.location.file:
         return False
     return scope.line - 1 <= s.location.line <= max(scope.end_line, scope.line)

@@ -1,0 +1,122 @@
+"""Deployments and provenance (#11): each finding belongs to one deployment,
+says where its value came from, is reported where the repository can show
+it, and counts as changed when anything it depends on changed.
+
+The fixtures live in ``fixtures/deployments/``; their expectations are here
+because they are about deployments and traces, which the inline
+``# expect:`` notation of the rule fixtures does not carry."""
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import main
+from analyzer.engine import ScanOptions, scan
+from conftest import FIXTURES
+
+DEPLOYMENTS = FIXTURES / "deployments"
+TRUSTED = ("111122223333",)
+
+
+def _json(*args):
+    result = CliRunner().invoke(main, ["scan", *args, "--dns", "off", "--no-cache", "--format", "json"],
+                                catch_exceptions=False)
+    return json.loads(result.output)["findings"]
+
+
+def _rows(findings):
+    return [(f["rule_id"], f["file"], f["line"], f["deployment"],
+             [(s["file"], s["line"], s["what"]) for s in f["trace"]], f["suppressed"]) for f in findings]
+
+
+def test_two_roots_calling_one_module_keep_their_own_identities(monkeypatch):
+    """envs/dev opens the module's policy to "*" in its tfvars, envs/prod grants a trusted account:
+    the finding is dev's, names dev's identity, and leads back to dev's tfvars line."""
+    monkeypatch.chdir(DEPLOYMENTS / "envs")
+    findings = _json(".", "--trusted-account", TRUSTED[0])
+    assert _rows(findings) == [
+        ("SES101", "modules/ses/main.tf", 21, "envs/dev",
+         [("envs/dev/terraform.tfvars", 2, "value written"),
+          ("envs/dev/main.tf", 8, "module.ses argument senders")], False)]
+    assert findings[0]["message"].startswith("dev.example.com (module.ses.aws_ses_identity_policy.this)")
+
+
+def test_the_trace_in_text(monkeypatch):
+    monkeypatch.chdir(DEPLOYMENTS / "envs")
+    result = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "--no-cache", "--trusted-account", TRUSTED[0]])
+    assert ("      via envs/dev/terraform.tfvars:2 → module.ses argument senders (envs/dev/main.tf:8)\n"
+            in result.output)
+
+
+@pytest.mark.parametrize("changed,expected", [
+    ("envs/dev/terraform.tfvars", ["envs/dev"]),  # the variable file that opens it
+    ("envs/dev/main.tf", ["envs/dev"]),  # the module call that passes it
+    ("modules/ses/main.tf", ["envs/dev"]),  # the module it is in
+    ("envs/prod/terraform.tfvars", []),  # another deployment's input
+    ("envs/prod/main.tf", []),
+])
+def test_changed_only_counts_what_a_finding_depends_on(monkeypatch, changed, expected):
+    monkeypatch.chdir(DEPLOYMENTS / "envs")
+    findings = _json("--changed-only", changed, "--trusted-account", TRUSTED[0])
+    assert [f["deployment"] for f in findings] == expected
+
+
+def test_a_finding_in_a_downloaded_module_is_reported_at_its_call(monkeypatch):
+    """terraform init put the registry module under .terraform/modules: the finding points at the
+    module block in the repository, the line inside the module is its trace's last step, and a
+    suppression on the module block applies."""
+    monkeypatch.chdir(DEPLOYMENTS / "registry")
+    assert _rows(_json(".")) == [
+        ("SES101", "app/main.tf", 2, "app", [("app/.terraform/modules/ses/main.tf", 16, "inside the downloaded module")],
+         False),
+        ("SES101", "suppressed/main.tf", 2, "suppressed",
+         [("suppressed/.terraform/modules/ses/main.tf", 16, "inside the downloaded module")], True)]
+
+
+def _findings_in(root, directory):
+    """(file, rule, line, active, deployment, message) of the findings on files inside ``directory``
+    when ``root`` is scanned; paths relative to the current directory."""
+    report = scan(ScanOptions(paths=[root]))
+    inside = os.path.normpath(directory) + os.sep
+    return sorted((f.file, f.rule_id, f.location.line, f.active, f.deployment, f.message)
+                  for f in report.findings if os.path.normpath(f.file).startswith(inside))
+
+
+# Directories whose modules are not all inside them, so the property does not apply.
+NOT_CLOSED = {
+    "examples/modules",  # the bundled example's module, which examples/main.tf calls
+}
+
+
+def _cases():
+    return sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.glob("*/*") if p.is_dir()
+                  and p.parent.name not in ("repository-expected",))
+
+
+def test_every_fixture_gives_its_files_the_same_findings_alone_and_in_the_whole_tree(monkeypatch):
+    """For a directory D whose modules are inside D, the findings on files in D are the same whether
+    the scan root is D or the repository (here: fixtures/)."""
+    monkeypatch.chdir(FIXTURES)
+    whole = scan(ScanOptions(paths=["."]))
+    differ = []
+    for case in _cases():
+        if case in NOT_CLOSED:
+            continue
+        inside = os.path.normpath(case) + os.sep
+        mine = sorted((f.file, f.rule_id, f.location.line, f.active, f.deployment, f.message)
+                      for f in whole.findings if os.path.normpath(f.file).startswith(inside))
+        if mine != _findings_in(case, case):
+            differ.append(case)
+    assert differ == []
+
+
+def test_every_public_corpus_folder_gives_the_same_findings_alone(corpus, monkeypatch):
+    monkeypatch.chdir(corpus / "ses-public")
+    whole = scan(ScanOptions(paths=["."]))
+    for folder in sorted(p.name for p in (corpus / "ses-public").iterdir() if p.is_dir()):
+        inside = folder + os.sep
+        mine = sorted((f.file, f.rule_id, f.location.line, f.active, f.deployment, f.message)
+                      for f in whole.findings if f.file.startswith(inside))
+        assert mine == _findings_in(folder, folder), folder
