@@ -905,7 +905,7 @@ def test_medmunds_templates_load_without_problems(corpus):
 def test_kics_ansible_files_are_skipped_in_a_scan(corpus, monkeypatch):
     monkeypatch.chdir(corpus / "ses-public")
     report = scan(ScanOptions(paths=["."]))
-    assert [f for f in report.findings if f.rule_id in ("SES001", "SES002")] == []
+    assert [f for f in report.findings if f.rule_id in ("SES001", "SES002") and f.file.endswith((".yml", ".yaml"))] == []
     assert not [f for f in report.findings if "/ansible/" in f.file]
 
 

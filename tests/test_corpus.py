@@ -24,16 +24,28 @@ def test_ses_public_identity_policies(corpus, monkeypatch):
     assert clouddrove.resource == "module.ses.aws_ses_identity_policy.default[0]"
     assert clouddrove.inactive_reason == ("count = 0 while var.enable_domain = true, var.enabled = true, "
                                           "var.enable_policy = false")
-    negative = next(f for f in report.findings if f.file.endswith("negative.tf"))
+    negative = next(f for f in report.findings if f.file.endswith("negative.tf") and f.rule_id == "SES102")
     assert negative.details["untrusted"] == ["account 987654321145"]
-    assert not [f for f in report.findings if f.rule_id in ("SES001", "SES002")]
+    assert sorted((f.rule_id, f.file, f.location.line) for f in report.findings
+                  if f.rule_id in ("SES001", "SES002")) == UNDECLARED
+
+
+# Real code that terraform validate rejects: the kics snippets use aws_ses_domain_identity.example
+# without declaring it, and DNXLabs' event destination names an aws_sns_topic.sns the module never
+# declares (a bug upstream: any plan of it fails). Each is SES001 at the reference (#11).
+UNDECLARED = [
+    ("SES001", "DNXLabs__terraform-aws-ses/event_destination.tf", 10),
+    ("SES001", f"{KICS}/negative.tf", 2),
+    ("SES001", f"{KICS}/positive.tf", 2),
+]
 
 
 def test_kics_negative_is_clean_when_its_account_is_trusted(corpus, monkeypatch):
     monkeypatch.chdir(corpus / "ses-public")
     report = scan(ScanOptions(paths=[f"{KICS}/negative.tf"], trusted_accounts=("987654321145",), dns="off"))
     # A file is scanned with the module (directory) it belongs to; kics keeps positive.tf beside it.
-    assert [(f.rule_id, f.file) for f in report.findings] == [("SES101", f"{KICS}/positive.tf")]
+    assert [(f.rule_id, f.file) for f in report.findings if f.rule_id != "SES001"] == [
+        ("SES101", f"{KICS}/positive.tf")]
 
 
 def test_navapbc_pinpoint_policy_has_its_confused_deputy_conditions(corpus, monkeypatch):
@@ -49,7 +61,8 @@ def test_infrablocks_cross_account_policy_is_not_public(corpus, monkeypatch):
 
 def test_whole_corpus_scans_without_crash_or_unanalyzed_input(corpus, monkeypatch):
     report = _scan(monkeypatch, corpus)
-    assert [f.rule_id for f in report.findings if f.rule_id in ("SES001", "SES002")] == []
+    assert sorted((f.rule_id, f.file.removeprefix("ses-public/"), f.location.line) for f in report.findings
+                  if f.rule_id in ("SES001", "SES002")) == UNDECLARED
     assert report.files > 2000
 
 

@@ -375,8 +375,6 @@ TRAVERSAL_ERRORS = [
     ("duplicate-for-key", "{for o in local.objs : o.g => o.n}",
      "duplicate key '1' in a for expression; use ... to group"),
     ("try-without-success", "try(local.m.zz, local.l[9])", "no argument of try could be evaluated"),
-    ("undeclared-local", "local.nope", "local.nope is not declared in ."),
-    ("undeclared-variable", "var.nope", "var.nope is not declared in ."),
     ("unsupported-function", "nosuchfn(1)", "the function nosuchfn is not supported by sesguard"),
 ]
 
@@ -385,6 +383,19 @@ TRAVERSAL_ERRORS = [
                          ids=[c[0] for c in TRAVERSAL_ERRORS])
 def test_traversal_errors(value_of, expression, message):
     assert is_error(value_of(expression, COLLECTIONS), message)
+
+
+@pytest.mark.parametrize("expression,kind", [
+    ("local.nope", "local value"), ("var.nope", "input variable"), ("module.nope.x", "module call"),
+    ("aws_iam_role.nope.arn", "resource"), ("aws_ses_domain_identity.nope.arn", "resource"),
+    ("data.aws_iam_policy_document.nope.json", "data source"),
+])
+def test_an_undeclared_reference_is_an_input_problem_at_its_line(load, expression, kind):
+    """As terraform validate: the configuration is rejected, so the input is not analyzed (SES001)."""
+    model = load({"main.tf": 'locals {\n  x = ' + expression + '\n}\n' + PROBE % "local.x"})
+    ref = expression.rsplit(".", 1)[0] if kind in ("resource", "data source", "module call") else expression
+    assert [(p.file, p.message, p.line, p.column) for p in model.problems] == [
+        ("main.tf", f"reference to an undeclared {kind}: {ref} is not declared in .", 2, 7)]
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lark import Tree
 from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
+    InputProblem,
     DATA,
     ERROR,
     EVALUATION,
@@ -200,6 +201,7 @@ class ModuleInstance:
         self._children: dict = {}
         self._busy: set = set()
         self.not_analyzed: list = []  # (call address, source, why, file, loc)
+        self.problems: list = []  # InputProblem: what evaluating it found wrong in the input
         # Whether references see the instances of blocks that do not exist
         # with the values in use (count = 0), as the contents of such blocks
         # must; see ``_inactive_view``.
@@ -243,9 +245,16 @@ class ModuleInstance:
         if any(t == name for t in self.source.resource_types):
             return Namespace(name, lambda n: self.resource_ref("resource", name, n, loc))
         if name.startswith(("aws_", "google_", "azurerm_", "cloudflare_")) or "_" in name:
-            return Namespace(name, lambda n: Unknown(f"{self.prefix}{name}.{n}", AFTER_APPLY, loc,
-                                                     hint=f"{name}.{n} is not declared in this module"))
+            return Namespace(name, lambda n: self._undeclared(f"{name}.{n}", "resource", loc))
         raise EvalError(f"unknown name {name!r}")
+
+    def _undeclared(self, ref: str, kind: str, loc: Location):
+        """A reference to a resource the module does not declare: Terraform
+        rejects the configuration, so the input is not analyzed (SES001)."""
+        message = f"reference to an undeclared {kind}: {ref} is not declared in {self.source.display_dir}"
+        if loc is not None:
+            self.problems.append(InputProblem(loc.file, message, loc.line, loc.column))
+        raise EvalError(message)
 
     def guarded(self, key, compute, ref: str):
         """Evaluate once, reporting a reference cycle as an unknown value."""
@@ -386,10 +395,9 @@ class ModuleInstance:
             table = self.source.resources if kind == "resource" else self.source.data
             entry = table.get((type_, name))
             if entry is None:
-                base = f"{'data.' if kind == 'data' else ''}{type_}.{name}"
                 if kind == "data":
-                    raise EvalError(f"data.{type_}.{name} is not declared in {self.source.display_dir}")
-                raise EvalError(f"{base} is not declared in {self.source.display_dir}")
+                    return self._undeclared(f"data.{type_}.{name}", "data source", loc)
+                return self._undeclared(f"{type_}.{name}", "resource", loc)
             self._refs[key] = self.guarded(("ref",) + key, lambda: self._resource_value(kind, entry),
                                            f"{type_}.{name}")
         return self._refs[key]
@@ -665,17 +673,46 @@ def _identifier(expr) -> Optional[str]:
     return None
 
 
-def _references(expr):
-    """``(text, tree)`` for each ``var.x`` / ``local.x`` an expression reads."""
+def _references(expr, roots=("var", "local")):
+    """``(text, tree)`` for each ``var.x`` / ``local.x`` (each ``root.x``
+    for ``roots``) an expression reads."""
     if not isinstance(expr, Tree):
         return
     for node in expr.iter_subtrees_topdown():
         if node.data == "get_attr_expr_term":
             base, attr = subtrees(node)
             inner = subtrees(base)
-            if len(inner) == 1 and inner[0].data == "identifier" and str(inner[0].children[0]) in ("var", "local"):
+            if len(inner) == 1 and inner[0].data == "identifier" and str(inner[0].children[0]) in roots:
                 name = str(subtrees(attr)[0].children[0])
                 yield f"{inner[0].children[0]}.{name}", node
+
+
+def _attributes(body: Body):
+    for attribute in body.attributes.values():
+        yield attribute
+    for block in body.blocks:
+        yield from _attributes(block.body)
+
+
+def undeclared_references(source: ModuleSource) -> list:
+    """``(file, message, line, column)`` for each reference to a variable,
+    local value or module call the module does not declare, wherever it is
+    written (as ``terraform validate`` rejects them); references that are
+    only evaluated, to resources and outputs, are checked when evaluated."""
+    declared = {"var": source.variables, "local": source.locals, "module": source.calls}
+    problems = []
+    for parsed in source.files:
+        for attribute in _attributes(parsed.body):
+            for text, node in _references(attribute.expr, tuple(declared)):
+                root, name = text.split(".", 1)
+                if name not in declared[root]:
+                    loc = location(parsed.path, node)
+                    problems.append((parsed.path, f"reference to an undeclared {_KINDS[root]}: {text} is not "
+                                                  f"declared in {source.display_dir}", loc.line, loc.column))
+    return problems
+
+
+_KINDS = {"var": "input variable", "local": "local value", "module": "module call"}
 
 
 def _show(value) -> str:
@@ -728,4 +765,5 @@ def load_module_source(directory: str, display_dir: str, files: list, read_text,
             source.problems.append((shown, f"cannot parse: {exc.message}", exc.line, exc.column))
             continue
         source.add(parsed)
+    source.problems.extend(undeclared_references(source))
     return source
