@@ -329,6 +329,7 @@ class Resource:
     file: str  # path of the file, relative to the current directory
     active: bool = True
     inactive_reason: str = ""
+    conditional: str = ""  # when whether it exists is not known statically: what it depends on
     source_format: str = "terraform"
     value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
     origin: Any = None  # for a resource read from a plan: the plan and module it came from (analyzer.plan.merge)

@@ -98,7 +98,8 @@ class RuleContext:
 def about(resource, logical_path: str, **extra) -> dict:
     """The keyword arguments of a finding about a model resource."""
     return {"resource": resource.address, "active": resource.active, "inactive_reason": resource.inactive_reason,
-            "logical_path": logical_path, "deployment": resource.context, **extra}
+            "logical_path": logical_path, "deployment": resource.context, "conditional": resource.conditional,
+            **extra}
 
 
 def place(resource) -> str:

@@ -131,7 +131,7 @@ def test_sarif_scan(case, expected, successful, monkeypatch, validator):
         assert result["properties"] == {"identity": finding.identity, "active": finding.active,
                                         "inactive_reason": finding.inactive_reason,
                                         "severity": finding.severity, "details": finding.details,
-                                        "deployment": finding.deployment}
+                                        "deployment": finding.deployment, "conditional": finding.conditional}
         assert "suppressions" not in result
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": pathlib.Path.cwd().as_uri() + "/"}}
     invocation = run["invocations"][0]
@@ -272,7 +272,7 @@ def test_sarif_fingerprint_and_details(validator):
     assert result["partialFingerprints"] == {"sesguardFingerprint/v1": finding.fingerprint}
     assert result["properties"] == {"identity": "example.com", "active": True, "inactive_reason": "",
                                     "severity": "critical", "details": {"statement": 0, "actions": ["ses:*"]},
-                                    "deployment": ""}
+                                    "deployment": "", "conditional": ""}
 
 
 def test_sarif_without_resource_has_no_logical_location(validator):

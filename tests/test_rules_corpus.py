@@ -73,12 +73,15 @@ def test_email_authentication_on_the_whole_public_corpus(corpus, monkeypatch):
     cloudposse's example zone is private (SES212, once per token); DNXLabs' SPF string in an output
     is not a record; clouddrove, cloudposse, infrablocks, DNXLabs and the CloudFormation template
     declare no DMARC (SES230). oozou's two examples that create a domain identity are two deployments,
-    each told about its own."""
+    each told about its own. DNXLabs' MAIL FROM (for_each over a variable without a value) keeps the
+    default behaviour on MX failure (SES224, conditional): its domain is its identity's, found through
+    aws_ses_domain_identity.ses_domain[each.key], the instance its own unknown key picks."""
     monkeypatch.chdir(corpus / "ses-public")
     report = scan(ScanOptions(paths=["."]))
     found = sorted((f.rule_id, f.file, f.location.line, f.active) for f in report.findings if is_dns_rule(f.rule_id))
     assert found == sorted([
         ("SES230", "DNXLabs__terraform-aws-ses/ses.tf", 1, True),
+        ("SES224", "DNXLabs__terraform-aws-ses/ses.tf", 17, True),
         ("SES222", "clouddrove__terraform-aws-ses/main.tf", 24, True),
         ("SES230", "clouddrove__terraform-aws-ses/main.tf", 24, True),
         ("SES222", "cloudposse__terraform-aws-ses/main.tf", 9, True),

@@ -27,7 +27,7 @@ from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined, known_terms
 from analyzer.model import DnsRecord, DnsZone, Identity, Model, Unknown
 
-_INDEX = r'(?:\["?(?P<i>\d+)"?\]|, (?P<j>\d+)\)|, [^)]*\))?'  # ["1"] is [1]; no known index: any of the three
+_INDEX = r'(?:\["?(?P<i>\d+)"?\]|, (?P<j>\d+)\)|, [^)]*\)|\[[^\]]*\])?'  # ["1"] is [1]; no known index: any of the three
 _TOKEN_REFS = (
     re.compile(r"^(?:element\()?(?P<key>.*?\baws_ses_domain_dkim\.[\w-]+(?:\[[^\]]*\])?)\.dkim_tokens" + _INDEX + "$"),
     re.compile(r"^(?:element\()?(?P<key>.*?\baws_sesv2_email_identity\.[\w-]+(?:\[[^\]]*\])?)"

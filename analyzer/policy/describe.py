@@ -28,6 +28,7 @@ def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None) ->
         "identity": identity_label(policy),
         "active": policy.active,
         "inactive_reason": policy.inactive_reason,
+        "conditional": policy.conditional,
         "logical_path": logical_path,
     }
     if statement is not None:

@@ -98,7 +98,8 @@ def _result(finding, rule_index: dict) -> dict:
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"identity": finding.identity, "active": finding.active,
                        "inactive_reason": finding.inactive_reason, "severity": finding.severity,
-                       "details": finding.details, "deployment": finding.deployment},
+                       "details": finding.details, "deployment": finding.deployment,
+                       "conditional": finding.conditional},
     })
     if finding.trace:
         steps = [_step_location(step) for step in finding.trace]

@@ -21,7 +21,8 @@ def _line(finding, colour: bool, deployments: bool = False) -> str:
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=finding.severity == "critical")
     deployment = f" [deployment {finding.deployment}]" if deployments and finding.deployment else ""
-    return f"{where}: {finding.rule_id} {severity} {finding.message}{deployment}{via(finding)}"
+    conditional = f" [conditional: {finding.conditional}]" if finding.conditional else ""
+    return f"{where}: {finding.rule_id} {severity} {finding.message}{deployment}{conditional}{via(finding)}"
 
 
 def via(finding) -> str:

@@ -108,21 +108,26 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
         current.problems.clear()
 
 
-def _instances(current: ModuleInstance, type_: str, name: str):
-    for resource in current.resource_instances("resource", type_, name):
-        active = current.active and resource.expansion.active
-        reason = current.reason or resource.expansion.reason
-        yield resource, active, reason
+def _instances(current: ModuleInstance, type_: str, name: str, kind: str = "resource"):
+    """``(resource instance, the model Resource fields it shares)`` for each instance of a block."""
+    for resource in current.resource_instances(kind, type_, name):
+        yield resource, _state(current, resource.expansion)
+
+
+def _state(current: ModuleInstance, expansion) -> dict:
+    """Whether a resource exists with the values in use, why not, and what it depends on when unknown."""
+    return {"active": current.active and expansion.active, "inactive_reason": current.reason or expansion.reason,
+            "conditional": current.conditional or expansion.conditional, "context": current.deployment.name}
 
 
 def _identities(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in IDENTITY_TYPES:
             continue
-        for resource, active, reason in _instances(current, type_, name):
+        for resource, state in _instances(current, type_, name):
             identity = build_identity(
                 type_, nested_reader(resource), _attribute_loc(block), address=resource.ref, loc=block.loc,
-                file=file, active=active, inactive_reason=reason, context=current.deployment.name)
+                file=file, **state)
             if identity.region is None and "provider" not in block.body.attributes:
                 identity.region = _provider_region(current)
             model.identities.append(identity)
@@ -154,10 +159,10 @@ def _policies(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in POLICY_TYPES:
             continue
-        for resource, active, reason in _instances(current, type_, name):
+        for resource, state in _instances(current, type_, name):
             model.identity_policies.append(build_policy(
                 type_, resource.argument, _attribute_loc(block), _policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.deployment.name))
+                loc=block.loc, file=file, **state))
 
 
 def _others(current: ModuleInstance, model: Model) -> None:
@@ -166,7 +171,7 @@ def _others(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.resources.items():
         if type_ not in OTHER_TYPES and type_ not in ATTACHMENT_TYPES:
             continue
-        for resource, active, reason in _instances(current, type_, name):
+        for resource, state in _instances(current, type_, name):
             argument = nested_reader(resource)
             if type_ in ATTACHMENT_TYPES:
                 attachments.append(read_attachment(type_, argument))
@@ -174,7 +179,7 @@ def _others(current: ModuleInstance, model: Model) -> None:
             build, collection = OTHER_TYPES[type_]
             getattr(model, collection).extend(build(
                 type_, argument, _attribute_loc(block), parse=_policy_parser(file), address=resource.ref,
-                loc=block.loc, file=file, active=active, inactive_reason=reason, context=current.deployment.name))
+                loc=block.loc, file=file, **state))
     attach_users([p for p in model.iam_policies if p.context == current.deployment.name], attachments)
 
 
@@ -184,16 +189,14 @@ def _data_zones(current: ModuleInstance, model: Model) -> None:
     for (type_, name), (block, file) in current.source.data.items():
         if type_ not in DATA_ZONE_TYPES:
             continue
-        for resource in current.resource_instances("data", type_, name):
+        for resource, state in _instances(current, type_, name, "data"):
             scope = resource.expansion.scope
 
             def argument(argument_name, body=block.body, scope=scope):
                 attribute = body.attributes.get(argument_name) if argument_name else None
                 return current.evaluator.value(attribute.expr, scope) if attribute else None
-            model.dns_zones.append(build_data_zone(
-                type_, argument, address=resource.ref, loc=block.loc, file=file,
-                active=current.active and resource.expansion.active,
-                inactive_reason=current.reason or resource.expansion.reason, context=current.deployment.name))
+            model.dns_zones.append(build_data_zone(type_, argument, address=resource.ref, loc=block.loc, file=file,
+                                                   **state))
 
 
 def nested_reader(resource):

@@ -431,6 +431,9 @@ class Evaluator:
         raise EvalError(f"a {type_name(base)} has no attribute {name!r}")
 
     def index(self, base, key, loc: Location):
+        one = getattr(base, "any_instance", None)  # modules.UnknownInstances, by its own unknown key
+        if one is not None and isinstance(key, Unknown):
+            return one
         if isinstance(base, Unknown):
             return Unknown(f"{base.ref}[{_show_key(key)}]", base.kind if base.kind != "owner-account" else EVALUATION,
                            loc, base.hint)

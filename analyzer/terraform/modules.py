@@ -109,6 +109,7 @@ class Expansion:
     active: bool = True
     reason: str = ""
     unknown: Optional[Unknown] = None  # the count / for_each value, when how many instances exist is unknown
+    conditional: str = ""  # with ``unknown``: what the instances depend on, in a sentence
 
     def address(self, base: str) -> str:
         if self.key is None:
@@ -124,6 +125,28 @@ _ID_IS_ARGUMENT = {
     ("aws_ses_email_identity", "id"): "email",
     ("aws_sesv2_email_identity", "id"): "email_identity",
 }
+
+
+class UnknownInstances(Unknown):
+    """The instances of a block whose ``count`` or ``for_each`` is unknown:
+    unknown as a whole (how many, which keys), but the one an unknown key
+    (``each.key``, ``count.index``) picks is the block evaluated once with
+    the unknown key (``any_instance``), so ``data.x.d[each.key].json`` keeps
+    what every instance has in common: the literal parts of its document. A
+    literal key may name no instance, so what it picks stays unknown."""
+
+    __slots__ = ("any_instance",)
+
+    def __init__(self, ref, kind, loc, hint, any_instance):
+        super().__init__(ref, kind, loc, hint)
+        self.any_instance = any_instance
+
+    def __getstate__(self):
+        return super().__getstate__() + (self.any_instance,)
+
+    def __setstate__(self, state):
+        super().__setstate__(state[:4])
+        self.any_instance = state[4]
 
 
 class ResourceInstance(Namespace):
@@ -178,8 +201,10 @@ class Loader:
 class ModuleInstance:
     def __init__(self, loader: Loader, source: ModuleSource, prefix: str, inputs: dict,
                  root_dir: str, chain: tuple = (), active: bool = True, reason: str = "",
-                 modules_json: Optional[dict] = None, module_key: str = "", deployment: Deployment = None):
+                 modules_json: Optional[dict] = None, module_key: str = "", deployment: Deployment = None,
+                 conditional: str = ""):
         self.loader = loader
+        self.conditional = conditional  # what the instance's existence depends on, when it is not known
         self.deployment = deployment or Deployment(root_dir, "terraform")  # what this instance is deployed with
         self.deployment.files.update(parsed.path for parsed in source.files)
         self.source = source
@@ -328,8 +353,9 @@ class ModuleInstance:
             expr = body.attributes["count"].expr
             count = self.evaluator.value(expr, scope)
             if isinstance(count, Unknown):
-                return [Expansion(0, scope.bind({"count": {"index": count}}),
-                                  unknown=unknown_from([count], location(file, expr)))]
+                unknown = unknown_from([count], location(file, expr))
+                return [Expansion(0, scope.bind({"count": {"index": count}}), unknown=unknown,
+                                  conditional=_conditional("count", unknown))]
             if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   f"count is not a valid number ({count!r})")]
@@ -343,8 +369,9 @@ class ModuleInstance:
             if isinstance(items, list) and any(unknowns_in(items)):
                 items = unknown_from(items, location(file, expr))  # the keys of a set must be known
             if isinstance(items, Unknown):
-                return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}),
-                                  unknown=unknown_from([items], location(file, expr)))]
+                unknown = unknown_from([items], location(file, expr))
+                return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}), unknown=unknown,
+                                  conditional=_conditional("for_each", unknown))]
             pairs = _each_pairs(items)
             if pairs is None:
                 return [Expansion(None, inactive, False, f"for_each is not a map or a set ({type(items).__name__})")]
@@ -420,7 +447,7 @@ class ModuleInstance:
         unknown = instances[0].expansion.unknown
         if unknown is not None:
             base = f"{self.prefix}{'data.' if kind == 'data' else ''}{block.labels[0]}.{block.labels[1]}"
-            return Unknown(base, unknown.kind, block.loc, unknown.describe())
+            return UnknownInstances(base, unknown.kind, block.loc, unknown.describe(), any_instance=instances[0])
         existing = [i for i in instances if i.expansion.active or self.sees_inactive]
         if "count" in attrs:
             return LList(existing, block.loc)
@@ -441,7 +468,8 @@ class ModuleInstance:
                                                                  hint=children.hint))
         unknown = children[0][0].unknown
         if unknown is not None:
-            return Unknown(f"{self.prefix}module.{name}", unknown.kind, block.loc, unknown.describe())
+            return UnknownInstances(f"{self.prefix}module.{name}", unknown.kind, block.loc, unknown.describe(),
+                                    any_instance=_OutputNamespace(children[0][1]))
         namespaces = [(expansion.key, _OutputNamespace(child)) for expansion, child in children
                       if expansion.active or self.sees_inactive]
         if "count" in block.body.attributes:
@@ -481,9 +509,11 @@ class ModuleInstance:
             active = self.active and expansion.active
             reason = self.reason or (f"{expansion.address(address)}: {expansion.reason}" if not expansion.active else "")
             prefix = expansion.address(address) + "."
+            conditional = self.conditional or (f"{expansion.address(address)}: {expansion.conditional}"
+                                               if expansion.conditional else "")
             child = ModuleInstance(self.loader, child_source, prefix, inputs,
                                    self.root_dir, self.chain + (self.source.dir,), active, reason,
-                                   self.modules_json, key, self.deployment)
+                                   self.modules_json, key, self.deployment, conditional)
             self.deployment.calls[prefix] = block.loc
             children.append((expansion, child))
         return children
@@ -649,6 +679,11 @@ def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope, hop: Hop):
         return cache[0]
 
     return get
+
+
+def _conditional(argument: str, unknown: Unknown) -> str:
+    """Why a block whose ``count`` or ``for_each`` is unknown may not exist as evaluated."""
+    return f"which instances exist depends on its {argument}, which is not known: {unknown.describe()}"
 
 
 def _each_pairs(items, as_list: bool = False):
