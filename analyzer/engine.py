@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import traceback
 from dataclasses import dataclass, field
 
+from analyzer import baseline as baselines
 from analyzer import suppress
 from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
@@ -37,7 +37,8 @@ class ScanOptions:
     excludes: Excludes = field(default_factory=Excludes)
     disable: tuple = ()  # rule ids not to run
     severity: dict = field(default_factory=dict)  # rule id -> severity of all its findings
-    baseline: frozenset = frozenset()  # fingerprints of findings already known
+    baseline: baselines.Baseline = baselines.Baseline()  # findings already known
+    root: str = ""  # the repository root (analyzer.repository.find_root), "" outside a repository
     personal_mailbox_domains: tuple = ()  # added to the built-in list (SES201)
     suppress: bool = True  # False: audit mode, every suppression ignored
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
@@ -58,6 +59,9 @@ class Report:
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
     baselined: int = 0  # findings left out because the baseline holds them
+    in_baseline: list = field(default_factory=list)  # those findings
+    baseline_entries_used: int = 0  # baseline entries that matched a finding
+    root: str = ""  # the repository root: report paths are relative to it where a format asks
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
@@ -100,10 +104,11 @@ def scan(options: ScanOptions, progress=None) -> Report:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
         findings = [f for f in findings if _in_changed(f, options.changed)]
-    reported = [f for f in findings if f.fingerprint not in options.baseline]
-    reported.sort(key=Finding.sort_key)
+    matched = baselines.split(findings, options.baseline, options.root or None)
+    reported = sorted(matched.reported, key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+                  [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
+                  matched.entries_used, options.root)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
@@ -192,23 +197,3 @@ def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
 
 
 UNDISABLEABLE = ALWAYS_FAILING  # an input not analyzed or a crashed rule must never pass as clean
-
-
-def write_baseline(report: Report, path: str) -> None:
-    """Record the current findings by fingerprint, sorted, stable under re-runs."""
-    entries = sorted({f.fingerprint: {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": f.file,
-                                      "resource": f.resource} for f in report.findings
-                    if not f.suppressed}.values(),
-                     key=lambda e: e["fingerprint"])
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump({"version": 1, "tool": "sesguard", "findings": entries}, f, indent=2, sort_keys=True)
-        f.write("\n")
-
-
-def read_baseline(path: str) -> frozenset:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        return frozenset(entry["fingerprint"] for entry in data["findings"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"cannot read the baseline {path}: {exc}") from None

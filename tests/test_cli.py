@@ -216,8 +216,11 @@ def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_sc
 
 def test_files_of_one_module_are_scanned_once(monkeypatch):
     monkeypatch.chdir(FIXTURES / "SES101" / "source_documents_dynamic")
-    report = json.loads(run("scan", "main.tf", "main.tf", "--format", "json").output)
+    result = run("scan", "main.tf", "main.tf", "--format", "json")
+    report = json.loads(result.stdout)
     assert sorted(f["rule_id"] for f in report["findings"]) == ["SES101", "SES102"]
+    assert result.stderr == "sesguard: main.tf stands for its module: every Terraform file in ./ is read\n"
+    assert report["summary"]["files"] == 1
 
 
 def test_changed_only_evaluates_callers_and_reports_the_changed_modules(monkeypatch):
@@ -236,7 +239,9 @@ def test_quiet_prints_only_finding_lines_and_verbose_reports_on_stderr(monkeypat
     quiet = run("scan", "jsonencode", "inactive", "--quiet")
     assert quiet.output.count("\n") == 1 and quiet.output.startswith("jsonencode/main.tf:13:7: SES101 [critical]")
     verbose = CliRunner().invoke(main, ["scan", "jsonencode", "--verbose"])
-    assert verbose.stderr.startswith("sesguard: 1 file(s) found, 1 parsed, 1 module instance(s) evaluated")
+    assert verbose.stderr.startswith("sesguard: configuration: none (no --config, no .sesguard.yml from the "
+                                     "current directory up to the repository root)\n"
+                                     "sesguard: 1 file(s) found, 1 parsed, 1 module instance(s) evaluated")
 
 
 def test_progress_waits_a_second_and_clears_its_line():
