@@ -13,6 +13,7 @@ import time
 import click
 
 from analyzer import __version__
+from analyzer.files import MAX_DEPTH_LIMIT
 from analyzer.outputs import FORMATS
 
 SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info"]
@@ -132,7 +133,7 @@ def _render(report, fmt: str, path: str, quiet: bool, colour: bool, options) -> 
                    "modules and templates.")
 @click.option("--max-file-size", callback=_size, metavar="SIZE",
               help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
-@click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+@click.option("--max-depth", type=click.IntRange(min=1, max=MAX_DEPTH_LIMIT), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",

@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from analyzer.files import parse_size
+from analyzer.files import MAX_DEPTH_LIMIT, parse_size
 from analyzer.findings import SEVERITIES
 
 FILE_NAME = ".sesguard.yml"
@@ -99,7 +99,6 @@ class Config:
 _RULE_ID = re.compile(r"SES\d{3}")
 MAX_CONFIG_SIZE = 1024 * 1024  # a configuration file is a few hundred bytes
 MAX_CONFIG_DEPTH = 10  # the deepest the format nests is 3 (cfn_parameters)
-MAX_DEPTH_SETTING = 1000  # max_depth: deeper would exhaust Python's stack before the limit could say so
 _INT_TAG = "tag:yaml.org,2002:int"
 _STR_TAGS = ("tag:yaml.org,2002:str", _INT_TAG)
 
@@ -196,7 +195,7 @@ class _Reader:
         if key == "max_file_size":
             return self.size(node, key)
         if key == "max_depth":
-            return self.positive(node, key, MAX_DEPTH_SETTING)
+            return self.positive(node, key, MAX_DEPTH_LIMIT)
         if key == "cache":
             return self.boolean(node, key)
         if key == "cfn_parameters":
