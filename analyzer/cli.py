@@ -152,6 +152,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
     from analyzer.baseline import write as save_baseline
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
     from analyzer.config import ConfigError, find_config, load_config
+    from analyzer.counts import describe
     from analyzer.engine import UsageError, exit_status
     from analyzer.engine import scan as run_scan
     from analyzer.outputs import OutputError, check_writable, colour_wanted, plan, write
@@ -199,9 +200,8 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
             if progress:
                 progress.done()
         if verbose:
-            click.echo(f"sesguard: {report.files} file(s) found, {report.files_parsed} parsed, {report.modules} "
-                       f"module instance(s) evaluated, {len(report.not_analyzed)} module call(s) not analyzed, "
-                       f"{len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
+            click.echo(f"sesguard: {describe(report)}; {report.modules} module instance(s) evaluated, "
+                       f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
                        f"{time.monotonic() - started:.2f} s", err=True)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "

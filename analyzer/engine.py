@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from analyzer import baseline as baselines
 from analyzer import suppress
+from analyzer.counts import FileCounts
 from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
@@ -53,8 +54,8 @@ class ScanOptions:
 @dataclass
 class Report:
     findings: list  # Finding, sorted
-    files: int  # Terraform files, and YAML/JSON files that could be templates or plans, found
-    files_parsed: int  # files parsed: the others cannot hold anything SES
+    files: int  # Terraform files, and YAML/JSON files that could be templates or plans, found (analyzer.counts)
+    files_parsed: int  # files parsed without a problem: the others failed or cannot hold anything SES
     modules: int  # module instances evaluated
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
@@ -62,19 +63,24 @@ class Report:
     in_baseline: list = field(default_factory=list)  # those findings
     baseline_entries_used: int = 0  # baseline entries that matched a finding
     root: str = ""  # the repository root: report paths are relative to it where a format asks
+    files_failed: int = 0  # files found that could not be analyzed
+    files_skipped: int = 0  # Terraform files the pre-filter left unread
+    variable_files: int = 0  # tfvars read
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
     """``progress(message)``, when given, hears what the scan is doing."""
     rules = load_rules()
     model = Model()
-    files_found = 0
+    counts = FileCounts()
+    counts.add_variables(options.variables)
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
-        files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model, progress, terraform_files).run()
+        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        terraform_scan.run()
+        counts.add(discovery, terraform_scan)
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off", limits=options.limits)
     merge_plans_with_terraform(model)
@@ -106,9 +112,11 @@ def scan(options: ScanOptions, progress=None) -> Report:
         findings = [f for f in findings if _in_changed(f, options.changed)]
     matched = baselines.split(findings, options.baseline, options.root or None)
     reported = sorted(matched.reported, key=Finding.sort_key)
-    return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
+    files = counts.result(model)
+    return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
-                  matched.entries_used, options.root)
+                  matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
+                  files["variable_files"])
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
@@ -136,12 +144,18 @@ def _distinct(findings: list) -> list:
 
 def _distinct_inputs(paths: list) -> list:
     """The paths to discover: a file stands for its module (directory), so
-    several files of one module are scanned once."""
-    result, modules = [], set()
+    several files of one module are scanned once; a path given twice, or
+    inside a directory also given, is scanned once."""
+    result, modules, seen = [], set(), set()
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"no such file or directory: {path}")
+    directories = {os.path.realpath(p) for p in paths if os.path.isdir(p)}
+    for path in paths:
         real = os.path.realpath(path)
+        if real in seen or any(real.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
+            continue
+        seen.add(real)
         if os.path.isfile(real) and not is_document(os.path.basename(real)):
             if os.path.dirname(real) in modules:
                 continue

@@ -33,9 +33,10 @@ def find_root(paths, explicit: Optional[str] = None) -> Optional[str]:
 
 
 def relative(path: str, root: Optional[str]) -> str:
-    """``path`` relative to ``root`` in POSIX form (to the current directory without a root)."""
+    """``path`` relative to ``root`` in POSIX form (to the current directory without a root).
+    Symbolic links in ``path`` are kept: a linked file is reported where the repository shows it."""
     base = root or os.getcwd()
-    return os.path.relpath(os.path.realpath(path), base).replace(os.sep, "/")
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
 
 
 def inside(path: str, root: str) -> bool:

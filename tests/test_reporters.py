@@ -440,20 +440,20 @@ def test_github_only_active_unsuppressed_findings_and_a_summary():
         f"::error file=main.tf,line=13,col=7,endLine=13,endColumn=32,{TITLE}::shown\n"  # the most severe first
         "::warning file=a.tf,line=1,col=1,title=SES103 identity-policy-service-without-source::also shown\n"
         "::notice::sesguard: 2 finding(s): 1 critical, 1 medium; 1 inactive; 1 suppressed; "
-        "3 file(s) found, 2 parsed.\n")
+        "3 file(s) found, 2 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s).\n")
 
 
 def test_github_summary_without_findings():
     assert github.render(_report(files=0, files_parsed=0)) == (
-        "::notice::sesguard: 0 finding(s): no findings; 0 inactive; 0 suppressed; 0 file(s) found, 0 parsed.\n")
+        "::notice::sesguard: 0 finding(s): no findings; 0 inactive; 0 suppressed; 0 file(s) found, 0 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s).\n")
 
 
 @pytest.mark.parametrize("case,expected", [
     ("SES101/jsonencode", ["::error file=main.tf,line=13,col=7,endLine=13,endColumn=32,{title}::{message}",
                            "::notice::sesguard: 1 finding(s): 1 critical; 0 inactive; 0 suppressed; "
-                           "1 file(s) found, 1 parsed."]),
+                           "1 file(s) found, 1 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s)."]),
     ("SES101/inactive", ["::notice::sesguard: 0 finding(s): no findings; 1 inactive; 0 suppressed; "
-                         "1 file(s) found, 1 parsed."]),
+                         "1 file(s) found, 1 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s)."]),
 ])
 def test_github_scan(case, expected, monkeypatch):
     report = _scan(monkeypatch, case)

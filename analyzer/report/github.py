@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from analyzer.counts import describe
 from analyzer.findings import SEVERITIES, severity_rank
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
@@ -66,7 +67,7 @@ def render(report) -> str:
         else:
             left[command] += 1
     summary = (f"sesguard: {len(shown)} finding(s): {by_severity}; {inactive} inactive; {suppressed} suppressed; "
-               f"{report.files} file(s) found, {report.files_parsed} parsed.")
+               f"{describe(report)}.")
     if left:
         not_shown = ", ".join(f"{left[c]} {c}" for c in LIMITS if left[c])
         summary += (f" Not shown ({not_shown} annotation(s)): GitHub shows {LIMITS['error']} of each kind per step; "
