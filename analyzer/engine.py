@@ -174,10 +174,14 @@ def _in_changed(finding: Finding, changed: tuple) -> bool:
 
 def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
     """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
-    scopes = {r.address: r.loc for kind in (model.identities, model.identity_policies, model.configuration_sets,
-                                            model.event_destinations, model.receipt_rules, model.iam_policies,
-                                            model.access_keys, model.notification_topics) for r in kind}
-    scopes.update((call.address, call.loc) for call in model.not_analyzed if call.loc)
+    scopes = {}  # address -> [Location]: several root modules may declare the same address
+    for kind in (model.identities, model.identity_policies, model.configuration_sets, model.event_destinations,
+                 model.receipt_rules, model.iam_policies, model.access_keys, model.notification_topics):
+        for r in kind:
+            scopes.setdefault(r.address, []).append(r.loc)
+    for call in model.not_analyzed:
+        if call.loc:
+            scopes.setdefault(call.address, []).append(call.loc)
     ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
     problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)
     if "SES004" in options.disable:

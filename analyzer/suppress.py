@@ -20,6 +20,7 @@ too: all as SES004.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -89,8 +90,7 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
     for s in reasonless:
         where = f"{s.location.file}:{s.location.line}"
         for finding in findings:
-            scope = scopes.get(finding.resource) or finding.location
-            if finding.rule_id in s.rule_ids and finding.location and _covers(s, finding, scope):
+            if finding.rule_id in s.rule_ids and finding.location and _covers(s, finding, _scope(scopes, finding)):
                 s.used = True
                 problems.append((f"the suppression of {finding.rule_id} at {where} gives no reason, so it does not "
                                  "apply; write why after the rule id", finding.location, "no-reason"))
@@ -98,7 +98,7 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
             problems.append((f"the suppression of {', '.join(s.rule_ids)} gives no reason, and suppresses nothing",
                              s.location, "no-reason"))
     for finding in findings:
-        scope = scopes.get(finding.resource) or finding.location
+        scope = _scope(scopes, finding)
         for s in live:
             if finding.rule_id in s.rule_ids and _covers(s, finding, scope):
                 finding.suppressed = s
@@ -109,6 +109,20 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
         if not s.used and any(rule_id in ran for rule_id in s.rule_ids):
             problems.append((f"the suppression of {ids} suppresses nothing; remove it", s.location, "unused"))
     return problems
+
+
+def _scope(scopes: dict, finding) -> Optional[Location]:
+    """Where the finding's resource is declared: of the resources with its
+    address (one per root module that declares it), the one in the
+    finding's file, else in its directory, else the only one; else the
+    finding's own location."""
+    locations = [loc for loc in scopes.get(finding.resource, ()) if loc]
+    for same in (lambda loc: loc.file == finding.file,
+                 lambda loc: os.path.dirname(loc.file) == os.path.dirname(finding.file)):
+        matching = [loc for loc in locations if same(loc)]
+        if matching:
+            return matching[0]
+    return locations[0] if len(locations) == 1 else finding.location
 
 
 def _covers(s: Suppression, finding, scope: Optional[Location]) -> bool:
