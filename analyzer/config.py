@@ -50,11 +50,11 @@ severity: {}
 exclude: []
 #  - legacy/**
 
-# Terraform variable files per root module directory (relative to the scan root).
+# Terraform variable files per root module directory (relative to this file; inside the repository).
 var_files: {}
 #  envs/prod: [prod.tfvars]
 
-# CloudFormation parameter values per directory (relative to the scan root).
+# CloudFormation parameter values per directory (relative to this file).
 cfn_parameters: {}
 #  stacks/prod: {Stage: prod}
 
