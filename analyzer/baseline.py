@@ -99,8 +99,11 @@ def write(findings: list, root, path: str) -> int:
                       "file": relative(finding.file, root) if finding.file else "", "resource": finding.resource}
     text = json.dumps({"version": VERSION, "tool": "sesguard", "findings": [entries[k] for k in sorted(entries)]},
                       indent=2, sort_keys=True) + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        raise BaselineError(f"cannot write the baseline {path}: {exc.strerror}") from None
     return len(entries)
 
 

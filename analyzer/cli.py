@@ -57,7 +57,27 @@ def _var(ctx, param, values):
     return pairs
 
 
-@click.group(epilog=EXIT_HELP)
+class _Group(click.Group):
+    """No traceback reaches a user: an error of sesguard's own outside the
+    rules (which report theirs as SES002) is one line on standard error,
+    with where it happened, and exit status 1, as an incomplete scan."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            import traceback
+
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            click.echo(f"sesguard: internal error: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno}); "
+                       "the scan is incomplete: please report it with the command line", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="sesguard", message="%(prog)s %(version)s")
 def main():
     """Find exposed and misconfigured Amazon SES identities in infrastructure code."""
@@ -66,14 +86,14 @@ def main():
 _RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github"}
 
 
-def _render(report, fmt: str, path: str, quiet: bool, colour: bool, options) -> str:
+def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
     import importlib
 
     module = importlib.import_module(f"analyzer.report.{_RENDERERS[fmt]}")
     if fmt == "text":
         return module.render(report, colour=colour, quiet=quiet)
     if fmt == "sarif":
-        return module.render(report, include_suppressed=options.get("sarif_include_suppressed", False))
+        return module.render(report, include_suppressed=options["sarif_include_suppressed"])
     if fmt == "junit":
         return module.render(report, fail_on=options["fail_on"], include_inactive=options["include_inactive"])
     return module.render(report)
@@ -139,11 +159,10 @@ def _render(report, fmt: str, path: str, quiet: bool, colour: bool, options) -> 
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
-def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
-         cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, sarif_include_suppressed,
-         exit_zero, no_suppress,
-         quiet, verbose, dns_mode, nameservers, dns_timeout, changed_only, max_file_size, max_depth, no_cache,
-         cache_dir):
+def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
+         cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
+         sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
+         changed_only, max_file_size, max_depth, no_cache, cache_dir):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.baseline import BaselineError
@@ -201,8 +220,9 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                 progress.done()
         if verbose:
             click.echo(f"sesguard: {describe(report)}; {report.modules} module instance(s) evaluated, "
-                       f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
-                       f"{time.monotonic() - started:.2f} s", err=True)
+                       f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, "
+                       f"{report.baselined} finding(s) in the baseline; {time.monotonic() - started:.2f} s",
+                       err=True)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)
@@ -218,7 +238,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                     "sarif_include_suppressed": sarif_include_suppressed}
         for out_format, path in specs:
             colour = out_format == "text" and path == "-" and colour_wanted(sys.stdout)
-            text = _render(report, out_format, path, quiet, colour, settings)
+            text = _render(report, out_format, quiet, colour, settings)
             if path == "-":
                 click.echo(text, nl=False, color=colour)
             else:

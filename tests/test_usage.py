@@ -109,3 +109,18 @@ def test_init_writes_into_a_directory_and_force_overwrites(tmp_path):
     (tmp_path / ".sesguard.yml").write_text("old\n")
     assert invoke("init", str(tmp_path), "--force").exit_code == 0
     assert (tmp_path / ".sesguard.yml").read_text().startswith("# sesguard configuration")
+
+
+def test_an_internal_error_is_one_line_and_exit_1(monkeypatch):
+    import analyzer.engine
+
+    def broken(*args, **kwargs):
+        raise KeyError("model")
+
+    monkeypatch.setattr(analyzer.engine, "scan", broken)
+    result = invoke("scan", PUBLIC)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("sesguard: internal error: KeyError: 'model' (at ")
+    assert result.stderr.endswith("the scan is incomplete: please report it with the command line\n")
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1
+
