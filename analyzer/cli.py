@@ -226,6 +226,11 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)
+        for path, directory in options.variables.scopes.items():
+            if path not in options.variables.applied:
+                click.echo(f"sesguard: warning: --var-file {path} belongs to {os.path.relpath(directory)}, which "
+                           "was not evaluated as a root module (a module called by another, or without SES "
+                           "resources); it was not used", err=True)
         warning = unmatched_warning(options.baseline, report.baseline_entries_used, root)
         if warning:
             click.echo(f"sesguard: warning: {warning}", err=True)

@@ -66,3 +66,14 @@ def test_an_unreadable_var_file_says_why(envs):
     assert result.exit_code == 2
     assert result.stderr == ("sesguard: cannot use --var-file bad.tfvars: the file is UTF-16 (it starts with a byte "
                              "order mark); sesguard reads UTF-8 only, as Terraform does; not analyzed\n")
+
+
+def test_a_var_file_of_a_module_that_is_not_a_root_is_said_to_be_unused(tmp_path, monkeypatch):
+    shutil.copytree(FIXTURES / "SES101" / "module_call", tmp_path / "app")
+    (tmp_path / "app" / "modules" / "mail" / "x.tfvars").write_text('x = "1"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", "app", "--var-file", "app/modules/mail/x.tfvars"])
+    assert result.exit_code == 1
+    assert result.stderr == ("sesguard: warning: --var-file app/modules/mail/x.tfvars belongs to app/modules/mail, "
+                             "which was not evaluated as a root module (a module called by another, or without SES "
+                             "resources); it was not used\n")

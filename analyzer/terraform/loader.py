@@ -38,6 +38,7 @@ class Variables:
 
     files: list = field(default_factory=list)
     scopes: dict = field(default_factory=dict)  # --var-file path -> real directory of its root module
+    applied: set = field(default_factory=set)  # filled by the scan: the scoped files some root used
     pairs: list = field(default_factory=list)  # (name, text)
     by_directory: dict = field(default_factory=dict)  # real directory -> [var file paths]
 
@@ -143,7 +144,7 @@ class TerraformScan:
                 problem = model.problems.pop()
                 where = f":{problem.line}" if problem.line else ""
                 raise VariableFileError(f"cannot use --var-file {path}{where}: {problem.message}")
-            self.cli_files.append((variables.scopes.get(path), values))
+            self.cli_files.append((path, variables.scopes.get(path), values))
 
     def read_module(self, directory: str):
         if directory not in self.sources:
@@ -202,9 +203,10 @@ class TerraformScan:
             loaded = load_var_file(path, self.model, self.files)
             if loaded:
                 values.update(loaded)
-        for scope, loaded in self.cli_files:
+        for path, scope, loaded in self.cli_files:
             if scope is None or scope == directory:
                 values.update(loaded)
+                self.variables.applied.add(path)
         for name, text in self.variables.pairs:
             values[name] = parse_cli_value(text, source.variables.get(name), self.files.limits)
         inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}
