@@ -5,9 +5,11 @@
   files that may be templates, plans or DNS; a file under two given paths
   is one file;
 * ``failed``: found files that could not be analyzed (an SES001 problem);
-* ``parsed``: files read and loaded (``Model.files``) less the failed ones;
-* ``skipped``: Terraform files of modules the pre-filter showed cannot
-  matter, never read;
+* ``parsed``: Terraform files read and documents loaded, less the failed ones;
+* ``skipped``: the others, which the pre-filter showed cannot matter:
+  Terraform files of modules without SES (never read), YAML and JSON that
+  is no template, plan or DNS configuration;
+* so ``found`` is ``parsed + failed + skipped``;
 * ``variable_files``: tfvars the scan reads (auto-loaded ones of the
   modules found, ``--var-file`` and the configuration's ``var_files``).
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from analyzer.files import read_text
+
 
 @dataclass
 class FileCounts:
@@ -24,6 +28,7 @@ class FileCounts:
     terraform_read: set = field(default_factory=set)
     documents: set = field(default_factory=set)
     variables: set = field(default_factory=set)
+    documents_loaded: int = 0  # templates, plans and DNS files loaded (each discovered once)
 
     def add(self, discovery, terraform_scan) -> None:
         """One discovered path, after its Terraform modules were loaded."""
@@ -39,12 +44,14 @@ class FileCounts:
         self.variables |= {os.path.realpath(f) for f in variables.files}
         self.variables |= {os.path.realpath(f) for files in variables.by_directory.values() for f in files}
 
-    def result(self, model) -> dict:
+    def result(self, model, limits) -> dict:
         found = self.terraform | self.documents
         failed = {os.path.realpath(p.file) for p in model.problems if p.file} & found
-        return {"files": len(found), "files_parsed": max(model.files - len(failed), 0),
-                "files_failed": len(failed), "files_skipped": len(self.terraform - self.terraform_read),
-                "variable_files": len(self.variables)}
+        # A failed document was loaded unless reading it failed (asked again for these few files only).
+        failed_loaded = {path for path in failed & self.documents if read_text(path, limits)[1] is None}
+        parsed = len(self.terraform_read - failed) + self.documents_loaded - len(failed_loaded)
+        return {"files": len(found), "files_parsed": parsed, "files_failed": len(failed),
+                "files_skipped": len(found) - parsed - len(failed), "variable_files": len(self.variables)}
 
 
 def describe(report) -> str:

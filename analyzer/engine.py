@@ -64,7 +64,7 @@ class Report:
     baseline_entries_used: int = 0  # baseline entries that matched a finding
     root: str = ""  # the repository root: report paths are relative to it where a format asks
     files_failed: int = 0  # files found that could not be analyzed
-    files_skipped: int = 0  # Terraform files the pre-filter left unread
+    files_skipped: int = 0  # files the pre-filter showed cannot matter
     variable_files: int = 0  # tfvars read
 
 
@@ -81,8 +81,10 @@ def scan(options: ScanOptions, progress=None) -> Report:
         terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
         terraform_scan.run()
         counts.add(discovery, terraform_scan)
+        loaded = model.files
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off", limits=options.limits)
+        counts.documents_loaded += model.files - loaded
     merge_plans_with_terraform(model)
     if options.dns != "off":
         link_dns(model)
@@ -112,7 +114,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         findings = [f for f in findings if _in_changed(f, options.changed)]
     matched = baselines.split(findings, options.baseline, options.root or None)
     reported = sorted(matched.reported, key=Finding.sort_key)
-    files = counts.result(model)
+    files = counts.result(model, options.limits)
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],

@@ -80,14 +80,24 @@ def mixed(tmp_path):
     (tmp_path / "network" / "outputs.tf").write_text('output "id" {\n  value = aws_vpc.v.id\n}\n')
     shutil.copytree(FIXTURES / "SES001" / "parse_error", tmp_path / "broken")
     (tmp_path / "cli.tfvars").write_text('x = "1"\n')
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "broken.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  I:\n    Type: AWS::SES::EmailIdentity\n'
+        "    Properties: {EmailIdentity: [\n")
+    (tmp_path / "stacks" / "big.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  I:\n    Type: AWS::SES::EmailIdentity\n'
+        "    Properties: {EmailIdentity: example.com}\n" + "#" * 20000 + "\n")
+    (tmp_path / "stacks" / "ci.yml").write_text("jobs: {}\n")
     return tmp_path
 
 
 def test_counts_agree_and_each_file_counts_once(mixed):
     broken_files = len(list((mixed / "broken").glob("*.tf")))
     args = ["scan", str(mixed), str(mixed / "ses"), str(mixed), "--var-file", str(mixed / "cli.tfvars"),
-            "--format", "json"]
+            "--max-file-size", "16K", "--format", "json"]
     summary = json.loads(CliRunner().invoke(main, args).stdout)["summary"]
-    assert summary["files"] == 1 + 2 + broken_files
-    assert (summary["files_failed"], summary["files_skipped"], summary["variable_files"]) == (1, 2, 2)
-    assert summary["files_parsed"] == summary["files"] - summary["files_failed"] - summary["files_skipped"]
+    assert summary["files"] == 1 + 2 + broken_files + 3
+    # failed: remote-state.tf, broken.yaml (loaded), big.yaml (not read); skipped: network/*.tf, ci.yml
+    assert (summary["files_failed"], summary["files_skipped"], summary["variable_files"]) == (3, 3, 2)
+    assert summary["files_parsed"] == 1 + broken_files - 1
+    assert summary["files_parsed"] + summary["files_failed"] + summary["files_skipped"] == summary["files"]
