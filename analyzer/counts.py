@@ -10,8 +10,8 @@
   Terraform files of modules without SES (never read), YAML and JSON that
   is no template, plan or DNS configuration;
 * so ``found`` is ``parsed + failed + skipped``;
-* ``variable_files``: tfvars the scan reads (auto-loaded ones of the
-  modules found, ``--var-file`` and the configuration's ``var_files``).
+* ``variable_files``: the tfvars some root module used (auto-loaded ones,
+  the configuration's ``var_files``, ``--var-file``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ class FileCounts:
     terraform: set = field(default_factory=set)
     terraform_read: set = field(default_factory=set)
     documents: set = field(default_factory=set)
-    variables: set = field(default_factory=set)
     documents_loaded: int = 0  # templates, plans and DNS files loaded (each discovered once)
 
     def add(self, discovery, terraform_scan) -> None:
@@ -35,23 +34,19 @@ class FileCounts:
         for directory, module in discovery.modules.items():
             files = {os.path.realpath(f) for f in module.files}
             self.terraform |= files
-            self.variables |= {os.path.realpath(f) for f in module.var_files}
             if directory in terraform_scan.sources:
                 self.terraform_read |= files
         self.documents |= {os.path.realpath(d) for d in discovery.documents}
 
-    def add_variables(self, variables) -> None:
-        self.variables |= {os.path.realpath(f) for f in variables.files}
-        self.variables |= {os.path.realpath(f) for files in variables.by_directory.values() for f in files}
-
-    def result(self, model, limits) -> dict:
+    def result(self, model, limits, variables) -> dict:
         found = self.terraform | self.documents
         failed = {os.path.realpath(p.file) for p in model.problems if p.file} & found
         # A failed document was loaded unless reading it failed (asked again for these few files only).
         failed_loaded = {path for path in failed & self.documents if read_text(path, limits)[1] is None}
         parsed = len(self.terraform_read - failed) + self.documents_loaded - len(failed_loaded)
         return {"files": len(found), "files_parsed": parsed, "files_failed": len(failed),
-                "files_skipped": len(found) - parsed - len(failed), "variable_files": len(self.variables)}
+                "files_skipped": len(found) - parsed - len(failed),
+                "variable_files": len({os.path.realpath(f) for f in variables.applied})}
 
 
 def describe(report) -> str:

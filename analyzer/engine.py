@@ -73,7 +73,6 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     counts = FileCounts()
-    counts.add_variables(options.variables)
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
@@ -114,7 +113,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         findings = [f for f in findings if _in_changed(f, options.changed)]
     matched = baselines.split(findings, options.baseline, options.root or None)
     reported = sorted(matched.reported, key=Finding.sort_key)
-    files = counts.result(model, options.limits)
+    files = counts.result(model, options.limits, options.variables)
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],

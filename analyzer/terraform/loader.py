@@ -38,7 +38,7 @@ class Variables:
 
     files: list = field(default_factory=list)
     scopes: dict = field(default_factory=dict)  # --var-file path -> real directory of its root module
-    applied: set = field(default_factory=set)  # filled by the scan: the scoped files some root used
+    applied: set = field(default_factory=set)  # filled by the scan: every variable file some root used
     pairs: list = field(default_factory=list)  # (name, text)
     by_directory: dict = field(default_factory=dict)  # real directory -> [var file paths]
 
@@ -201,6 +201,7 @@ class TerraformScan:
         values: dict = {}
         for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
             loaded = load_var_file(path, self.model, self.files)
+            self.variables.applied.add(path)
             if loaded:
                 values.update(loaded)
         for path, scope, loaded in self.cli_files:
