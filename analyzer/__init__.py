@@ -1,3 +1,3 @@
 """sesguard: finds exposed and misconfigured Amazon SES identities in infrastructure code."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

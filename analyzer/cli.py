@@ -13,6 +13,8 @@ import time
 import click
 
 from analyzer import __version__
+from analyzer.files import MAX_DEPTH_LIMIT
+from analyzer.outputs import FORMATS
 
 SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info"]
 EXIT_HELP = """Exit status: 0 when no active finding is at or above --fail-on; 1 when one is,
@@ -55,52 +57,68 @@ def _var(ctx, param, values):
     return pairs
 
 
-@click.group(epilog=EXIT_HELP)
+class _Group(click.Group):
+    """No traceback reaches a user: an error of sesguard's own outside the
+    rules (which report theirs as SES002) is one line on standard error,
+    with where it happened, and exit status 1, as an incomplete scan."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            import traceback
+
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            click.echo(f"sesguard: internal error: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno}); "
+                       "the scan is incomplete: please report it with the command line", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="sesguard", message="%(prog)s %(version)s")
 def main():
     """Find exposed and misconfigured Amazon SES identities in infrastructure code."""
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
 _RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github"}
 
 
-def _outputs(ctx, param, values):
-    """``-o FORMAT:PATH`` (repeatable; ``-`` is standard output) or ``-o FILE`` for ``--format``."""
-    specs = []
-    for value in values:
-        fmt, sep, path = value.partition(":")
-        if sep and fmt in FORMATS:
-            specs.append((fmt, path or "-"))
-        else:
-            specs.append((None, value))
-    return specs
-
-
-def _render(report, fmt: str, path: str, quiet: bool) -> str:
+def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
     import importlib
 
     module = importlib.import_module(f"analyzer.report.{_RENDERERS[fmt]}")
     if fmt == "text":
-        return module.render(report, colour=path == "-" and sys.stdout.isatty(), quiet=quiet)
+        return module.render(report, colour=colour, quiet=quiet)
+    if fmt == "sarif":
+        return module.render(report, include_suppressed=options["sarif_include_suppressed"])
+    if fmt == "junit":
+        return module.render(report, fail_on=options["fail_on"], include_inactive=options["include_inactive"])
     return module.render(report)
 
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default text).")
-@click.option("--output", "-o", "outputs", multiple=True, callback=_outputs, metavar="[FORMAT:]PATH",
+              help="Output format (default text), written to standard output unless -o FILE names a file.")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]PATH",
               help="Where to write: FILE for --format, or FORMAT:PATH, repeatable, with - for standard "
                    "output (-o sarif:results.sarif -o text:-).")
+@click.option("--root", "root_dir", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="The repository root: the scan boundary, and the base of configuration lookup, baseline "
+                   "paths and SARIF URIs (default: the nearest directory above the first path holding .git).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="The configuration file (default: .sesguard.yml in the first scanned directory).")
+              help="The configuration file (default: the first .sesguard.yml in the current directory, then "
+                   "each parent up to the repository root).")
 @click.option("--trusted-account", multiple=True, callback=_account, metavar="ID",
               help="An AWS account allowed to send as your identities (repeatable).")
 @click.option("--trusted-org", multiple=True, callback=_org, metavar="ID",
               help="The only AWS organizations trusted in aws:PrincipalOrgID conditions (repeatable).")
 @click.option("--var-file", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A Terraform variable file for the root modules (repeatable, applied in order).")
+              help="A Terraform variable file (repeatable, applied in order): for the root module whose "
+                   "directory holds it, else for every root module.")
 @click.option("--var", "variables", multiple=True, callback=_var, metavar="NAME=VALUE",
               help="A Terraform variable for the root modules (repeatable; wins over files).")
 @click.option("--cfn-parameter", "cfn_parameters", multiple=True, callback=_var, metavar="NAME=VALUE",
@@ -113,8 +131,11 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
               help="Count findings on resources switched off (count = 0) towards the exit status.")
 @click.option("--baseline", "baseline_path", type=click.Path(exists=True, dir_okay=False),
               help="Report only findings that are not in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True),
-              help="Record the current findings in FILE (then exit 0).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in FILE (then exit 0); with --baseline, the old entries that "
+                   "still match are kept.")
+@click.option("--sarif-include-suppressed", is_flag=True,
+              help="SARIF: also write suppressed findings (GitHub code scanning would show them as open alerts).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (report-only pipelines).")
 @click.option("--no-suppress", is_flag=True, help="Ignore every suppression (audit mode).")
 @click.option("--quiet", "-q", is_flag=True, help="Text output: only the lines of active findings; no progress.")
@@ -132,24 +153,31 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
                    "modules and templates.")
 @click.option("--max-file-size", callback=_size, metavar="SIZE",
               help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
-@click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+@click.option("--max-depth", type=click.IntRange(min=1, max=MAX_DEPTH_LIMIT), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
-def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
-         cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, exit_zero, no_suppress,
-         quiet, verbose, dns_mode, nameservers, dns_timeout, changed_only, max_file_size, max_depth, no_cache,
-         cache_dir):
+def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
+         cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
+         sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
+         changed_only, max_file_size, max_depth, no_cache, cache_dir):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
+    from analyzer.baseline import BaselineError
+    from analyzer.baseline import read as read_baseline
+    from analyzer.baseline import unmatched_warning
+    from analyzer.baseline import write as save_baseline
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
     from analyzer.config import ConfigError, find_config, load_config
+    from analyzer.counts import describe
     from analyzer.engine import UsageError, exit_status
     from analyzer.engine import scan as run_scan
-    from analyzer.engine import write_baseline as save_baseline
+    from analyzer.outputs import OutputError, check_writable, colour_wanted, plan, write
     from analyzer.progress import Progress
+    from analyzer.repository import find_root
+    from analyzer.rules import load_rules
     from analyzer.terraform.loader import VariableFileError
 
     import os
@@ -158,22 +186,31 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
     if changed_only and not paths:
         click.echo("sesguard: no changed files given; nothing to report", err=True)
         sys.exit(0)
-    paths = ["."] if changed_only else (list(paths) or ["."])
-    if len(outputs) > 1 and any(f is None for f, _ in outputs):
-        click.echo("sesguard: with several -o, each must be FORMAT:PATH", err=True)
-        sys.exit(2)
+    given = list(paths)
+    paths = ["."] if changed_only else (given or ["."])
     try:
-        config_path = config_path or find_config(paths)
-        config = load_config(config_path) if config_path else None
+        specs = plan(outputs, fmt)
+        if write_baseline:
+            check_writable(write_baseline, "--write-baseline")
+        root = find_root(paths, root_dir)
+        config_path = config_path or find_config(root)
+        config = load_config(config_path, {r.id for r in load_rules()}) if config_path else None
+        if verbose:
+            click.echo(f"sesguard: configuration: {config_path}" if config_path else
+                       "sesguard: configuration: none (no --config, no .sesguard.yml from the current directory "
+                       "up to the repository root)", err=True)
         parameters = read_parameters_file(cfn_parameters_file) if cfn_parameters_file else {}
         parameters.update(dict(cfn_parameters))
         options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters,
-                                baseline_path)
+                                root)
+        options.baseline = read_baseline(baseline_path) if baseline_path else options.baseline
         options.suppress = not no_suppress
         options.changed = changed
         _dns_options(options, config, dns_mode, nameservers, dns_timeout)
         options.limits = _limits(config, max_file_size, max_depth)
         options.cache = None if no_cache or (config and not config.cache) else _open_cache(cache_dir)
+        if not quiet and not changed_only:
+            _say_files_stand_for_modules(given)
         progress = Progress() if not quiet and Progress.wanted() else None
         started = time.monotonic()
         try:
@@ -181,27 +218,55 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
         finally:
             if progress:
                 progress.done()
-    except (UsageError, VariableFileError, ParametersError, ConfigError) as exc:
+        if verbose:
+            click.echo(f"sesguard: {describe(report)}; {report.modules} module instance(s) evaluated, "
+                       f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, "
+                       f"{report.baselined} finding(s) in the baseline; {time.monotonic() - started:.2f} s",
+                       err=True)
+        if report.files == 0 and not changed_only:
+            click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
+                       f"file under {' '.join(paths)}", err=True)
+        for path, directory in options.variables.scopes.items():
+            if path not in options.variables.applied:
+                click.echo(f"sesguard: warning: --var-file {path} belongs to {os.path.relpath(directory)}, which "
+                           "was not evaluated as a root module (a module called by another, or without SES "
+                           "resources); it was not used", err=True)
+        warning = unmatched_warning(options.baseline, report.baseline_entries_used, root)
+        if warning:
+            click.echo(f"sesguard: warning: {warning}", err=True)
+        if write_baseline:
+            count = save_baseline(report.findings + report.in_baseline, root, write_baseline)
+            click.echo(f"sesguard: wrote {count} finding(s) to {write_baseline}", err=True)
+            sys.exit(0)
+        threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
+        settings = {"fail_on": threshold, "include_inactive": include_inactive,
+                    "sarif_include_suppressed": sarif_include_suppressed}
+        for out_format, path in specs:
+            colour = out_format == "text" and path == "-" and colour_wanted(sys.stdout)
+            text = _render(report, out_format, quiet, colour, settings)
+            if path == "-":
+                click.echo(text, nl=False, color=colour)
+            else:
+                write(path, text)
+    except (UsageError, VariableFileError, ParametersError, ConfigError, OutputError, BaselineError) as exc:
         click.echo(f"sesguard: {exc}", err=True)
         sys.exit(2)
-    if verbose:
-        click.echo(f"sesguard: {report.files} file(s) found, {report.files_parsed} parsed, {report.modules} module "
-                   f"instance(s) evaluated, {len(report.not_analyzed)} module call(s) not analyzed, "
-                   f"{len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
-                   f"{time.monotonic() - started:.2f} s", err=True)
-    if write_baseline:
-        save_baseline(report, write_baseline)
-        click.echo(f"sesguard: wrote {len(report.findings)} finding(s) to {write_baseline}", err=True)
-        sys.exit(0)
-    for out_format, path in [(f or fmt or "text", p) for f, p in outputs] or [(fmt or "text", "-")]:
-        text = _render(report, out_format, path, quiet)
-        if path == "-":
-            click.echo(text, nl=False)
-        else:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-    threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
     sys.exit(0 if exit_zero else exit_status(report, threshold, include_inactive))
+
+
+def _say_files_stand_for_modules(paths) -> None:
+    """A Terraform file on the command line is read with its module: say so, once per module."""
+    import os
+
+    from analyzer.discover import is_terraform
+
+    said = set()
+    for path in paths:
+        directory = os.path.dirname(path) or "."
+        if os.path.isfile(path) and is_terraform(os.path.basename(path)) and directory not in said:
+            said.add(directory)
+            click.echo(f"sesguard: {path} stands for its module: every Terraform file in {directory}/ is read",
+                       err=True)
 
 
 def _dns_options(options, config, mode, nameservers, timeout) -> None:
@@ -252,14 +317,15 @@ def _open_cache(directory):
     return cache
 
 
-def _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters, baseline_path):
+def _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters, root):
     """The command line over the configuration file over the defaults."""
     import os
 
     from analyzer.config import Config
     from analyzer.discover import Excludes
     from analyzer.documents import DocumentOptions
-    from analyzer.engine import UNDISABLEABLE, ScanOptions, UsageError, read_baseline
+    from analyzer.engine import UNDISABLEABLE, ScanOptions, UsageError
+    from analyzer.repository import inside
     from analyzer.terraform.loader import Variables
 
     config = config or Config()
@@ -269,11 +335,15 @@ def _scan_options(paths, config, trusted_account, trusted_org, var_file, variabl
         raise UsageError(f"{config.path}: {', '.join(undisableable)} cannot be disabled: an input that was "
                          "not analyzed, or a rule that crashed, must never pass as clean")
     by_directory = {}
+    boundary = root or base
     for directory, files in config.var_files.items():
         real = os.path.realpath(os.path.join(base, directory))
         by_directory[real] = []
         for name in files:
             path = os.path.join(real, name)
+            if not inside(path, boundary):
+                raise UsageError(f"{config.path}: var_files: {directory}/{name} is outside the repository "
+                                 f"({os.path.relpath(boundary)}); a configuration file may only name files in it")
             if not os.path.isfile(path):
                 raise UsageError(f"{config.path}: var_files: {directory}/{name} does not exist")
             by_directory[real].append(path)
@@ -281,15 +351,49 @@ def _scan_options(paths, config, trusted_account, trusted_org, var_file, variabl
         paths=paths,
         trusted_accounts=tuple(trusted_account) or config.trusted_accounts,
         trusted_orgs=tuple(trusted_org) or config.trusted_orgs,
-        variables=Variables(files=list(var_file), pairs=list(variables), by_directory=by_directory),
+        variables=Variables(files=list(var_file), pairs=list(variables), by_directory=by_directory,
+                            scopes=_var_file_scopes(var_file, paths)),
         documents=DocumentOptions(cfn_parameters=parameters, parameters_by_directory={
             os.path.realpath(os.path.join(base, d)): v for d, v in config.cfn_parameters.items()}),
         excludes=Excludes(config.exclude),
         disable=config.disable,
         severity=config.severity,
         personal_mailbox_domains=config.personal_mailbox_domains,
-        baseline=read_baseline(baseline_path) if baseline_path else frozenset(),
+        root=root or "",
     )
+
+
+def _var_file_scopes(var_files, paths) -> dict:
+    """The root module each ``--var-file`` belongs to: the nearest directory
+    holding it that has Terraform files, when that directory is a scanned
+    path or inside one. The others apply to every root module."""
+    import os
+
+    from analyzer.discover import is_terraform
+    from analyzer.repository import inside
+
+    scanned = [os.path.realpath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    scopes = {}
+    for path in var_files:
+        directory = os.path.dirname(os.path.realpath(path))
+        while not any(is_terraform(name) for name in _names(directory)):
+            parent = os.path.dirname(directory)
+            if parent == directory or not any(inside(parent, s) for s in scanned):
+                directory = ""
+                break
+            directory = parent
+        if directory and any(inside(directory, s) for s in scanned):
+            scopes[path] = directory
+    return scopes
+
+
+def _names(directory: str) -> list:
+    import os
+
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
 
 
 @main.command()
@@ -309,18 +413,26 @@ def rules(fmt):
 
 
 @main.command()
-@click.argument("path", default=".sesguard.yml", type=click.Path(dir_okay=False))
-def init(path):
-    """Write a commented starter configuration file (default .sesguard.yml)."""
+@click.argument("path", default=".sesguard.yml", type=click.Path())
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path, force):
+    """Write a commented starter configuration file: PATH, or PATH/.sesguard.yml when PATH is a directory
+    (default ./.sesguard.yml)."""
     import os
 
-    from analyzer.config import STARTER
+    from analyzer.config import FILE_NAME, STARTER
+    from analyzer.outputs import OutputError, check_writable, write
 
-    if os.path.exists(path):
-        click.echo(f"sesguard: {path} exists; not overwritten", err=True)
+    if os.path.isdir(path):
+        path = os.path.join(path, FILE_NAME)
+    try:
+        if os.path.exists(path) and not force:
+            raise OutputError(f"{path} exists; not overwritten (--force overwrites it)")
+        check_writable(path, "init")
+        write(path, STARTER)
+    except OutputError as exc:
+        click.echo(f"sesguard: {exc}", err=True)
         sys.exit(2)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(STARTER)
     click.echo(f"wrote {path}")
 
 
@@ -328,13 +440,14 @@ def init(path):
 @click.argument("rule_id")
 def explain(rule_id):
     """Print what a rule finds, why it matters, an example and the fix."""
+    from analyzer.ruledoc import plain
     from analyzer.rules import load_rules
 
     rule = next((r for r in load_rules() if r.id.lower() == rule_id.lower() or r.name == rule_id), None)
     if rule is None:
         click.echo(f"sesguard: no rule {rule_id!r}; `sesguard rules` lists them", err=True)
         sys.exit(2)
-    click.echo(f"{rule.id} {rule.name} ({rule.severity})\n{rule.title}\n\n{rule.doc}")
+    click.echo(f"{rule.id} {rule.name} ({rule.severity})\n{rule.title}\n\n{plain(rule.doc)}", nl=False)
 
 
 @main.command("checkov-checks-dir")

@@ -1,8 +1,13 @@
-"""The configuration file: ``.sesguard.yml`` at the scan root, or ``--config FILE``.
+"""The configuration file: ``--config FILE``, else the first ``.sesguard.yml``
+found in the current directory and then each parent up to the repository
+root (``analyzer.repository``).
 
-Every key is validated: an unknown key or a wrong type is an error naming the
-line (exit status 2), never silently ignored. The command line wins over the
-file, and the file over the defaults.
+Every key is validated: an unknown key, a wrong type or a rule id that no
+rule has is an error naming the line (exit status 2), never silently
+ignored. The file is untrusted input (it comes with the scanned
+repository): its size, nesting and tags are checked before anything is
+read from it, and it cannot name variable files outside the repository.
+The command line wins over the file, and the file over the defaults.
 
 The file can turn the parse cache off (``cache: false``) but not choose its
 directory: the file comes with the scanned repository, and cache entries are
@@ -15,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from analyzer.files import parse_size
+from analyzer.files import MAX_DEPTH_LIMIT, parse_size
 from analyzer.findings import SEVERITIES
 
 FILE_NAME = ".sesguard.yml"
@@ -45,11 +50,11 @@ severity: {}
 exclude: []
 #  - legacy/**
 
-# Terraform variable files per root module directory (relative to the scan root).
+# Terraform variable files per root module directory (relative to this file; inside the repository).
 var_files: {}
 #  envs/prod: [prod.tfvars]
 
-# CloudFormation parameter values per directory (relative to the scan root).
+# CloudFormation parameter values per directory (relative to this file).
 cfn_parameters: {}
 #  stacks/prod: {Stage: prod}
 
@@ -92,6 +97,8 @@ class Config:
 
 
 _RULE_ID = re.compile(r"SES\d{3}")
+MAX_CONFIG_SIZE = 1024 * 1024  # a configuration file is a few hundred bytes
+MAX_CONFIG_DEPTH = 10  # the deepest the format nests is 3 (cfn_parameters)
 _INT_TAG = "tag:yaml.org,2002:int"
 _STR_TAGS = ("tag:yaml.org,2002:str", _INT_TAG)
 
@@ -99,8 +106,26 @@ _STR_TAGS = ("tag:yaml.org,2002:str", _INT_TAG)
 class _Reader:
     """Validates the composed YAML of one configuration file."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, rule_ids=None):
         self.path = os.path.relpath(path)
+        self.rule_ids = rule_ids  # the known rule ids, or None: not checked
+
+    def key(self, node, where: str) -> str:
+        if node.tag != "tag:yaml.org,2002:str":
+            raise self.error(node, f"{where}: keys must be plain strings")
+        return node.value
+
+    def scalar(self, node, where: str) -> str:
+        if node.tag not in _SCALAR_TAGS:
+            raise self.error(node, f"{where}: values must be strings, numbers or booleans")
+        return node.value
+
+    def rule_id(self, node, where: str) -> str:
+        if node.tag not in _STR_TAGS or not _RULE_ID.fullmatch(node.value):
+            raise self.error(node, f"{where}: {node.value!r} is not a rule id (SES101...)")
+        if self.rule_ids is not None and node.value not in self.rule_ids:
+            raise self.error(node, f"{where}: no rule {node.value}; `sesguard rules` lists them")
+        return node.value
 
     def error(self, node, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{node.start_mark.line + 1}: {message}")
@@ -127,9 +152,10 @@ class _Reader:
             raise self.error(node, f"{key}: {node.value!r} is not one of {', '.join(SEVERITIES)}")
         return node.value
 
-    def positive(self, node, key):
-        if node.tag != _INT_TAG or not re.fullmatch(r"\d+", node.value) or int(node.value) < 1:
-            raise self.error(node, f"{key}: {node.value!r} is not a positive whole number")
+    def positive(self, node, key, most: int):
+        if (node.tag != _INT_TAG or not re.fullmatch(r"\d{1,9}", node.value) or int(node.value) < 1
+                or int(node.value) > most):
+            raise self.error(node, f"{key}: {str(node.value)[:20]!r} is not a whole number from 1 to {most}")
         return int(node.value)
 
     def boolean(self, node, key):
@@ -159,26 +185,41 @@ class _Reader:
                 raise self.error(node, f"{key}: {node.value!r} is not one of {', '.join(DNS_MODES)}")
             return node.value
         if key == "disable":
-            return self.strings(node, key, _RULE_ID.pattern, "a rule id (SES101...)")
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self.error(node, f"{key} must be a list")
+            return tuple(self.rule_id(item, key) for item in node.value)
         if key == "severity":
-            result = {}
-            for k, v in self.mapping(node, key):
-                if not _RULE_ID.fullmatch(str(k.value)):
-                    raise self.error(k, f"{key}: {k.value!r} is not a rule id")
-                result[k.value] = self.severity_name(v, key)
-            return result
+            return {self.rule_id(k, key): self.severity_name(v, key) for k, v in self.mapping(node, key)}
         if key == "var_files":
-            return {k.value: list(self.strings(v, f"{key}.{k.value}")) for k, v in self.mapping(node, key)}
+            return {self.key(k, key): list(self.strings(v, f"{key}.{k.value}")) for k, v in self.mapping(node, key)}
         if key == "max_file_size":
             return self.size(node, key)
         if key == "max_depth":
-            return self.positive(node, key)
+            return self.positive(node, key, MAX_DEPTH_LIMIT)
         if key == "cache":
             return self.boolean(node, key)
         if key == "cfn_parameters":
-            return {k.value: {n.value: str(v2.value) for n, v2 in self.mapping(v, f"{key}.{k.value}")}
+            where = f"{key}"
+            return {self.key(k, where): {self.key(n, where): self.scalar(v2, where)
+                                         for n, v2 in self.mapping(v, f"{key}.{k.value}")}
                     for k, v in self.mapping(node, key)}
         return self.strings(node, key)  # exclude, personal_mailbox_domains
+
+
+_SCALAR_TAGS = _STR_TAGS + ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:float")
+
+
+def _too_deep(root, limit: int):
+    """The first node nested deeper than ``limit``, or None (iterative: a hostile file must not recurse)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        if isinstance(node.value, list):
+            for item in node.value:
+                stack.extend((part, depth + 1) for part in (item if isinstance(item, tuple) else (item,)))
+    return None
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
@@ -186,15 +227,20 @@ _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "
 DNS_MODES = ("off", "static", "live")
 
 
-def load_config(path: str) -> Config:
+def load_config(path: str, rule_ids=None) -> Config:
+    """The validated file; ``rule_ids``, when given, are the ids ``disable`` and ``severity`` may name."""
     import yaml
 
-    reader = _Reader(path)
+    reader = _Reader(path, rule_ids)
     try:
+        if os.path.getsize(path) > MAX_CONFIG_SIZE:
+            raise ConfigError(f"{reader.path}: larger than {MAX_CONFIG_SIZE // 1024} KB; not a configuration file")
         with open(path, encoding="utf-8") as f:
             root = yaml.compose(f, Loader=yaml.SafeLoader)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except RecursionError:
+        raise ConfigError(f"{reader.path}: nested too deeply to be a configuration file") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
@@ -202,8 +248,11 @@ def load_config(path: str) -> Config:
     config = Config(path=path)
     if root is None:
         return config
+    deep = _too_deep(root, MAX_CONFIG_DEPTH)
+    if deep is not None:
+        raise reader.error(deep, f"nested deeper than {MAX_CONFIG_DEPTH} levels; not a configuration file")
     for key_node, value_node in reader.mapping(root, "the configuration"):
-        key = key_node.value
+        key = reader.key(key_node, "the configuration")
         if key not in _KEYS:
             raise reader.error(key_node, f"unknown key {key!r} (known: {', '.join(sorted(_KEYS))})")
         if value_node.tag != "tag:yaml.org,2002:null":
@@ -211,11 +260,16 @@ def load_config(path: str) -> Config:
     return config
 
 
-def find_config(paths: list) -> str:
-    """The ``.sesguard.yml`` of the first scanned directory, if any."""
-    for path in paths:
-        directory = path if os.path.isdir(path) else os.path.dirname(path) or "."
+def find_config(root) -> str:
+    """The first ``.sesguard.yml`` in the current directory and then each
+    parent up to the repository ``root`` (the current directory only when it
+    is outside the root, or without one), or ""."""
+    directory = os.path.realpath(os.getcwd())
+    while True:
         candidate = os.path.join(directory, FILE_NAME)
         if os.path.isfile(candidate):
-            return candidate
-    return ""
+            return os.path.relpath(candidate)
+        parent = os.path.dirname(directory)
+        if not root or directory == root or parent == directory or not directory.startswith(root + os.sep):
+            return ""
+        directory = parent

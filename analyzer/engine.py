@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import traceback
 from dataclasses import dataclass, field
 
+from analyzer import baseline as baselines
 from analyzer import suppress
+from analyzer.counts import FileCounts
 from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
@@ -37,7 +38,8 @@ class ScanOptions:
     excludes: Excludes = field(default_factory=Excludes)
     disable: tuple = ()  # rule ids not to run
     severity: dict = field(default_factory=dict)  # rule id -> severity of all its findings
-    baseline: frozenset = frozenset()  # fingerprints of findings already known
+    baseline: baselines.Baseline = baselines.Baseline()  # findings already known
+    root: str = ""  # the repository root (analyzer.repository.find_root), "" outside a repository
     personal_mailbox_domains: tuple = ()  # added to the built-in list (SES201)
     suppress: bool = True  # False: audit mode, every suppression ignored
     changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
@@ -52,27 +54,36 @@ class ScanOptions:
 @dataclass
 class Report:
     findings: list  # Finding, sorted
-    files: int  # Terraform files, and YAML/JSON files that could be templates or plans, found
-    files_parsed: int  # files parsed: the others cannot hold anything SES
+    files: int  # Terraform files, and YAML/JSON files that could be templates or plans, found (analyzer.counts)
+    files_parsed: int  # files parsed without a problem: the others failed or cannot hold anything SES
     modules: int  # module instances evaluated
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
     baselined: int = 0  # findings left out because the baseline holds them
+    in_baseline: list = field(default_factory=list)  # those findings
+    baseline_entries_used: int = 0  # baseline entries that matched a finding
+    root: str = ""  # the repository root: report paths are relative to it where a format asks
+    files_failed: int = 0  # files found that could not be analyzed
+    files_skipped: int = 0  # files the pre-filter showed cannot matter
+    variable_files: int = 0  # tfvars read
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
     """``progress(message)``, when given, hears what the scan is doing."""
     rules = load_rules()
     model = Model()
-    files_found = 0
+    counts = FileCounts()
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
-        files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model, progress, terraform_files).run()
+        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        terraform_scan.run()
+        counts.add(discovery, terraform_scan)
+        loaded = model.files
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off", limits=options.limits)
+        counts.documents_loaded += model.files - loaded
     merge_plans_with_terraform(model)
     if options.dns != "off":
         link_dns(model)
@@ -109,10 +120,13 @@ def scan(options: ScanOptions, progress=None) -> Report:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
         findings = [f for f in findings if _in_changed(f, options.changed, model)]
-    reported = [f for f in findings if f.fingerprint not in options.baseline]
-    reported.sort(key=Finding.sort_key)
-    return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+    matched = baselines.split(findings, options.baseline, options.root or None)
+    reported = sorted(matched.reported, key=Finding.sort_key)
+    files = counts.result(model, options.limits, options.variables)
+    return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
+                  [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
+                  matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
+                  files["variable_files"])
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
@@ -140,12 +154,18 @@ def _distinct(findings: list) -> list:
 
 def _distinct_inputs(paths: list) -> list:
     """The paths to discover: a file stands for its module (directory), so
-    several files of one module are scanned once."""
-    result, modules = [], set()
+    several files of one module are scanned once; a path given twice, or
+    inside a directory also given, is scanned once."""
+    result, modules, seen = [], set(), set()
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"no such file or directory: {path}")
+    directories = {os.path.realpath(p) for p in paths if os.path.isdir(p)}
+    for path in paths:
         real = os.path.realpath(path)
+        if real in seen or any(real.startswith(d.rstrip(os.sep) + os.sep) for d in directories):
+            continue
+        seen.add(real)
         if os.path.isfile(real) and not is_document(os.path.basename(real)):
             if os.path.dirname(real) in modules:
                 continue
@@ -230,23 +250,3 @@ def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
 
 
 UNDISABLEABLE = ALWAYS_FAILING  # an input not analyzed or a crashed rule must never pass as clean
-
-
-def write_baseline(report: Report, path: str) -> None:
-    """Record the current findings by fingerprint, sorted, stable under re-runs."""
-    entries = sorted({f.fingerprint: {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": f.file,
-                                      "resource": f.resource} for f in report.findings
-                    if not f.suppressed}.values(),
-                     key=lambda e: e["fingerprint"])
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump({"version": 1, "tool": "sesguard", "findings": entries}, f, indent=2, sort_keys=True)
-        f.write("\n")
-
-
-def read_baseline(path: str) -> frozenset:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        return frozenset(entry["fingerprint"] for entry in data["findings"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"cannot read the baseline {path}: {exc}") from None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_DEPTH = 200
+MAX_DEPTH_LIMIT = 1000  # the most --max-depth may ask: deeper would exhaust Python's stack before the limit said so
 
 _UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
 

@@ -10,9 +10,11 @@ holds the marker does not count):
 * CloudFormation: a resource's ``Metadata: {sesguard: {ignore: [{id: SES101,
   reason: ..., until: ...}]}}``.
 
-A suppression without a reason still suppresses, but is reported; one that
-suppresses nothing, or whose ``until`` date has passed (it then stops
-working), is reported too: all as SES004.
+A suppression without a reason does not suppress: SES004 says so at the
+line of each finding it would have hidden (at its own line when there is
+none), and the finding is reported as usual. One that suppresses nothing,
+or whose ``until`` date has passed (it then stops working), is reported
+too: all as SES004.
 """
 
 from __future__ import annotations
@@ -76,17 +78,27 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
     to report as SES004, as ``(message, location, logical path)``.
     ``scopes``: (deployment, resource address) -> where the resource is written."""
     problems = []
-    live = []
+    live, reasonless = [], []
     for s in suppressions:
         why = _expired(s, today)
         if why:
             problems.append((f"the suppression of {', '.join(s.rule_ids)} {why}", s.location, "expired"))
+        elif not s.reason:
+            reasonless.append(s)
         else:
             live.append(s)
+    for s in reasonless:
+        where = f"{s.location.file}:{s.location.line}"
+        for finding in findings:
+            if finding.rule_id in s.rule_ids and finding.location and _covers(s, finding, _scope(scopes, finding)):
+                s.used = True
+                problems.append((f"the suppression of {finding.rule_id} at {where} gives no reason, so it does not "
+                                 "apply; write why after the rule id", finding.location, "no-reason"))
+        if not s.used:
+            problems.append((f"the suppression of {', '.join(s.rule_ids)} gives no reason, and suppresses nothing",
+                             s.location, "no-reason"))
     for finding in findings:
-        scope = scopes.get((finding.deployment, finding.resource))
-        if scope is None or scope.file != finding.file:  # a finding moved to the module call that reaches it
-            scope = finding.location
+        scope = _scope(scopes, finding)
         for s in live:
             if finding.rule_id in s.rule_ids and _covers(s, finding, scope):
                 finding.suppressed = s
@@ -94,12 +106,17 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
                 break
     for s in live:
         ids = ", ".join(s.rule_ids)
-        if not s.reason:
-            problems.append((f"the suppression of {ids} gives no reason; write why after the rule id",
-                             s.location, "no-reason"))
         if not s.used and any(rule_id in ran for rule_id in s.rule_ids):
             problems.append((f"the suppression of {ids} suppresses nothing; remove it", s.location, "unused"))
     return problems
+
+
+def _scope(scopes: dict, finding) -> Optional[Location]:
+    """Where the finding's resource is declared, in the finding's deployment;
+    the finding's own location when the resource is elsewhere (a finding
+    reported at the module call that reaches a downloaded module)."""
+    scope = scopes.get((finding.deployment, finding.resource))
+    return scope if scope is not None and scope.file == finding.file else finding.location
 
 
 def _covers(s: Suppression, finding, scope: Optional[Location]) -> bool:

@@ -122,8 +122,8 @@ def test_json_report_shape(monkeypatch):
     assert report["version"] == 1
     assert report["tool"] == {"name": "sesguard", "version": __version__}
     assert report["errors"] == []
-    assert report["summary"] == {"files": 2, "files_parsed": 2, "modules": 2, "findings": 2, "active": 1,
-                                 "inactive": 1, "suppressed": 0, "baselined": 0, "by_severity": {"critical": 1}}
+    assert report["summary"] == {"files": 2, "files_parsed": 2, "files_failed": 0, "files_skipped": 0,
+                                 "variable_files": 0, "modules": 2, "findings": 2, "active": 1, "inactive": 1, "suppressed": 0, "baselined": 0, "by_severity": {"critical": 1}}
     active, inactive = sorted(report["findings"], key=lambda f: not f["active"])
     assert {k: active[k] for k in ("rule_id", "name", "severity", "file", "line", "column", "resource",
                                    "identity", "active")} == {
@@ -161,8 +161,8 @@ def test_text_output_groups_and_summarizes(monkeypatch):
     assert lines[1].startswith("  jsonencode/main.tf:13:7: SES101 [critical] example.com (aws_ses_identity_policy.open): ")
     assert "Inactive with the values in use" in result.output
     assert "[inactive: count = 0 while var.enable_policy = false]" in result.output
-    assert lines[-1] == ("1 finding(s): 1 critical; 1 inactive; 2 file(s) found, 2 parsed, "
-                         "2 module instance(s) evaluated.")
+    assert lines[-1] == ("1 finding(s): 1 critical; 1 inactive; 2 file(s) found, 2 parsed, 0 failed, 0 skipped by "
+                         "the pre-filter, 0 variable file(s); 2 module instance(s) evaluated.")
     assert "\x1b[" not in result.output  # no colour when not on a terminal
 
 
@@ -216,8 +216,11 @@ def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_sc
 
 def test_files_of_one_module_are_scanned_once(monkeypatch):
     monkeypatch.chdir(FIXTURES / "SES101" / "source_documents_dynamic")
-    report = json.loads(run("scan", "main.tf", "main.tf", "--format", "json").output)
+    result = run("scan", "main.tf", "main.tf", "--format", "json")
+    report = json.loads(result.stdout)
     assert sorted(f["rule_id"] for f in report["findings"]) == ["SES101", "SES102"]
+    assert result.stderr == "sesguard: main.tf stands for its module: every Terraform file in ./ is read\n"
+    assert report["summary"]["files"] == 1
 
 
 def test_changed_only_evaluates_callers_and_reports_the_changed_modules(monkeypatch):
@@ -237,7 +240,10 @@ def test_quiet_prints_only_finding_lines_and_verbose_reports_on_stderr(monkeypat
     quiet = run("scan", "jsonencode", "inactive", "--quiet")
     assert quiet.output.count("\n") == 1 and quiet.output.startswith("jsonencode/main.tf:13:7: SES101 [critical]")
     verbose = CliRunner().invoke(main, ["scan", "jsonencode", "--verbose"])
-    assert verbose.stderr.startswith("sesguard: 1 file(s) found, 1 parsed, 1 module instance(s) evaluated")
+    assert verbose.stderr.startswith("sesguard: configuration: none (no --config, no .sesguard.yml from the "
+                                     "current directory up to the repository root)\n"
+                                     "sesguard: 1 file(s) found, 1 parsed, 0 failed, 0 skipped by the pre-filter, 0 "
+                                     "variable file(s); 1 module instance(s) evaluated")
 
 
 def test_progress_waits_a_second_and_clears_its_line():

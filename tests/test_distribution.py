@@ -56,10 +56,12 @@ def test_pre_commit_try_repo_reports_the_changed_module(tmp_path):
 
 def test_github_action_definition():
     action = yaml.safe_load((REPO / "action.yml").read_text())
-    assert set(action["inputs"]) == {"paths", "fail-on", "config", "format", "upload-sarif"}
+    assert set(action["inputs"]) == {"paths", "fail-on", "exit-zero", "config", "baseline", "trusted-accounts",
+                                     "var-files", "dns", "args", "format", "upload-sarif"}
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     scan = next(s for s in steps if s.get("id") == "scan")
-    assert "sesguard scan" in scan["run"] and "-o github:-" in scan["run"] and "--no-cache" in scan["run"]
+    assert '/bin/sesguard" scan' in scan["run"] and '-o "$log:-"' in scan["run"] and "--no-cache" in scan["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert upload["with"]["sarif_file"] == "${{ steps.scan.outputs.report }}"
+    assert "steps.scan.outputs.uploadable == 'true'" in upload["if"]  # not after a usage error

@@ -217,7 +217,7 @@ def test_the_depth_limit_from_the_command_line_and_the_configuration(tmp_path, m
 @pytest.mark.parametrize("args, message", [
     (["--max-file-size", "0"], "Invalid value for '--max-file-size': '0' is not a size"),
     (["--max-file-size", "10MB"], "Invalid value for '--max-file-size': '10MB' is not a size"),
-    (["--max-depth", "0"], "Invalid value for '--max-depth': 0 is not in the range x>=1."),
+    (["--max-depth", "0"], "Invalid value for '--max-depth': 0 is not in the range 1<=x<=1000."),
 ])
 def test_bad_limits_are_usage_errors(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -228,9 +228,9 @@ def test_bad_limits_are_usage_errors(tmp_path, monkeypatch, args, message):
 @pytest.mark.parametrize("text, message", [
     ("max_file_size: 1X\n", ".sesguard.yml:1: max_file_size: '1X' is not a size"),
     ("max_file_size: [1]\n", ".sesguard.yml:1: max_file_size must be a size (512K, 10M)"),
-    ("max_depth: 0\n", ".sesguard.yml:1: max_depth: '0' is not a positive whole number"),
-    ("max_depth: ten\n", ".sesguard.yml:1: max_depth: 'ten' is not a positive whole number"),
-    ("max_depth: 0x10\n", ".sesguard.yml:1: max_depth: '0x10' is not a positive whole number"),
+    ("max_depth: 0\n", ".sesguard.yml:1: max_depth: '0' is not a whole number from 1 to 1000"),
+    ("max_depth: ten\n", ".sesguard.yml:1: max_depth: 'ten' is not a whole number from 1 to 1000"),
+    ("max_depth: 0x10\n", ".sesguard.yml:1: max_depth: '0x10' is not a whole number from 1 to 1000"),
     ("cache: maybe\n", ".sesguard.yml:1: cache must be true or false"),
 ])
 def test_invalid_limits_in_the_configuration(tmp_path, monkeypatch, text, message):

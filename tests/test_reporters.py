@@ -14,12 +14,18 @@ from analyzer.engine import Report, ScanOptions, scan
 from analyzer.findings import Finding
 from analyzer.model import Location
 from analyzer.report import github, junit, sarif
+from analyzer.ruledoc import markdown, plain
 from analyzer.rules import is_dns_rule, load_rules
 from conftest import FIXTURES, REPO
 
-SCHEMA = (REPO / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json").resolve()
+# the shared schemas next to the checkout, or where SESGUARD_SCHEMAS says (a worktree elsewhere)
+SCHEMA = (pathlib.Path(os.environ.get("SESGUARD_SCHEMAS", REPO / ".." / "shared" / "schemas"))
+          / "sarif-schema-2.1.0.json").resolve()
 RULES = load_rules()
 RULE_IDS = [rule.id for rule in RULES]
+
+
+RULES_PAGE = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +57,8 @@ def _report(*findings, files=3, files_parsed=2):
     return Report(sorted(findings, key=Finding.sort_key), files, files_parsed, 1, [], RULES)
 
 
-def _sarif(report, validator):
-    log = json.loads(sarif.render(report))
+def _sarif(report, validator, **options):
+    log = json.loads(sarif.render(report, **options))
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
     assert errors == []
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
@@ -81,9 +87,12 @@ def test_sarif_driver_describes_every_rule(validator):
     for rule, descriptor in zip(RULES, driver["rules"]):
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"] == {"text": rule.title}
-        assert descriptor["help"] == {"text": rule.doc, "markdown": rule.doc}
-        assert descriptor["helpUri"] == ("https://github.com/sesguard/sesguard/blob/main/docs/rules.md#"
-                                         + rule.id.lower())
+        assert descriptor["help"] == {"text": plain(rule.doc), "markdown": markdown(rule.doc)}
+        prose = [line for line in descriptor["help"]["markdown"].splitlines() if not line.startswith("```")]
+        assert "``" not in descriptor["help"]["text"] + "\n".join(prose)  # no reStructuredText code spans
+        page, anchor = descriptor["helpUri"].split("#")
+        assert page == "https://github.com/sesguard/sesguard/blob/main/docs/rules.md"
+        assert f'<a id="{anchor}"></a>\n\n## {rule.id} {rule.name}\n' in RULES_PAGE
         assert descriptor["properties"]["tags"][0] == "security"
     for rule_id, (level, security_severity, description) in RULE_LEVELS.items():
         descriptor = driver["rules"][RULE_IDS.index(rule_id)]
@@ -221,10 +230,11 @@ SUPPRESSIONS = [("inSource", "owned by the mail team"), ("external", "")]
 
 
 @pytest.mark.parametrize("kind,justification", SUPPRESSIONS)
-def test_sarif_suppressed_result_is_carried(kind, justification, validator):
+def test_sarif_suppressed_result_is_carried_only_when_asked(kind, justification, validator):
     report = _report(_finding(suppressed=(kind, justification)),
                      _finding("SES103", location=Location("other.tf", 2, 1)))
-    run = _sarif(report, validator)
+    assert [r["ruleId"] for r in _sarif(report, validator)["results"]] == ["SES103"]
+    run = _sarif(report, validator, include_suppressed=True)
     assert [r["ruleId"] for r in run["results"]] == ["SES101", "SES103"]
     assert run["results"][0]["suppressions"] == [{"kind": kind, "justification": justification}]
     assert "suppressions" not in run["results"][1]
@@ -253,8 +263,7 @@ def test_sarif_input_problems_are_notifications_even_when_suppressed(validator):
                      _finding("SES001", message="b.tf: cannot parse", location=Location("b.tf", 0, 0),
                               resource="b.tf", suppressed=("external", "vendored")))
     run = _sarif(report, validator)
-    assert [(r["level"], r.get("suppressions")) for r in run["results"]] == [
-        ("error", None), ("error", [{"kind": "external", "justification": "vendored"}])]
+    assert [(r["level"], r.get("suppressions")) for r in run["results"]] == [("error", None)]
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is False
     assert [(n["message"]["text"], n["locations"][0]["physicalLocation"]) for n in
@@ -446,23 +455,23 @@ def test_github_only_active_unsuppressed_findings_and_a_summary():
                      _finding(message="inactive", active=False, inactive_reason="count = 0"),
                      _finding(message="suppressed", suppressed=("inSource", "fine")))
     assert github.render(report) == (
+        f"::error file=main.tf,line=13,col=7,endLine=13,endColumn=32,{TITLE}::shown\n"  # the most severe first
         "::warning file=a.tf,line=1,col=1,title=SES103 identity-policy-service-without-source::also shown\n"
-        f"::error file=main.tf,line=13,col=7,endLine=13,endColumn=32,{TITLE}::shown\n"
         "::notice::sesguard: 2 finding(s): 1 critical, 1 medium; 1 inactive; 1 suppressed; "
-        "3 file(s) found, 2 parsed.\n")
+        "3 file(s) found, 2 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s).\n")
 
 
 def test_github_summary_without_findings():
     assert github.render(_report(files=0, files_parsed=0)) == (
-        "::notice::sesguard: 0 finding(s): no findings; 0 inactive; 0 suppressed; 0 file(s) found, 0 parsed.\n")
+        "::notice::sesguard: 0 finding(s): no findings; 0 inactive; 0 suppressed; 0 file(s) found, 0 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s).\n")
 
 
 @pytest.mark.parametrize("case,expected", [
     ("SES101/jsonencode", ["::error file=main.tf,line=13,col=7,endLine=13,endColumn=32,{title}::{message}",
                            "::notice::sesguard: 1 finding(s): 1 critical; 0 inactive; 0 suppressed; "
-                           "1 file(s) found, 1 parsed."]),
+                           "1 file(s) found, 1 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s)."]),
     ("SES101/inactive", ["::notice::sesguard: 0 finding(s): no findings; 1 inactive; 0 suppressed; "
-                         "1 file(s) found, 1 parsed."]),
+                         "1 file(s) found, 1 parsed, 0 failed, 0 skipped by the pre-filter, 0 variable file(s)."]),
 ])
 def test_github_scan(case, expected, monkeypatch):
     report = _scan(monkeypatch, case)

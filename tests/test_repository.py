@@ -29,7 +29,7 @@ def outputs(tmp_path_factory):
     cwd = os.getcwd()
     os.chdir(REPOSITORY)
     try:
-        args = ["scan", ".", "--baseline", "baseline.json"]
+        args = ["scan", ".", "--root", ".", "--baseline", "baseline.json"]  # the fixture is a repository of its own
         for fmt, name in FORMATS.items():
             args += ["-o", f"{fmt}:{out / name}"]
         result = CliRunner().invoke(main, args, catch_exceptions=False)
@@ -62,7 +62,8 @@ def test_json_findings(outputs):
 def test_junit_parses_back(outputs):
     suite = ET.fromstring(outputs[1]["junit"]).find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
-        "22", "3", "0", "3")  # per test case (rule x resource): its worst outcome
+        "22", "2", "0", "3")  # per test case (rule x resource): its worst outcome; SES004 (low) is below fail_on
+    assert all(case.get("file") for case in suite.iter("testcase"))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -1,7 +1,11 @@
 """The GitHub Actions report: workflow commands that annotate the changed files.
 
 One ``::error``/``::warning``/``::notice`` line per active, unsuppressed
-finding, then one ``::notice::`` summary line. Values are escaped as GitHub
+finding, the most severe first, then one ``::notice::`` summary line.
+GitHub shows at most 10 annotations of each kind per step (``LIMITS``) and
+drops the rest: more are not printed, the summary line (which is itself a
+notice, so 9 notices leave room for it) says how many of each were not
+shown, and the other reports hold them all. Values are escaped as GitHub
 documents: ``%``, CR and LF in the message; also ``:`` and ``,`` in
 properties. Line and column properties are left out when unknown (0).
 """
@@ -10,9 +14,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from analyzer.findings import SEVERITIES
+from analyzer.counts import describe
+from analyzer.findings import SEVERITIES, severity_rank
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
+LIMITS = {"error": 10, "warning": 10, "notice": 9}  # per step; one more notice is the summary
 
 
 def escape_data(value: str) -> str:
@@ -46,11 +52,24 @@ def _command(finding) -> str:
 
 
 def render(report) -> str:
-    shown = [f for f in report.findings if f.active and getattr(f, "suppressed", None) is None]
+    shown = sorted((f for f in report.findings if f.active and getattr(f, "suppressed", None) is None),
+                   key=lambda f: (severity_rank(f.severity), f.sort_key()))
     suppressed = sum(getattr(f, "suppressed", None) is not None for f in report.findings)
     inactive = len(report.findings) - len(shown) - suppressed
     counts = Counter(f.severity for f in shown)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings"
+    lines, printed, left = [], Counter(), Counter()
+    for finding in shown:
+        command = COMMANDS[finding.severity]
+        if printed[command] < LIMITS[command]:
+            printed[command] += 1
+            lines.append(_command(finding))
+        else:
+            left[command] += 1
     summary = (f"sesguard: {len(shown)} finding(s): {by_severity}; {inactive} inactive; {suppressed} suppressed; "
-               f"{report.files} file(s) found, {report.files_parsed} parsed.")
-    return "".join(_command(f) + "\n" for f in shown) + f"::notice::{escape_data(summary)}\n"
+               f"{describe(report)}.")
+    if left:
+        not_shown = ", ".join(f"{left[c]} {c}" for c in LIMITS if left[c])
+        summary += (f" Not shown ({not_shown} annotation(s)): GitHub shows {LIMITS['error']} of each kind per step; "
+                    "every finding is in the other reports.")
+    return "".join(line + "\n" for line in lines) + f"::notice::{escape_data(summary)}\n"

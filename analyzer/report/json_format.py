@@ -52,6 +52,9 @@ def render(report) -> str:
         "summary": {
             "files": report.files,
             "files_parsed": report.files_parsed,
+            "files_failed": report.files_failed,
+            "files_skipped": report.files_skipped,
+            "variable_files": report.variable_files,
             "modules": report.modules,
             "findings": len(report.findings),
             "active": len(active),

@@ -9,7 +9,15 @@ Choices the format leaves open:
 * Inactive findings (the resource is not created with the values in use)
   are results at level ``note`` whatever their severity, with
   ``properties.active`` false: kept visible, never counted as errors.
-* Suppressed findings are results carrying ``suppressions``.
+* Suppressed findings are left out (GitHub code scanning ignores SARIF
+  suppressions and would open them as alerts) unless asked for
+  (``--sarif-include-suppressed``): then they are results carrying
+  ``suppressions``.
+* Artifact URIs are relative to the repository root (``%SRCROOT%``, given
+  in ``originalUriBaseIds``), the current directory outside a repository:
+  code scanning finds the files whatever directory the scan ran in.
+* ``help.markdown`` is CommonMark, ``help.text`` plain text, and
+  ``helpUri`` the rule's anchor in ``docs/rules.md`` (``analyzer.ruledoc``).
 * Every SES001/SES002 finding (input not analyzed, rule crashed), even a
   suppressed one, is also a tool execution notification at level
   ``error`` and makes ``executionSuccessful`` false: the scan is incomplete.
@@ -29,10 +37,11 @@ from urllib.parse import quote
 
 from analyzer import __version__
 from analyzer.engine import ALWAYS_FAILING
+from analyzer.repository import relative
+from analyzer.ruledoc import help_uri, markdown, plain
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/sesguard/sesguard"
-RULES_DOC = "https://github.com/sesguard/sesguard/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "sesguardFingerprint/v1"
 
@@ -48,8 +57,8 @@ def _descriptor(rule) -> dict:
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": first_paragraph},
-        "help": {"text": rule.doc, "markdown": rule.doc},
-        "helpUri": f"{RULES_DOC}#{rule.id.lower()}",
+        "help": {"text": plain(rule.doc), "markdown": markdown(rule.doc)},
+        "helpUri": help_uri(rule.id),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"security-severity": SECURITY_SEVERITY[rule.severity], "tags": list(TAGS)},
     }
@@ -62,10 +71,10 @@ def _region(loc) -> dict:
     return region
 
 
-def _location(finding) -> dict:
+def _location(finding, root) -> dict:
     location = {}
     if finding.file:
-        physical = {"artifactLocation": {"uri": quote(pathlib.PurePath(finding.file).as_posix(), safe="/"),
+        physical = {"artifactLocation": {"uri": quote(relative(finding.file, root), safe="/"),
                                          "uriBaseId": SRCROOT}}
         if finding.location.line > 0:
             physical["region"] = _region(finding.location)
@@ -75,9 +84,9 @@ def _location(finding) -> dict:
     return location
 
 
-def _step_location(step) -> dict:
+def _step_location(step, root) -> dict:
     """A trace step (where the value came from) as a SARIF location."""
-    return {"physicalLocation": {"artifactLocation": {"uri": quote(pathlib.PurePath(step.file).as_posix(), safe="/"),
+    return {"physicalLocation": {"artifactLocation": {"uri": quote(relative(step.file, root), safe="/"),
                                                       "uriBaseId": SRCROOT},
                                  "region": {"startLine": max(step.line, 1), "startColumn": max(step.column, 1)}},
             "message": {"text": step.what}}
@@ -87,14 +96,14 @@ def _level(finding) -> str:
     return LEVELS[finding.severity] if finding.active else "note"
 
 
-def _result(finding, rule_index: dict) -> dict:
+def _result(finding, rule_index: dict, root) -> dict:
     result = {"ruleId": finding.rule_id}
     if finding.rule_id in rule_index:
         result["ruleIndex"] = rule_index[finding.rule_id]
     result.update({
         "level": _level(finding),
         "message": {"text": finding.message},
-        "locations": [_location(finding)],
+        "locations": [_location(finding, root)],
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"identity": finding.identity, "active": finding.active,
                        "inactive_reason": finding.inactive_reason, "severity": finding.severity,
@@ -102,9 +111,9 @@ def _result(finding, rule_index: dict) -> dict:
                        "conditional": finding.conditional},
     })
     if finding.trace:
-        steps = [_step_location(step) for step in finding.trace]
+        steps = [_step_location(step, root) for step in finding.trace]
         result["relatedLocations"] = [dict(location, id=number) for number, location in enumerate(steps, 1)]
-        thread = [{"location": location} for location in steps] + [{"location": _location(finding)}]
+        thread = [{"location": location} for location in steps] + [{"location": _location(finding, root)}]
         result["codeFlows"] = [{"threadFlows": [{"locations": thread}]}]
     suppressed = getattr(finding, "suppressed", None)
     if suppressed is not None:
@@ -112,7 +121,7 @@ def _result(finding, rule_index: dict) -> dict:
     return result
 
 
-def _notification(finding, rule_index: dict) -> dict:
+def _notification(finding, rule_index: dict, root) -> dict:
     notification = {
         "level": "error" if finding.rule_id in ALWAYS_FAILING else _level(finding),
         "message": {"text": finding.message},
@@ -121,27 +130,29 @@ def _notification(finding, rule_index: dict) -> dict:
     }
     if finding.rule_id in rule_index:
         notification["associatedRule"]["index"] = rule_index[finding.rule_id]
-    location = _location(finding)
+    location = _location(finding, root)
     if location:
         notification["locations"] = [location]
     return notification
 
 
-def _src_root() -> str:
-    uri = pathlib.Path.cwd().as_uri()
+def _src_root(root) -> str:
+    uri = pathlib.Path(root or pathlib.Path.cwd()).as_uri()
     return uri if uri.endswith("/") else uri + "/"
 
 
-def render(report) -> str:
+def render(report, include_suppressed: bool = False) -> str:
+    root = getattr(report, "root", "") or None
     rule_index = {rule.id: index for index, rule in enumerate(report.rules)}
     notified = [f for f in report.findings if f.rule_id in ALWAYS_FAILING or not f.file]
     run = {
         "tool": {"driver": {"name": "sesguard", "version": __version__, "informationUri": INFORMATION_URI,
                             "rules": [_descriptor(rule) for rule in report.rules]}},
         "invocations": [{"executionSuccessful": not any(f.rule_id in ALWAYS_FAILING for f in notified),
-                         "toolExecutionNotifications": [_notification(f, rule_index) for f in notified]}],
-        "originalUriBaseIds": {SRCROOT: {"uri": _src_root()}},
-        "results": [_result(f, rule_index) for f in report.findings if f.file],
+                         "toolExecutionNotifications": [_notification(f, rule_index, root) for f in notified]}],
+        "originalUriBaseIds": {SRCROOT: {"uri": _src_root(root)}},
+        "results": [_result(f, rule_index, root) for f in report.findings
+                    if f.file and (include_suppressed or getattr(f, "suppressed", None) is None)],
         "columnKind": "unicodeCodePoints",
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

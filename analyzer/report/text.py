@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from analyzer.counts import describe
 from analyzer.findings import SEVERITIES
 
 _COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
@@ -70,6 +71,5 @@ def render(report, colour: bool = False, quiet: bool = False) -> str:
     extra = "".join(f"; {n} {what}" for n, what in ((len(suppressed), "suppressed"),
                                                      (report.baselined, "in the baseline")) if n)
     lines.append(f"{len(active)} finding(s): {by_severity}; {len(inactive)} inactive{extra}; "
-                 f"{report.files} file(s) found, {report.files_parsed} parsed, "
-                 f"{report.modules} module instance(s) evaluated.")
+                 f"{describe(report)}; {report.modules} module instance(s) evaluated.")
     return "\n".join(lines).lstrip("\n") + "\n"

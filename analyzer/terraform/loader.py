@@ -31,10 +31,14 @@ from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf
 @dataclass
 class Variables:
     """Values given to a scan: ``--var-file`` paths and ``--var`` pairs for
-    every root module, and variable files per root module directory (from
-    the configuration file), applied before them."""
+    the root modules, and variable files per root module directory (from
+    the configuration file), applied before them. A ``--var-file`` in
+    ``scopes`` applies only to the root module of that directory, the others
+    to every root."""
 
     files: list = field(default_factory=list)
+    scopes: dict = field(default_factory=dict)  # --var-file path -> real directory of its root module
+    applied: set = field(default_factory=set)  # filled by the scan: every variable file some root used
     pairs: list = field(default_factory=list)  # (name, text)
     by_directory: dict = field(default_factory=dict)  # real directory -> [var file paths]
 
@@ -137,8 +141,10 @@ class TerraformScan:
         for path in variables.files:
             values = load_var_file(path, model, files)
             if values is None:
-                raise VariableFileError(f"cannot use --var-file {path}")
-            self.cli_files.append(values)
+                problem = model.problems.pop()
+                where = f":{problem.line}" if problem.line else ""
+                raise VariableFileError(f"cannot use --var-file {path}{where}: {problem.message}")
+            self.cli_files.append((path, variables.scopes.get(path), values))
 
     def read_module(self, directory: str):
         if directory not in self.sources:
@@ -197,11 +203,14 @@ class TerraformScan:
         for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
             deployment.inputs.append(display(path))
             loaded = load_var_file(path, self.model, self.files)
+            self.variables.applied.add(path)
             if loaded:
                 values.update(loaded)
-        deployment.inputs.extend(display(path) for path in self.variables.files)
-        for loaded in self.cli_files:
-            values.update(loaded)
+        for path, scope, loaded in self.cli_files:
+            if scope is None or scope == directory:
+                deployment.inputs.append(display(path))
+                values.update(loaded)
+                self.variables.applied.add(path)
         for name, text in self.variables.pairs:
             values[name] = parse_cli_value(text, source.variables.get(name), self.files.limits)
         inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}

@@ -1,0 +1,1 @@
+"""Tools for sesguard's own development (generated documentation); not used by a scan."""
