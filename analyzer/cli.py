@@ -189,6 +189,10 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                    f"instance(s) evaluated, {len(report.not_analyzed)} module call(s) not analyzed, "
                    f"{len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
                    f"{time.monotonic() - started:.2f} s", err=True)
+        click.echo(f"sesguard: {len(report.skipped)} module(s) skipped by the pre-filter, never parsed"
+                   + (":" if report.skipped else ""), err=True)
+        for directory, why in report.skipped:
+            click.echo(f"sesguard:   {os.path.relpath(directory)}: {why}", err=True)
     if write_baseline:
         save_baseline(report, write_baseline)
         click.echo(f"sesguard: wrote {len(report.findings)} finding(s) to {write_baseline}", err=True)

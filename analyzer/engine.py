@@ -58,6 +58,7 @@ class Report:
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
     baselined: int = 0  # findings left out because the baseline holds them
+    skipped: list = field(default_factory=list)  # (module directory, why): skipped by the pre-filter, never parsed
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
@@ -65,12 +66,15 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     files_found = 0
+    modules_skipped = []
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
         files_found += sum(len(m.files) for m in discovery.modules.values()) + len(discovery.documents)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        TerraformScan(discovery, options.variables, model, progress, terraform_files).run()
+        terraform = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        terraform.run()
+        modules_skipped.extend(terraform.skipped)
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off", limits=options.limits)
     merge_plans_with_terraform(model)
@@ -103,7 +107,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+                  [r for r in rules if r.id not in skipped], len(findings) - len(reported), modules_skipped)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):

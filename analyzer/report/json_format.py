@@ -48,6 +48,7 @@ def render(report) -> str:
         "summary": {
             "files": report.files,
             "files_parsed": report.files_parsed,
+            "modules_skipped": len(report.skipped),
             "modules": report.modules,
             "findings": len(report.findings),
             "active": len(active),
