@@ -265,6 +265,15 @@ OPERATORS = [
     ("equal-objects", "{a = 1} == {a = 1}", True),
     ("null-equals-null", "null == null", True),
     ("compare-unknown", "var.u == 1", var("u")),
+    # Terraform converts a string operand to the type the operator takes
+    ("numeric-string-compared", '"10" > 9', True),
+    ("negate-numeric-string", '-"3"', -3),
+    ("condition-string-true", '"true" ? 1 : 2', 1),
+    ("condition-string-false", '"false" ? 1 : 2', 2),
+    ("not-string", '!"false"', True),
+    ("and-string", '"true" && "false"', False),
+    ("or-string", '"false" || true', True),
+    ("for-if-string", '[for x in [1, 2] : x if "false"]', []),
 ]
 
 
@@ -277,11 +286,12 @@ OPERATOR_ERRORS = [
     ("division-by-zero", "1 / 0", "division by zero"),
     ("modulo-by-zero", "1 % 0", "modulo by zero"),
     ("bool-arithmetic", "true + 1", "+ needs numbers, not a bool"),
-    ("string-comparison", '"a" < "b"', "< needs numbers, not a string"),
-    ("not-on-number", "!1", "! needs a bool"),
-    ("negate-string", '-"a"', "unary - needs a number"),
-    ("string-condition", '"yes" ? 1 : 2', "the condition is a string, not a bool"),
-    ("and-on-numbers", "1 && true", "&& needs bools"),
+    ("string-comparison", '"a" < "b"', '< needs numbers, and "a" is not one'),
+    ("not-on-number", "!1", "! needs a bool, not a number"),
+    ("negate-string", '-"a"', 'unary - needs numbers, and "a" is not one'),
+    ("string-condition", '"yes" ? 1 : 2', 'the condition must be a bool, not "yes"'),
+    ("and-on-numbers", "1 && true", "&& needs bools, not a number"),
+    ("number-string-with-underscore", '"1_000" + 1', '+ needs numbers, and "1_000" is not one'),
 ]
 
 
