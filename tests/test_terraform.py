@@ -686,8 +686,18 @@ EXPANSIONS = [
     ("count-0-from-tfvars", "count = var.enable ? 1 : 0", 'variable "enable" {\n  default = true\n}\n',
      "enable = false\n", [("aws_ses_identity_policy.p[0]", False, "count = 0 while var.enable = false")]),
     ("unknown-count", "count = var.n", 'variable "n" {}\n', "", [("aws_ses_identity_policy.p[0]", True, "")]),
-    ("negative-count", "count = -1", "", "",
-     [("aws_ses_identity_policy.p[0]", False, "count is not a valid number (-1)")]),
+    # Terraform converts a string count to a number, and a string condition to a bool
+    ("string-count", 'count = "2"', "", "", [("aws_ses_identity_policy.p[0]", True, ""),
+                                            ("aws_ses_identity_policy.p[1]", True, "")]),
+    ("string-count-zero", 'count = "0"', "", "", [("aws_ses_identity_policy.p[0]", False, "count = 0")]),
+    ("string-count-from-variable", "count = var.n", 'variable "n" {\n  type = string\n}\n', 'n = "1"\n',
+     [("aws_ses_identity_policy.p[0]", True, "")]),
+    ("string-bool-condition", "count = var.on ? 1 : 0", 'variable "on" {\n  default = "true"\n}\n', "",
+     [("aws_ses_identity_policy.p[0]", True, "")]),
+    ("string-bool-condition-off", "count = var.on ? 1 : 0", 'variable "on" {\n  default = "true"\n}\n',
+     'on = "false"\n', [("aws_ses_identity_policy.p[0]", False, 'count = 0 while var.on = "false"')]),
+    ("for-each-string-condition", 'for_each = var.on ? toset(["a"]) : toset([])',
+     'variable "on" {\n  default = "true"\n}\n', "", [('aws_ses_identity_policy.p["a"]', True, "")]),
     ("for-each-map", "for_each = { x = 1, a = 2 }", "", "", [('aws_ses_identity_policy.p["a"]', True, ""),
                                                              ('aws_ses_identity_policy.p["x"]', True, "")]),
     ("for-each-set", 'for_each = toset(["b.example.com", "a.example.com", "b.example.com"])', "", "",
@@ -710,6 +720,21 @@ def test_count_and_for_each(load, meta, extra, tfvars, expected):
     model = load(files)
     assert sorted((p.address, p.active, p.inactive_reason) for p in model.identity_policies) == expected
     assert model.problems == []
+
+
+@pytest.mark.parametrize("count, message", [
+    ('"abc"', 'count must be a number, and "abc" is not one'),
+    ("-1", "count must not be negative (-1)"),
+    ('"2.5"', "count must be a whole number, not 2.5"),
+    ("true", "count must be a whole number, not a bool"),
+    ("null", "count is null; it must be a whole number"),
+], ids=["not-a-number", "negative", "fraction", "bool", "null"])
+def test_unsuitable_count_is_reported_at_its_line(load, count, message):
+    model = load({"main.tf": "\n" + EXPANDED % f"count = {count}"})
+    assert [(p.address, p.active, p.inactive_reason) for p in model.identity_policies] == [
+        ("aws_ses_identity_policy.p[0]", False, message)]
+    assert [(p.file, p.line, p.column, p.message) for p in model.problems] == [
+        ("main.tf", 3, 11, message + "; Terraform rejects this configuration")]
 
 
 def test_inactive_finding_carries_the_reason(tmp_path, monkeypatch):

@@ -104,6 +104,8 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
                 address, source, why, loc, ses_related=bool(_SES_SOURCE.search(source))
                 or why.startswith("its source") and "outside" in why))
         current.not_analyzed.clear()
+        model.problems.extend(p for p in current.problems if p not in model.problems)
+        current.problems.clear()
 
 
 def _instances(current: ModuleInstance, type_: str, name: str):

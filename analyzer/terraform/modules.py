@@ -29,6 +29,7 @@ from analyzer.model import (
     EVALUATION,
     MODULE,
     VARIABLE,
+    InputProblem,
     LDict,
     LList,
     Location,
@@ -194,6 +195,7 @@ class ModuleInstance:
         self._children: dict = {}
         self._busy: set = set()
         self.not_analyzed: list = []  # (call address, source, why, file, loc)
+        self.problems: list = []  # InputProblem: what Terraform itself would reject (an unsuitable count)
         # Whether references see the instances of blocks that do not exist
         # with the values in use (count = 0), as the contents of such blocks
         # must; see ``_inactive_view``.
@@ -312,16 +314,23 @@ class ModuleInstance:
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
             count = self.evaluator.value(expr, scope)
+            if not isinstance(count, Unknown):
+                try:
+                    count = count_number(count)
+                except EvalError as exc:
+                    where = location(file, expr)
+                    problem = InputProblem(where.file, f"{exc}; Terraform rejects this configuration", where.line,
+                                           where.column)
+                    if problem not in self.problems:
+                        self.problems.append(problem)
+                    return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, str(exc))]
             if isinstance(count, Unknown):
                 return [Expansion(0, scope.bind({"count": {"index": count}}),
                                   unknown=unknown_from([count], location(file, expr)))]
-            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
-                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
-                                  f"count is not a valid number ({count!r})")]
-            if int(count) == 0:
+            if count == 0:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
-            return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(int(count))]
+            return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
             items = self.evaluator.value(expr, scope)
@@ -619,6 +628,28 @@ def convert(value, type_, evaluate):
         if name in key_locs:
             result.key_locs[name] = key_locs[name]
     return result
+
+
+def count_number(value):
+    """A known ``count`` value as Terraform takes it: converted to a number
+    (``"3"`` is 3, as for a ``number`` variable), which must be whole and not
+    negative; an unknown stays unknown. Raises ``EvalError``."""
+    if value is None:
+        raise EvalError("count is null; it must be a whole number")
+    if isinstance(value, str):
+        try:
+            value = call("tonumber", [value], None)
+        except FunctionError:
+            raise EvalError(f'count must be a number, and "{value}" is not one') from None
+        if isinstance(value, Unknown):
+            return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EvalError(f"count must be a whole number, not a {type_name(value)}")
+    if value != int(value):
+        raise EvalError(f"count must be a whole number, not {value!r}")
+    if value < 0:
+        raise EvalError(f"count must not be negative ({value!r})")
+    return int(value)
 
 
 def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope):
