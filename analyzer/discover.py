@@ -21,10 +21,13 @@ rule could report. What each rule reads, and so what keeps a module:
   module, the tree of the root evaluating it, holds text that can grant a
   send action (``analyzer.send_text``: a ``ses:`` send action in any case,
   a wildcard action such as ``"*"``, a ``NotAction`` list), in its ``.tf``
-  files, its auto-loaded tfvars, the files it reads with ``file()`` /
-  ``templatefile()`` (literal paths, read within the scan's limits and
-  root; a path that is not a literal cannot be ruled out), or the
-  ``--var-file`` / ``--var`` values of the scan. ``aws_iam_user`` alone
+  files, its auto-loaded tfvars, the files it can read with ``file()`` /
+  ``templatefile()`` (each call's literal path, and every string of the
+  module that looks like a path, since the argument may be a variable;
+  an interpolated path stands for its directory's files; read within the
+  scan's limits and root), or the ``--var-file`` / ``--var`` values of the
+  scan. A path built by a function (``join("/", [...])``) of strings that
+  do not look like paths is not followed. ``aws_iam_user`` alone
   keeps nothing: no rule reads the user resource, and its name reaches
   keys and policies by evaluation, whatever is skipped.
 - SES210-SES250 (email authentication): identities and the DNS declared
@@ -65,8 +68,8 @@ _DNS_RECORD = re.compile(rb"(?:aws_route53_record|cloudflare_(?:dns_)?record|goo
                          rb"|azurerm_dns_(?:txt|cname|mx)_record)\b")
 _MAIL_DNS = re.compile(rb"_domainkey|_dmarc|v=spf1|DMARC1|amazonses|dkim", re.I)
 # The IAM resources SES110/SES111 read (aws_iam_role only through its inline_policy blocks)
-_IAM_TYPES = sorted((set(IAM_POLICY_TYPES) | set(ATTACHMENT_TYPES) | {t for t in OTHER_TYPES if t.startswith("aws_iam_")})
-                    - {"aws_iam_role"})
+_IAM_TYPES = sorted((set(IAM_POLICY_TYPES) | set(ATTACHMENT_TYPES)
+                     | {t for t in OTHER_TYPES if t.startswith("aws_iam_")}) - {"aws_iam_role"})
 _IAM_TEXT = re.compile(rb"aws_iam_(?:" + b"|".join(t[8:].encode() for t in _IAM_TYPES) + rb")\b")
 _IAM_ROLE = re.compile(rb"aws_iam_role\b")
 # The files a module can read with file() / templatefile(): the literal argument of a call, and any
