@@ -722,19 +722,22 @@ def test_count_and_for_each(load, meta, extra, tfvars, expected):
     assert model.problems == []
 
 
-@pytest.mark.parametrize("count, message", [
-    ('"abc"', 'count must be a number, and "abc" is not one'),
-    ("-1", "count must not be negative (-1)"),
-    ('"2.5"', "count must be a whole number, not 2.5"),
-    ("true", "count must be a whole number, not a bool"),
-    ("null", "count is null; it must be a whole number"),
-], ids=["not-a-number", "negative", "fraction", "bool", "null"])
-def test_unsuitable_count_is_reported_at_its_line(load, count, message):
-    model = load({"main.tf": "\n" + EXPANDED % f"count = {count}"})
+@pytest.mark.parametrize("meta, address, message", [
+    ('count = "abc"', "p[0]", 'count must be a number, and "abc" is not one'),
+    ("count = -1", "p[0]", "count must not be negative (-1)"),
+    ('count = "2.5"', "p[0]", "count must be a whole number, not 2.5"),
+    ("count = true", "p[0]", "count must be a whole number, not a bool"),
+    ("count = null", "p[0]", "count is null; it must be a whole number"),
+    ('for_each = "abc"', "p", 'for_each must be a map or a set of strings, not "abc"'),
+    ("for_each = [1, 2]", "p", "for_each must be a map or a set of strings, not a list holding number values"),
+], ids=["not-a-number", "negative", "fraction", "bool", "null", "for-each-string", "for-each-numbers"])
+def test_unsuitable_count_or_for_each_is_reported_at_its_line(load, meta, address, message):
+    model = load({"main.tf": "\n" + EXPANDED % meta})
     assert [(p.address, p.active, p.inactive_reason) for p in model.identity_policies] == [
-        ("aws_ses_identity_policy.p[0]", False, message)]
+        ("aws_ses_identity_policy." + address, False, message)]
+    column = 3 + meta.index("=") + 2  # the value, after "  count = "
     assert [(p.file, p.line, p.column, p.message) for p in model.problems] == [
-        ("main.tf", 3, 11, message + "; Terraform rejects this configuration")]
+        ("main.tf", 3, column, message + "; Terraform rejects this configuration")]
 
 
 def test_inactive_finding_carries_the_reason(tmp_path, monkeypatch):

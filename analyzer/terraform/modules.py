@@ -318,11 +318,7 @@ class ModuleInstance:
                 try:
                     count = count_number(count)
                 except EvalError as exc:
-                    where = location(file, expr)
-                    problem = InputProblem(where.file, f"{exc}; Terraform rejects this configuration", where.line,
-                                           where.column)
-                    if problem not in self.problems:
-                        self.problems.append(problem)
+                    self._unsuitable(file, expr, str(exc))
                     return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, str(exc))]
             if isinstance(count, Unknown):
                 return [Expansion(0, scope.bind({"count": {"index": count}}),
@@ -341,13 +337,22 @@ class ModuleInstance:
                                   unknown=unknown_from([items], location(file, expr)))]
             pairs = _each_pairs(items)
             if pairs is None:
-                return [Expansion(None, inactive, False, f"for_each is not a map or a set ({type(items).__name__})")]
+                why = f"for_each must be a map or a set of strings, not {_described(items)}"
+                self._unsuitable(file, expr, why)
+                return [Expansion(None, inactive, False, why)]
             if not pairs:
                 placeholder = Unknown("each.value", EVALUATION)
                 return [Expansion("", inactive.bind({"each": {"key": placeholder, "value": placeholder}}), False,
                                   self._reason("for_each is empty", expr, scope))]
             return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
         return [Expansion(None, scope)]
+
+    def _unsuitable(self, file: str, expr, why: str) -> None:
+        """Report a ``count`` / ``for_each`` value Terraform rejects, at its line (SES001)."""
+        where = location(file, expr)
+        problem = InputProblem(where.file, f"{why}; Terraform rejects this configuration", where.line, where.column)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def expand_blocks(self, body: Body, block_type: str, scope: Scope):
         """Nested blocks of ``block_type``, with ``dynamic`` ones expanded:
@@ -676,6 +681,13 @@ def _each_pairs(items, as_list: bool = False):
             keys.append(item)
         return [(k, k) for k in sorted(set(keys))]
     return None
+
+
+def _described(value) -> str:
+    if isinstance(value, list):
+        kinds = sorted({type_name(v) for v in value if not isinstance(v, str)})
+        return f"a list holding {', '.join(kinds)} values" if kinds else "a list"
+    return f'"{value}"' if isinstance(value, str) else f"a {type_name(value)}"
 
 
 def _identifier(expr) -> Optional[str]:
