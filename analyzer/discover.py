@@ -76,8 +76,8 @@ _IAM_ROLE = re.compile(rb"aws_iam_role\b")
 # string that looks like a path (the argument may be a variable, a local or a caller's value), also
 # inside a JSON string (\"...\")
 _FILE_CALL = re.compile(rb'(?:templatefile|file)\(\s*(\\?)"(.*?)\1"')
-_PATH_LITERAL = re.compile(rb'(\\?)"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*'
-                           rb'|[^"\n]*\.(?:json|tpl|tftpl|tmpl|ya?ml|txt))\1"', re.I)
+_PATH_START = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*?)\\?"')
+_PATH_END = re.compile(rb"\.(?:json|tpl|tftpl|tmpl|ya?ml|txt)(?=\\?\")", re.I)  # found before its string
 _PATH_PREFIX = re.compile(rb"^\$\{path\.(?:module|root|cwd)\}/")
 
 
@@ -118,7 +118,9 @@ class ModuleDir:
     local_calls: list = field(default_factory=list)  # real absolute dirs
     remote_ses_call: bool = False
     iam: bool = False  # declares an IAM resource SES110/SES111 read
-    grants_send: bool = False  # its text, tfvars or the files it reads can grant a send action
+    # whether its text, tfvars or the files it reads can grant a send action; None until
+    # Discovery.grants_send is asked (only for module trees with IAM resources)
+    grants_send: Optional[bool] = None
 
 
 @dataclass
@@ -159,8 +161,9 @@ class Discovery:
             return True
         if self.dns and (module.mail_dns or module.dns_zone and self.declares_ses()):
             return True
-        if module.iam and self.tree_grants_send(directory):
-            return True
+        tree = self._tree(directory)
+        if any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree)):
+            return True  # an IAM resource and a send action it may be given, in one module tree
         return any(self.relevant(c, seen) for c in self._callees(directory, module))
 
     def relevant_callee(self, directory: str, root: Optional[str] = None) -> bool:
@@ -182,7 +185,21 @@ class Discovery:
 
     def tree_grants_send(self, directory: str) -> bool:
         """Whether a module or one it calls (or the scan's variable values) can grant a send action."""
-        return self.inputs_grant_send or any(m.grants_send for m in self._tree(directory))
+        return self.inputs_grant_send or any(self.grants_send(m) for m in self._tree(directory))
+
+    def grants_send(self, module: "ModuleDir") -> bool:
+        """Whether a module's text, tfvars or the files it can read can grant a
+        send action; read once, when first asked. A file that cannot be read
+        (too large, an error) cannot be ruled out."""
+        if module.grants_send is None:
+            module.grants_send = False
+            for path in module.files + module.var_files:
+                data = _read(path, self.limits)
+                if data is None or grants_send(data) or (
+                        path in module.files and _read_files_grant_send(data, module, self)):
+                    module.grants_send = True
+                    break
+        return module.grants_send
 
     def _tree(self, directory: str) -> list:
         """The modules read for ``directory`` and every module it calls, inside the root."""
@@ -259,8 +276,6 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
             module.mail_dns = module.mail_dns or bool(_MAIL_DNS.search(data))
         if b"aws_iam_" in data and (_IAM_TEXT.search(data) or b"inline_policy" in data and _IAM_ROLE.search(data)):
             module.iam = True
-        if not module.grants_send and (grants_send(data) or _read_files_grant_send(data, module, discovery)):
-            module.grants_send = True
         for m in _SOURCE.finditer(data):
             if not _word_start(data, m.start()):
                 continue
@@ -271,10 +286,6 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
                     module.local_calls.append(target)
             elif _SES_SOURCE.search(source):
                 module.remote_ses_call = True
-    for path in module.var_files:
-        data = _read(path, discovery.limits)
-        if data is None or grants_send(data):
-            module.grants_send = True  # an unreadable tfvars file cannot be ruled out
 
 
 def _read(path: str, limits: Limits) -> Optional[bytes]:
@@ -298,8 +309,11 @@ def _read_files_grant_send(data: bytes, module: ModuleDir, discovery: Discovery)
     names. Read inside the scan root, within its limits; a file that cannot
     be read cannot be ruled out."""
     paths = {m.group(2) for m in _FILE_CALL.finditer(data) if _word_start(data, m.start())}
-    if b'"' in data:
-        paths.update(m.group(2) for m in _PATH_LITERAL.finditer(data))
+    paths.update(m.group(1) for m in _PATH_START.finditer(data))
+    for m in _PATH_END.finditer(data):
+        start = data.rfind(b'"', 0, m.start())
+        if start > data.rfind(b"\n", 0, m.start()):
+            paths.add(data[start + 1:m.end()])
     for written in sorted(paths):
         path = _PATH_PREFIX.sub(b"", written).decode("utf-8", "replace")
         if "${" in path:

@@ -17,8 +17,11 @@ string, YAML, heredocs, templates):
   cannot);
 - after ``NotAction`` / ``not_actions``, a literal list that leaves a send
   action out, or has an interpolation (an ``Allow`` with ``NotAction =
-  ["iam:*"]`` grants ``ses:SendEmail``; the effect is not read, so a
-  ``Deny`` counts too).
+  ["iam:*"]`` grants ``ses:SendEmail``).
+
+The last two are not signals in a statement (the innermost ``{...}`` around
+the key) whose effect is a literal ``Deny`` or that names a principal, as
+neither grants an identity-based permission.
 
 A key followed by a reference (``actions = var.actions``) is not a signal
 by itself: the literal is wherever the value is written (a caller, a tfvars
@@ -40,6 +43,9 @@ _ITEM = re.compile(rb'\\?"((?:[^"\\\n]|\\[^"\n])*)\\?"|\'([^\'\n]*)\'|([a-z0-9:*
 _SES_TOKEN = re.compile(rb"[a-z0-9*?]*")
 _INTERPOLATION = re.compile(rb"\$\{[^}]*\}?")  # "${statement.value}:List*" can be anything:List*
 _MAX_ITEMS = 500  # items read after one key: a policy lists far fewer
+_MAX_STATEMENT = 20000  # bytes searched around a key for its statement's braces
+_DENY = re.compile(rb'effect\\?["\']?\s*[:=]\s*\\?["\']deny\\?["\']')
+_PRINCIPAL = re.compile(rb'principals?\\?["\']?\s*[:={]')
 
 
 def grants_send(data: bytes) -> bool:
@@ -76,12 +82,48 @@ def _action_literal(low: bytes) -> bool:
         if not items:
             continue
         if negated:
-            if any(b"${" in item for item in items) or not all(
-                    any(iam_match(i.decode("ascii", "replace"), a) for i in items) for a in SEND_ACTIONS):
-                return True
-        elif any(_matches_send(_INTERPOLATION.sub(b"*", item)) for item in items):
+            grants = any(b"${" in item for item in items) or not all(
+                any(iam_match(i.decode("ascii", "replace"), a) for i in items) for a in SEND_ACTIONS)
+        else:
+            grants = any(_matches_send(_INTERPOLATION.sub(b"*", item)) for item in items)
+        if grants and not _not_an_identity_grant(low, key.start()):
             return True
     return False
+
+
+def _not_an_identity_grant(low: bytes, pos: int) -> bool:
+    """Whether the statement around ``pos`` (the innermost ``{...}``: an HCL
+    ``statement`` block, a JSON or ``jsonencode`` object) surely grants no
+    identity-based permission: its effect is a literal ``Deny``, or it names
+    a principal (a resource policy: a VPC endpoint's, a bucket's; an SES
+    identity policy is kept by its own resource type). Without braces
+    (YAML) nothing is ruled out."""
+    start, depth = pos, 0
+    while start > max(0, pos - _MAX_STATEMENT):
+        start -= 1
+        char = low[start]
+        if char == 0x7D:  # }
+            depth += 1
+        elif char == 0x7B:  # {
+            if depth == 0:
+                break
+            depth -= 1
+    else:
+        return False
+    end, depth, limit = pos, 0, min(len(low), pos + _MAX_STATEMENT)
+    while end < limit:
+        char = low[end]
+        if char == 0x7B:
+            depth += 1
+        elif char == 0x7D:
+            if depth == 0:
+                break
+            depth -= 1
+        end += 1
+    else:
+        return False
+    statement = low[start:end]
+    return bool(_DENY.search(statement) or _PRINCIPAL.search(statement))
 
 
 def _literal_items(low: bytes, pos: int) -> list:

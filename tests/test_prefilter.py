@@ -34,6 +34,14 @@ from analyzer.terraform.loader import Variables
     ("not_actions = statement.value.not_actions", False),
     ('- action: "aws:runCommand"\n  name: "x"\n  commands:\n    - "${var.command}"', False),
     ('count = var.actions == ["*"] ? 1 : 0', False),
+    # a Deny, or a statement naming a principal (a resource policy), grants no identity-based permission
+    ('statement {\n  effect = "Deny"\n  actions = ["*"]\n  resources = ["*"]\n}', False),
+    ('{\\"Effect\\":\\"Deny\\",\\"NotAction\\":[\\"iam:*\\"]}', False),
+    ('statement {\n  actions = ["*"]\n  principals {\n    type = "*"\n    identifiers = ["*"]\n  }\n}', False),
+    ('Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "*", Resource = "*" }]', False),
+    ('Statement = [{ Effect = var.effect, Action = "*", Resource = "*" }]', True),
+    ('Statement = [{ Effect = "Allow", Action = "*" }, { Effect = "Deny", Action = "*" }]', True),
+    ('statement {\n  effect = "Deny"\n  actions = ["ses:SendEmail"]\n}', True),  # the ses: word alone
 ])
 def test_text_that_can_grant_a_send_action(text, expected):
     assert grants_send(text.encode()) is expected
@@ -100,16 +108,18 @@ def test_a_send_grant_anywhere_the_module_reads_keeps_it(tmp_path, files):
 def test_an_interpolated_path_stands_for_the_files_of_its_directory(tmp_path):
     _write(tmp_path, {"main.tf": IAM_POLICY % 'file("${path.module}/policies/${terraform.workspace}.json")',
                       "policies/default.json": '{"Statement": [{"Action": "ses:SendEmail"}]}'})
-    assert [m.grants_send for m in discover(str(tmp_path)).modules.values()] == [True]
+    found = discover(str(tmp_path))
+    assert [found.grants_send(m) for m in found.modules.values()] == [True]
     (tmp_path / "policies" / "default.json").write_text('{"Statement": [{"Action": "s3:GetObject"}]}')
-    assert [m.grants_send for m in discover(str(tmp_path)).modules.values()] == [False]
+    found = discover(str(tmp_path))
+    assert [found.grants_send(m) for m in found.modules.values()] == [False]
 
 
 def test_a_file_outside_the_scan_root_is_not_read(tmp_path):
     _write(tmp_path, {"send.json": '{"Statement": [{"Action": "ses:SendEmail"}]}',
                       "root/main.tf": IAM_POLICY % 'file("${path.module}/../send.json")'})
     found = discover(str(tmp_path / "root"))
-    assert [m.grants_send for m in found.modules.values()] == [False]
+    assert [found.grants_send(m) for m in found.modules.values()] == [False]
 
 
 def test_var_file_values_count_for_every_root(tmp_path):
@@ -137,6 +147,20 @@ def test_access_key_module_is_kept_only_in_a_tree_that_grants_sending(tmp_path):
     report = scan(ScanOptions(paths=[str(tmp_path)], dns="off"))
     assert [(f.rule_id, f.resource) for f in report.findings] == [("SES111", "module.relay.aws_iam_access_key.k")]
     assert [d.rsplit("/", 1)[1] for d, _ in report.skipped] == ["tools"]
+
+
+def test_a_root_passing_a_send_action_to_a_policy_module_is_kept(tmp_path):
+    """Neither module holds both the IAM resource and the send action: their tree does."""
+    _write(tmp_path, {
+        "app/main.tf": 'data "aws_iam_policy_document" "send" {\n  statement {\n'
+                       '    actions   = ["ses:SendEmail"]\n    resources = ["*"]\n  }\n}\n'
+                       'module "policy" {\n  source = "../policy"\n'
+                       '  policy = data.aws_iam_policy_document.send.json\n}\n',
+        "policy/main.tf": 'variable "policy" {\n  type = string\n}\n' + IAM_POLICY % "var.policy",
+    })
+    report = scan(ScanOptions(paths=[str(tmp_path)], dns="off"))
+    assert [(f.rule_id, f.resource) for f in report.findings] == [("SES110", "module.policy.aws_iam_policy.p")]
+    assert report.skipped == []
 
 
 def test_verbose_says_which_modules_were_skipped_and_json_counts_them(tmp_path, monkeypatch):
