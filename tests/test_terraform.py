@@ -696,6 +696,11 @@ EXPANSIONS = [
      [("aws_ses_identity_policy.p[0]", True, "")]),
     ("string-bool-condition-off", "count = var.on ? 1 : 0", 'variable "on" {\n  default = "true"\n}\n',
      'on = "false"\n', [("aws_ses_identity_policy.p[0]", False, 'count = 0 while var.on = "false"')]),
+    # null, as a module library's default leaves it: no instance, but nothing Terraform would see
+    ("null-count", "count = var.n", 'variable "n" {\n  default = null\n}\n', "",
+     [("aws_ses_identity_policy.p[0]", False, "count is null while var.n = null")]),
+    ("null-for-each", "for_each = var.n", 'variable "n" {\n  default = null\n}\n', "",
+     [("aws_ses_identity_policy.p", False, "for_each is null while var.n = null")]),
     ("for-each-string-condition", 'for_each = var.on ? toset(["a"]) : toset([])',
      'variable "on" {\n  default = "true"\n}\n', "", [('aws_ses_identity_policy.p["a"]', True, "")]),
     ("for-each-map", "for_each = { x = 1, a = 2 }", "", "", [('aws_ses_identity_policy.p["a"]', True, ""),
@@ -727,10 +732,9 @@ def test_count_and_for_each(load, meta, extra, tfvars, expected):
     ("count = -1", "p[0]", "count must not be negative (-1)"),
     ('count = "2.5"', "p[0]", "count must be a whole number, not 2.5"),
     ("count = true", "p[0]", "count must be a whole number, not a bool"),
-    ("count = null", "p[0]", "count is null; it must be a whole number"),
     ('for_each = "abc"', "p", 'for_each must be a map or a set of strings, not "abc"'),
     ("for_each = [1, 2]", "p", "for_each must be a map or a set of strings, not a list holding number values"),
-], ids=["not-a-number", "negative", "fraction", "bool", "null", "for-each-string", "for-each-numbers"])
+], ids=["not-a-number", "negative", "fraction", "bool", "for-each-string", "for-each-numbers"])
 def test_unsuitable_count_or_for_each_is_reported_at_its_line(load, meta, address, message):
     model = load({"main.tf": "\n" + EXPANDED % meta})
     assert [(p.address, p.active, p.inactive_reason) for p in model.identity_policies] == [

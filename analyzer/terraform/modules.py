@@ -314,6 +314,9 @@ class ModuleInstance:
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
             count = self.evaluator.value(expr, scope)
+            if count is None:  # as a module library's null default leaves it: no instance, no error
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
+                                  self._reason("count is null", expr, scope))]
             if not isinstance(count, Unknown):
                 try:
                     count = count_number(count)
@@ -336,6 +339,8 @@ class ModuleInstance:
                 return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}),
                                   unknown=unknown_from([items], location(file, expr)))]
             pairs = _each_pairs(items)
+            if items is None:
+                return [Expansion(None, inactive, False, self._reason("for_each is null", expr, scope))]
             if pairs is None:
                 why = f"for_each must be a map or a set of strings, not {_described(items)}"
                 self._unsuitable(file, expr, why)
@@ -639,8 +644,6 @@ def count_number(value):
     """A known ``count`` value as Terraform takes it: converted to a number
     (``"3"`` is 3, as for a ``number`` variable), which must be whole and not
     negative; an unknown stays unknown. Raises ``EvalError``."""
-    if value is None:
-        raise EvalError("count is null; it must be a whole number")
     if isinstance(value, str):
         try:
             value = call("tonumber", [value], None)
