@@ -223,6 +223,10 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                        f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, "
                        f"{report.baselined} finding(s) in the baseline; {time.monotonic() - started:.2f} s",
                        err=True)
+            click.echo(f"sesguard: {len(report.skipped)} module(s) skipped by the pre-filter, never parsed"
+                       + (":" if report.skipped else ""), err=True)
+            for directory, why in report.skipped:
+                click.echo(f"sesguard:   {os.path.relpath(directory)}: {why}", err=True)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)

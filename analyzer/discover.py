@@ -1,14 +1,44 @@
 """Find the inputs under the scanned paths and decide which can matter.
 
 Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module.
-Before anything is parsed, a text pre-filter keeps only modules that can
-declare SES resources: those whose text names an ``aws_ses*`` type, that
-call (through a local source, in HCL or JSON syntax, or
-``.terraform/modules/modules.json``) a module that can or that lies outside
-the scanned root, or that call a remote module whose source names SES;
-and, for the email-authentication rules, those that declare DNS records
-about mail (DKIM, SPF, DMARC, SES names), or a DNS zone when some module
-declares SES. The rest cannot produce a finding and are never parsed.
+Before anything is parsed, a text pre-filter skips the modules on which no
+rule could report. What each rule reads, and so what keeps a module:
+
+- SES101-SES103 (identity policies), SES112, SES201, SES202 (identities),
+  SES301-SES307 (configuration sets, event destinations, receipt rules,
+  notification topics): ``aws_ses*`` resources. Kept: a module whose text
+  names an ``aws_ses*`` type; one that calls (through a local source, in
+  HCL or JSON syntax, or ``.terraform/modules/modules.json``) a module that
+  is kept or that lies outside the scanned root; one that calls a remote
+  module whose source names SES.
+- SES110 (IAM policy sending as any identity) and SES111 (access key of a
+  user that may send): the IAM resources the Terraform adapter reads
+  (``aws_iam_policy``, ``aws_iam_role_policy``, ``aws_iam_user_policy``,
+  ``aws_iam_group_policy``, ``aws_iam_role`` with an ``inline_policy``,
+  the user policy attachments, ``aws_iam_access_key``), and a statement
+  granting a send action. Kept: a module that declares one of them when
+  its module tree (itself and the modules it calls) or, for a called
+  module, the tree of the root evaluating it, holds text that can grant a
+  send action (``analyzer.send_text``: a ``ses:`` send action in any case,
+  a wildcard action such as ``"*"``, a ``NotAction`` list), in its ``.tf``
+  files, its auto-loaded tfvars, the files it can read with ``file()`` /
+  ``templatefile()`` (each call's literal path, and every string of the
+  module that looks like a path, since the argument may be a variable;
+  an interpolated path stands for its directory's files; read within the
+  scan's limits and root), or the ``--var-file`` / ``--var`` values of the
+  scan. A path built by a function (``join("/", [...])``) of strings that
+  do not look like paths is not followed. ``aws_iam_user`` alone
+  keeps nothing: no rule reads the user resource, and its name reaches
+  keys and policies by evaluation, whatever is skipped.
+- SES210-SES250 (email authentication): identities and the DNS declared
+  for them. Kept, when the DNS rules run: a module declaring DNS records
+  about mail (DKIM, SPF, DMARC, SES names), or a DNS zone when some module
+  declares SES; called by a kept module, a module declaring any DNS record
+  (a generic DNS module gets its names from its caller).
+- SES001/SES003/SES004 report on what the modules above read.
+
+The rest cannot produce a finding and are never parsed; ``skip_reason``
+says why for each.
 """
 
 from __future__ import annotations
@@ -20,6 +50,8 @@ from typing import Optional
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
 from analyzer.files import Limits, searchable
+from analyzer.send_text import grants_send
+from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
 from analyzer.terraform.modules import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
@@ -35,6 +67,18 @@ _DNS_ZONE = re.compile(rb'resource\s+"' + _ZONE_TYPES + rb'"|"' + _ZONE_TYPES + 
 _DNS_RECORD = re.compile(rb"(?:aws_route53_record|cloudflare_(?:dns_)?record|google_dns_record_set"
                          rb"|azurerm_dns_(?:txt|cname|mx)_record)\b")
 _MAIL_DNS = re.compile(rb"_domainkey|_dmarc|v=spf1|DMARC1|amazonses|dkim", re.I)
+# The IAM resources SES110/SES111 read (aws_iam_role only through its inline_policy blocks)
+_IAM_TYPES = sorted((set(IAM_POLICY_TYPES) | set(ATTACHMENT_TYPES)
+                     | {t for t in OTHER_TYPES if t.startswith("aws_iam_")}) - {"aws_iam_role"})
+_IAM_TEXT = re.compile(rb"aws_iam_(?:" + b"|".join(t[8:].encode() for t in _IAM_TYPES) + rb")\b")
+_IAM_ROLE = re.compile(rb"aws_iam_role\b")
+# The files a module can read with file() / templatefile(): the literal argument of a call, and any
+# string that looks like a path (the argument may be a variable, a local or a caller's value), also
+# inside a JSON string (\"...\")
+_FILE_CALL = re.compile(rb'(?:templatefile|file)\(\s*(\\?)"(.*?)\1"')
+_PATH_START = re.compile(rb'"((?:\$\{path\.(?:module|root|cwd)\}/|\.\.?/)[^"\n]*?)\\?"')
+_PATH_END = re.compile(rb"\.(?:json|tpl|tftpl|tmpl|ya?ml|txt)(?=\\?\")", re.I)  # found before its string
+_PATH_PREFIX = re.compile(rb"^\$\{path\.(?:module|root|cwd)\}/")
 
 
 def is_terraform(name: str) -> bool:
@@ -73,6 +117,10 @@ class ModuleDir:
     dns_zone: bool = False  # declares a DNS zone
     local_calls: list = field(default_factory=list)  # real absolute dirs
     remote_ses_call: bool = False
+    iam: bool = False  # declares an IAM resource SES110/SES111 read
+    # whether its text, tfvars or the files it reads can grant a send action; None until
+    # Discovery.grants_send is asked (only for module trees with IAM resources)
+    grants_send: Optional[bool] = None
 
 
 @dataclass
@@ -85,6 +133,7 @@ class Discovery:
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
     limits: Limits = Limits()  # a file over max_file_size is not read: its module is kept for the loader to report
     dns: bool = True  # whether DNS zones and records matter (the DNS rules run)
+    inputs_grant_send: bool = False  # the scan's --var-file / --var values can grant a send action
     _declares_ses: Optional[bool] = None
 
     def declares_ses(self) -> bool:
@@ -96,7 +145,7 @@ class Discovery:
         return self._declares_ses
 
     def relevant(self, directory: str, _seen=None) -> bool:
-        """Whether a module directory can lead to an SES resource."""
+        """Whether a module directory can lead to a resource a rule reads."""
         seen = _seen if _seen is not None else set()
         if directory in seen:
             return False
@@ -112,22 +161,82 @@ class Discovery:
             return True
         if self.dns and (module.mail_dns or module.dns_zone and self.declares_ses()):
             return True
-        callees = list(module.local_calls) + [os.path.realpath(os.path.join(directory, d))
-                                              for d in read_modules_json(directory).values()]
-        return any(self.relevant(c, seen) for c in callees)
+        tree = self._tree(directory)
+        if any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree)):
+            return True  # an IAM resource and a send action it may be given, in one module tree
+        return any(self.relevant(c, seen) for c in self._callees(directory, module))
 
-    def relevant_callee(self, directory: str) -> bool:
+    def relevant_callee(self, directory: str, root: Optional[str] = None) -> bool:
         """Whether a module called from a module that matters can matter: as
-        ``relevant``, or a generic DNS module (``_dmarc`` and its value are
-        its caller's arguments) when the DNS rules run."""
+        ``relevant``; a module whose tree declares IAM resources when the
+        tree of ``root`` (the root module evaluating it) can grant a send
+        action (the policy or its actions may be its caller's arguments);
+        or a generic DNS module (``_dmarc`` and its value are its caller's
+        arguments) when the DNS rules run."""
         if self.relevant(directory):
             return True
         module = self.modules.get(directory)
-        return self.dns and module is not None and module.dns_records
+        if module is None:
+            return False
+        if root is not None and self.tree_grants_send(root) and any(
+                m.iam for m in self._tree(directory)):
+            return True
+        return self.dns and module.dns_records
 
-    def add_module(self, directory: str):
+    def tree_grants_send(self, directory: str) -> bool:
+        """Whether a module or one it calls (or the scan's variable values) can grant a send action."""
+        return self.inputs_grant_send or any(self.grants_send(m) for m in self._tree(directory))
+
+    def grants_send(self, module: "ModuleDir") -> bool:
+        """Whether a module's text, tfvars or the files it can read can grant a
+        send action; read once, when first asked. A file that cannot be read
+        (too large, an error) cannot be ruled out."""
+        if module.grants_send is None:
+            module.grants_send = False
+            for path in module.files + module.var_files:
+                data = _read(path, self.limits)
+                if data is None or grants_send(data) or (
+                        path in module.files and _read_files_grant_send(data, module, self)):
+                    module.grants_send = True
+                    break
+        return module.grants_send
+
+    def _tree(self, directory: str) -> list:
+        """The modules read for ``directory`` and every module it calls, inside the root."""
+        result, seen, pending = [], set(), [directory]
+        while pending:
+            current = pending.pop()
+            if current in seen or not _inside(current, self.root):
+                continue
+            seen.add(current)
+            module = self.modules.get(current) or self.add_module(current)
+            if module is not None:
+                result.append(module)
+                pending.extend(self._callees(current, module))
+        return result
+
+    @staticmethod
+    def _callees(directory: str, module: "ModuleDir") -> list:
+        return list(module.local_calls) + [os.path.realpath(os.path.join(directory, d))
+                                           for d in read_modules_json(directory).values()]
+
+    def skip_reason(self, directory: str) -> str:
+        """Why the pre-filter skips a module (one ``relevant`` rejects)."""
+        module = self.modules[directory]
+        if module.iam:
+            return ("declares IAM resources, but nothing in its module tree can grant an SES send action "
+                    "(no ses: send action, wildcard action or NotAction)")
+        if module.dns_zone and self.dns:
+            return "declares a DNS zone, but no module declares SES resources"
+        if module.dns_records and self.dns:
+            return "declares DNS records, none about mail (DKIM, SPF, DMARC, SES)"
+        return ("names no aws_ses* resource, IAM policy or access key, or mail DNS record, "
+                "and calls no module that does")
+
+    def add_module(self, directory: str, var_files: bool = False):
         """Read a directory reached through a module call (it may lie under
-        ``.terraform/modules`` or outside the walked paths, inside the root)."""
+        ``.terraform/modules`` or outside the walked paths, inside the root);
+        ``var_files``: with its auto-loaded tfvars (a root module)."""
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -137,6 +246,8 @@ class Discovery:
             path = os.path.join(directory, name)
             if is_terraform(name) and os.path.isfile(path):
                 module.files.append(path)
+        if var_files:
+            _add_var_files(module, names)
         _prefilter(module, self)
         self.modules[directory] = module
         return module
@@ -152,14 +263,9 @@ def _word_start(data: bytes, offset: int) -> bool:
 
 def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
     for path in module.files:
-        try:
-            if os.path.getsize(path) > discovery.limits.max_file_size:
-                module.ses_text = True  # cannot be ruled out: the loader reports it
-                continue
-            with open(path, "rb") as f:
-                data = searchable(f.read())
-        except OSError:
-            module.ses_text = True  # the loader reports the read error
+        data = _read(path, discovery.limits)
+        if data is None:
+            module.ses_text = True  # too large or unreadable: cannot be ruled out, the loader reports it
             continue
         if b"aws_ses" in data and any(_word_start(data, m.start()) for m in _SES_TEXT.finditer(data)):
             module.ses_text = True
@@ -168,6 +274,8 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
         if b"record" in data and _DNS_RECORD.search(data):
             module.dns_records = True
             module.mail_dns = module.mail_dns or bool(_MAIL_DNS.search(data))
+        if b"aws_iam_" in data and (_IAM_TEXT.search(data) or b"inline_policy" in data and _IAM_ROLE.search(data)):
+            module.iam = True
         for m in _SOURCE.finditer(data):
             if not _word_start(data, m.start()):
                 continue
@@ -178,6 +286,52 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
                     module.local_calls.append(target)
             elif _SES_SOURCE.search(source):
                 module.remote_ses_call = True
+
+
+def _read(path: str, limits: Limits) -> Optional[bytes]:
+    """A file's searchable bytes; None when it is over the size limit or cannot be read."""
+    try:
+        if os.path.getsize(path) > limits.max_file_size:
+            return None
+        with open(path, "rb") as f:
+            return searchable(f.read())
+    except OSError:
+        return None
+
+
+def _read_files_grant_send(data: bytes, module: ModuleDir, discovery: Discovery) -> bool:
+    """Whether a file the text can read with ``file()`` / ``templatefile()``
+    can grant a send action: the literal argument of each call, and each
+    string that looks like a path (``${path.module}/...``, ``./...``, or a
+    ``.json``, ``.tpl``, ``.tftpl``, ``.tmpl``, ``.yaml``, ``.txt`` name), as
+    the argument may be a variable set elsewhere. A path with an
+    interpolation stands for every file of the directory its literal part
+    names. Read inside the scan root, within its limits; a file that cannot
+    be read cannot be ruled out."""
+    paths = {m.group(2) for m in _FILE_CALL.finditer(data) if _word_start(data, m.start())}
+    paths.update(m.group(1) for m in _PATH_START.finditer(data))
+    for m in _PATH_END.finditer(data):
+        start = data.rfind(b'"', 0, m.start())
+        if start > data.rfind(b"\n", 0, m.start()):
+            paths.add(data[start + 1:m.end()])
+    for written in sorted(paths):
+        path = _PATH_PREFIX.sub(b"", written).decode("utf-8", "replace")
+        if "${" in path:
+            directory = os.path.join(module.dir, path[:path.index("${")].rpartition("/")[0])
+            try:
+                candidates = [os.path.join(directory, n) for n in sorted(os.listdir(directory))]
+            except OSError:
+                continue
+        else:
+            candidates = [os.path.join(module.dir, path)]
+        for candidate in candidates:
+            real = os.path.realpath(candidate)
+            if is_terraform(real) or not _inside(real, discovery.root) or not os.path.isfile(real):
+                continue
+            read = _read(real, discovery.limits)
+            if read is None or grants_send(read):
+                return True
+    return False
 
 
 class Excludes:
@@ -234,9 +388,7 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
         if is_document(name):
             discovery.documents.append(real)
             return discovery
-        module = discovery.add_module(root)
-        if module is not None:
-            _add_var_files(module, os.listdir(root))
+        discovery.add_module(root, var_files=True)
         if not is_terraform(name) and not is_root_var_file(name):
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
                                              "CloudFormation template or Terraform plan"))
@@ -275,8 +427,8 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
         pending.extend(reversed(subdirs))
         if tf_files:
             module = ModuleDir(os.path.realpath(current), tf_files)
-            _prefilter(module, discovery)
             _add_var_files(module, names)
+            _prefilter(module, discovery)
             discovery.modules[module.dir] = module
     return discovery
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 from analyzer.files import Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
+from analyzer.send_text import grants_send
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
-# A template without any of these cannot hold an SES resource or an SES policy.
+# A document with none of these and no text that can grant a send action (analyzer.send_text)
+# cannot hold an SES resource or a policy a rule reads.
 _SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses"
                            r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses", re.I)
 
@@ -61,7 +63,8 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
         if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml, limits):
             model.files += 1
             continue
-        if _SES_RELEVANT.search(text) and _load(path, shown, text, options, model, limits):
+        relevant = _SES_RELEVANT.search(text) or grants_send(text.encode("utf-8"))
+        if relevant and _load(path, shown, text, options, model, limits):
             model.files += 1
 
 

@@ -66,6 +66,7 @@ class Report:
     files_failed: int = 0  # files found that could not be analyzed
     files_skipped: int = 0  # files the pre-filter showed cannot matter
     variable_files: int = 0  # tfvars read
+    skipped: list = field(default_factory=list)  # (module directory, why): skipped by the pre-filter, never parsed
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
@@ -73,6 +74,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     rules = load_rules()
     model = Model()
     counts = FileCounts()
+    modules_skipped = []
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
@@ -81,6 +83,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         terraform_scan.run()
         counts.add(discovery, terraform_scan)
         loaded = model.files
+        modules_skipped.extend(terraform_scan.skipped)
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
                        dns=options.dns != "off", limits=options.limits)
         counts.documents_loaded += model.files - loaded
@@ -126,7 +129,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
-                  files["variable_files"])
+                  files["variable_files"], modules_skipped)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):

@@ -123,7 +123,9 @@ def test_json_report_shape(monkeypatch):
     assert report["tool"] == {"name": "sesguard", "version": __version__}
     assert report["errors"] == []
     assert report["summary"] == {"files": 2, "files_parsed": 2, "files_failed": 0, "files_skipped": 0,
-                                 "variable_files": 0, "modules": 2, "findings": 2, "active": 1, "inactive": 1, "suppressed": 0, "baselined": 0, "by_severity": {"critical": 1}}
+                                 "variable_files": 0, "modules_skipped": 0, "modules": 2, "findings": 2,
+                                 "active": 1, "inactive": 1, "suppressed": 0, "baselined": 0,
+                                 "by_severity": {"critical": 1}}
     active, inactive = sorted(report["findings"], key=lambda f: not f["active"])
     assert {k: active[k] for k in ("rule_id", "name", "severity", "file", "line", "column", "resource",
                                    "identity", "active")} == {

@@ -265,6 +265,15 @@ OPERATORS = [
     ("equal-objects", "{a = 1} == {a = 1}", True),
     ("null-equals-null", "null == null", True),
     ("compare-unknown", "var.u == 1", var("u")),
+    # Terraform converts a string operand to the type the operator takes
+    ("numeric-string-compared", '"10" > 9', True),
+    ("negate-numeric-string", '-"3"', -3),
+    ("condition-string-true", '"true" ? 1 : 2', 1),
+    ("condition-string-false", '"false" ? 1 : 2', 2),
+    ("not-string", '!"false"', True),
+    ("and-string", '"true" && "false"', False),
+    ("or-string", '"false" || true', True),
+    ("for-if-string", '[for x in [1, 2] : x if "false"]', []),
 ]
 
 
@@ -277,11 +286,12 @@ OPERATOR_ERRORS = [
     ("division-by-zero", "1 / 0", "division by zero"),
     ("modulo-by-zero", "1 % 0", "modulo by zero"),
     ("bool-arithmetic", "true + 1", "+ needs numbers, not a bool"),
-    ("string-comparison", '"a" < "b"', "< needs numbers, not a string"),
-    ("not-on-number", "!1", "! needs a bool"),
-    ("negate-string", '-"a"', "unary - needs a number"),
-    ("string-condition", '"yes" ? 1 : 2', "the condition is a string, not a bool"),
-    ("and-on-numbers", "1 && true", "&& needs bools"),
+    ("string-comparison", '"a" < "b"', '< needs numbers, and "a" is not one'),
+    ("not-on-number", "!1", "! needs a bool, not a number"),
+    ("negate-string", '-"a"', 'unary - needs numbers, and "a" is not one'),
+    ("string-condition", '"yes" ? 1 : 2', 'the condition must be a bool, not "yes"'),
+    ("and-on-numbers", "1 && true", "&& needs bools, not a number"),
+    ("number-string-with-underscore", '"1_000" + 1', '+ needs numbers, and "1_000" is not one'),
 ]
 
 
@@ -687,8 +697,23 @@ EXPANSIONS = [
     ("count-0-from-tfvars", "count = var.enable ? 1 : 0", 'variable "enable" {\n  default = true\n}\n',
      "enable = false\n", [("aws_ses_identity_policy.p[0]", False, "count = 0 while var.enable = false")]),
     ("unknown-count", "count = var.n", 'variable "n" {}\n', "", [("aws_ses_identity_policy.p[0]", True, "")]),
-    ("negative-count", "count = -1", "", "",
-     [("aws_ses_identity_policy.p[0]", False, "count is not a valid number (-1)")]),
+    # Terraform converts a string count to a number, and a string condition to a bool
+    ("string-count", 'count = "2"', "", "", [("aws_ses_identity_policy.p[0]", True, ""),
+                                            ("aws_ses_identity_policy.p[1]", True, "")]),
+    ("string-count-zero", 'count = "0"', "", "", [("aws_ses_identity_policy.p[0]", False, "count = 0")]),
+    ("string-count-from-variable", "count = var.n", 'variable "n" {\n  type = string\n}\n', 'n = "1"\n',
+     [("aws_ses_identity_policy.p[0]", True, "")]),
+    ("string-bool-condition", "count = var.on ? 1 : 0", 'variable "on" {\n  default = "true"\n}\n', "",
+     [("aws_ses_identity_policy.p[0]", True, "")]),
+    ("string-bool-condition-off", "count = var.on ? 1 : 0", 'variable "on" {\n  default = "true"\n}\n',
+     'on = "false"\n', [("aws_ses_identity_policy.p[0]", False, 'count = 0 while var.on = "false"')]),
+    # null, as a module library's default leaves it: no instance, but nothing Terraform would see
+    ("null-count", "count = var.n", 'variable "n" {\n  default = null\n}\n', "",
+     [("aws_ses_identity_policy.p[0]", False, "count is null while var.n = null")]),
+    ("null-for-each", "for_each = var.n", 'variable "n" {\n  default = null\n}\n', "",
+     [("aws_ses_identity_policy.p", False, "for_each is null while var.n = null")]),
+    ("for-each-string-condition", 'for_each = var.on ? toset(["a"]) : toset([])',
+     'variable "on" {\n  default = "true"\n}\n', "", [('aws_ses_identity_policy.p["a"]', True, "")]),
     ("for-each-map", "for_each = { x = 1, a = 2 }", "", "", [('aws_ses_identity_policy.p["a"]', True, ""),
                                                              ('aws_ses_identity_policy.p["x"]', True, "")]),
     ("for-each-set", 'for_each = toset(["b.example.com", "a.example.com", "b.example.com"])', "", "",
@@ -711,6 +736,23 @@ def test_count_and_for_each(load, meta, extra, tfvars, expected):
     model = load(files)
     assert sorted((p.address, p.active, p.inactive_reason) for p in model.identity_policies) == expected
     assert model.problems == []
+
+
+@pytest.mark.parametrize("meta, address, message", [
+    ('count = "abc"', "p[0]", 'count must be a number, and "abc" is not one'),
+    ("count = -1", "p[0]", "count must not be negative (-1)"),
+    ('count = "2.5"', "p[0]", "count must be a whole number, not 2.5"),
+    ("count = true", "p[0]", "count must be a whole number, not a bool"),
+    ('for_each = "abc"', "p", 'for_each must be a map or a set of strings, not "abc"'),
+    ("for_each = [1, 2]", "p", "for_each must be a map or a set of strings, not a list holding number values"),
+], ids=["not-a-number", "negative", "fraction", "bool", "for-each-string", "for-each-numbers"])
+def test_unsuitable_count_or_for_each_is_reported_at_its_line(load, meta, address, message):
+    model = load({"main.tf": "\n" + EXPANDED % meta})
+    assert [(p.address, p.active, p.inactive_reason) for p in model.identity_policies] == [
+        ("aws_ses_identity_policy." + address, False, message)]
+    column = 3 + meta.index("=") + 2  # the value, after "  count = "
+    assert [(p.file, p.line, p.column, p.message) for p in model.problems] == [
+        ("main.tf", 3, column, message + "; Terraform rejects this configuration")]
 
 
 def test_inactive_finding_carries_the_reason(tmp_path, monkeypatch):

@@ -55,6 +55,7 @@ def render(report) -> str:
             "files_failed": report.files_failed,
             "files_skipped": report.files_skipped,
             "variable_files": report.variable_files,
+            "modules_skipped": len(report.skipped),
             "modules": report.modules,
             "findings": len(report.findings),
             "active": len(active),

@@ -104,7 +104,7 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
                 address, source, why, loc, ses_related=bool(_SES_SOURCE.search(source))
                 or why.startswith("its source") and "outside" in why, context=current.deployment.name))
         current.not_analyzed.clear()
-        model.problems.extend(current.problems)
+        model.problems.extend(p for p in current.problems if p not in model.problems)
         current.problems.clear()
 
 

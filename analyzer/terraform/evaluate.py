@@ -317,22 +317,20 @@ class Evaluator:
             if _same(then_value, else_value):
                 return then_value
             return Unknown(cond.ref, cond.kind, location(scope.file, node), cond.hint)
-        if not isinstance(cond, bool):
-            raise EvalError(f"the condition is a {type_name(cond)}, not a bool")
-        return self.eval(then_node if cond else else_node, scope)
+        if _marked(cond):
+            return unknown_from([cond], location(scope.file, node))
+        return self.eval(then_node if _truthy(cond) else else_node, scope)
 
     def _unary_op(self, node, scope):
         op = str(node.children[0])
         value = self.eval(node.children[1], scope)
         if isinstance(value, Unknown):
             return value
+        if _marked(value):
+            return unknown_from([value], location(scope.file, node))
         if op == "!":
-            if not isinstance(value, bool):
-                raise EvalError("! needs a bool")
-            return not value
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise EvalError("unary - needs a number")
-        return -value
+            return not _truthy(value, "! needs a bool")
+        return _int_if_whole(-_number(value, "unary -"))
 
     def _binary_op(self, node, scope):
         lhs_node, term = subtrees(node)[:2]
@@ -340,15 +338,14 @@ class Evaluator:
         rhs_node = subtrees(term)[1]
         lhs = self.eval(lhs_node, scope)
         if op in ("&&", "||"):
+            lhs = _bool_operand(lhs, op, location(scope.file, node))
             if lhs is (op == "||"):
                 return lhs
-            rhs = self.eval(rhs_node, scope)
+            rhs = _bool_operand(self.eval(rhs_node, scope), op, location(scope.file, node))
             if rhs is (op == "||"):
                 return rhs
             if isinstance(lhs, Unknown) or isinstance(rhs, Unknown):
                 return lhs if isinstance(lhs, Unknown) else rhs
-            if not isinstance(lhs, bool) or not isinstance(rhs, bool):
-                raise EvalError(f"{op} needs bools")
             return rhs
         rhs = self.eval(rhs_node, scope)
         if isinstance(lhs, Unknown) or isinstance(rhs, Unknown) or _marked(lhs) or _marked(rhs):
@@ -531,7 +528,9 @@ class Evaluator:
                 keep = self.eval(subtrees(cond)[0], bound)
                 if isinstance(keep, Unknown):
                     return Unknown(keep.ref, keep.kind, location(scope.file, node), keep.hint), body
-                if not keep:
+                if _marked(keep):
+                    return unknown_from([keep], location(scope.file, node)), body
+                if not _truthy(keep):
                     continue
             items.append(bound)
         return items, body
@@ -684,10 +683,24 @@ def _iterate(collection):
     raise EvalError(f"cannot iterate over a {type_name(collection)}")
 
 
-def _truthy(value) -> bool:
-    if not isinstance(value, bool):
-        raise EvalError(f"the condition is a {type_name(value)}, not a bool")
-    return value
+def _truthy(value, message: str = "") -> bool:
+    """A known value where Terraform wants a bool: a bool, or the string
+    ``"true"`` or ``"false"``, which Terraform converts."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    shown = f'"{value}"' if isinstance(value, str) else f"a {type_name(value)}"
+    raise EvalError(f"{message or 'the condition must be a bool'}, not {shown}")
+
+
+def _bool_operand(value, op: str, loc: Location):
+    """An operand of ``&&`` / ``||``: a bool, or an unknown."""
+    if isinstance(value, Unknown):
+        return value
+    if _marked(value):
+        return unknown_from([value], loc)
+    return _truthy(value, f"{op} needs bools")
 
 
 def _marked(value) -> bool:
@@ -714,11 +727,11 @@ def _number(value, op: str):
         raise EvalError(f"{op} needs numbers, not a bool")
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str):  # converted as Terraform does: "2" + 1 is 3
         try:
-            return float(value) if "." in value or "e" in value.lower() else int(value)
-        except ValueError:
-            pass
+            return functions.call("tonumber", [value], None)
+        except functions.FunctionError:
+            raise EvalError(f'{op} needs numbers, and "{value}" is not one') from None
     raise EvalError(f"{op} needs numbers, not a {type_name(value)}")
 
 

@@ -20,6 +20,7 @@ from analyzer import jsonloc
 from analyzer.discover import Discovery
 from analyzer.files import Limits, display, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
+from analyzer.send_text import grants_send
 from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
@@ -137,6 +138,7 @@ class TerraformScan:
         self.files = files
         self.sources: dict = {}
         self.loader = Loader(discovery.root, self.read_module, os.getcwd(), files.limits)
+        self.skipped: list = []  # (directory, why): the modules the pre-filter skipped
         self.cli_files = []
         for path in variables.files:
             values = load_var_file(path, model, files)
@@ -145,6 +147,21 @@ class TerraformScan:
                 where = f":{problem.line}" if problem.line else ""
                 raise VariableFileError(f"cannot use --var-file {path}{where}: {problem.message}")
             self.cli_files.append((path, variables.scopes.get(path), values))
+        self._note_variables()
+
+    def _note_variables(self) -> None:
+        """Tell the pre-filter about the values given to the scan that can grant a send action."""
+        def text_grants(path: str) -> bool:
+            text, problem = self.files.read(path)
+            return bool(problem) or grants_send(text.encode("utf-8"))
+
+        if any(text_grants(p) for p in self.variables.files) or any(
+                grants_send(text.encode("utf-8")) for _, text in self.variables.pairs):
+            self.discovery.inputs_grant_send = True
+        for directory, paths in self.variables.by_directory.items():
+            module = self.discovery.modules.get(directory)
+            if module is not None and any(text_grants(p) for p in paths):
+                module.grants_send = True
 
     def read_module(self, directory: str):
         if directory not in self.sources:
@@ -172,15 +189,19 @@ class TerraformScan:
         roots = sorted(relevant - called)
         reached: set = set()
 
-        def relevant_and_seen(directory: str) -> bool:
-            reached.add(directory)
-            return self.discovery.relevant_callee(directory)
+        def relevant_and_seen(root: str):
+            def relevant_callee(directory: str) -> bool:
+                reached.add(directory)
+                return self.discovery.relevant_callee(directory, root)
+            return relevant_callee
 
         for directory in roots:
-            self._scan_root_safely(directory, relevant_and_seen)
+            self._scan_root_safely(directory, relevant_and_seen(directory))
         for directory in sorted(relevant - reached - set(roots)):
-            self._scan_root_safely(directory, relevant_and_seen)
+            self._scan_root_safely(directory, relevant_and_seen(directory))
         link_identities(self.model)
+        self.skipped = [(d, self.discovery.skip_reason(d)) for d in sorted(self.discovery.modules)
+                        if d not in self.sources]
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""

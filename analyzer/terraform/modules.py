@@ -24,7 +24,6 @@ from lark import Tree
 from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
-    InputProblem,
     DATA,
     ERROR,
     EVALUATION,
@@ -32,6 +31,7 @@ from analyzer.model import (
     VARIABLE,
     Deployment,
     Hop,
+    InputProblem,
     LDict,
     LList,
     Location,
@@ -352,17 +352,23 @@ class ModuleInstance:
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
             count = self.evaluator.value(expr, scope)
+            if count is None:  # as a module library's null default leaves it: no instance, no error
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
+                                  self._reason("count is null", expr, scope))]
+            if not isinstance(count, Unknown):
+                try:
+                    count = count_number(count)
+                except EvalError as exc:
+                    self._unsuitable(file, expr, str(exc))
+                    return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, str(exc))]
             if isinstance(count, Unknown):
                 unknown = unknown_from([count], location(file, expr))
                 return [Expansion(0, scope.bind({"count": {"index": count}}), unknown=unknown,
                                   conditional=_conditional("count", unknown))]
-            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
-                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
-                                  f"count is not a valid number ({count!r})")]
-            if int(count) == 0:
+            if count == 0:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
-            return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(int(count))]
+            return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
             items = self.evaluator.value(expr, scope)
@@ -373,14 +379,25 @@ class ModuleInstance:
                 return [Expansion(items.ref, scope.bind({"each": {"key": items, "value": items}}), unknown=unknown,
                                   conditional=_conditional("for_each", unknown))]
             pairs = _each_pairs(items)
+            if items is None:
+                return [Expansion(None, inactive, False, self._reason("for_each is null", expr, scope))]
             if pairs is None:
-                return [Expansion(None, inactive, False, f"for_each is not a map or a set ({type(items).__name__})")]
+                why = f"for_each must be a map or a set of strings, not {_described(items)}"
+                self._unsuitable(file, expr, why)
+                return [Expansion(None, inactive, False, why)]
             if not pairs:
                 placeholder = Unknown("each.value", EVALUATION)
                 return [Expansion("", inactive.bind({"each": {"key": placeholder, "value": placeholder}}), False,
                                   self._reason("for_each is empty", expr, scope))]
             return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
         return [Expansion(None, scope)]
+
+    def _unsuitable(self, file: str, expr, why: str) -> None:
+        """Report a ``count`` / ``for_each`` value Terraform rejects, at its line (SES001)."""
+        where = location(file, expr)
+        problem = InputProblem(where.file, f"{why}; Terraform rejects this configuration", where.line, where.column)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def expand_blocks(self, body: Body, block_type: str, scope: Scope):
         """Nested blocks of ``block_type``, with ``dynamic`` ones expanded:
@@ -668,6 +685,26 @@ def convert(value, type_, evaluate):
     return result
 
 
+def count_number(value):
+    """A known ``count`` value as Terraform takes it: converted to a number
+    (``"3"`` is 3, as for a ``number`` variable), which must be whole and not
+    negative; an unknown stays unknown. Raises ``EvalError``."""
+    if isinstance(value, str):
+        try:
+            value = call("tonumber", [value], None)
+        except FunctionError:
+            raise EvalError(f'count must be a number, and "{value}" is not one') from None
+        if isinstance(value, Unknown):
+            return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EvalError(f"count must be a whole number, not a {type_name(value)}")
+    if value != int(value):
+        raise EvalError(f"count must be a whole number, not {value!r}")
+    if value < 0:
+        raise EvalError(f"count must not be negative ({value!r})")
+    return int(value)
+
+
 def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope, hop: Hop):
     """A module argument, evaluated once when the module first reads it; the
     value records that it passed the argument."""
@@ -699,6 +736,13 @@ def _each_pairs(items, as_list: bool = False):
             keys.append(item)
         return [(k, k) for k in sorted(set(keys))]
     return None
+
+
+def _described(value) -> str:
+    if isinstance(value, list):
+        kinds = sorted({type_name(v) for v in value if not isinstance(v, str)})
+        return f"a list holding {', '.join(kinds)} values" if kinds else "a list"
+    return f'"{value}"' if isinstance(value, str) else f"a {type_name(value)}"
 
 
 def _identifier(expr) -> Optional[str]:
