@@ -61,8 +61,10 @@ def main():
     """Find exposed and misconfigured Amazon SES identities in infrastructure code."""
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
-_RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github"}
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "codeclimate", "gitlab-sast")
+_RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github",
+              "markdown": "markdown", "html": "html", "codeclimate": "codeclimate", "gitlab-sast": "gitlab_sast"}
+_READ_BY_PEOPLE = ("markdown", "html")  # formats that show pass/fail and link to the code
 
 
 def _outputs(ctx, param, values):
@@ -77,12 +79,15 @@ def _outputs(ctx, param, values):
     return specs
 
 
-def _render(report, fmt: str, path: str, quiet: bool) -> str:
+def _render(report, fmt: str, path: str, quiet: bool, shown: dict) -> str:
+    """``shown``: ``fail_on``, ``include_inactive`` and ``link_base``, for the formats people read."""
     import importlib
 
     module = importlib.import_module(f"analyzer.report.{_RENDERERS[fmt]}")
     if fmt == "text":
         return module.render(report, colour=path == "-" and sys.stdout.isatty(), quiet=quiet)
+    if fmt in _READ_BY_PEOPLE:
+        return module.render(report, **shown)
     return module.render(report)
 
 
@@ -135,13 +140,16 @@ def _render(report, fmt: str, path: str, quiet: bool) -> str:
 @click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
+@click.option("--link-base", metavar="URL", default="",
+              help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
+                   "commit) instead of the path relative to the current directory.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_file, variables, cfn_parameters,
          cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline, exit_zero, no_suppress,
          quiet, verbose, dns_mode, nameservers, dns_timeout, changed_only, max_file_size, max_depth, no_cache,
-         cache_dir):
+         cache_dir, link_base):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.cloudformation.parameters import ParametersError, read_parameters_file
@@ -193,14 +201,15 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
         save_baseline(report, write_baseline)
         click.echo(f"sesguard: wrote {len(report.findings)} finding(s) to {write_baseline}", err=True)
         sys.exit(0)
+    threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
+    shown = {"fail_on": threshold, "include_inactive": include_inactive, "link_base": link_base}
     for out_format, path in [(f or fmt or "text", p) for f, p in outputs] or [(fmt or "text", "-")]:
-        text = _render(report, out_format, path, quiet)
+        text = _render(report, out_format, path, quiet, shown)
         if path == "-":
             click.echo(text, nl=False)
         else:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
-    threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
     sys.exit(0 if exit_zero else exit_status(report, threshold, include_inactive))
 
 

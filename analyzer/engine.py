@@ -18,6 +18,7 @@ from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
+from analyzer.senders import senders_of
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 
 ALWAYS_FAILING = {"SES001", "SES002"}
@@ -58,6 +59,7 @@ class Report:
     not_analyzed: list  # ModuleNotAnalyzed
     rules: list
     baselined: int = 0  # findings left out because the baseline holds them
+    senders: list = field(default_factory=list)  # analyzer.senders.PolicySenders: who can send as each identity
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
@@ -94,6 +96,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         except Exception as exc:  # a crashed rule is a finding, never a clean result
             findings.append(_crash(context, rule, exc))
     findings = _distinct(findings)
+    senders = senders_of(model, context)
     if options.suppress:
         findings.extend(_suppress(findings, model, context, options))
     for finding in findings:
@@ -103,7 +106,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+                  [r for r in rules if r.id not in skipped], len(findings) - len(reported), senders)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
