@@ -77,11 +77,16 @@ class _Budget:
         self.room -= len(block)
 
     def offer(self, block: str, kind: str) -> bool:
-        if self.fits(block):
+        """Add ``block`` if it fits and nothing of its kind was cut before:
+        what comes later matters less, and is never shown in place of it."""
+        if kind not in self.cut and self.fits(block):
             self.add(block)
             return True
-        self.cut[kind] = self.cut.get(kind, 0) + 1
+        self.skip(kind)
         return False
+
+    def skip(self, kind: str, count: int = 1) -> None:
+        self.cut[kind] = self.cut.get(kind, 0) + count
 
 
 def _headline(report, summary) -> str:
@@ -160,8 +165,8 @@ def render(report, fail_on: str = "low", include_inactive: bool = False, link_ba
         title = f"{_ICONS[severity]} {severity.capitalize()} ({len(group)})"
         opening = (f"\n<details><summary>{title}</summary>\n\n" if collapsed else f"\n#### {title}\n")
         closing = "\n</details>\n" if collapsed else ""
-        if not budget.fits(opening + closing):
-            budget.cut["finding"] = budget.cut.get("finding", 0) + len(group)
+        if "finding" in budget.cut or not budget.fits(opening + closing):
+            budget.skip("finding", len(group))
             continue
         budget.add(opening)
         budget.room -= len(closing)
