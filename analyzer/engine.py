@@ -7,6 +7,7 @@ import json
 import os
 import traceback
 from dataclasses import dataclass, field
+from typing import Optional
 
 from analyzer import suppress
 from analyzer.discover import Excludes, discover, is_document
@@ -60,10 +61,12 @@ class Report:
     rules: list
     baselined: int = 0  # findings left out because the baseline holds them
     senders: list = field(default_factory=list)  # analyzer.senders.PolicySenders: who can send as each identity
+    started: Optional[datetime.datetime] = None  # when the scan began (UTC)
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
     """``progress(message)``, when given, hears what the scan is doing."""
+    started = datetime.datetime.now(datetime.timezone.utc)
     rules = load_rules()
     model = Model()
     files_found = 0
@@ -106,7 +109,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported), senders)
+                  [r for r in rules if r.id not in skipped], len(findings) - len(reported), senders, started)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
