@@ -354,3 +354,67 @@ def checkov_checks_dir():
     import analyzer
 
     click.echo(os.path.join(os.path.dirname(analyzer.__file__), "checkov_checks"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Print the fixes as a unified diff (default).")
+@click.option("--apply", "mode", flag_value="apply", help="Write the fixes into the files.")
+@click.option("--rule", "only", multiple=True, metavar="ID", help="Fix only the findings of this rule (repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="The configuration file (default: .sesguard.yml in the first scanned directory).")
+@click.option("--trusted-account", multiple=True, callback=_account, metavar="ID",
+              help="An AWS account the policy fixes name (repeatable; default: the deploying account).")
+@click.option("--trusted-org", multiple=True, callback=_org, metavar="ID",
+              help="An AWS organization the policy fixes name (repeatable).")
+@click.option("--var-file", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A Terraform variable file for the root modules (repeatable, applied in order).")
+@click.option("--var", "variables", multiple=True, callback=_var, metavar="NAME=VALUE",
+              help="A Terraform variable for the root modules (repeatable; wins over files).")
+@click.option("--dmarc-rua", metavar="URI", default="",
+              help="The aggregate-report address SES233's fix adds (mailto:dmarc@example.com); without it "
+                   "SES233 is not fixed.")
+def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, variables, dmarc_rua):
+    """Fix what can be fixed in PATHS: SES101-SES103 policy conditions, and the literal edits of
+    SES213, SES231, SES233, SES301 and SES304. Exit status with --diff: 1 when there is something
+    to fix; 0 otherwise."""
+    _fewer_collections()
+    from analyzer.config import ConfigError, find_config, load_config
+    from analyzer.engine import UsageError
+    from analyzer.engine import scan as run_scan
+    from analyzer.fix import apply as fixes
+    from analyzer.terraform.loader import VariableFileError
+
+    paths = list(paths) or ["."]
+    try:
+        config_path = config_path or find_config(paths)
+        config = load_config(config_path) if config_path else None
+        options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, {}, None)
+        options.dmarc_rua = dmarc_rua
+        report = run_scan(options)
+    except (UsageError, VariableFileError, ConfigError) as exc:
+        click.echo(f"sesguard: {exc}", err=True)
+        sys.exit(2)
+    chosen = [f for f in report.findings if f.fix is not None and (not only or f.rule_id in only)]
+    plan = fixes.plan(chosen, _reader())
+    for finding in chosen:
+        if finding.fix.refused:
+            click.echo(f"{finding.file}:{finding.location.line}: {finding.rule_id} not fixed: {finding.fix.refused}",
+                       err=True)
+    for finding, reason in plan.skipped:
+        click.echo(f"{finding.file}:{finding.location.line}: {finding.rule_id} not fixed: {reason}", err=True)
+    if mode == "apply":
+        fixes.write(plan)
+        click.echo(f"sesguard: {len(plan.applied)} fix(es) applied to {len(plan.texts)} file(s)", err=True)
+        sys.exit(0)
+    text = fixes.diff(plan)
+    click.echo(text, nl=False)
+    sys.exit(1 if text else 0)
+
+
+def _reader():
+    """``read(file)``: a file's text for the fixes, read once."""
+    from analyzer.fix import Settings, source
+
+    settings = Settings()
+    return lambda file: source(settings, file)

@@ -15,6 +15,8 @@ from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
 from analyzer.findings import Finding, severity_rank
+from analyzer.fix import Settings as FixSettings
+from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
@@ -49,6 +51,7 @@ class ScanOptions:
     today: datetime.date = field(default_factory=datetime.date.today)
     limits: Limits = Limits()  # --max-file-size, --max-depth
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
+    dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
 
 
 @dataclass
@@ -107,6 +110,8 @@ def scan(options: ScanOptions, progress=None) -> Report:
     if options.changed:
         findings = [f for f in findings if _in_changed(f, options.changed)]
     reported = [f for f in findings if f.fingerprint not in options.baseline]
+    reported.extend(attach_fixes(reported, model, context, FixSettings(
+        options.trusted_accounts, options.trusted_orgs, options.dmarc_rua)))
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(findings) - len(reported), senders, started)

@@ -92,10 +92,29 @@ def _result(finding, rule_index: dict) -> dict:
                        "inactive_reason": finding.inactive_reason, "severity": finding.severity,
                        "details": finding.details},
     })
+    fix = getattr(finding, "fix", None)
+    if fix is not None and fix.applicable:
+        result["fixes"] = [_fix(fix)]
+    elif fix is not None:
+        result["properties"]["fix_refused"] = fix.refused
     suppressed = getattr(finding, "suppressed", None)
     if suppressed is not None:
         result["suppressions"] = [{"kind": suppressed.kind, "justification": suppressed.justification}]
     return result
+
+
+def _fix(fix) -> dict:
+    """A SARIF fix: per file, its replacements (an insertion deletes an empty region)."""
+    changes: dict = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.file, []).append({
+            "deletedRegion": {"startLine": edit.line, "startColumn": edit.column, "endLine": edit.end_line,
+                              "endColumn": edit.end_column},
+            "insertedContent": {"text": edit.text}})
+    return {"description": {"text": fix.description},
+            "artifactChanges": [{"artifactLocation": {"uri": quote(pathlib.PurePath(file).as_posix(), safe="/"),
+                                                      "uriBaseId": SRCROOT}, "replacements": replacements}
+                                for file, replacements in changes.items()]}
 
 
 def _notification(finding, rule_index: dict) -> dict:
