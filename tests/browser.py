@@ -103,3 +103,27 @@ def render_mermaid(blocks: list, directory: pathlib.Path, png: pathlib.Path = No
     if png is not None:
         screenshot(page, png, size="1000,1400", budget_ms=15000)
     return dom
+
+
+_COMMENT = """<!doctype html>
+<html><head><meta charset="utf-8"><script src="{mermaid}"></script>
+<style>body {{ font: 14px/1.5 -apple-system, "Segoe UI", sans-serif; max-width: 880px; margin: 16px auto;
+color: #1f2328; }} code {{ background: #eff1f3; padding: 1px 4px; border-radius: 4px; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #d0d7de; padding: 3px 10px; }}
+pre.mermaid {{ background: none; }}</style></head>
+<body>{body}
+<script>mermaid.initialize({{startOnLoad: false, securityLevel: "strict"}});
+mermaid.run({{querySelector: "pre.mermaid"}}).then(() => {{ document.body.dataset.done = "yes"; }},
+  (error) => {{ document.body.dataset.done = "error: " + error; }});</script></body></html>
+"""
+
+
+def render_comment(body_html: str, directory: pathlib.Path, png: pathlib.Path) -> str:
+    """A Markdown report rendered to HTML (its mermaid fences as ``pre.mermaid``)
+    shown the way GitHub shows a comment; the DOM afterwards, and a screenshot."""
+    library = mermaid_js()
+    page = directory / "comment.html"
+    page.write_text(_COMMENT.format(mermaid=html.escape(library.as_uri()), body=body_html), encoding="utf-8")
+    dom = dump_dom(page, budget_ms=15000)
+    screenshot(page, png, size="960,1800", budget_ms=15000)
+    return dom

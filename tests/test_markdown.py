@@ -18,7 +18,7 @@ from analyzer.report import markdown
 from analyzer.report.markdown import LIMIT, MARKER
 from analyzer.rules import load_rules
 from analyzer.senders import PolicySenders, SenderGrant
-from browser import render_mermaid
+from browser import render_comment, render_mermaid
 from conftest import FIXTURES
 
 RULES = load_rules()
@@ -87,6 +87,11 @@ def test_examples_headline_graphs_findings_and_links(monkeypatch):
     assert html_blocks == [MARKER, "<details><summary>🔵 Low (2)</summary>", "</details>",
                            "<details><summary>⚪ Info (2)</summary>", "</details>"]
     assert "Cut to stay under" not in text
+    assert [c for c in inline if c.startswith("`sesguard fix`")] == [
+        "`sesguard fix` applies: add a StringEquals aws:PrincipalAccount condition (the deploying account) to the "
+        "statement",
+        "`sesguard fix` applies: add a StringEquals aws:SourceAccount condition (the deploying account) to the "
+        "statement"]
 
 
 def test_passes_against_a_higher_threshold_and_link_base(monkeypatch):
@@ -214,3 +219,19 @@ def test_cli_markdown_with_link_base(monkeypatch, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith(MARKER)
     assert "(https://example.test/blob/x/modules/ses-domain/main.tf#L25)" in text
+
+
+def test_the_comment_as_github_shows_it(monkeypatch, tmp_path):
+    """The whole report rendered (markdown-it-py for the Markdown, mermaid for the graphs) and photographed."""
+    text = markdown.render(_scan(monkeypatch, "examples"), fail_on="high")
+    body = PARSER.render(text)
+    body = re.sub(r'<pre><code class="language-mermaid">(.*?)</code></pre>', r'<pre class="mermaid">\1</pre>', body,
+                  flags=re.S)
+    png = tmp_path / "comment.png"
+    dom = render_comment(body, tmp_path, png)
+    assert 'data-done="yes"' in dom
+    assert dom.count('<pre class="mermaid"') == 3 and dom.count("<svg") >= 3
+    assert "Syntax error" not in dom
+    assert png.stat().st_size > 30_000
+    if os.environ.get("SESGUARD_UPDATE_DOCS") == "1":
+        shutil.copy(png, DOCS / "markdown-comment.png")

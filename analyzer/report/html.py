@@ -152,6 +152,10 @@ def _finding(finding, rules: dict, link_base: str, excerpts: _Excerpts) -> str:
     fix = fix_of(finding, rules)
     if fix:
         parts.append(f'<p class="fix"><b>Fix:</b> {_e(fix)}</p>')
+    if finding.fix is not None:
+        verb = "applies" if finding.fix.applicable else "does not apply"
+        why = f" ({_e(finding.fix.refused)})" if finding.fix.refused else ""
+        parts.append(f'<p class="fix computed"><code>sesguard fix</code> {verb}: {_e(finding.fix.description)}{why}</p>')
     parts.append("</details>")
     return "".join(parts)
 

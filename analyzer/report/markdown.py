@@ -130,6 +130,10 @@ def _finding(finding, rules: dict, link_base: str) -> str:
     fix = fix_of(finding, rules)
     if fix:
         lines.append(f"  - fix: {prose(fix)}")
+    computed = finding.fix
+    if computed is not None:
+        lines.append(f"  - `sesguard fix` {'applies' if computed.applicable else 'does not apply'}: "
+                     f"{escape(computed.description)}" + (f" ({escape(computed.refused)})" if computed.refused else ""))
     return "\n".join(lines) + "\n"
 
 
