@@ -49,9 +49,9 @@ def _run(args: list) -> subprocess.CompletedProcess:
                               capture_output=True, text=True, timeout=TIMEOUT, check=False)
 
 
-def dump_dom(page: pathlib.Path, budget_ms: int = 5000) -> str:
-    """The DOM of ``page`` after its scripts ran (``budget_ms`` of virtual time)."""
-    result = _run([f"--virtual-time-budget={budget_ms}", "--dump-dom", page.as_uri()])
+def dump_dom(page: pathlib.Path, budget_ms: int = 5000, fragment: str = "") -> str:
+    """The DOM of ``page`` (at ``#fragment``) after its scripts ran (``budget_ms`` of virtual time)."""
+    result = _run([f"--virtual-time-budget={budget_ms}", "--dump-dom", page.as_uri() + fragment])
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 

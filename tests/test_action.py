@@ -4,7 +4,6 @@ the job summary gets the report, and the pull request one comment,
 created on the first run and updated on the second."""
 
 import json
-import os
 import pathlib
 import re
 import shutil

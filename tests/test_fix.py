@@ -181,3 +181,20 @@ def test_a_crashing_fixer_is_ses002(tmp_path, monkeypatch):
     crashes = [f for f in findings if f.rule_id == "SES002"]
     assert len(crashes) == 3
     assert crashes[0].message.startswith("the fix of SES301 at main.tf:2 crashed with KeyError: 'boom'")
+
+
+def test_a_statement_on_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ses_domain_identity" "d" {\n  domain = "example.com"\n}\n\n'
+        'resource "aws_ses_identity_policy" "p" {\n  identity = aws_ses_domain_identity.d.arn\n  name     = "p"\n'
+        '  policy = jsonencode({\n'
+        '    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "ses:SendEmail", Resource = "*" }]\n'
+        '  })\n}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["fix", ".", "--apply"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "main.tf").read_text(encoding="utf-8").splitlines()[8] == (
+        '    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "ses:SendEmail", Resource = "*", '
+        'Condition = { StringEquals = { "aws:PrincipalAccount" = data.aws_caller_identity.current.account_id } } }]')
+    findings = scan(ScanOptions(paths=["."])).findings
+    assert [f.rule_id for f in findings if f.rule_id in ("SES101", "SES001")] == []

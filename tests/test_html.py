@@ -7,7 +7,6 @@ import shutil
 import struct
 from html.parser import HTMLParser
 
-import pytest
 
 from analyzer.engine import Report, ScanOptions, scan
 from analyzer.findings import Finding, TraceStep
@@ -68,13 +67,7 @@ def _scan(monkeypatch, case):
 def _open(tmp_path, text, fragment=""):
     page = tmp_path / "report.html"
     page.write_text(text, encoding="utf-8")
-    if not fragment:
-        return page, _tree(dump_dom(page))
-    import browser
-
-    result = browser._run(["--virtual-time-budget=3000", "--dump-dom", page.as_uri() + fragment])
-    assert result.returncode == 0, result.stderr[-2000:]
-    return page, _tree(result.stdout)
+    return page, _tree(dump_dom(page, fragment=fragment))
 
 
 def test_self_contained(monkeypatch):

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 
-import pytest
 from markdown_it import MarkdownIt
 from click.testing import CliRunner
 

@@ -91,15 +91,22 @@ def _hcl_block(statement, lines, key, values, owner):
 
 
 def _hcl_object(statement, lines, key, values, owner):
-    closing = _closing(lines, statement.loc)
-    if closing is None:
-        return None, "the statement object does not end on a line of its own"
-    body = [l for l in lines[statement.loc.line:closing - 1] if l.strip()]
-    ind = _indent(body[0]) if body else "  "
     rendered = [owner if v is OWNER else json.dumps(v) for v in values]
     value = rendered[0] if len(rendered) == 1 else f"[{', '.join(rendered)}]"
-    text = f'{ind}Condition = {{ StringEquals = {{ "{key}" = {value} }} }}\n'
-    return Edit(statement.loc.file, closing, 1, closing, 1, text), ""
+    condition = f'Condition = {{ StringEquals = {{ "{key}" = {value} }} }}'
+    loc = statement.loc
+    closing = _closing(lines, loc)
+    if closing is None:
+        line = lines[loc.end_line - 1] if 0 < loc.end_line <= len(lines) else ""
+        brace = loc.end_column - 2  # the closing brace, 0-based
+        if not (0 <= brace < len(line) and line[brace] == "}"):
+            return None, "the end of the statement object is not where the parser saw it"
+        after = len(line[:brace].rstrip())
+        separator = "" if line[:after].endswith(("{", ",")) else ","
+        return Edit(loc.file, loc.end_line, after + 1, loc.end_line, after + 1, f"{separator} {condition}"), ""
+    body = [l for l in lines[loc.line:closing - 1] if l.strip()]
+    ind = _indent(body[0]) if body else "  "
+    return Edit(loc.file, closing, 1, closing, 1, f"{ind}{condition}\n"), ""
 
 
 def _json_member(statement, lines, key, values, owner_json):
