@@ -45,6 +45,8 @@ class Settings:
     trusted_orgs: tuple = ()
     dmarc_rua: str = ""  # the rua address SES233's fix adds (mailto:...), none by default
     sources: dict = field(default_factory=dict)  # file -> text, read once
+    lines: dict = field(default_factory=dict)  # file -> its lines, with their ends
+    grants: dict = field(default_factory=dict)  # (policy address, statement path) -> (policy, statement)
 
 
 def refuse(description: str, reason: str) -> Fix:
@@ -88,6 +90,14 @@ def _crash(context, finding, exc):
         f"crashed with {type(exc).__name__}: {exc} (at {os.path.basename(frame.filename)}:{frame.lineno}); "
         "it is missing from this scan", Location("", 0, 0), resource=finding.rule_id,
         logical_path=f"fix/{finding.rule_id}/{type(exc).__name__}")
+
+
+def lines_of(settings: Settings, file: str):
+    """The lines of ``file`` with their line ends, split once; None when unreadable."""
+    if file not in settings.lines:
+        text = source(settings, file)
+        settings.lines[file] = None if text is None else text.splitlines(keepends=True)
+    return settings.lines[file]
 
 
 def source(settings: Settings, file: str):

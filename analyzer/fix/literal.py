@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.fix import Edit, Fix, refuse, source
-
-
-def _lines(text: str) -> list:
-    return text.splitlines(keepends=True)
+from analyzer.fix import Edit, Fix, lines_of, refuse
 
 
 def _places(finding):
@@ -34,10 +30,9 @@ def _replace(finding, settings, pattern: re.Pattern, replacement, description: s
     """Replace the first match of ``pattern`` (its group ``value``) in the
     places of the finding with ``replacement(match)``."""
     for file, first, last in _places(finding):
-        text = source(settings, file)
-        if text is None:
+        lines = lines_of(settings, file)
+        if lines is None:
             continue
-        lines = _lines(text)
         for number in range(first, min(last, len(lines)) + 1):
             match = pattern.search(lines[number - 1])
             if match:
@@ -54,10 +49,9 @@ def _same_case(written: str, word: str) -> str:
     return word.lower()
 
 
-def _resource_block(text: str, loc):
+def _resource_block(lines: list, loc):
     """``(indentation of the body, line number of the closing brace)`` of the
     HCL block that starts at ``loc``, when it ends on a line of its own."""
-    lines = _lines(text)
     end = loc.end_line
     if not (0 < loc.line <= end <= len(lines)) or lines[end - 1].strip() != "}":
         return None
@@ -70,14 +64,13 @@ def _insert_hcl(finding, settings, description: str, block: str, attribute: str,
     """Add ``inner`` (an attribute line) to the block ``block`` of the HCL
     resource, or the whole block when the resource has none."""
     loc = finding.location
-    text = source(settings, loc.file) if loc else None
-    if text is None:
+    lines = lines_of(settings, loc.file) if loc else None
+    if lines is None:
         return refuse(description, "the file cannot be read now")
-    found = _resource_block(text, loc)
+    found = _resource_block(lines, loc)
     if found is None:
         return refuse(description, "the resource block does not end on a line of its own")
     indent, end = found
-    lines = _lines(text)
     if block:
         for number in range(loc.line + 1, end):
             if re.match(rf"\s*{block}\s*\{{\s*(#.*)?$", lines[number - 1]):
@@ -95,10 +88,9 @@ def _insert_yaml(finding, settings, description: str, block: str, attribute: str
     """Add ``block: {attribute: value}`` under the Properties of a
     CloudFormation YAML resource starting at the finding's line."""
     loc = finding.location
-    text = source(settings, loc.file) if loc else None
-    if text is None or not loc.file.endswith((".yaml", ".yml", ".template")):
+    lines = lines_of(settings, loc.file) if loc else None
+    if lines is None or not loc.file.endswith((".yaml", ".yml", ".template")):
         return refuse(description, "only CloudFormation YAML templates are edited for this rule")
-    lines = _lines(text)
     base = len(lines[loc.line - 1]) - len(lines[loc.line - 1].lstrip())
     for number in range(loc.line + 1, len(lines) + 1):
         line = lines[number - 1]

@@ -17,7 +17,7 @@ import json
 import os
 import re
 
-from analyzer.fix import Edit, Fix, refuse, source
+from analyzer.fix import Edit, Fix, lines_of, refuse, source
 from analyzer.policy.describe import statement_path
 
 OWNER = object()  # the deploying account, spelled per syntax
@@ -33,19 +33,21 @@ def _condition(rule_id: str, settings):
     return "aws:PrincipalAccount", list(settings.trusted_accounts) or [OWNER]
 
 
-def _grant(finding, context, model):
-    for policy, _verdict, grant in context.grants(model):
-        if policy.address == finding.resource and finding.logical_path.startswith(statement_path(grant.statement)):
-            return policy, grant.statement
+def _grant(finding, context, model, settings):
+    """The policy and statement a finding is about (the grants indexed once per scan)."""
+    if not settings.grants:
+        for policy, _verdict, grant in context.grants(model):
+            settings.grants.setdefault((policy.address, statement_path(grant.statement)), (policy, grant.statement))
+    path = finding.logical_path
+    for end in (i + 1 for i, char in enumerate(path) if char == "]"):
+        found = settings.grants.get((finding.resource, path[:end]))
+        if found:
+            return found
     return None, None
 
 
 def _indent(line: str) -> str:
     return re.match(r"[ \t]*", line).group(0)
-
-
-def _lines(text: str) -> list:
-    return text.splitlines(keepends=True)
 
 
 def _caller_identity(file: str, settings, edits: list) -> str:
@@ -59,7 +61,7 @@ def _caller_identity(file: str, settings, edits: list) -> str:
             if match:
                 return f"data.aws_caller_identity.{match.group(1)}.account_id"
     text = source(settings, file)
-    lines = _lines(text)
+    lines = lines_of(settings, file)
     if text.endswith("\n") or not lines:
         edits.append(Edit(file, len(lines) + 1, 1, len(lines) + 1, 1, '\ndata "aws_caller_identity" "current" {}\n'))
     else:
@@ -148,13 +150,12 @@ def _fix(finding, resources, model, context, settings) -> Fix:
     key, values = _condition(finding.rule_id, settings)
     shown = ", ".join("the deploying account" if v is OWNER else v for v in values)
     description = f"add a StringEquals {key} condition ({shown}) to the statement"
-    policy, statement = _grant(finding, context, model)
+    policy, statement = _grant(finding, context, model, settings)
     if statement is None or statement.loc is None or not statement.loc.file:
         return refuse(description, "the statement's place in the source is not known")
-    text = source(settings, statement.loc.file)
-    if text is None:
+    lines = lines_of(settings, statement.loc.file)
+    if lines is None:
         return refuse(description, f"{statement.loc.file} cannot be read now")
-    lines = _lines(text)
     file = statement.loc.file
     edits: list = []
     has_condition = bool(statement.conditions) or statement.condition_loc is not None
