@@ -198,3 +198,26 @@ def test_a_statement_on_one_line(tmp_path, monkeypatch):
         'Condition = { StringEquals = { "aws:PrincipalAccount" = data.aws_caller_identity.current.account_id } } }]')
     findings = scan(ScanOptions(paths=["."])).findings
     assert [f.rule_id for f in findings if f.rule_id in ("SES101", "SES001")] == []
+
+
+def test_a_literal_is_fixed_at_the_origin_its_trace_names(tmp_path, monkeypatch):
+    """The value at fault comes from a variable file: the edit is made there."""
+    from analyzer.findings import TraceStep
+    from analyzer.fix import Settings, literal
+    from analyzer.model import Location
+    from analyzer.rules import load_rules
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text('resource "aws_sesv2_configuration_set" "c" {\n  delivery_options {\n'
+                                      '    tls_policy = var.tls\n  }\n}\n', encoding="utf-8")
+    (tmp_path / "prod.tfvars").write_text('tls = "OPTIONAL"\n', encoding="utf-8")
+    rule = next(r for r in load_rules() if r.id == "SES301")
+    finding = rule.finding("m", Location("main.tf", 3, 5, 3, 26), resource="aws_sesv2_configuration_set.c",
+                           trace=(TraceStep("prod.tfvars", 1, 1, "prod.tfvars"), TraceStep("main.tf", 3, 5, "use")))
+    fix = literal.FIXERS["SES301"](finding, [], None, None, Settings())
+    assert fix.applicable and [(e.file, e.line, e.column, e.end_line, e.end_column, e.text) for e in fix.edits] == [
+        ("prod.tfvars", 1, 8, 1, 16, "REQUIRE")]
+    untraced = rule.finding("m", Location("main.tf", 3, 5, 3, 26), resource="aws_sesv2_configuration_set.c")
+    refused = literal.FIXERS["SES301"](untraced, [], None, None, Settings())
+    assert refused.edits == () and refused.refused == ("the TLS policy is not written as a literal here or where "
+                                                       "its value comes from")

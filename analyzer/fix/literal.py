@@ -17,24 +17,26 @@ from analyzer.fix import Edit, Fix, lines_of, refuse
 
 
 def _places(finding):
-    """``(file, first line, last line)`` where the value may be written: the
-    finding's span, then its trace from the origin."""
+    """``(file, first line, last line, at the origin)`` where the value may be
+    written: the finding's span, then its trace from the origin."""
     loc = finding.location
     if loc and loc.file and loc.line > 0:
-        yield loc.file, loc.line, max(loc.end_line, loc.line)
+        yield loc.file, loc.line, max(loc.end_line, loc.line), False
     for step in finding.trace:
-        yield step.file, step.line, step.line
+        yield step.file, step.line, step.line, True
 
 
-def _replace(finding, settings, pattern: re.Pattern, replacement, description: str, why_not: str) -> Fix:
+def _replace(finding, settings, pattern: re.Pattern, replacement, description: str, why_not: str,
+             origin: re.Pattern = None) -> Fix:
     """Replace the first match of ``pattern`` (its group ``value``) in the
-    places of the finding with ``replacement(match)``."""
-    for file, first, last in _places(finding):
+    places of the finding with ``replacement(match)``; along the trace,
+    where the value stands without its attribute, ``origin`` is matched."""
+    for file, first, last, traced in _places(finding):
         lines = lines_of(settings, file)
         if lines is None:
             continue
         for number in range(first, min(last, len(lines)) + 1):
-            match = pattern.search(lines[number - 1])
+            match = ((origin or pattern) if traced else pattern).search(lines[number - 1])
             if match:
                 start, end = match.span("value")
                 return Fix(description, (Edit(file, number, start + 1, number, end + 1, replacement(match)),))
@@ -128,7 +130,8 @@ def _ses301(finding, resources, model, context, settings) -> Fix:
         return refuse(description, "a plan is generated: fix the Terraform it came from")
     pattern = re.compile(r"""(?i)\b(tls_policy|TlsPolicy)["']?\s*[=:]\s*["']?(?P<value>optional)\b""")
     return _replace(finding, settings, pattern, lambda m: _same_case(m.group("value"), "require"), description,
-                    "the TLS policy is not written as a literal here or where its value comes from")
+                    "the TLS policy is not written as a literal here or where its value comes from",
+                    re.compile(r"""(?i)["'](?P<value>optional)["']"""))
 
 
 def _ses304(finding, resources, model, context, settings) -> Fix:
@@ -149,7 +152,8 @@ def _ses304(finding, resources, model, context, settings) -> Fix:
                          r"""(?P<value>["']?false["']?)""")
     return _replace(finding, settings, pattern, lambda m: m.group("value").replace("false", "true").replace(
         "False", "True").replace("FALSE", "TRUE"), description,
-        "reputation metrics are not switched off by a literal here or where the value comes from")
+        "reputation metrics are not switched off by a literal here or where the value comes from",
+        re.compile(r"(?i)(?<![\w.])(?P<value>false)\b"))
 
 
 def _ses213(finding, resources, model, context, settings) -> Fix:
