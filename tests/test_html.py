@@ -97,6 +97,12 @@ def test_examples_in_a_browser(monkeypatch, tmp_path):
     hit = [e for e in dom if e["tag"] == "span" and e["attrs"].get("class") == "hit"][0]
     source = (FIXTURES / "examples" / "modules" / "ses-domain" / "main.tf").read_text().splitlines()
     assert hit["text"] == "25" + source[24]
+    edits = _by_class(dom, "pre", "edit")
+    assert [(e["attrs"]["data-file"], e["attrs"]["data-line"]) for e in edits] == [
+        ("modules/ses-domain/main.tf", "27"), ("modules/ses-domain/main.tf", "35"), ("main.tf", "36")]
+    assert edits[0]["text"].startswith("# insert at modules/ses-domain/main.tf:27:1+     condition {")
+    assert edits[1]["text"] == '# insert at modules/ses-domain/main.tf:35:1+ data "aws_caller_identity" "current" {}'
+    assert "aws:SourceAccount" in edits[2]["text"]
     png = tmp_path / "report.png"
     screenshot(page, png, size="1280,1500")
     width, height = struct.unpack(">II", png.read_bytes()[16:24])

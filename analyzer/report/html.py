@@ -54,6 +54,8 @@ pre.excerpt span { display: block; padding: 0 10px; white-space: pre; }
 pre.excerpt span.hit { background: #7f1d1d; }
 pre.excerpt i { color: #94a3b8; font-style: normal; display: inline-block; width: 4em; user-select: none; }
 .fix { background: #e8f5e9; border-radius: 4px; padding: 4px 8px; }
+pre.edit { background: #f0fdf4; border: 1px solid #bbf7d0; padding: 6px 0; border-radius: 6px; font-size: 12px; overflow-x: auto; }
+pre.edit span { display: block; padding: 0 10px; white-space: pre; }
 .muted { color: #666; font-size: 12px; }
 """
 
@@ -156,8 +158,17 @@ def _finding(finding, rules: dict, link_base: str, excerpts: _Excerpts) -> str:
         verb = "applies" if finding.fix.applicable else "does not apply"
         why = f" ({_e(finding.fix.refused)})" if finding.fix.refused else ""
         parts.append(f'<p class="fix computed"><code>sesguard fix</code> {verb}: {_e(finding.fix.description)}{why}</p>')
+        parts.extend(_edit(edit) for edit in finding.fix.edits)
     parts.append("</details>")
     return "".join(parts)
+
+
+def _edit(edit) -> str:
+    """One edit of a fix: where, and the text it writes."""
+    what = "insert at" if (edit.line, edit.column) == (edit.end_line, edit.end_column) else "replace at"
+    added = "".join(f"<span>+ {_e(line)}</span>" for line in edit.text.strip("\n").split("\n"))
+    return (f'<pre class="edit" data-file="{_e(posix(edit.file))}" data-line="{edit.line}">'
+            f"<span># {what} {_e(posix(edit.file))}:{edit.line}:{edit.column}</span>{added}</pre>")
 
 
 def _select(key: str, label: str, values) -> str:
