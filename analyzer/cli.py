@@ -83,10 +83,13 @@ def main():
     """Find exposed and misconfigured Amazon SES identities in infrastructure code."""
 
 
-_RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github"}
+_RENDERERS = {"text": "text", "json": "json_format", "sarif": "sarif", "junit": "junit", "github": "github",
+              "markdown": "markdown", "html": "html", "codeclimate": "codeclimate", "gitlab-sast": "gitlab_sast"}
+_READ_BY_PEOPLE = ("markdown", "html")  # formats that show pass/fail and link to the code
 
 
 def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
+    """``options``: ``fail_on``, ``include_inactive``, ``sarif_include_suppressed`` and ``link_base``."""
     import importlib
 
     module = importlib.import_module(f"analyzer.report.{_RENDERERS[fmt]}")
@@ -96,6 +99,9 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
         return module.render(report, include_suppressed=options["sarif_include_suppressed"])
     if fmt == "junit":
         return module.render(report, fail_on=options["fail_on"], include_inactive=options["include_inactive"])
+    if fmt in _READ_BY_PEOPLE:
+        return module.render(report, fail_on=options["fail_on"], include_inactive=options["include_inactive"],
+                             link_base=options["link_base"])
     return module.render(report)
 
 
@@ -156,13 +162,16 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 @click.option("--max-depth", type=click.IntRange(min=1, max=MAX_DEPTH_LIMIT), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
+@click.option("--link-base", metavar="URL", default="",
+              help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
+                   "commit) instead of the path relative to the current directory.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
          cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
          sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, no_cache, cache_dir):
+         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.baseline import BaselineError
@@ -244,7 +253,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
             sys.exit(0)
         threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
         settings = {"fail_on": threshold, "include_inactive": include_inactive,
-                    "sarif_include_suppressed": sarif_include_suppressed}
+                    "sarif_include_suppressed": sarif_include_suppressed, "link_base": link_base}
         for out_format, path in specs:
             colour = out_format == "text" and path == "-" and colour_wanted(sys.stdout)
             text = _render(report, out_format, quiet, colour, settings)
@@ -462,3 +471,70 @@ def checkov_checks_dir():
     import analyzer
 
     click.echo(os.path.join(os.path.dirname(analyzer.__file__), "checkov_checks"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Print the fixes as a unified diff (default).")
+@click.option("--apply", "mode", flag_value="apply", help="Write the fixes into the files.")
+@click.option("--rule", "only", multiple=True, metavar="ID", help="Fix only the findings of this rule (repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="The configuration file (default: .sesguard.yml in the first scanned directory).")
+@click.option("--trusted-account", multiple=True, callback=_account, metavar="ID",
+              help="An AWS account the policy fixes name (repeatable; default: the deploying account).")
+@click.option("--trusted-org", multiple=True, callback=_org, metavar="ID",
+              help="An AWS organization the policy fixes name (repeatable).")
+@click.option("--var-file", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A Terraform variable file for the root modules (repeatable, applied in order).")
+@click.option("--var", "variables", multiple=True, callback=_var, metavar="NAME=VALUE",
+              help="A Terraform variable for the root modules (repeatable; wins over files).")
+@click.option("--dmarc-rua", metavar="URI", default="",
+              help="The aggregate-report address SES233's fix adds (mailto:dmarc@example.com); without it "
+                   "SES233 is not fixed.")
+def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, variables, dmarc_rua):
+    """Fix what can be fixed in PATHS: SES101-SES103 policy conditions, and the literal edits of
+    SES213, SES231, SES233, SES301 and SES304. Exit status with --diff: 1 when there is something
+    to fix; 0 otherwise."""
+    _fewer_collections()
+    from analyzer.config import ConfigError, find_config, load_config
+    from analyzer.engine import UsageError
+    from analyzer.engine import scan as run_scan
+    from analyzer.fix import apply as fixes
+    from analyzer.repository import find_root
+    from analyzer.rules import load_rules
+    from analyzer.terraform.loader import VariableFileError
+
+    paths = list(paths) or ["."]
+    try:
+        root = find_root(paths, None)
+        config_path = config_path or find_config(root)
+        config = load_config(config_path, {r.id for r in load_rules()}) if config_path else None
+        options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, {}, root)
+        options.dmarc_rua = dmarc_rua
+        report = run_scan(options)
+    except (UsageError, VariableFileError, ConfigError) as exc:
+        click.echo(f"sesguard: {exc}", err=True)
+        sys.exit(2)
+    chosen = [f for f in report.findings if f.fix is not None and (not only or f.rule_id in only)]
+    plan = fixes.plan(chosen, _reader())
+    for finding in chosen:
+        if finding.fix.refused:
+            click.echo(f"{finding.file}:{finding.location.line}: {finding.rule_id} not fixed: {finding.fix.refused}",
+                       err=True)
+    for finding, reason in plan.skipped:
+        click.echo(f"{finding.file}:{finding.location.line}: {finding.rule_id} not fixed: {reason}", err=True)
+    if mode == "apply":
+        fixes.write(plan)
+        click.echo(f"sesguard: {len(plan.applied)} fix(es) applied to {len(plan.texts)} file(s)", err=True)
+        sys.exit(0)
+    text = fixes.diff(plan)
+    click.echo(text, nl=False)
+    sys.exit(1 if text else 0)
+
+
+def _reader():
+    """``read(file)``: a file's text for the fixes, read once."""
+    from analyzer.fix import Settings, source
+
+    settings = Settings()
+    return lambda file: source(settings, file)

@@ -6,6 +6,7 @@ import datetime
 import os
 import traceback
 from dataclasses import dataclass, field
+from typing import Optional
 
 from analyzer import baseline as baselines
 from analyzer import suppress
@@ -15,10 +16,13 @@ from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
 from analyzer.findings import Finding, TraceStep, severity_rank
+from analyzer.fix import Settings as FixSettings
+from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
+from analyzer.senders import senders_of
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 
 ALWAYS_FAILING = {"SES001", "SES002"}
@@ -49,6 +53,7 @@ class ScanOptions:
     today: datetime.date = field(default_factory=datetime.date.today)
     limits: Limits = Limits()  # --max-file-size, --max-depth
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
+    dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
 
 
 @dataclass
@@ -67,10 +72,13 @@ class Report:
     files_skipped: int = 0  # files the pre-filter showed cannot matter
     variable_files: int = 0  # tfvars read
     skipped: list = field(default_factory=list)  # (module directory, why): skipped by the pre-filter, never parsed
+    senders: list = field(default_factory=list)  # analyzer.senders.PolicySenders: who can send as each identity
+    started: Optional[datetime.datetime] = None  # when the scan began (UTC)
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
     """``progress(message)``, when given, hears what the scan is doing."""
+    started = datetime.datetime.now(datetime.timezone.utc)
     rules = load_rules()
     model = Model()
     counts = FileCounts()
@@ -117,6 +125,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     for finding in findings:
         _outside_downloaded_modules(finding, model)
     findings = _distinct(findings)
+    senders = senders_of(model, context)
     if options.suppress:
         findings.extend(_suppress(findings, model, context, options))
     for finding in findings:
@@ -124,12 +133,15 @@ def scan(options: ScanOptions, progress=None) -> Report:
     if options.changed:
         findings = [f for f in findings if _in_changed(f, options.changed, model)]
     matched = baselines.split(findings, options.baseline, options.root or None)
-    reported = sorted(matched.reported, key=Finding.sort_key)
+    reported = matched.reported
+    reported.extend(attach_fixes(reported, model, context, FixSettings(
+        options.trusted_accounts, options.trusted_orgs, options.dmarc_rua)))
+    reported.sort(key=Finding.sort_key)
     files = counts.result(model, options.limits, options.variables)
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
-                  files["variable_files"], modules_skipped)
+                  files["variable_files"], modules_skipped, senders, started)
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):

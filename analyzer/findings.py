@@ -48,6 +48,7 @@ class Finding:
     deployment: str = ""  # the deployment it belongs to: a root module, a stack, a plan (analyzer.model.Deployment.name)
     trace: tuple = ()  # TraceStep: where the value at fault came from, the origin first
     conditional: str = ""  # why the resource may not exist ("exists only if var.enable is true"), when unknown
+    fix: Optional[object] = None  # analyzer.fix.Fix: the edit that closes it, or why none is offered
 
     @property
     def file(self) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "codeclimate", "gitlab-sast")
 _PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_-]+):(.*)", re.S)  # two letters at least: C:\\ is a path
 
 

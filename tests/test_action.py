@@ -53,8 +53,9 @@ def test_bad_inputs_are_errors(inputs, message):
 def test_every_input_is_passed_to_the_scan_step():
     step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "scan")
     for name in ACTION["inputs"]:
-        if name != "upload-sarif":
+        if name not in ("upload-sarif", "summary", "comment", "github-token"):  # the steps after it read those
             assert step["env"][f"SESGUARD_{name.upper().replace('-', '_')}"] == "${{ inputs.%s }}" % name
+    assert step["env"]["SESGUARD_MARKDOWN"] == "${{ inputs.summary == 'true' || inputs.comment == 'true' }}"
     assert {"exit-zero", "baseline", "trusted-accounts", "var-files", "dns", "args"} <= set(ACTION["inputs"])
 
 
@@ -67,10 +68,17 @@ def test_the_action_installs_into_its_own_pinned_environment():
     assert {line.split("==")[0].lower() for line in pins} >= {"python-hcl2", "click", "dnspython", "pyyaml", "regex"}
 
 
-def run_scan_step(tmp_path, workspace, **inputs):
+# What the runner gives the Scan step's expressions that are not a single input.
+EXPRESSIONS = {"SESGUARD_MARKDOWN": "false", "SESGUARD_LINK_BASE": "https://github.com/o/r/blob/abc123"}
+
+
+def run_scan_step(tmp_path, workspace, expressions=(), **inputs):
     step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "scan")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SESGUARD_")}
     for key, value in step["env"].items():
+        if key in EXPRESSIONS:
+            environment[key] = dict(EXPRESSIONS, **dict(expressions))[key]
+            continue
         name = value.split("inputs.")[1].rstrip(" }")
         environment[key] = inputs.get(name.replace("-", "_"), ACTION["inputs"][name].get("default", ""))
     environment.update(SESGUARD_VENV=str(pathlib.Path(sys.executable).parent.parent), GITHUB_OUTPUT=str(

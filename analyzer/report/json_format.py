@@ -30,11 +30,21 @@ def _finding(f) -> dict:
         "inactive_reason": f.inactive_reason,
         "fingerprint": f.fingerprint,
         "details": f.details,
+        "fix": _fix(f.fix),
         "suppressed": f.suppressed is not None,
         "suppression": None if f.suppressed is None else {
             "kind": f.suppressed.kind, "justification": f.suppressed.justification,
             "file": f.suppressed.location.file, "line": f.suppressed.location.line},
     }
+
+
+def _fix(fix):
+    """``null`` for a rule without fixes; else the edits, or why there are none."""
+    if fix is None:
+        return None
+    return {"description": fix.description, "refused": fix.refused,
+            "edits": [{"file": e.file, "line": e.line, "column": e.column, "end_line": e.end_line,
+                       "end_column": e.end_column, "text": e.text} for e in fix.edits]}
 
 
 def render(report) -> str:

@@ -115,10 +115,29 @@ def _result(finding, rule_index: dict, root) -> dict:
         result["relatedLocations"] = [dict(location, id=number) for number, location in enumerate(steps, 1)]
         thread = [{"location": location} for location in steps] + [{"location": _location(finding, root)}]
         result["codeFlows"] = [{"threadFlows": [{"locations": thread}]}]
+    fix = getattr(finding, "fix", None)
+    if fix is not None and fix.applicable:
+        result["fixes"] = [_fix(fix, root)]
+    elif fix is not None:
+        result["properties"]["fix_refused"] = fix.refused
     suppressed = getattr(finding, "suppressed", None)
     if suppressed is not None:
         result["suppressions"] = [{"kind": suppressed.kind, "justification": suppressed.justification}]
     return result
+
+
+def _fix(fix, root) -> dict:
+    """A SARIF fix: per file, its replacements (an insertion deletes an empty region)."""
+    changes: dict = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.file, []).append({
+            "deletedRegion": {"startLine": edit.line, "startColumn": edit.column, "endLine": edit.end_line,
+                              "endColumn": edit.end_column},
+            "insertedContent": {"text": edit.text}})
+    return {"description": {"text": fix.description},
+            "artifactChanges": [{"artifactLocation": {"uri": quote(relative(file, root), safe="/"),
+                                                      "uriBaseId": SRCROOT}, "replacements": replacements}
+                                for file, replacements in changes.items()]}
 
 
 def _notification(finding, rule_index: dict, root) -> dict:
