@@ -259,12 +259,13 @@ def _scan_options(paths, config, trusted_account, trusted_org, var_file, variabl
     from analyzer.config import Config
     from analyzer.discover import Excludes
     from analyzer.documents import DocumentOptions
-    from analyzer.engine import UNDISABLEABLE, ScanOptions, UsageError, read_baseline
+    from analyzer.engine import ScanOptions, UsageError, read_baseline
+    from analyzer.rules import mandatory_ids
     from analyzer.terraform.loader import Variables
 
     config = config or Config()
     base = os.path.dirname(os.path.realpath(config.path)) if config.path else os.getcwd()
-    undisableable = sorted(UNDISABLEABLE & set(config.disable))
+    undisableable = sorted(mandatory_ids() & set(config.disable))
     if undisableable:
         raise UsageError(f"{config.path}: {', '.join(undisableable)} cannot be disabled: an input that was "
                          "not analyzed, or a rule that crashed, must never pass as clean")

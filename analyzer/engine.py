@@ -17,11 +17,8 @@ from analyzer.findings import Finding, severity_rank
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
-from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
+from analyzer.rules import RuleContext, enabled, load_rules, mandatory_ids
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
-
-ALWAYS_FAILING = {"SES001", "SES002"}
-
 
 class UsageError(Exception):
     """A problem with how sesguard was called (exit status 2)."""
@@ -81,21 +78,17 @@ def scan(options: ScanOptions, progress=None) -> Report:
     context = RuleContext(trust, {r.id: r for r in rules},
                           personal_mailbox_domains=frozenset(options.personal_mailbox_domains))
     findings = []
-    skipped = set(options.disable) | ({r.id for r in rules if is_dns_rule(r.id)} if options.dns == "off" else set())
-    if options.dns != "live":
-        skipped |= LIVE_ONLY
+    running = enabled(options, rules)
     if options.dns == "live":
         context.live = live_dns(options, model, progress)
-    for rule in rules:
-        if rule.id in skipped:
-            continue
+    for rule in running:
         try:
             findings.extend(rule.check(model, context))
         except Exception as exc:  # a crashed rule is a finding, never a clean result
             findings.append(_crash(context, rule, exc))
     findings = _distinct(findings)
     if options.suppress:
-        findings.extend(_suppress(findings, model, context, options))
+        findings.extend(_suppress(findings, model, context, options, {r.id for r in running}))
     for finding in findings:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
@@ -103,7 +96,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported = [f for f in findings if f.fingerprint not in options.baseline]
     reported.sort(key=Finding.sort_key)
     return Report(reported, files_found, model.files, model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(findings) - len(reported))
+                  running, len(findings) - len(reported))
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
@@ -153,15 +146,14 @@ def _in_changed(finding: Finding, changed: tuple) -> bool:
     return any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed)
 
 
-def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
-    """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
-    scopes = {r.address: r.loc for kind in (model.identities, model.identity_policies, model.configuration_sets,
-                                            model.event_destinations, model.receipt_rules, model.iam_policies,
-                                            model.access_keys, model.notification_topics) for r in kind}
+def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions, ran: set) -> list:
+    """Mark suppressed findings; the SES004 findings about the suppressions
+    themselves. A suppression of a rule that did not run (``ran``: disabled,
+    or needing DNS the scan does not judge) is not reported as unused."""
+    scopes = {r.address: r.loc for r in model.resources()}
     scopes.update((call.address, call.loc) for call in model.not_analyzed if call.loc)
-    ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
     problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)
-    if "SES004" in options.disable:
+    if "SES004" not in ran:
         return []
     return [context.rule("SES004").finding(message, location, resource=location.file,
                                            logical_path=f"suppression/{kind}")
@@ -182,16 +174,13 @@ def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
     for finding in report.findings:
         if finding.suppressed:
             continue
-        if finding.rule_id in ALWAYS_FAILING:
+        if finding.rule_id in mandatory_ids():
             return 1
         if not finding.active and not include_inactive:
             continue
         if severity_rank(finding.severity) <= threshold:
             return 1
     return 0
-
-
-UNDISABLEABLE = ALWAYS_FAILING  # an input not analyzed or a crashed rule must never pass as clean
 
 
 def write_baseline(report: Report, path: str) -> None:

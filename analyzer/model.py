@@ -488,3 +488,11 @@ class Model:
     suppressions: list = field(default_factory=list)  # analyzer.suppress.Suppression, as written in the inputs
     files: int = 0
     modules: int = 0
+
+    def resources(self) -> Iterator[Resource]:
+        """Every resource of every collection (identities, policies, DNS
+        records...), so what must see them all (suppression scopes) cannot
+        miss a collection added later."""
+        for collection in vars(self).values():
+            if isinstance(collection, list):
+                yield from (item for item in collection if isinstance(item, Resource))

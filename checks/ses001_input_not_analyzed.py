@@ -19,6 +19,11 @@ ID = "SES001"
 NAME = "input-not-analyzed"
 SEVERITY = "high"
 TITLE = "Input could not be analyzed"
+TAGS = ("input",)
+NEEDS_DNS = None
+MANDATORY = True
+ANCHOR = "ses001-input-not-analyzed"
+SUMMARY = "a file, module or policy document that could not be parsed or evaluated"
 
 
 def check(model, context):

@@ -14,6 +14,11 @@ ID = "SES002"
 NAME = "rule-crashed"
 SEVERITY = "high"
 TITLE = "A rule crashed"
+TAGS = ("internal",)
+NEEDS_DNS = None
+MANDATORY = True
+ANCHOR = "ses002-rule-crashed"
+SUMMARY = "a rule raised an error; the other rules still ran"
 
 
 def check(model, context):

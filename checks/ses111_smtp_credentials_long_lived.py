@@ -45,6 +45,11 @@ ID = "SES111"
 NAME = "smtp-credentials-long-lived"
 SEVERITY = "low"
 TITLE = "Long-lived access key for a user that may send"
+TAGS = ("iam", "credentials")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses111-smtp-credentials-long-lived"
+SUMMARY = "an IAM access key (SMTP credentials) for a user that a policy in the scan lets send"
 
 
 def check(model, context):

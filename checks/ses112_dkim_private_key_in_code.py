@@ -43,6 +43,11 @@ ID = "SES112"
 NAME = "dkim-private-key-in-code"
 SEVERITY = "high"
 TITLE = "BYODKIM private key written in the code"
+TAGS = ("dkim", "secrets")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses112-dkim-private-key-in-code"
+SUMMARY = "a BYODKIM private key written in the code or read from a file in the repository (never printed)"
 
 
 def check(model, context):

@@ -32,6 +32,12 @@ ID = "SES201"
 NAME = "email-identity-personal-mailbox"
 SEVERITY = "medium"
 TITLE = "Email identity at a consumer mailbox provider"
+TAGS = ("identity",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses201-email-identity-personal-mailbox"
+SUMMARY = ("an email-address identity at a consumer mailbox provider (gmail.com, outlook.com, ...; extend with "
+           "`personal_mailbox_domains`)")
 
 
 def check(model, context):

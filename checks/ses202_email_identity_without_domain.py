@@ -43,6 +43,11 @@ ID = "SES202"
 NAME = "email-identity-without-domain"
 SEVERITY = "low"
 TITLE = "Email identity without a verified domain"
+TAGS = ("identity",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses202-email-identity-without-domain"
+SUMMARY = "an email-address identity whose domain is not verified by a domain identity declared next to it"
 
 
 def _known(value) -> bool:

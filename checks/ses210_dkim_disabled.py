@@ -34,6 +34,11 @@ ID = "SES210"
 NAME = "dkim-disabled"
 SEVERITY = "high"
 TITLE = "Domain identity does not sign with DKIM"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses210-dkim-disabled"
+SUMMARY = "a domain identity that will not sign: v1 without `aws_ses_domain_dkim`, or `SigningEnabled: false`"
 
 
 def check(model, context):

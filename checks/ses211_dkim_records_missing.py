@@ -41,6 +41,11 @@ ID = "SES211"
 NAME = "dkim-records-missing"
 SEVERITY = "high"
 TITLE = "DKIM CNAME records missing from the identity's DNS"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses211-dkim-records-missing"
+SUMMARY = "the identity's DNS is in the scan but not all three Easy DKIM CNAMEs are"
 
 
 def check(model, context):

@@ -36,6 +36,11 @@ ID = "SES213"
 NAME = "dkim-weak-key"
 SEVERITY = "low"
 TITLE = "DKIM key shorter than 2048 bits"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses213-dkim-weak-key"
+SUMMARY = "`RSA_1024_BIT` as next signing key, or a BYODKIM public key under 2048 bits"
 
 
 def check(model, context):

@@ -34,6 +34,11 @@ ID = "SES220"
 NAME = "spf-missing"
 SEVERITY = "medium"
 TITLE = "MAIL FROM domain has no SPF record"
+TAGS = ("dns", "spf")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses220-spf-missing"
+SUMMARY = "the custom MAIL FROM domain has no SPF record in its declared DNS"
 
 
 def check(model, context):

@@ -41,6 +41,12 @@ ID = "SES221"
 NAME = "spf-invalid"
 SEVERITY = "high"
 TITLE = "SPF record is invalid or allows any sender"
+TAGS = ("dns", "spf")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses221-spf-invalid"
+SUMMARY = ("an SPF record that is invalid per RFC 7208 (severity by case: `+all` critical, `?all` medium, `ptr` "
+           "low...)")
 
 
 def check(model, context):

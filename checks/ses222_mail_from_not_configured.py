@@ -32,6 +32,11 @@ ID = "SES222"
 NAME = "mail-from-not-configured"
 SEVERITY = "low"
 TITLE = "Domain identity has no custom MAIL FROM domain"
+TAGS = ("dns", "mail-from")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses222-mail-from-not-configured"
+SUMMARY = "a domain identity without a custom MAIL FROM domain, so SPF never aligns"
 
 
 def check(model, context):

@@ -36,6 +36,12 @@ ID = "SES223"
 NAME = "mail-from-records-wrong"
 SEVERITY = "high"
 TITLE = "MAIL FROM domain or its MX/SPF records are wrong for SES"
+TAGS = ("dns", "mail-from")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses223-mail-from-records-wrong"
+SUMMARY = ("a MAIL FROM domain outside the identity, or without exactly one MX `10 feedback-"
+           "smtp.<region>.amazonses.com`, or an SPF without `include:amazonses.com` (Region mismatch medium)")
 
 
 def check(model, context):

@@ -29,6 +29,11 @@ ID = "SES224"
 NAME = "mail-from-fallback"
 SEVERITY = "info"
 TITLE = "MAIL FROM falls back to amazonses.com when its MX is missing"
+TAGS = ("dns", "mail-from")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses224-mail-from-fallback"
+SUMMARY = "MX failure behaviour left to fall back to amazonses.com silently"
 
 
 def check(model, context):

@@ -25,6 +25,11 @@ ID = "SES230"
 NAME = "dmarc-missing"
 SEVERITY = "medium"
 TITLE = "No DMARC record for the identity's domain"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses230-dmarc-missing"
+SUMMARY = "no `_dmarc` record for the identity's domain or a parent, in its declared DNS"
 
 
 def check(model, context):

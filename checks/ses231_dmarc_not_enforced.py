@@ -33,6 +33,11 @@ ID = "SES231"
 NAME = "dmarc-not-enforced"
 SEVERITY = "medium"
 TITLE = "DMARC policy does not enforce"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses231-dmarc-not-enforced"
+SUMMARY = "`p=none` (`sp`/`np=none` for a subdomain), `pct` below 100, or `t=y`"
 
 
 def check(model, context):

@@ -33,6 +33,12 @@ ID = "SES232"
 NAME = "dmarc-invalid"
 SEVERITY = "high"
 TITLE = "DMARC record is invalid"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses232-dmarc-invalid"
+SUMMARY = ("a DMARC record receivers ignore (syntax, `v=DMARC1` not first, bad values or URIs, several records),"
+           " or `aspf=s` with a custom MAIL FROM")
 
 
 def check(model, context):

@@ -23,6 +23,11 @@ ID = "SES233"
 NAME = "dmarc-no-reports"
 SEVERITY = "low"
 TITLE = "DMARC record has no rua"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses233-dmarc-no-reports"
+SUMMARY = "a DMARC record without `rua`"
 
 
 def check(model, context):

@@ -29,6 +29,11 @@ ID = "SES240"
 NAME = "verification-record-missing"
 SEVERITY = "low"
 TITLE = "Verification waits for a _amazonses record that is not declared"
+TAGS = ("dns", "verification")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses240-verification-record-missing"
+SUMMARY = "an `aws_ses_domain_identity_verification` waiting for a `_amazonses` record nobody declares"
 
 
 def check(model, context):

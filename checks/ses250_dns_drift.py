@@ -26,6 +26,11 @@ ID = "SES250"
 NAME = "dns-drift"
 SEVERITY = "high"
 TITLE = "Public DNS differs from the declared or required records"
+TAGS = ("dns", "live")
+NEEDS_DNS = "live"
+MANDATORY = False
+ANCHOR = "ses250-dns-drift"
+SUMMARY = "with `--dns live`: public DNS differs from the declared records or from what SES needs"
 
 
 def check(model, context):

@@ -37,6 +37,11 @@ ID = "SES301"
 NAME = "configuration-set-tls-optional"
 SEVERITY = "medium"
 TITLE = "Configuration set does not require TLS for delivery"
+TAGS = ("tls", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses301-configuration-set-tls-optional"
+SUMMARY = "a configuration set whose delivery TLS policy is missing or `Optional`"
 
 
 def check(model, context):

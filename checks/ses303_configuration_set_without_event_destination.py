@@ -44,6 +44,11 @@ ID = "SES303"
 NAME = "configuration-set-without-event-destination"
 SEVERITY = "medium"
 TITLE = "Configuration set publishes no bounce and complaint events"
+TAGS = ("monitoring", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses303-configuration-set-without-event-destination"
+SUMMARY = "a configuration set without an enabled event destination for bounce and complaint events"
 
 
 def check(model, context):

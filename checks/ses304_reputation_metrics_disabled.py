@@ -32,6 +32,11 @@ ID = "SES304"
 NAME = "reputation-metrics-disabled"
 SEVERITY = "low"
 TITLE = "Configuration set has reputation metrics off"
+TAGS = ("monitoring", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses304-reputation-metrics-disabled"
+SUMMARY = "a configuration set with reputation metrics off"
 
 
 def check(model, context):

@@ -37,6 +37,12 @@ ID = "SES305"
 NAME = "no-bounce-complaint-feedback"
 SEVERITY = "low"
 TITLE = "Identity sends bounces and complaints nowhere"
+TAGS = ("monitoring",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses305-no-bounce-complaint-feedback"
+SUMMARY = ("a v1 identity without notification topics for bounces and complaints, where monitoring is declared "
+           "next to it")
 
 V1_TYPES = ("aws_ses_domain_identity", "aws_ses_email_identity")
 

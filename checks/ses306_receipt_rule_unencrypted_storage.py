@@ -40,6 +40,11 @@ ID = "SES306"
 NAME = "receipt-rule-unencrypted-storage"
 SEVERITY = "medium"
 TITLE = "Receipt rule stores mail without KMS encryption"
+TAGS = ("receiving", "encryption")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses306-receipt-rule-unencrypted-storage"
+SUMMARY = "a receipt rule that stores mail in S3 without a KMS key (low: one whose TLS policy is `Optional`)"
 
 
 def check(model, context):

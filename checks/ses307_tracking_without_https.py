@@ -38,6 +38,11 @@ ID = "SES307"
 NAME = "tracking-without-https"
 SEVERITY = "low"
 TITLE = "Tracking domain allows plain HTTP"
+TAGS = ("tls", "tracking")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses307-tracking-without-https"
+SUMMARY = "a configuration set with a custom tracking domain whose HTTPS policy is `OPTIONAL`"
 
 
 def check(model, context):

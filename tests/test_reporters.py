@@ -14,7 +14,7 @@ from analyzer.engine import Report, ScanOptions, scan
 from analyzer.findings import Finding
 from analyzer.model import Location
 from analyzer.report import github, junit, sarif
-from analyzer.rules import is_dns_rule, load_rules
+from analyzer.rules import needs_dns, load_rules
 from conftest import FIXTURES, REPO
 
 SCHEMA = (REPO / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json").resolve()
@@ -284,7 +284,7 @@ def _junit(report):
     return counts, cases
 
 
-RAN = [rule_id for rule_id in RULE_IDS if not is_dns_rule(rule_id)]  # these scans run with dns="off"
+RAN = [rule_id for rule_id in RULE_IDS if not needs_dns(rule_id)]  # these scans run with dns="off"
 
 
 def _passing(*except_rules, ids=RULE_IDS):

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from analyzer import __version__
+from analyzer.rules import mandatory_ids
 
 
 def _finding(f) -> dict:
@@ -35,7 +36,7 @@ def _finding(f) -> dict:
 
 def render(report) -> str:
     findings = [_finding(f) for f in report.findings]
-    errors = [item for item in findings if item["rule_id"] in ("SES001", "SES002")]
+    errors = [item for item in findings if item["rule_id"] in mandatory_ids()]
     active = [f for f in report.findings if f.active and not f.suppressed]
     document = {
         "version": 1,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from analyzer.engine import ALWAYS_FAILING
+from analyzer.rules import mandatory_ids
 
 MESSAGE_LIMIT = 200
 # Characters XML 1.0 cannot carry, even escaped.
@@ -51,7 +51,7 @@ def _skip_reason(finding) -> str:
 
 
 def _outcome(finding) -> str:
-    if finding.rule_id in ALWAYS_FAILING:
+    if finding.rule_id in mandatory_ids():
         return "error"
     if not finding.active or getattr(finding, "suppressed", None) is not None:
         return "skipped"

@@ -28,7 +28,7 @@ import pathlib
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.engine import ALWAYS_FAILING
+from analyzer.rules import mandatory_ids
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/sesguard/sesguard"
@@ -100,7 +100,7 @@ def _result(finding, rule_index: dict) -> dict:
 
 def _notification(finding, rule_index: dict) -> dict:
     notification = {
-        "level": "error" if finding.rule_id in ALWAYS_FAILING else _level(finding),
+        "level": "error" if finding.rule_id in mandatory_ids() else _level(finding),
         "message": {"text": finding.message},
         "descriptor": {"id": finding.rule_id},
         "associatedRule": {"id": finding.rule_id},
@@ -120,11 +120,11 @@ def _src_root() -> str:
 
 def render(report) -> str:
     rule_index = {rule.id: index for index, rule in enumerate(report.rules)}
-    notified = [f for f in report.findings if f.rule_id in ALWAYS_FAILING or not f.file]
+    notified = [f for f in report.findings if f.rule_id in mandatory_ids() or not f.file]
     run = {
         "tool": {"driver": {"name": "sesguard", "version": __version__, "informationUri": INFORMATION_URI,
                             "rules": [_descriptor(rule) for rule in report.rules]}},
-        "invocations": [{"executionSuccessful": not any(f.rule_id in ALWAYS_FAILING for f in notified),
+        "invocations": [{"executionSuccessful": not any(f.rule_id in mandatory_ids() for f in notified),
                          "toolExecutionNotifications": [_notification(f, rule_index) for f in notified]}],
         "originalUriBaseIds": {SRCROOT: {"uri": _src_root()}},
         "results": [_result(f, rule_index) for f in report.findings if f.file],
