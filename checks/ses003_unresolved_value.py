@@ -31,7 +31,7 @@ TITLE = "A verdict depends on a value that could not be resolved"
 TAGS = ("input", "policy")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses003-unresolved-value"
+ANCHOR = "ses003"
 SUMMARY = "a verdict depends on a value that could not be resolved statically"
 
 

@@ -22,7 +22,7 @@ TITLE = "Suppression without a reason, unused, or expired"
 TAGS = ("suppression",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses004-invalid-suppression"
+ANCHOR = "ses004"
 SUMMARY = "a suppression without a reason, one that suppresses nothing, or an expired one"
 
 

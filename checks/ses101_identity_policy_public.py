@@ -58,7 +58,7 @@ TITLE = "Identity policy lets anyone send as the identity"
 TAGS = ("policy",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses101-identity-policy-public"
+ANCHOR = "ses101"
 SUMMARY = "a statement lets anyone send as the identity (high when only a network condition limits it)"
 
 

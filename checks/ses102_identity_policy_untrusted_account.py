@@ -44,7 +44,7 @@ TITLE = "Identity policy lets an untrusted account or organization send as the i
 TAGS = ("policy",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses102-identity-policy-untrusted-account"
+ANCHOR = "ses102"
 SUMMARY = ("a statement lets an account or organization that is not trusted send (medium when no trusted account"
            " was configured)")
 

@@ -36,7 +36,7 @@ TITLE = "Service principal may send without a source account or ARN condition"
 TAGS = ("policy",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses103-identity-policy-service-without-source"
+ANCHOR = "ses103"
 SUMMARY = ("a service principal may send without `aws:SourceAccount` / `aws:SourceArn` / `aws:SourceOrgID` "
            "(confused deputy)")
 

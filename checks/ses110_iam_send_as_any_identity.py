@@ -50,7 +50,7 @@ TITLE = "IAM policy allows sending as any identity"
 TAGS = ("iam",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses110-iam-send-as-any-identity"
+ANCHOR = "ses110"
 SUMMARY = ('an identity-based IAM policy allows a send action on every identity (`Resource: "*"`, `identity/*`) '
            'without a `ses:FromAddress` condition')
 

@@ -48,7 +48,7 @@ TITLE = "Long-lived access key for a user that may send"
 TAGS = ("iam", "credentials")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses111-smtp-credentials-long-lived"
+ANCHOR = "ses111"
 SUMMARY = "an IAM access key (SMTP credentials) for a user that a policy in the scan lets send"
 
 

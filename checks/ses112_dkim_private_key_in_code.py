@@ -46,7 +46,7 @@ TITLE = "BYODKIM private key written in the code"
 TAGS = ("dkim", "secrets")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses112-dkim-private-key-in-code"
+ANCHOR = "ses112"
 SUMMARY = "a BYODKIM private key written in the code or read from a file in the repository (never printed)"
 
 

@@ -35,7 +35,7 @@ TITLE = "Email identity at a consumer mailbox provider"
 TAGS = ("identity",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses201-email-identity-personal-mailbox"
+ANCHOR = "ses201"
 SUMMARY = ("an email-address identity at a consumer mailbox provider (gmail.com, outlook.com, ...; extend with "
            "`personal_mailbox_domains`)")
 

@@ -46,7 +46,7 @@ TITLE = "Email identity without a verified domain"
 TAGS = ("identity",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses202-email-identity-without-domain"
+ANCHOR = "ses202"
 SUMMARY = "an email-address identity whose domain is not verified by a domain identity declared next to it"
 
 

@@ -37,7 +37,7 @@ TITLE = "Domain identity does not sign with DKIM"
 TAGS = ("dns", "dkim")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses210-dkim-disabled"
+ANCHOR = "ses210"
 SUMMARY = "a domain identity that will not sign: v1 without `aws_ses_domain_dkim`, or `SigningEnabled: false`"
 
 

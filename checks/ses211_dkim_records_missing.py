@@ -44,7 +44,7 @@ TITLE = "DKIM CNAME records missing from the identity's DNS"
 TAGS = ("dns", "dkim")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses211-dkim-records-missing"
+ANCHOR = "ses211"
 SUMMARY = "the identity's DNS is in the scan but not all three Easy DKIM CNAMEs are"
 
 

@@ -47,7 +47,7 @@ TITLE = "DKIM record has the wrong type, target or zone"
 TAGS = ("dns", "dkim")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses212-dkim-record-wrong"
+ANCHOR = "ses212"
 SUMMARY = ("a DKIM record of the wrong type or target, a DKIM domain that does not fit the Region, a private "
            "zone, other data at the CNAME's name")
 

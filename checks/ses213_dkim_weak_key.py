@@ -39,7 +39,7 @@ TITLE = "DKIM key shorter than 2048 bits"
 TAGS = ("dns", "dkim")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses213-dkim-weak-key"
+ANCHOR = "ses213"
 SUMMARY = "`RSA_1024_BIT` as next signing key, or a BYODKIM public key under 2048 bits"
 
 

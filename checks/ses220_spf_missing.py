@@ -37,7 +37,7 @@ TITLE = "MAIL FROM domain has no SPF record"
 TAGS = ("dns", "spf")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses220-spf-missing"
+ANCHOR = "ses220"
 SUMMARY = "the custom MAIL FROM domain has no SPF record in its declared DNS"
 
 

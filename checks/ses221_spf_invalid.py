@@ -44,7 +44,7 @@ TITLE = "SPF record is invalid or allows any sender"
 TAGS = ("dns", "spf")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses221-spf-invalid"
+ANCHOR = "ses221"
 SUMMARY = ("an SPF record that is invalid per RFC 7208 (severity by case: `+all` critical, `?all` medium, `ptr` "
            "low...)")
 

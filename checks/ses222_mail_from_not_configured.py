@@ -35,7 +35,7 @@ TITLE = "Domain identity has no custom MAIL FROM domain"
 TAGS = ("dns", "mail-from")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses222-mail-from-not-configured"
+ANCHOR = "ses222"
 SUMMARY = "a domain identity without a custom MAIL FROM domain, so SPF never aligns"
 
 

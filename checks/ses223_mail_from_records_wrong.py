@@ -39,7 +39,7 @@ TITLE = "MAIL FROM domain or its MX/SPF records are wrong for SES"
 TAGS = ("dns", "mail-from")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses223-mail-from-records-wrong"
+ANCHOR = "ses223"
 SUMMARY = ("a MAIL FROM domain outside the identity, or without exactly one MX `10 feedback-"
            "smtp.<region>.amazonses.com`, or an SPF without `include:amazonses.com` (Region mismatch medium)")
 

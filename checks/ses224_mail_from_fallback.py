@@ -32,7 +32,7 @@ TITLE = "MAIL FROM falls back to amazonses.com when its MX is missing"
 TAGS = ("dns", "mail-from")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses224-mail-from-fallback"
+ANCHOR = "ses224"
 SUMMARY = "MX failure behaviour left to fall back to amazonses.com silently"
 
 

@@ -28,7 +28,7 @@ TITLE = "No DMARC record for the identity's domain"
 TAGS = ("dns", "dmarc")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses230-dmarc-missing"
+ANCHOR = "ses230"
 SUMMARY = "no `_dmarc` record for the identity's domain or a parent, in its declared DNS"
 
 

@@ -36,7 +36,7 @@ TITLE = "DMARC policy does not enforce"
 TAGS = ("dns", "dmarc")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses231-dmarc-not-enforced"
+ANCHOR = "ses231"
 SUMMARY = "`p=none` (`sp`/`np=none` for a subdomain), `pct` below 100, or `t=y`"
 
 

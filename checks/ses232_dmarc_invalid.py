@@ -36,7 +36,7 @@ TITLE = "DMARC record is invalid"
 TAGS = ("dns", "dmarc")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses232-dmarc-invalid"
+ANCHOR = "ses232"
 SUMMARY = ("a DMARC record receivers ignore (syntax, `v=DMARC1` not first, bad values or URIs, several records),"
            " or `aspf=s` with a custom MAIL FROM")
 

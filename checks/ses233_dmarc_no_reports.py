@@ -26,7 +26,7 @@ TITLE = "DMARC record has no rua"
 TAGS = ("dns", "dmarc")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses233-dmarc-no-reports"
+ANCHOR = "ses233"
 SUMMARY = "a DMARC record without `rua`"
 
 

@@ -32,7 +32,7 @@ TITLE = "Verification waits for a _amazonses record that is not declared"
 TAGS = ("dns", "verification")
 NEEDS_DNS = "static"
 MANDATORY = False
-ANCHOR = "ses240-verification-record-missing"
+ANCHOR = "ses240"
 SUMMARY = "an `aws_ses_domain_identity_verification` waiting for a `_amazonses` record nobody declares"
 
 

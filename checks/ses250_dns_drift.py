@@ -29,7 +29,7 @@ TITLE = "Public DNS differs from the declared or required records"
 TAGS = ("dns", "live")
 NEEDS_DNS = "live"
 MANDATORY = False
-ANCHOR = "ses250-dns-drift"
+ANCHOR = "ses250"
 SUMMARY = "with `--dns live`: public DNS differs from the declared records or from what SES needs"
 
 

@@ -40,7 +40,7 @@ TITLE = "Configuration set does not require TLS for delivery"
 TAGS = ("tls", "configuration-set")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses301-configuration-set-tls-optional"
+ANCHOR = "ses301"
 SUMMARY = "a configuration set whose delivery TLS policy is missing or `Optional`"
 
 

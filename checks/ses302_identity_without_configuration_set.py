@@ -41,7 +41,7 @@ TITLE = "Identity has no default configuration set"
 TAGS = ("monitoring", "configuration-set")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses302-identity-without-configuration-set"
+ANCHOR = "ses302"
 SUMMARY = "a v2 identity without a default configuration set, where configuration sets are declared next to it"
 
 V2_TYPES = ("aws_sesv2_email_identity", "AWS::SES::EmailIdentity")

@@ -47,7 +47,7 @@ TITLE = "Configuration set publishes no bounce and complaint events"
 TAGS = ("monitoring", "configuration-set")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses303-configuration-set-without-event-destination"
+ANCHOR = "ses303"
 SUMMARY = "a configuration set without an enabled event destination for bounce and complaint events"
 
 

@@ -35,7 +35,7 @@ TITLE = "Configuration set has reputation metrics off"
 TAGS = ("monitoring", "configuration-set")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses304-reputation-metrics-disabled"
+ANCHOR = "ses304"
 SUMMARY = "a configuration set with reputation metrics off"
 
 

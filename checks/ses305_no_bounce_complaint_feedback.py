@@ -40,7 +40,7 @@ TITLE = "Identity sends bounces and complaints nowhere"
 TAGS = ("monitoring",)
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses305-no-bounce-complaint-feedback"
+ANCHOR = "ses305"
 SUMMARY = ("a v1 identity without notification topics for bounces and complaints, where monitoring is declared "
            "next to it")
 

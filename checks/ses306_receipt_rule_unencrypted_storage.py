@@ -43,7 +43,7 @@ TITLE = "Receipt rule stores mail without KMS encryption"
 TAGS = ("receiving", "encryption")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses306-receipt-rule-unencrypted-storage"
+ANCHOR = "ses306"
 SUMMARY = "a receipt rule that stores mail in S3 without a KMS key (low: one whose TLS policy is `Optional`)"
 
 

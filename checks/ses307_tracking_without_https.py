@@ -41,7 +41,7 @@ TITLE = "Tracking domain allows plain HTTP"
 TAGS = ("tls", "tracking")
 NEEDS_DNS = None
 MANDATORY = False
-ANCHOR = "ses307-tracking-without-https"
+ANCHOR = "ses307"
 SUMMARY = "a configuration set with a custom tracking domain whose HTTPS policy is `OPTIONAL`"
 
 
