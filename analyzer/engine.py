@@ -166,7 +166,8 @@ def _crash(context: RuleContext, rule, exc: Exception) -> Finding:
     return context.rule("SES002").finding(
         f"rule {rule.id} ({rule.name}) crashed with {type(exc).__name__}: {exc} (at {where}); "
         "its findings are missing from this scan", Location("", 0, 0), resource=rule.id,
-        logical_path=f"{rule.id}/{type(exc).__name__}")
+        logical_path=f"{rule.id}/{type(exc).__name__}",
+        details={"traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))})
 
 
 def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:

@@ -43,6 +43,7 @@ from typing import Any, Callable, Optional
 import regex as regex_engine
 
 from analyzer import jsonloc
+from analyzer.errors import InputError, Unsupported
 from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
@@ -65,8 +66,11 @@ from analyzer.model import (
 # ---------------------------------------------------------------------------
 
 
-class FunctionError(Exception):
-    """Bad call: wrong arguments, unsupported function, refused path. Message is user-facing."""
+class FunctionError(InputError):
+    """Bad call: wrong arguments, unknown function, refused path. Message is user-facing.
+
+    A valid call sesguard cannot evaluate raises ``Unsupported`` instead,
+    and a bug in a function's implementation is raised as it is."""
 
 
 @dataclass
@@ -110,10 +114,6 @@ def call(name: str, args: list, ctx: Optional[CallContext]) -> object:
         return _derived(exc.unknown)
     except _Error as exc:
         raise FunctionError(f"{name}: {exc}") from None
-    except FunctionError:
-        raise
-    except Exception as exc:  # a bug or an environment failure: still a FunctionError
-        raise FunctionError(f"{name}: {type(exc).__name__}: {exc}") from exc
 
 
 def _unknown_list_at(args: list) -> bool:
@@ -1351,6 +1351,10 @@ class _RE2Translator:
     def fail(self, reason: str):
         raise _Error(f"invalid regular expression {self.src!r}: {reason}")
 
+    def unsupported(self, construct: str):
+        """Refuse valid RE2 that has no translation here."""
+        raise Unsupported(f"{construct} in the regular expression {self.src!r}")
+
     def step(self) -> None:
         char = self.src[self.pos]
         self.pos += 1
@@ -1427,7 +1431,7 @@ class _RE2Translator:
             self.pos += 1
             self.quoted()
         elif char in "pPC":
-            self.fail(f"\\{char} is not supported")
+            self.unsupported(f"\\{char}")
         else:
             self.atom(re.escape(self.escaped_char()))
 
@@ -1486,7 +1490,7 @@ class _RE2Translator:
         self.pos = flags.end()
         on, off = flags.group(1), flags.group(3) or ""
         if "U" in on + off:
-            self.fail("the U (ungreedy) flag is not supported")
+            self.unsupported("the U (ungreedy) flag")
         multiline = ("m" in on or frame.multiline) and "m" not in off
         python_on = "".join(f for f in "is" if f in on)
         python_off = "".join(f for f in "is" if f in off)
@@ -1533,7 +1537,7 @@ class _RE2Translator:
             letter = self.src[self.pos + 1]
             self.pos += 2
             if letter not in _PERL_CLASSES:
-                self.fail(f"\\{letter} inside a character class is not supported")
+                self.unsupported(f"\\{letter} inside a character class")
             return _PERL_CLASSES[letter]
         low = self.class_char()
         if self.src.startswith("-", self.pos) and self.src[self.pos + 1:self.pos + 2] not in ("", "]"):
@@ -1585,8 +1589,8 @@ def _search(compiled, text: str, pos: int = 0):
     try:
         return compiled.search(text, pos, timeout=REGEX_TIMEOUT)
     except TimeoutError:
-        raise _Error(f"the regular expression {compiled.pattern!r} took more than {REGEX_TIMEOUT:g} s "
-                     "(Terraform's RE2 does not backtrack; sesguard's engine does)") from None
+        raise Unsupported(f"the regular expression {compiled.pattern!r}, which took more than {REGEX_TIMEOUT:g} s "
+                          "(Terraform's RE2 does not backtrack; sesguard's engine does),") from None
 
 
 def _go_matches(regex, text: str) -> list:
