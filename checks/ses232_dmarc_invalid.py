@@ -23,11 +23,12 @@ DMARC record at ``_dmarc.<domain>``.
 
 from collections import defaultdict
 
-from analyzer.dns import dmarc, published
+from analyzer.dns import dmarc
 from analyzer.dns.records import joined
 from analyzer.dns.view import dmarc_problems
 from analyzer.model import display
 from analyzer.rules import about
+from checks._published import dmarc_findings
 
 ID = "SES232"
 NAME = "dmarc-invalid"
@@ -43,7 +44,7 @@ SUMMARY = ("a DMARC record receivers ignore (syntax, `v=DMARC1` not first, bad v
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
+    yield from dmarc_findings(rule, context, dmarc.VALIDITY, severity)
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:
@@ -61,7 +62,7 @@ def check(model, context):
             problems, unknown = dmarc_problems(text)
             note = f" (tags with values unknown to the scan were not checked: {', '.join(unknown)})" if unknown else ""
             for problem in problems:
-                if problem.rule == dmarc.INVALID:
+                if problem.aspect == dmarc.VALIDITY:
                     yield _finding(rule, record, problem, note)
     for entries in by_name.values():
         texts = [t for _, ts in entries for t in ts]
@@ -87,6 +88,14 @@ def _strict_alignment(rule, dns):
                         **about(placed.record, f"dmarc/aspf/{identity.address}"))
 
 
+def severity(problem) -> str:
+    """How much a validity problem matters: a record receivers misread is
+    high, an empty tag low, what changes nothing for receivers info."""
+    if problem.code in dmarc.NOTES:
+        return "info"
+    return "low" if problem.code == "empty-tag" else "high"
+
+
 def _at_dmarc_name(name) -> bool:
     return bool(name.labels) and name.labels[0] == ("_dmarc",)
 
@@ -97,4 +106,4 @@ def _meant_as_dmarc(text: str) -> bool:
 
 def _finding(rule, record, problem, note: str):
     return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
-                        severity=problem.severity, **about(record, f"dmarc/{problem.code}"))
+                        severity=severity(problem), **about(record, f"dmarc/{problem.code}"))

@@ -15,9 +15,10 @@ Example (CloudFormation):
 Fix: ``rua=mailto:dmarc-reports@example.com``.
 """
 
-from analyzer.dns import published
+from analyzer.dns import dmarc
 from analyzer.model import display
 from analyzer.rules import about
+from checks._published import dmarc_findings
 
 ID = "SES233"
 NAME = "dmarc-no-reports"
@@ -32,8 +33,8 @@ SUMMARY = "a DMARC record without `rua`"
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
-    for _, domain, placed, _ in context.dns(model).governing_dmarc(ID):
+    yield from dmarc_findings(rule, context, dmarc.REPORTING)
+    for _, domain, placed, _ in context.dns(model).governing_dmarc(dmarc.REPORTING):
         record = placed.record
         name = display(domain.text())
         yield rule.finding(

@@ -11,7 +11,9 @@ modifiers (§6), macros (§7), the DNS lookup limits (§4.6.4), record size
 function its caller provides and counts DNS-querying terms and void
 lookups exactly as a receiver evaluating the record would.
 
-Every problem belongs to rule SES221 (spf-invalid).
+Problems are facts with stable codes (``plus-all``, ``too-many-lookups``);
+which rule reports them, and how severely, is the rules' judgment
+(``checks/ses221_spf_invalid.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ import ipaddress
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
-
-RULE = "SES221"
 
 LOOKUP_LIMIT = 10  # DNS-querying terms per evaluation (§4.6.4)
 VOID_LOOKUP_LIMIT = 2  # lookups answering NXDOMAIN or no data (§4.6.4)
@@ -50,10 +50,18 @@ _EXP_ONLY_LETTERS = "crt"  # §7.2: only in explanation text, never in a domain-
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # "SES221" for SPF; "SES231", "SES232" or "SES233" for DMARC
-    severity: str  # "critical", "high", "medium", "low" or "info"
     code: str  # short stable id, e.g. "plus-all", "too-many-lookups"
     message: str  # one sentence a user reads, naming the offending term
+    aspect: str = ""  # DMARC: what of the record it is about (dmarc.VALIDITY, ENFORCEMENT, REPORTING)
+
+
+# The problems that make a record not work as written: receivers evaluating
+# it return permerror, or ignore part of it.
+BROKEN = frozenset({
+    "bad-cidr", "bad-domain-spec", "bad-ip", "bad-macro", "all-glued", "duplicate-modifier", "include-no-spf",
+    "loop", "multiple-records", "mx-too-many-records", "not-spf", "redirect-ignored", "redirect-no-spf", "syntax",
+    "too-many-lookups", "too-many-void-lookups", "unknown-mechanism",
+})
 
 
 class LookupVoid(Exception):
@@ -93,8 +101,8 @@ class LiveSpf:
     records: dict = field(default_factory=dict)  # domain -> SPF record text reached
 
 
-def _problem(severity: str, code: str, message: str) -> Problem:
-    return Problem(RULE, severity, code, message)
+def _problem(code: str, message: str) -> Problem:
+    return Problem(code, message)
 
 
 def is_spf(text: str) -> bool:
@@ -133,13 +141,13 @@ def _domain_spec_problem(spec: str) -> Optional[Problem]:
     """A problem with a domain-spec: a bad macro, or a name not ending in a top label."""
     reason = _macro_problem(spec, _MACRO_LETTERS)
     if reason:
-        return _problem("high", "bad-macro", reason)
+        return _problem("bad-macro", reason)
     if _ends_with_macro(spec):
         return None
     name = spec[:-1] if spec.endswith(".") else spec
     head, dot, toplabel = name.rpartition(".")
     if not dot or not head or not _TOPLABEL.fullmatch(toplabel):
-        return _problem("high", "bad-domain-spec", f"'{spec}' is not a domain name ending in a valid top label")
+        return _problem("bad-domain-spec", f"'{spec}' is not a domain name ending in a valid top label")
     return None
 
 
@@ -155,7 +163,7 @@ def _cidr_problem(term: str, number: Optional[str], limit: int) -> Optional[Prob
         return None
     if _CIDR_NUMBER.fullmatch(number) and int(number) <= limit:
         return None
-    return _problem("high", "bad-cidr", f"{term}: the prefix length /{number} must be 0 to {limit}")
+    return _problem("bad-cidr", f"{term}: the prefix length /{number} must be 0 to {limit}")
 
 
 def _network_problem(term: str, network: str, version: int) -> Optional[Problem]:
@@ -163,16 +171,16 @@ def _network_problem(term: str, network: str, version: int) -> Optional[Problem]
     try:
         kind(network)
     except ValueError:
-        return _problem("high", "bad-ip", f"{term}: '{network}' is not an IPv{version} address")
+        return _problem("bad-ip", f"{term}: '{network}' is not an IPv{version} address")
     if "%" in network:
-        return _problem("high", "bad-ip", f"{term}: '{network}' carries a zone, which SPF does not allow")
+        return _problem("bad-ip", f"{term}: '{network}' carries a zone, which SPF does not allow")
     return None
 
 
 def _required_spec(term: str, name: str, rest: str) -> tuple:
     """``(spec, problems)`` for include and exists, which need ``:domain-spec``."""
     if not rest.startswith(":") or len(rest) == 1:
-        return None, [_problem("high", "syntax", f"{term}: {name} needs ':' and a domain")]
+        return None, [_problem("syntax", f"{term}: {name} needs ':' and a domain")]
     spec = rest[1:]
     problem = _domain_spec_problem(spec)
     return spec, [problem] if problem else []
@@ -182,7 +190,7 @@ def _host_spec(term: str, name: str, rest: str) -> tuple:
     """``(spec, problems)`` for a and mx: optional ``:domain-spec``, optional dual CIDR."""
     match = _DUAL_CIDR.fullmatch(rest)
     if not match:
-        return None, [_problem("high", "syntax", f"'{term}' is not a valid {name} mechanism")]
+        return None, [_problem("syntax", f"'{term}' is not a valid {name} mechanism")]
     spec = match.group("spec")
     problems = [
         _cidr_problem(term, match.group("v4"), 32),
@@ -196,7 +204,7 @@ def _ptr_spec(term: str, rest: str) -> tuple:
     if not rest:
         return None, []
     if not rest.startswith(":"):
-        return None, [_problem("high", "syntax", f"'{term}' is not a valid ptr mechanism")]
+        return None, [_problem("syntax", f"'{term}' is not a valid ptr mechanism")]
     problem = _domain_spec_problem(rest[1:])
     return rest[1:], [problem] if problem else []
 
@@ -204,7 +212,7 @@ def _ptr_spec(term: str, rest: str) -> tuple:
 def _ip_spec(term: str, version: int, rest: str) -> tuple:
     match = _NETWORK.fullmatch(rest)
     if not match or not match.group("net"):
-        return None, [_problem("high", "syntax", f"'{term}' is not a valid ip{version} mechanism")]
+        return None, [_problem("syntax", f"'{term}' is not a valid ip{version} mechanism")]
     network = match.group("net")
     problems = [
         _network_problem(term, network, version),
@@ -228,9 +236,9 @@ def _parse_directive(term: str) -> tuple:
     qualifier, name, rest = _DIRECTIVE.fullmatch(term).groups()
     name = name.lower()
     if name.startswith("all") and (name != "all" or rest):
-        return None, [_problem("high", "all-glued", f"'{term}' glues 'all' to other text: receivers reject the record (permerror)")]
+        return None, [_problem("all-glued", f"'{term}' glues 'all' to other text: receivers reject the record (permerror)")]
     if name not in MECHANISMS:
-        return None, [_problem("high", "unknown-mechanism", f"'{term}' is not an SPF mechanism: receivers reject the record (permerror)")]
+        return None, [_problem("unknown-mechanism", f"'{term}' is not an SPF mechanism: receivers reject the record (permerror)")]
     if name == "all":
         return Term(term, name, qualifier or "+", None, False), []
     spec, problems = _mechanism_arguments(term, name, rest)
@@ -246,10 +254,10 @@ def _parse_modifier(term: str, name: str, value: str) -> tuple:
             return None, [problem]
         return Term(term, name, "", value, True), []
     if name in MECHANISMS:
-        return None, [_problem("medium", "mechanism-as-modifier", f"'{term}' is an unknown modifier that receivers ignore: the {name} mechanism takes ':', not '='")]
+        return None, [_problem("mechanism-as-modifier", f"'{term}' is an unknown modifier that receivers ignore: the {name} mechanism takes ':', not '='")]
     reason = _macro_problem(value, _MACRO_LETTERS + _EXP_ONLY_LETTERS)
     if reason:
-        return None, [_problem("high", "bad-macro", reason)]
+        return None, [_problem("bad-macro", reason)]
     return Term(term, name, "", value, True), []
 
 
@@ -263,13 +271,13 @@ def _parse_term(term: str) -> tuple:
 def parse(text: str) -> Parsed:
     """The terms of one SPF record, with the syntax problems of those that did not parse."""
     if not is_spf(text):
-        return Parsed([], [_problem("high", "not-spf", "the record does not start with 'v=spf1' followed by a space")])
+        return Parsed([], [_problem("not-spf", "the record does not start with 'v=spf1' followed by a space")])
     terms, problems = [], []
     for word in text[len("v=spf1"):].split(" "):
         if not word:
             continue
         if not _VISIBLE.fullmatch(word):
-            problems.append(_problem("high", "syntax", f"'{word}' holds a character other than visible ASCII (terms are separated by single spaces)"))
+            problems.append(_problem("syntax", f"'{word}' holds a character other than visible ASCII (terms are separated by single spaces)"))
             continue
         term, term_problems = _parse_term(word)
         problems.extend(term_problems)
@@ -349,9 +357,9 @@ def _all_problems(terms: list) -> list:
     if term is None:
         return []
     if term.qualifier == "+":
-        return [_problem("critical", "plus-all", f"the SPF record ends with {term.text}: any server may send mail as this domain")]
+        return [_problem("plus-all", f"the SPF record ends with {term.text}: any server may send mail as this domain")]
     if term.qualifier == "?":
-        return [_problem("medium", "neutral-all", "the SPF record ends with ?all: mail from any server gets a neutral result, as if there were no SPF")]
+        return [_problem("neutral-all", "the SPF record ends with ?all: mail from any server gets a neutral result, as if there were no SPF")]
     return []
 
 
@@ -361,7 +369,7 @@ def _after_all_problems(terms: list) -> list:
     # listed there are never authorized, so their mail fails SPF.
     ignored = _mechanisms(terms)[len(_evaluated_mechanisms(terms)):]
     return [
-        _problem("medium", "after-all", f"'{t.text}' comes after 'all' and is never evaluated: the senders it names are not authorized")
+        _problem("after-all", f"'{t.text}' comes after 'all' and is never evaluated: the senders it names are not authorized")
         for t in ignored
     ]
 
@@ -370,16 +378,16 @@ def _modifier_problems(terms: list) -> list:
     problems = []
     for name in ("redirect", "exp"):
         if len(_modifiers(terms, name)) > 1:
-            problems.append(_problem("high", "duplicate-modifier", f"the SPF record has more than one '{name}=' modifier: receivers reject it (permerror)"))
+            problems.append(_problem("duplicate-modifier", f"the SPF record has more than one '{name}=' modifier: receivers reject it (permerror)"))
     redirects = _modifiers(terms, "redirect")
     if redirects and _first_all(terms):
-        problems.append(_problem("high", "redirect-ignored", f"'{redirects[0].text}' is ignored because the record has an 'all' mechanism"))
+        problems.append(_problem("redirect-ignored", f"'{redirects[0].text}' is ignored because the record has an 'all' mechanism"))
     return problems
 
 
 def _ptr_problems(terms: list) -> list:
     return [
-        _problem("low", "ptr", f"'{t.text}' uses the ptr mechanism, which is slow, unreliable and should not be published (RFC 7208 §5.5)")
+        _problem("ptr", f"'{t.text}' uses the ptr mechanism, which is slow, unreliable and should not be published (RFC 7208 §5.5)")
         for t in _mechanisms(terms) if t.name == "ptr"
     ]
 
@@ -388,15 +396,15 @@ def _lookup_problems(terms: list) -> list:
     count = _count_lookup_terms(terms)
     if count <= LOOKUP_LIMIT:
         return []
-    return [_problem("high", "too-many-lookups", f"the SPF record has {count} DNS-querying terms, more than {LOOKUP_LIMIT}: receivers reject it (permerror); counted offline this is a lower bound, because includes are not expanded")]
+    return [_problem("too-many-lookups", f"the SPF record has {count} DNS-querying terms, more than {LOOKUP_LIMIT}: receivers reject it (permerror); counted offline this is a lower bound, because includes are not expanded")]
 
 
 def _ending_problems(terms: list, problems: list) -> list:
     # A syntax error already makes the record a permerror; saying it also
     # lacks "all" would describe a record no receiver evaluates.
-    if _first_all(terms) or _modifiers(terms, "redirect") or any(p.severity == "high" for p in problems):
+    if _first_all(terms) or _modifiers(terms, "redirect") or any(p.code in BROKEN for p in problems):
         return []
-    return [_problem("low", "no-all", "the SPF record ends without all: receivers treat unmatched senders as neutral")]
+    return [_problem("no-all", "the SPF record ends without all: receivers treat unmatched senders as neutral")]
 
 
 def check_record(text: str) -> list:
@@ -419,12 +427,12 @@ def check_record(text: str) -> list:
 def check_strings(strings: tuple) -> list:
     """Size problems of one TXT record's character strings as published (§3.3, §3.4)."""
     problems = [
-        _problem("medium", "string-too-long", f"a character-string of the SPF record is {len(s.encode())} octets, more than {STRING_LIMIT}")
+        _problem("string-too-long", f"a character-string of the SPF record is {len(s.encode())} octets, more than {STRING_LIMIT}")
         for s in strings if len(s.encode()) > STRING_LIMIT
     ]
     total = sum(len(s.encode()) for s in strings)
     if total > RECORD_LIMIT:
-        problems.append(_problem("medium", "record-too-long", f"the SPF record is {total} octets, more than {RECORD_LIMIT}: the DNS answer may not fit in 512 octets and fall back to TCP or fail"))
+        problems.append(_problem("record-too-long", f"the SPF record is {total} octets, more than {RECORD_LIMIT}: the DNS answer may not fit in 512 octets and fall back to TCP or fail"))
     return problems
 
 
@@ -433,12 +441,12 @@ def check_name(records: list) -> list:
     count = sum(1 for text in records if is_spf(text))
     if count <= 1:
         return []
-    return [_problem("high", "multiple-records", f"the name has {count} SPF records: receivers reject them all (permerror)")]
+    return [_problem("multiple-records", f"the name has {count} SPF records: receivers reject them all (permerror)")]
 
 
 def check_obsolete_type() -> Problem:
     """The problem of publishing SPF in the SPF RR type (type 99), which §3.1 retired."""
-    return _problem("low", "spf-rr-type", "the record uses the SPF RR type (99), which RFC 7208 §3.1 retired: receivers only read TXT")
+    return _problem("spf-rr-type", "the record uses the SPF RR type (99), which RFC 7208 §3.1 retired: receivers only read TXT")
 
 
 # Live evaluation
@@ -470,8 +478,8 @@ class _Walk:
             raise LookupVoid(name)
         return answer
 
-    def report(self, severity: str, code: str, message: str) -> None:
-        self.result.problems.append(_problem(severity, code, message))
+    def report(self, code: str, message: str) -> None:
+        self.result.problems.append(_problem(code, message))
 
     def void(self) -> None:
         self.result.void_lookups += 1
@@ -510,13 +518,13 @@ def _fetch(walk: _Walk, domain: str, via: str, path: tuple) -> Optional[str]:
         texts = []
     except LookupFailed as error:
         lookup = f"{path[-1]}: the TXT lookup of {domain} ({via})" if via else f"the TXT lookup of {domain}"
-        walk.report("medium", "lookup-failed", f"{lookup} failed ({error.message}): receivers return a temporary error (temperror)")
+        walk.report("lookup-failed", f"{lookup} failed ({error.message}): receivers return a temporary error (temperror)")
         return None
     if not texts:
         _report_missing(walk, domain, via, path)
         return None
     if len(texts) > 1:
-        walk.report("high", "multiple-records", f"{domain} has {len(texts)} SPF records: receivers reject them all (permerror)")
+        walk.report("multiple-records", f"{domain} has {len(texts)} SPF records: receivers reject them all (permerror)")
         return None
     return texts[0]
 
@@ -529,11 +537,11 @@ def _term_text(via: str, domain: str, path: tuple) -> str:
 
 def _report_missing(walk: _Walk, domain: str, via: str, path: tuple) -> None:
     if via == "include":
-        walk.report("high", "include-no-spf", f"{_term_text(via, domain, path)} names a domain without an SPF record: receivers reject the record (permerror)")
+        walk.report("include-no-spf", f"{_term_text(via, domain, path)} names a domain without an SPF record: receivers reject the record (permerror)")
     elif via == "redirect":
-        walk.report("high", "redirect-no-spf", f"{_term_text(via, domain, path)} names a domain without an SPF record: receivers reject the record (permerror)")
+        walk.report("redirect-no-spf", f"{_term_text(via, domain, path)} names a domain without an SPF record: receivers reject the record (permerror)")
     else:
-        walk.report("medium", "no-record", f"{domain} has no SPF record")
+        walk.report("no-record", f"{domain} has no SPF record")
 
 
 def _target(term: Term, domain: str) -> str:
@@ -566,7 +574,7 @@ def _mx_lookup(walk: _Walk, name: str, term: Term, domain: str) -> None:
         walk.void()
         return
     if len(exchanges) > MX_ADDRESS_LIMIT:
-        walk.report("high", "mx-too-many-records", f"{domain}: '{term.text}' names {len(exchanges)} mail exchangers, more than {MX_ADDRESS_LIMIT}: the mechanism fails (permerror)")
+        walk.report("mx-too-many-records", f"{domain}: '{term.text}' names {len(exchanges)} mail exchangers, more than {MX_ADDRESS_LIMIT}: the mechanism fails (permerror)")
 
 
 def _query_term(walk: _Walk, term: Term, domain: str, path: tuple) -> None:
@@ -587,21 +595,21 @@ def _evaluate_term(walk: _Walk, term: Term, domain: str, path: tuple) -> bool:
     if not walk.count():
         return False
     if term.spec and _has_macro(term.spec):
-        walk.report("info", "macro-not-expanded", f"{domain}: '{term.text}' uses macros that need a sender to expand: counted, not looked up")
+        walk.report("macro-not-expanded", f"{domain}: '{term.text}' uses macros that need a sender to expand: counted, not looked up")
         return True
     if term.name == "ptr":
         return True
     try:
         _query_term(walk, term, domain, path)
     except LookupFailed as error:
-        walk.report("medium", "lookup-failed", f"{domain}: the lookup for '{term.text}' failed ({error.message}): receivers return a temporary error (temperror)")
+        walk.report("lookup-failed", f"{domain}: the lookup for '{term.text}' failed ({error.message}): receivers return a temporary error (temperror)")
     return True
 
 
 def _follow(walk: _Walk, domain: str, via: str, path: tuple) -> None:
     """Evaluate the SPF record of ``domain`` reached through ``via``, depth first as a receiver does."""
     if _normal(domain) in path:
-        walk.report("high", "loop", f"{_term_text(via, domain, path)} loops back to a domain already being evaluated ({' -> '.join(path)}): receivers reject the record (permerror)")
+        walk.report("loop", f"{_term_text(via, domain, path)} loops back to a domain already being evaluated ({' -> '.join(path)}): receivers reject the record (permerror)")
         return
     text = _fetch(walk, domain, via, path)
     if text is None:
@@ -621,11 +629,11 @@ def _follow(walk: _Walk, domain: str, via: str, path: tuple) -> None:
 def _limit_problems(result: LiveSpf) -> list:
     problems = []
     if result.lookups > WALK_LIMIT:
-        problems.append(_problem("high", "too-many-lookups", f"evaluating the SPF record takes more than {WALK_LIMIT} DNS-querying terms, far more than {LOOKUP_LIMIT}: receivers reject it (permerror)"))
+        problems.append(_problem("too-many-lookups", f"evaluating the SPF record takes more than {WALK_LIMIT} DNS-querying terms, far more than {LOOKUP_LIMIT}: receivers reject it (permerror)"))
     elif result.lookups > LOOKUP_LIMIT:
-        problems.append(_problem("high", "too-many-lookups", f"evaluating the SPF record takes {result.lookups} DNS-querying terms, more than {LOOKUP_LIMIT}: receivers reject it (permerror)"))
+        problems.append(_problem("too-many-lookups", f"evaluating the SPF record takes {result.lookups} DNS-querying terms, more than {LOOKUP_LIMIT}: receivers reject it (permerror)"))
     if result.void_lookups > VOID_LOOKUP_LIMIT:
-        problems.append(_problem("high", "too-many-void-lookups", f"evaluating the SPF record meets {result.void_lookups} names that do not exist or have no records, more than {VOID_LOOKUP_LIMIT}: receivers reject it (permerror)"))
+        problems.append(_problem("too-many-void-lookups", f"evaluating the SPF record meets {result.void_lookups} names that do not exist or have no records, more than {VOID_LOOKUP_LIMIT}: receivers reject it (permerror)"))
     return problems
 
 
