@@ -114,7 +114,7 @@ def _distinct(findings: list) -> list:
     wrong in its code is said once."""
     seen, result = set(), []
     for finding in findings:
-        key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.message,
+        key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.text,
                finding.active)
         if key not in seen:
             seen.add(key)

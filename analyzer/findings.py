@@ -48,6 +48,12 @@ class Finding:
     deployment: str = ""  # the deployment it belongs to: a root module, a stack, a plan (analyzer.model.Deployment.name)
     trace: tuple = ()  # TraceStep: where the value at fault came from, the origin first
     conditional: str = ""  # why the resource may not exist ("exists only if var.enable is true"), when unknown
+    fix: str = ""  # the fix title: what to change, one sentence; never part of ``message``
+
+    @property
+    def text(self) -> str:
+        """The message as reporters render it: what is wrong, then how to fix it."""
+        return f"{self.message} Fix: {self.fix}" if self.fix else self.message
 
     @property
     def file(self) -> str:

@@ -66,7 +66,8 @@ def check(model, context):
         yield rule.finding(
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "
             f"{where}: such keys (SES SMTP credentials) never expire and leak with the configuration they are "
-            "copied into. Fix: send through the SES API with a role and temporary credentials; if SMTP is "
-            "needed, keep the key in a secret store and rotate it.",
+            "copied into.",
             key.user_loc or key.loc, details={"user": user, "policies": [g.policy.address for g in sources]},
-            **about(key, "user"))
+            **about(key, "user"),
+            fix="send through the SES API with a role and temporary credentials; if SMTP is "
+            "needed, keep the key in a secret store and rotate it.")

@@ -59,7 +59,8 @@ def check(model, context):
         name = display(identity.name) if isinstance(identity.name, str) else identity.address
         yield rule.finding(
             f"{identity.address}: the BYODKIM private key of {name} is written in the code (or read from a "
-            "file in the repository), so everyone with the repository can sign mail as the domain. Fix: keep "
-            "the key in a secret store, reference it from there, and rotate this one.",
+            "file in the repository), so everyone with the repository can sign mail as the domain.",
             identity.where("dkim_private_key"), identity=name,
-            **about(identity, "dkim_signing_attributes/domain_signing_private_key"))
+            **about(identity, "dkim_signing_attributes/domain_signing_private_key"),
+            fix="keep "
+            "the key in a secret store, reference it from there, and rotate this one.")

@@ -73,6 +73,6 @@ def check(model, context):
         tokens = ", ".join(map(str, missing))
         yield rule.finding(
             f"{identity.address}: the scan declares DNS for {name} but no CNAME for DKIM token(s) {tokens} "
-            f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why} "
-            "Fix: publish all three Easy DKIM CNAMEs.",
-            identity.loc, identity=name, **about(identity, "dkim"))
+            f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why}",
+            identity.loc, identity=name, **about(identity, "dkim"),
+            fix="publish all three Easy DKIM CNAMEs.")

@@ -50,8 +50,9 @@ def check(model, context):
         name = display(domain.text())
         if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
             yield rule.finding(
-                f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT. Fix: RSA_2048_BIT.",
-                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"))
+                f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
+                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"),
+                fix="RSA_2048_BIT.")
         selector = identity.dkim_selector
         if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):
             continue
@@ -60,6 +61,6 @@ def check(model, context):
             if bits is not None and bits < 2048:
                 record = placed.record
                 yield rule.finding(
-                    f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA. "
-                    "Fix: a 2048-bit key pair.",
-                    record.where("values"), identity=name, **about(record, "p"))
+                    f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA.",
+                    record.where("values"), identity=name, **about(record, "p"),
+                    fix="a 2048-bit key pair.")

@@ -55,6 +55,7 @@ def check(model, context):
         shown = display(mail_from.text())
         yield rule.finding(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM domain {shown} of {name} has no SPF "
-            "record in the declared DNS, so SPF fails for its mail. Fix: a TXT record "
-            f"\"v=spf1 include:amazonses.com -all\" at {shown}.",
-            identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"))
+            "record in the declared DNS, so SPF fails for its mail.",
+            identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"),
+            fix="a TXT record "
+            f"\"v=spf1 include:amazonses.com -all\" at {shown}.")

@@ -48,6 +48,6 @@ def check(model, context):
         record = placed.record
         name = display(domain.text())
         yield rule.finding(
-            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}. "
-            "Fix: p=quarantine or p=reject once reports show legitimate mail passes.",
-            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"))
+            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}.",
+            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"),
+            fix="p=quarantine or p=reject once reports show legitimate mail passes.")

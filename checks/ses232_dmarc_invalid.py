@@ -83,9 +83,10 @@ def _strict_alignment(rule, dns):
                     name = display(domain.text())
                     yield rule.finding(
                         f"{placed.record.address}: {problem.message}, yet {name} sends with the custom MAIL FROM "
-                        f"domain {display(dns.mail_from(identity).text())}. Fix: aspf=r.",
+                        f"domain {display(dns.mail_from(identity).text())}.",
                         placed.record.where("values"), identity=name,
-                        **about(placed.record, f"dmarc/aspf/{identity.address}"))
+                        **about(placed.record, f"dmarc/aspf/{identity.address}"),
+                        fix="aspf=r.")
 
 
 def severity(problem) -> str:

@@ -39,5 +39,6 @@ def check(model, context):
         name = display(domain.text())
         yield rule.finding(
             f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
-            "are sent and forged mail goes unseen. Fix: add rua=mailto:<address>.",
-            record.where("values"), identity=name, **about(record, "dmarc/rua"))
+            "are sent and forged mail goes unseen.",
+            record.where("values"), identity=name, **about(record, "dmarc/rua"),
+            fix="add rua=mailto:<address>.")

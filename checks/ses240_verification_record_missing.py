@@ -46,5 +46,6 @@ def check(model, context):
         yield rule.finding(
             f"{identity.verification}: waits until SES sees the TXT record _amazonses.{name} with the verification "
             f"token of {identity.address}, and the scan declares no such record, so the apply times out unless "
-            "the record is managed elsewhere. Fix: declare the _amazonses TXT record with its verification_token.",
-            identity.loc, identity=name, **about(identity, "verification"))
+            "the record is managed elsewhere.",
+            identity.loc, identity=name, **about(identity, "verification"),
+            fix="declare the _amazonses TXT record with its verification_token.")

@@ -45,8 +45,9 @@ def check(model, context):
             "there is no such record" if answer.status == "nodata" else f"public DNS serves {show(fact.served)}")
         yield rule.finding(
             f"{record.address}: declares {fact.rtype} {show(fact.declared)} at {fact.name}, but {what} "
-            f"({said(answer)}). Fix: apply the change, or update the code to what is intended.",
-            record.where("values"), **about(record, f"live/drift/{fact.rtype}"))
+            f"({said(answer)}).",
+            record.where("values"), **about(record, f"live/drift/{fact.rtype}"),
+            fix="apply the change, or update the code to what is intended.")
     for fact in live.dkim:
         identity = fact.identity
         yield rule.finding(

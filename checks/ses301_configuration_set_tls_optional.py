@@ -57,6 +57,7 @@ def check(model, context):
         name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {problem}: SES delivers in plain text when the "
-            "receiving server offers no TLS or an attacker strips it. Fix: set the delivery TLS policy to "
-            "Require (REQUIRE in SESv2 and CloudFormation).",
-            config_set.where("tls_policy"), **about(config_set, "delivery_options/tls_policy"))
+            "receiving server offers no TLS or an attacker strips it.",
+            config_set.where("tls_policy"), **about(config_set, "delivery_options/tls_policy"),
+            fix="set the delivery TLS policy to "
+            "Require (REQUIRE in SESv2 and CloudFormation).")

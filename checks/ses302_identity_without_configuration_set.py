@@ -56,6 +56,7 @@ def check(model, context):
         name = display(identity.name) if isinstance(identity.name, str) else identity.address
         yield rule.finding(
             f"{identity.address}: the identity {name} has no default configuration set, so its sending events "
-            "are only published when a sender passes a configuration set on each call. Fix: set "
-            "configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.",
-            identity.loc, identity=name, **about(identity, "configuration_set_name"))
+            "are only published when a sender passes a configuration set on each call.",
+            identity.loc, identity=name, **about(identity, "configuration_set_name"),
+            fix="set "
+            "configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.")

@@ -52,6 +52,7 @@ def check(model, context):
         name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
-            "reach no CloudWatch alarm. Fix: enable reputation metrics (reputation_metrics_enabled, "
-            "ReputationOptions.ReputationMetricsEnabled).",
-            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"))
+            "reach no CloudWatch alarm.",
+            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"),
+            fix="enable reputation metrics (reputation_metrics_enabled, "
+            "ReputationOptions.ReputationMetricsEnabled).")

@@ -74,7 +74,7 @@ def check(model, context):
         kinds = " and ".join(m.capitalize() for m in missing)
         yield rule.finding(
             f"{identity.address}: the identity {name} has no notification topic for {kinds}, and no event "
-            "destination publishes bounces and complaints, so nobody sees them until SES pauses sending. "
-            f"Fix: add an aws_ses_identity_notification_topic for {kinds}, or an event destination for "
-            "bounce and complaint events.",
-            identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"))
+            "destination publishes bounces and complaints, so nobody sees them until SES pauses sending.",
+            identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"),
+            fix=f"add an aws_ses_identity_notification_topic for {kinds}, or an event destination for "
+            "bounce and complaint events.")

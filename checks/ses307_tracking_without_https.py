@@ -55,6 +55,6 @@ def check(model, context):
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
             f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
-            f"{policy}: links and the open pixel may go over plain HTTP, readable and rewritable on the way. "
-            "Fix: serve the domain over HTTPS and set https_policy (HttpsPolicy) to REQUIRE.",
-            config_set.where("https_policy"), **about(config_set, "tracking_options/https_policy"))
+            f"{policy}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
+            config_set.where("https_policy"), **about(config_set, "tracking_options/https_policy"),
+            fix="serve the domain over HTTPS and set https_policy (HttpsPolicy) to REQUIRE.")

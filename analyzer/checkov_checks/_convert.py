@@ -130,7 +130,7 @@ class _RuleCheck:
         model = Model(identity_policies=policies)
         findings = [f for f in context.rule(self.id).check(model, context) if f.active]
         if findings:
-            self.details = [f.message for f in findings]
+            self.details = [f.text for f in findings]
             return CheckResult.FAILED
         if all(_evaluated(policy, context) for policy in policies):
             return CheckResult.PASSED

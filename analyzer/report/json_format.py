@@ -16,6 +16,7 @@ def _finding(f) -> dict:
         "name": f.name,
         "severity": f.severity,
         "message": f.message,
+        "fix": f.fix,
         "file": f.file,
         "line": loc.line if loc else 0,
         "column": loc.column if loc else 0,

@@ -40,7 +40,7 @@ def _where(finding) -> str:
 
 
 def _text(finding) -> str:
-    return _xml(finding.message + _where(finding))
+    return _xml(finding.text + _where(finding))
 
 
 def _skip_reason(finding) -> str:
@@ -70,7 +70,7 @@ def _testcase(suite, rule_id: str, name: str, findings: list) -> str:
     quiet = [f for f, outcome in zip(findings, outcomes) if outcome == "skipped"]
     for finding in sorted(loud, key=lambda f: _outcome(f) != "error"):  # errors first, as JUnit orders them
         element = ET.SubElement(case, _outcome(finding), type=finding.severity,
-                                message=_xml(finding.message[:MESSAGE_LIMIT]))
+                                message=_xml(finding.text[:MESSAGE_LIMIT]))
         element.text = _text(finding)
     if quiet:
         text = "\n\n".join(_quiet_text(f) for f in quiet)

@@ -85,7 +85,7 @@ def _result(finding, rule_index: dict) -> dict:
         result["ruleIndex"] = rule_index[finding.rule_id]
     result.update({
         "level": _level(finding),
-        "message": {"text": finding.message},
+        "message": {"text": finding.text},
         "locations": [_location(finding)],
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"identity": finding.identity, "active": finding.active,
@@ -101,7 +101,7 @@ def _result(finding, rule_index: dict) -> dict:
 def _notification(finding, rule_index: dict) -> dict:
     notification = {
         "level": "error" if finding.rule_id in mandatory_ids() else _level(finding),
-        "message": {"text": finding.message},
+        "message": {"text": finding.text},
         "descriptor": {"id": finding.rule_id},
         "associatedRule": {"id": finding.rule_id},
     }

@@ -18,7 +18,7 @@ def _line(finding, colour: bool) -> str:
     severity = f"[{finding.severity}]"
     if colour:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=finding.severity == "critical")
-    return f"{where}: {finding.rule_id} {severity} {finding.message}"
+    return f"{where}: {finding.rule_id} {severity} {finding.text}"
 
 
 def _section(findings, colour: bool) -> list:
