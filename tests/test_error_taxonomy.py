@@ -75,7 +75,7 @@ def test_can_of_a_supported_expression_is_true(tmp_path):
 def _broken(name, monkeypatch):
     def crash(*args):
         raise KeyError("a bug in sesguard")
-    monkeypatch.setitem(functions._REGISTRY, name, dataclasses.replace(functions._REGISTRY[name], impl=crash))
+    monkeypatch.setitem(functions.REGISTRY, name, dataclasses.replace(functions.REGISTRY[name], impl=crash))
 
 
 def test_a_bug_in_a_function_is_not_a_bad_call(monkeypatch):
