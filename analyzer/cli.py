@@ -189,6 +189,9 @@ def scan(paths, fmt, outputs, config_path, trusted_account, trusted_org, var_fil
                    f"instance(s) evaluated, {len(report.not_analyzed)} module call(s) not analyzed, "
                    f"{len(report.rules)} rule(s) run, {report.baselined} finding(s) in the baseline; "
                    f"{time.monotonic() - started:.2f} s", err=True)
+        for finding in report.findings:  # sesguard's own failures: the traceback to report upstream
+            if "traceback" in finding.details:
+                click.echo(f"sesguard: {finding.rule_id} {finding.text}\n{finding.details['traceback']}", err=True)
     if write_baseline:
         save_baseline(report, write_baseline)
         click.echo(f"sesguard: wrote {len(report.findings)} finding(s) to {write_baseline}", err=True)

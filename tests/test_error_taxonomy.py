@@ -62,6 +62,16 @@ def test_can_of_an_unsupported_construct_is_unknown_so_no_branch_is_chosen(tmp_p
     assert "ungreedy" in message and "not supported by sesguard" in message
 
 
+def test_try_of_an_unsupported_construct_is_unknown_not_its_fallback(tmp_path):
+    (tmp_path / "main.tf").write_text(POLICY % ('try(regex("(?U)a+", "aaa") == "a", false)', ACCOUNT))
+    assert _found(_scan(tmp_path)) == [("SES003", "main.tf", 15)]
+
+
+def test_try_of_a_wrong_expression_is_its_fallback(tmp_path):
+    (tmp_path / "main.tf").write_text(POLICY % ('try(regex("(a+", "aaa") == "a", false)', ACCOUNT))
+    assert _found(_scan(tmp_path)) == [("SES101", "main.tf", 15)]
+
+
 def test_can_of_a_wrong_expression_is_false(tmp_path):
     (tmp_path / "main.tf").write_text(POLICY % ('can(regex("(a+", "aaa"))', ACCOUNT))
     assert _found(_scan(tmp_path)) == [("SES101", "main.tf", 15)]
@@ -123,3 +133,18 @@ def test_a_bug_in_a_loader_is_SES002_on_that_file_and_the_scan_goes_on(module, f
     assert [(f.file.rsplit("/", 1)[-1], "ZeroDivisionError" in f.message) for f in crashes] == [(file, True)]
     assert "Traceback" in crashes[0].details["traceback"]
     assert ("SES101", "main.tf", 15) in _found(report)
+
+
+def test_verbose_prints_the_traceback_of_a_crash(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    _broken("upper", monkeypatch)
+    (tmp_path / "main.tf").write_text(POLICY % ('can(upper("x"))', ACCOUNT))
+    monkeypatch.chdir(tmp_path)
+    quiet = CliRunner().invoke(main, ["scan", ".", "--dns", "off"], catch_exceptions=False)
+    verbose = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "-v"], catch_exceptions=False)
+    assert quiet.exit_code == verbose.exit_code == 1
+    assert "Traceback" not in quiet.stderr
+    assert "Traceback (most recent call last)" in verbose.stderr and "KeyError: 'a bug in sesguard'" in verbose.stderr
