@@ -13,6 +13,7 @@ DNS is asked here (``enabled``, ``mandatory_ids``) and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import os
@@ -48,6 +49,12 @@ class Rule:
 
 
 def load_rules() -> list:
+    """Every rule, by id."""
+    return list(_loaded())
+
+
+@functools.lru_cache(maxsize=None)
+def _loaded() -> tuple:
     import checks
 
     rules = []
@@ -57,7 +64,7 @@ def load_rules() -> list:
             rules.append(Rule(module.ID, module.NAME, module.SEVERITY, module.TITLE,
                               (module.__doc__ or "").strip(), module, tuple(module.TAGS), module.NEEDS_DNS,
                               module.MANDATORY, module.ANCHOR, module.SUMMARY))
-    return sorted(rules, key=lambda r: r.id)
+    return tuple(sorted(rules, key=lambda r: r.id))
 
 
 DNS_MODES = ("off", "static", "live")  # how much DNS a scan judges, each mode including the one before
