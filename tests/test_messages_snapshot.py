@@ -4,11 +4,14 @@ diff of that file. Regenerate with ``python -m analyzer.devtools.messages``."""
 
 from analyzer.devtools import messages
 from analyzer.findings import Finding
+from conftest import FIXTURES, REPO
+
+SNAPSHOT = REPO / "tests" / "snapshots" / "messages.txt"
 
 
 def test_messages_match_the_reviewed_snapshot():
-    assert messages.SNAPSHOT.read_text(encoding="utf-8") == messages.render(), \
-        f"a message changed: run {messages.COMMAND} and review the diff of {messages.SNAPSHOT.name}"
+    assert SNAPSHOT.read_text(encoding="utf-8") == messages.render(FIXTURES), \
+        f"a message changed: run {messages.COMMAND} and review the diff of {SNAPSHOT.name}"
 
 
 def test_the_fix_is_a_field_of_its_own_and_rendered_after_the_message():
@@ -19,7 +22,7 @@ def test_the_fix_is_a_field_of_its_own_and_rendered_after_the_message():
 
 
 def test_converted_rules_keep_the_fix_out_of_the_message():
-    lines = messages.SNAPSHOT.read_text(encoding="utf-8").splitlines()
+    lines = SNAPSHOT.read_text(encoding="utf-8").splitlines()
     pasted = {lines[number - 1].split()[0] for number, line in enumerate(lines)
               if line.startswith("  message: ") and " Fix: " in line}
     # only the policy rules, whose messages are being rewritten (#9), still paste their fix into the message
