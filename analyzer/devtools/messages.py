@@ -39,13 +39,18 @@ def render(fixtures: pathlib.Path = FIXTURES) -> str:
             for f in report.findings:
                 where = f"{f.file}:{f.location.line}" if f.location else "-"
                 marks = "".join((" inactive" if not f.active else "", " suppressed" if f.suppressed else ""))
-                lines += [f"{f.rule_id} {where} {f.severity}{marks}", f"  message: {f.message}"]
+                lines += [f"{f.rule_id} {where} {f.severity}{marks}", f"  message: {_portable(f.message, fixtures)}"]
                 if f.fix:
-                    lines.append(f"  fix: {f.fix}")
+                    lines.append(f"  fix: {_portable(f.fix, fixtures)}")
             lines.append("")
     finally:
         os.chdir(cwd)
     return "\n".join(lines)
+
+
+def _portable(text: str, fixtures: pathlib.Path) -> str:
+    """``text`` without the checkout's own location (a message may name an absolute path)."""
+    return text.replace(str(fixtures.resolve()), "fixtures")
 
 
 def main(argv=None) -> int:
