@@ -232,6 +232,9 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                        f"{len(report.not_analyzed)} module call(s) not analyzed, {len(report.rules)} rule(s) run, "
                        f"{report.baselined} finding(s) in the baseline; {time.monotonic() - started:.2f} s",
                        err=True)
+            for finding in report.findings:  # sesguard's own failures: the traceback to report upstream
+                if "traceback" in finding.details:
+                    click.echo(f"sesguard: {finding.rule_id} {finding.text}\n{finding.details['traceback']}", err=True)
             click.echo(f"sesguard: {len(report.skipped)} module(s) skipped by the pre-filter, never parsed"
                        + (":" if report.skipped else ""), err=True)
             for directory, why in report.skipped:
@@ -337,13 +340,14 @@ def _scan_options(paths, config, trusted_account, trusted_org, var_file, variabl
     from analyzer.config import Config
     from analyzer.discover import Excludes
     from analyzer.documents import DocumentOptions
-    from analyzer.engine import UNDISABLEABLE, ScanOptions, UsageError
+    from analyzer.engine import ScanOptions, UsageError
     from analyzer.repository import inside
+    from analyzer.rules import mandatory_ids
     from analyzer.terraform.loader import Variables
 
     config = config or Config()
     base = os.path.dirname(os.path.realpath(config.path)) if config.path else os.getcwd()
-    undisableable = sorted(UNDISABLEABLE & set(config.disable))
+    undisableable = sorted(mandatory_ids() & set(config.disable))
     if undisableable:
         raise UsageError(f"{config.path}: {', '.join(undisableable)} cannot be disabled: an input that was "
                          "not analyzed, or a rule that crashed, must never pass as clean")

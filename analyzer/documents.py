@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.errors import guard
 from analyzer.files import Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
@@ -76,12 +77,14 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
 
     if looks_like_plan(text):
         model.deployment(shown, "plan").files.add(shown)
-        load_plan(path, shown, text, model, limits)
+        with guard(model, shown, "reading this Terraform plan"):
+            load_plan(path, shown, text, model, limits)
     elif looks_like_template(text):
         deployment = model.deployment(shown, "cloudformation")
         deployment.files.add(shown)
         deployment.inputs.extend(options.parameter_files)
-        load_template(path, shown, text, options.parameters_for(path), model, limits)
+        with guard(model, shown, "reading this CloudFormation template"):
+            load_template(path, shown, text, options.parameters_for(path), model, limits)
     else:
         return False
     return True
@@ -95,10 +98,12 @@ def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_ya
     if os.path.realpath(path) in zone_yaml:
         return True  # a zone an octoDNS configuration already loaded
     if path.endswith((".yaml", ".yml")) and looks_like_octodns_config(text):
-        zone_yaml.update(load_octodns_config(path, shown, text, model, root, limits))
+        with guard(model, shown, "reading this octoDNS configuration"):
+            zone_yaml.update(load_octodns_config(path, shown, text, model, root, limits))
         return True
     if not path.endswith((".yaml", ".yml", ".json", ".template")) and looks_like_zone_file(text):
-        load_zone_file(path, shown, text, model)
+        with guard(model, shown, "reading this zone file"):
+            load_zone_file(path, shown, text, model)
         return True
     return False
 

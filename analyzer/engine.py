@@ -15,18 +15,15 @@ from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
-from analyzer.findings import Finding, TraceStep, severity_rank
+from analyzer.findings import Finding, TraceStep
 from analyzer.fix import Settings as FixSettings
 from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
-from analyzer.rules import LIVE_ONLY, RuleContext, is_dns_rule, load_rules
+from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
-
-ALWAYS_FAILING = {"SES001", "SES002"}
-
 
 class UsageError(Exception):
     """A problem with how sesguard was called (exit status 2)."""
@@ -103,17 +100,13 @@ def scan(options: ScanOptions, progress=None) -> Report:
     context = RuleContext(trust, {r.id: r for r in rules},
                           personal_mailbox_domains=frozenset(options.personal_mailbox_domains))
     findings = []
-    skipped = set(options.disable) | ({r.id for r in rules if is_dns_rule(r.id)} if options.dns == "off" else set())
-    if options.dns != "live":
-        skipped |= LIVE_ONLY
+    running = enabled(options, rules)
     if options.dns == "live":
         context.live = live_dns(options, model, progress)
     for name, view in model.views():
         own = {r.address for kind in Model.RESOURCES for r in getattr(view, kind) if r.context == name}
         own.update(call.address for call in view.not_analyzed if call.context == name)
-        for rule in rules:
-            if rule.id in skipped:
-                continue
+        for rule in running:
             try:
                 found = list(rule.check(view, context))
             except Exception as exc:  # a crashed rule is a finding, never a clean result
@@ -127,7 +120,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     findings = _distinct(findings)
     senders = senders_of(model, context)
     if options.suppress:
-        findings.extend(_suppress(findings, model, context, options))
+        findings.extend(_suppress(findings, model, context, options, {r.id for r in running}))
     for finding in findings:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
@@ -139,7 +132,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     reported.sort(key=Finding.sort_key)
     files = counts.result(model, options.limits, options.variables)
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
-                  [r for r in rules if r.id not in skipped], len(matched.known), matched.known,
+                  running, len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
                   files["variable_files"], modules_skipped, senders, started)
 
@@ -159,7 +152,7 @@ def _distinct(findings: list) -> list:
     wrong in its code is said once."""
     seen, result = set(), []
     for finding in findings:
-        key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.message,
+        key = (finding.rule_id, finding.location, finding.resource, finding.logical_path, finding.text,
                finding.active, finding.deployment)
         if key not in seen:
             seen.add(key)
@@ -225,16 +218,14 @@ def _in_changed(finding: Finding, changed: tuple, model: Model) -> bool:
     return any(os.path.realpath(path) in changed for path in related)
 
 
-def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions) -> list:
-    """Mark suppressed findings; the SES004 findings about the suppressions themselves."""
-    scopes = {(r.context, r.address): r.loc for kind in (model.identities, model.identity_policies,
-                                                         model.configuration_sets, model.event_destinations,
-                                                         model.receipt_rules, model.iam_policies, model.access_keys,
-                                                         model.notification_topics) for r in kind}
+def _suppress(findings: list, model: Model, context: RuleContext, options: ScanOptions, ran: set) -> list:
+    """Mark suppressed findings; the SES004 findings about the suppressions
+    themselves. A suppression of a rule that did not run (``ran``: disabled,
+    or needing DNS the scan does not judge) is not reported as unused."""
+    scopes = {(r.context, r.address): r.loc for r in model.resources()}
     scopes.update(((call.context, call.address), call.loc) for call in model.not_analyzed if call.loc)
-    ran = {rule_id for rule_id in context.rules if rule_id not in options.disable}
     problems = suppress.apply(findings, model.suppressions, scopes, options.today, ran)
-    if "SES004" in options.disable:
+    if "SES004" not in ran:
         return []
     return [context.rule("SES004").finding(message, location, resource=location.file,
                                            logical_path=f"suppression/{kind}")
@@ -247,21 +238,11 @@ def _crash(context: RuleContext, rule, exc: Exception) -> Finding:
     return context.rule("SES002").finding(
         f"rule {rule.id} ({rule.name}) crashed with {type(exc).__name__}: {exc} (at {where}); "
         "its findings are missing from this scan", Location("", 0, 0), resource=rule.id,
-        logical_path=f"{rule.id}/{type(exc).__name__}")
+        logical_path=f"{rule.id}/{type(exc).__name__}",
+        details={"traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))})
 
 
 def exit_status(report: Report, fail_on: str, include_inactive: bool) -> int:
-    threshold = severity_rank(fail_on)
-    for finding in report.findings:
-        if finding.suppressed:
-            continue
-        if finding.rule_id in ALWAYS_FAILING:
-            return 1
-        if not finding.active and not include_inactive:
-            continue
-        if severity_rank(finding.severity) <= threshold:
-            return 1
-    return 0
+    return int(any(fails_the_run(f, fail_on, include_inactive) for f in report.findings))
 
 
-UNDISABLEABLE = ALWAYS_FAILING  # an input not analyzed or a crashed rule must never pass as clean

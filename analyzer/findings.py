@@ -49,6 +49,12 @@ class Finding:
     trace: tuple = ()  # TraceStep: where the value at fault came from, the origin first
     conditional: str = ""  # why the resource may not exist ("exists only if var.enable is true"), when unknown
     fix: Optional[object] = None  # analyzer.fix.Fix: the edit that closes it, or why none is offered
+    fix_title: str = ""  # what to change, one sentence; never part of ``message``
+
+    @property
+    def text(self) -> str:
+        """The message as reporters render it: what is wrong, then how to fix it."""
+        return f"{self.message} Fix: {self.fix_title}" if self.fix_title else self.message
 
     @property
     def file(self) -> str:

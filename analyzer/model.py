@@ -622,3 +622,11 @@ class Model:
             if call.context in views:
                 views[call.context].not_analyzed.append(call)
         return list(views.items()) + [("", shared)]
+
+    def resources(self) -> Iterator[Resource]:
+        """Every resource of every collection (identities, policies, DNS
+        records...), so what must see them all (suppression scopes) cannot
+        miss a collection added later."""
+        for collection in vars(self).values():
+            if isinstance(collection, list):
+                yield from (item for item in collection if isinstance(item, Resource))

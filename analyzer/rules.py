@@ -2,19 +2,26 @@
 
 A rule is a module in the ``checks`` package with ``ID``, ``NAME``,
 ``SEVERITY``, ``TITLE``, a docstring (Why / Example / Fix) and
-``check(model, context)`` yielding findings. The registry finds them by
-module, so adding a rule is adding a file.
+``check(model, context)`` yielding findings, and its metadata: ``TAGS``
+(``"dns"``, ``"policy"``, ``"monitoring"``...), ``NEEDS_DNS`` (``None``,
+``"static"``: the declared records, ``"live"``: public DNS), ``MANDATORY``
+(runs in every scan and fails it, whatever the options), ``ANCHOR`` (its
+section in docs/rules.md) and ``SUMMARY`` (what it finds, in a phrase). The registry finds them by module, so adding a
+rule is adding a file; which rules run, which are mandatory and which need
+DNS is asked here (``enabled``, ``mandatory_ids``) and nowhere else.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import os
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Optional
 
-from analyzer.findings import Finding
+from analyzer.findings import Finding, severity_rank
 from analyzer.model import Model
 from analyzer.policy.verdict import Trust, Verdict, evaluate
 
@@ -27,6 +34,11 @@ class Rule:
     title: str
     doc: str
     module: ModuleType
+    tags: tuple = ()
+    needs_dns: Optional[str] = None  # None, "static" or "live"
+    mandatory: bool = False
+    anchor: str = ""
+    summary: str = ""  # what it finds, in a phrase (the README's rule table)
 
     def check(self, model: Model, context: "RuleContext"):
         return self.module.check(model, context)
@@ -37,6 +49,12 @@ class Rule:
 
 
 def load_rules() -> list:
+    """Every rule, by id."""
+    return list(_loaded())
+
+
+@functools.lru_cache(maxsize=None)
+def _loaded() -> tuple:
     import checks
 
     rules = []
@@ -44,16 +62,52 @@ def load_rules() -> list:
         module = importlib.import_module(f"checks.{info.name}")
         if hasattr(module, "ID") and hasattr(module, "check"):
             rules.append(Rule(module.ID, module.NAME, module.SEVERITY, module.TITLE,
-                              (module.__doc__ or "").strip(), module))
-    return sorted(rules, key=lambda r: r.id)
+                              (module.__doc__ or "").strip(), module, tuple(module.TAGS), module.NEEDS_DNS,
+                              module.MANDATORY, module.ANCHOR, module.SUMMARY))
+    return tuple(sorted(rules, key=lambda r: r.id))
 
 
-DNS_RULES = range(210, 260)  # SES210–SES259: email authentication, off with --dns off
-LIVE_ONLY = frozenset({"SES250"})  # rules that judge what public DNS serves (--dns live)
+DNS_MODES = ("off", "static", "live")  # how much DNS a scan judges, each mode including the one before
 
 
-def is_dns_rule(rule_id: str) -> bool:
-    return rule_id[3:].isdigit() and int(rule_id[3:]) in DNS_RULES
+def runs(rule: Rule, disable=(), dns: str = "static") -> bool:
+    """Whether ``rule`` runs in a scan that disables the rule ids ``disable``
+    and judges DNS as ``dns`` says (one of ``DNS_MODES``)."""
+    if rule.mandatory:
+        return True
+    if rule.id in disable:
+        return False
+    return rule.needs_dns is None or DNS_MODES.index(dns) >= DNS_MODES.index(rule.needs_dns)
+
+
+def enabled(options, rules=None) -> list:
+    """The rules a scan with ``options`` (``disable``, ``dns``) runs: the
+    one answer the engine, suppression checking and reporters share."""
+    return [r for r in (load_rules() if rules is None else rules) if runs(r, options.disable, options.dns)]
+
+
+def mandatory_ids(rules=None) -> frozenset:
+    """The ids of the rules no option turns off, whose findings always fail
+    a scan: an input not analyzed, a rule crashed."""
+    return frozenset(r.id for r in (load_rules() if rules is None else rules) if r.mandatory)
+
+
+def fails_the_run(finding, fail_on: str, include_inactive: bool) -> bool:
+    """Whether ``finding`` makes a scan exit 1: a mandatory rule's, or an
+    active (or, with ``include_inactive``, any) unsuppressed finding at or
+    above ``fail_on``."""
+    if finding.suppressed:
+        return False
+    if finding.rule_id in mandatory_ids():
+        return True
+    if not finding.active and not include_inactive:
+        return False
+    return severity_rank(finding.severity) <= severity_rank(fail_on)
+
+
+def needs_dns(rule_id: str, rules=None) -> bool:
+    """Whether the rule ``rule_id`` judges DNS (is off with ``--dns off``)."""
+    return any(r.id == rule_id and r.needs_dns for r in (load_rules() if rules is None else rules))
 
 
 @dataclass

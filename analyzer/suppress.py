@@ -5,7 +5,8 @@ holds the marker does not count):
 
 * ``# sesguard:ignore SES101[,SES102] [until=YYYY-MM-DD] reason text``
   (also ``//`` and ``/* */`` in HCL), inside the resource block or on the
-  line above it;
+  line above it (the block of the finding's resource, or the block its
+  location is in);
 * checkov's ``#checkov:skip=SES101:reason``, when the id is one of ours;
 * CloudFormation: a resource's ``Metadata: {sesguard: {ignore: [{id: SES101,
   reason: ..., until: ...}]}}``.
@@ -97,10 +98,15 @@ def apply(findings: list, suppressions: list, scopes: dict, today: datetime.date
         if not s.used:
             problems.append((f"the suppression of {', '.join(s.rule_ids)} gives no reason, and suppresses nothing",
                              s.location, "no-reason"))
+    blocks = {}
+    for loc in scopes.values():
+        blocks.setdefault(loc.file, []).append(loc)
     for finding in findings:
         scope = _scope(scopes, finding)
+        enclosing = _enclosing(blocks, finding.location)
         for s in live:
-            if finding.rule_id in s.rule_ids and _covers(s, finding, scope):
+            if finding.rule_id in s.rule_ids and (_covers(s, finding, scope) or
+                                                  any(_covers(s, finding, block) for block in enclosing)):
                 finding.suppressed = s
                 s.used = True
                 break
@@ -117,6 +123,15 @@ def _scope(scopes: dict, finding) -> Optional[Location]:
     reported at the module call that reaches a downloaded module)."""
     scope = scopes.get((finding.deployment, finding.resource))
     return scope if scope is not None and scope.file == finding.file else finding.location
+
+
+def _enclosing(blocks: dict, location: Optional[Location]) -> list:
+    """The blocks (resource scopes) that hold ``location``: a finding about
+    an identity may point into the block of a setting merged into it (its
+    MAIL FROM domain), where a suppression written at the finding applies."""
+    if location is None:
+        return []
+    return [b for b in blocks.get(location.file, ()) if b.line <= location.line <= max(b.end_line, b.line)]
 
 
 def _covers(s: Suppression, finding, scope: Optional[Location]) -> bool:

@@ -12,6 +12,7 @@ Fix: correct the input (the message gives the line and column), or exclude
 the path from the scan if it is not infrastructure code.
 """
 
+from analyzer.errors import InternalError
 from analyzer.model import ERROR, Location
 from analyzer.policy.describe import finding_fields, policy_unknowns, subject
 
@@ -19,11 +20,18 @@ ID = "SES001"
 NAME = "input-not-analyzed"
 SEVERITY = "high"
 TITLE = "Input could not be analyzed"
+TAGS = ("input",)
+NEEDS_DNS = None
+MANDATORY = True
+ANCHOR = "ses001"
+SUMMARY = "a file, module or policy document that could not be parsed or evaluated"
 
 
 def check(model, context):
     rule = context.rule(ID)
     for problem in model.problems:
+        if isinstance(problem, InternalError):
+            continue  # sesguard's bug, not the input's: SES002
         yield rule.finding(f"{problem.file}: {problem.message}",
                            Location(problem.file, problem.line, problem.column),
                            resource=problem.address or problem.file, logical_path=problem.message)

@@ -28,6 +28,11 @@ ID = "SES003"
 NAME = "unresolved-value"
 SEVERITY = "info"
 TITLE = "A verdict depends on a value that could not be resolved"
+TAGS = ("input", "policy")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses003"
+SUMMARY = "a verdict depends on a value that could not be resolved statically"
 
 
 def check(model, context):

@@ -19,6 +19,11 @@ ID = "SES004"
 NAME = "invalid-suppression"
 SEVERITY = "low"
 TITLE = "Suppression without a reason, unused, or expired"
+TAGS = ("suppression",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses004"
+SUMMARY = "a suppression without a reason, one that suppresses nothing, or an expired one"
 
 
 def check(model, context):

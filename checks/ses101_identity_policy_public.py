@@ -55,6 +55,11 @@ ID = "SES101"
 NAME = "identity-policy-public"
 SEVERITY = "critical"
 TITLE = "Identity policy lets anyone send as the identity"
+TAGS = ("policy",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses101"
+SUMMARY = "a statement lets anyone send as the identity (high when only a network condition limits it)"
 
 
 def check(model, context):

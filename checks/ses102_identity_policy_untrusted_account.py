@@ -41,6 +41,12 @@ ID = "SES102"
 NAME = "identity-policy-untrusted-account"
 SEVERITY = "high"
 TITLE = "Identity policy lets an untrusted account or organization send as the identity"
+TAGS = ("policy",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses102"
+SUMMARY = ("a statement lets an account or organization that is not trusted send (medium when no trusted account"
+           " was configured)")
 
 
 def check(model, context):

@@ -33,6 +33,12 @@ ID = "SES103"
 NAME = "identity-policy-service-without-source"
 SEVERITY = "medium"
 TITLE = "Service principal may send without a source account or ARN condition"
+TAGS = ("policy",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses103"
+SUMMARY = ("a service principal may send without `aws:SourceAccount` / `aws:SourceArn` / `aws:SourceOrgID` "
+           "(confused deputy)")
 
 
 def check(model, context):

@@ -47,6 +47,12 @@ ID = "SES110"
 NAME = "iam-send-as-any-identity"
 SEVERITY = "medium"
 TITLE = "IAM policy allows sending as any identity"
+TAGS = ("iam",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses110"
+SUMMARY = ('an identity-based IAM policy allows a send action on every identity (`Resource: "*"`, `identity/*`) '
+           'without a `ses:FromAddress` condition')
 
 
 def check(model, context):

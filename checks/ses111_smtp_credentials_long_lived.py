@@ -45,6 +45,11 @@ ID = "SES111"
 NAME = "smtp-credentials-long-lived"
 SEVERITY = "low"
 TITLE = "Long-lived access key for a user that may send"
+TAGS = ("iam", "credentials")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses111"
+SUMMARY = "an IAM access key (SMTP credentials) for a user that a policy in the scan lets send"
 
 
 def check(model, context):
@@ -61,7 +66,8 @@ def check(model, context):
         yield rule.finding(
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "
             f"{where}: such keys (SES SMTP credentials) never expire and leak with the configuration they are "
-            "copied into. Fix: send through the SES API with a role and temporary credentials; if SMTP is "
-            "needed, keep the key in a secret store and rotate it.",
+            "copied into.",
             key.user_loc or key.loc, details={"user": user, "policies": [g.policy.address for g in sources]},
-            **about(key, "user"))
+            **about(key, "user"),
+            fix_title="send through the SES API with a role and temporary credentials; if SMTP is "
+            "needed, keep the key in a secret store and rotate it.")

@@ -43,6 +43,11 @@ ID = "SES112"
 NAME = "dkim-private-key-in-code"
 SEVERITY = "high"
 TITLE = "BYODKIM private key written in the code"
+TAGS = ("dkim", "secrets")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses112"
+SUMMARY = "a BYODKIM private key written in the code or read from a file in the repository (never printed)"
 
 
 def check(model, context):
@@ -54,7 +59,8 @@ def check(model, context):
         name = display(identity.name) if isinstance(identity.name, str) else identity.address
         yield rule.finding(
             f"{identity.address}: the BYODKIM private key of {name} is written in the code (or read from a "
-            "file in the repository), so everyone with the repository can sign mail as the domain. Fix: keep "
-            "the key in a secret store, reference it from there, and rotate this one.",
+            "file in the repository), so everyone with the repository can sign mail as the domain.",
             identity.where("dkim_private_key"), identity=name,
-            **about(identity, "dkim_signing_attributes/domain_signing_private_key"))
+            **about(identity, "dkim_signing_attributes/domain_signing_private_key"),
+            fix_title="keep "
+            "the key in a secret store, reference it from there, and rotate this one.")

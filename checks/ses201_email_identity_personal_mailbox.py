@@ -32,6 +32,12 @@ ID = "SES201"
 NAME = "email-identity-personal-mailbox"
 SEVERITY = "medium"
 TITLE = "Email identity at a consumer mailbox provider"
+TAGS = ("identity",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses201"
+SUMMARY = ("an email-address identity at a consumer mailbox provider (gmail.com, outlook.com, ...; extend with "
+           "`personal_mailbox_domains`)")
 
 
 def check(model, context):
@@ -45,7 +51,8 @@ def check(model, context):
         yield rule.finding(
             f"{identity.address}: the email identity {name} is a mailbox at the consumer provider {domain}: "
             "its owner and the provider control it, your DKIM and DMARC cannot cover it, and the code "
-            "exposes a person's address. Fix: verify a domain your organisation owns and send from an "
-            "address on it.",
+            "exposes a person's address.",
             identity.name_loc or identity.loc, identity=name, details={"domain": domain, "matched": provider},
-            **about(identity, "name"))
+            **about(identity, "name"),
+            fix_title="verify a domain your organisation owns and send from an "
+            "address on it.")

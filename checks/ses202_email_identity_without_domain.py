@@ -43,6 +43,11 @@ ID = "SES202"
 NAME = "email-identity-without-domain"
 SEVERITY = "low"
 TITLE = "Email identity without a verified domain"
+TAGS = ("identity",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses202"
+SUMMARY = "an email-address identity whose domain is not verified by a domain identity declared next to it"
 
 
 def _known(value) -> bool:
@@ -65,8 +70,9 @@ def check(model, context):
         yield rule.finding(
             f"{identity.address}: the email identity {identity.name} is on {domain}, which none of the domain "
             f"identities declared next to it ({', '.join(sorted(declared))}) verifies: mail from it is not "
-            f"signed with your DKIM keys and cannot align for DMARC. Fix: verify {domain} as a domain identity "
-            "and send from it instead of verifying single addresses.",
+            f"signed with your DKIM keys and cannot align for DMARC.",
             identity.name_loc or identity.loc, identity=identity.name, details={"domain": domain},
-            **about(identity, "name"))
+            **about(identity, "name"),
+            fix_title=f"verify {domain} as a domain identity "
+            "and send from it instead of verifying single addresses.")
 

@@ -34,6 +34,11 @@ ID = "SES210"
 NAME = "dkim-disabled"
 SEVERITY = "high"
 TITLE = "Domain identity does not sign with DKIM"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses210"
+SUMMARY = "a domain identity that will not sign: v1 without `aws_ses_domain_dkim`, or `SigningEnabled: false`"
 
 
 def check(model, context):
@@ -46,11 +51,13 @@ def check(model, context):
                 continue
             yield rule.finding(
                 f"{identity.address}: the domain identity {name} has no aws_ses_domain_dkim in the scan, so its "
-                "mail is not DKIM-signed and receivers cannot tell it from forged mail. Fix: add an "
-                "aws_ses_domain_dkim for it and publish its three CNAME records.",
-                identity.loc, identity=name, **about(identity, "aws_ses_domain_dkim"))
+                "mail is not DKIM-signed and receivers cannot tell it from forged mail.",
+                identity.loc, identity=name, **about(identity, "aws_ses_domain_dkim"),
+                fix_title="add an "
+                "aws_ses_domain_dkim for it and publish its three CNAME records.")
         elif str(identity.dkim_signing).lower() == "false":
             yield rule.finding(
                 f"{identity.address}: DKIM signing is turned off for {name} (SigningEnabled: false), so its mail "
-                "is not DKIM-signed. Fix: remove SigningEnabled: false.",
-                identity.where("dkim_signing"), identity=name, **about(identity, "DkimAttributes/SigningEnabled"))
+                "is not DKIM-signed.",
+                identity.where("dkim_signing"), identity=name, **about(identity, "DkimAttributes/SigningEnabled"),
+                fix_title="remove SigningEnabled: false.")

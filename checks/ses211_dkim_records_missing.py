@@ -41,6 +41,11 @@ ID = "SES211"
 NAME = "dkim-records-missing"
 SEVERITY = "high"
 TITLE = "DKIM CNAME records missing from the identity's DNS"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses211"
+SUMMARY = "the identity's DNS is in the scan but not all three Easy DKIM CNAMEs are"
 
 
 def check(model, context):
@@ -68,6 +73,6 @@ def check(model, context):
         tokens = ", ".join(map(str, missing))
         yield rule.finding(
             f"{identity.address}: the scan declares DNS for {name} but no CNAME for DKIM token(s) {tokens} "
-            f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why} "
-            "Fix: publish all three Easy DKIM CNAMEs.",
-            identity.loc, identity=name, **about(identity, "dkim"))
+            f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why}",
+            identity.loc, identity=name, **about(identity, "dkim"),
+            fix_title="publish all three Easy DKIM CNAMEs.")

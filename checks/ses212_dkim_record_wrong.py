@@ -44,6 +44,12 @@ ID = "SES212"
 NAME = "dkim-record-wrong"
 SEVERITY = "high"
 TITLE = "DKIM record has the wrong type, target or zone"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses212"
+SUMMARY = ("a DKIM record of the wrong type or target, a DKIM domain that does not fit the Region, a private "
+           "zone, other data at the CNAME's name")
 
 
 def check(model, context):
@@ -64,10 +70,11 @@ def check(model, context):
                 for path, problem in _problems(dns, identity, index, placed, public_copy):
                     record = placed.record
                     yield rule.finding(
-                        f"{record.address}: DKIM record {index + 1} of {name} {problem} Fix: a CNAME "
+                        f"{record.address}: DKIM record {index + 1} of {name} {problem}",
+                        record.where(path.split("/")[0]), identity=name, **about(record, f"{path}/token{index + 1}"),
+                        fix_title="a CNAME "
                         f"<token>._domainkey.{name} → <token>.<DKIM domain of the identity's Region> in the "
-                        "domain's public zone.",
-                        record.where(path.split("/")[0]), identity=name, **about(record, f"{path}/token{index + 1}"))
+                        "domain's public zone.")
 
 
 def _problems(dns, identity, index, placed, public_copy: bool):

@@ -36,6 +36,11 @@ ID = "SES213"
 NAME = "dkim-weak-key"
 SEVERITY = "low"
 TITLE = "DKIM key shorter than 2048 bits"
+TAGS = ("dns", "dkim")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses213"
+SUMMARY = "`RSA_1024_BIT` as next signing key, or a BYODKIM public key under 2048 bits"
 
 
 def check(model, context):
@@ -45,8 +50,9 @@ def check(model, context):
         name = display(domain.text())
         if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
             yield rule.finding(
-                f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT. Fix: RSA_2048_BIT.",
-                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"))
+                f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
+                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"),
+                fix_title="RSA_2048_BIT.")
         selector = identity.dkim_selector
         if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):
             continue
@@ -55,6 +61,6 @@ def check(model, context):
             if bits is not None and bits < 2048:
                 record = placed.record
                 yield rule.finding(
-                    f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA. "
-                    "Fix: a 2048-bit key pair.",
-                    record.where("values"), identity=name, **about(record, "p"))
+                    f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA.",
+                    record.where("values"), identity=name, **about(record, "p"),
+                    fix_title="a 2048-bit key pair.")

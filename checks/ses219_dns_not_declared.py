@@ -31,6 +31,11 @@ ID = "SES219"
 NAME = "dns-not-declared"
 SEVERITY = "info"
 TITLE = "Identity's DNS zone is not declared in the scan"
+TAGS = ("dns",)
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses219"
+SUMMARY = "no zone or record of the identity's domain in the scan: its DNS was not checked (try `--dns live`)"
 
 
 def check(model, context):

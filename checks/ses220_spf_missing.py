@@ -34,6 +34,11 @@ ID = "SES220"
 NAME = "spf-missing"
 SEVERITY = "medium"
 TITLE = "MAIL FROM domain has no SPF record"
+TAGS = ("dns", "spf")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses220"
+SUMMARY = "the custom MAIL FROM domain has no SPF record in its declared DNS"
 
 
 def check(model, context):
@@ -50,6 +55,7 @@ def check(model, context):
         shown = display(mail_from.text())
         yield rule.finding(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM domain {shown} of {name} has no SPF "
-            "record in the declared DNS, so SPF fails for its mail. Fix: a TXT record "
-            f"\"v=spf1 include:amazonses.com -all\" at {shown}.",
-            identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"))
+            "record in the declared DNS, so SPF fails for its mail.",
+            identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"),
+            fix_title="a TXT record "
+            f"\"v=spf1 include:amazonses.com -all\" at {shown}.")

@@ -32,7 +32,7 @@ lookups, e.g. ``v=spf1 include:amazonses.com -all``.
 
 from collections import defaultdict
 
-from analyzer.dns import published, spf
+from analyzer.dns import spf
 from analyzer.dns.records import joined, known_terms
 from analyzer.model import display
 from analyzer.rules import about
@@ -41,11 +41,17 @@ ID = "SES221"
 NAME = "spf-invalid"
 SEVERITY = "high"
 TITLE = "SPF record is invalid or allows any sender"
+TAGS = ("dns", "spf")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses221"
+SUMMARY = ("an SPF record that is invalid per RFC 7208 (severity by case: `+all` critical, `?all` medium, `ptr` "
+           "low...)")
 
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
+    yield from _published(rule, context)
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:
@@ -78,6 +84,30 @@ def check(model, context):
             yield _finding(rule, record, problem, f" (with {others})")
 
 
+_SEVERITIES = {
+    "plus-all": "critical",
+    "after-all": "medium", "lookup-failed": "medium", "mechanism-as-modifier": "medium", "neutral-all": "medium",
+    "no-record": "medium", "record-too-long": "medium", "string-too-long": "medium",
+    "no-all": "low", "ptr": "low", "spf-rr-type": "low",
+    "macro-not-expanded": "info",
+}
+
+
+def severity(problem) -> str:
+    """How much an SPF problem matters: one that breaks the record
+    (``spf.BROKEN``) is high, ``+all`` critical, the others as listed."""
+    return "high" if problem.code in spf.BROKEN else _SEVERITIES[problem.code]
+
+
+def _published(rule, context):
+    """The problems of the published SPF records, when the scan ran live."""
+    for fact in context.live.spf if context.live is not None else ():
+        for problem in fact.result.problems:
+            yield rule.finding(f"{fact.identity.address}: {fact.describe()}: {problem.message}.",
+                               fact.identity.where("mail_from_domain"), severity=severity(problem),
+                               identity=fact.domain, **about(fact.identity, f"live/spf/{problem.code}"))
+
+
 def _finding(rule, record, problem, note: str):
     return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
-                        severity=problem.severity, **about(record, f"spf/{problem.code}"))
+                        severity=severity(problem), **about(record, f"spf/{problem.code}"))

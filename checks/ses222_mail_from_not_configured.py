@@ -32,6 +32,11 @@ ID = "SES222"
 NAME = "mail-from-not-configured"
 SEVERITY = "low"
 TITLE = "Domain identity has no custom MAIL FROM domain"
+TAGS = ("dns", "mail-from")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses222"
+SUMMARY = "a domain identity without a custom MAIL FROM domain, so SPF never aligns"
 
 
 def check(model, context):
@@ -43,6 +48,7 @@ def check(model, context):
         name = display(domain.text())
         yield rule.finding(
             f"{identity.address}: {name} has no custom MAIL FROM domain, so SPF never aligns with it and DMARC "
-            "depends on DKIM alone. Fix: set a MAIL FROM subdomain (e.g. mail." + name.rstrip(".") + ") with "
-            "SES's MX and SPF records.",
-            identity.loc, identity=name, **about(identity, "mail_from_domain"))
+            "depends on DKIM alone.",
+            identity.loc, identity=name, **about(identity, "mail_from_domain"),
+            fix_title="set a MAIL FROM subdomain (e.g. mail." + name.rstrip(".") + ") with "
+            "SES's MX and SPF records.")

@@ -29,6 +29,11 @@ ID = "SES224"
 NAME = "mail-from-fallback"
 SEVERITY = "info"
 TITLE = "MAIL FROM falls back to amazonses.com when its MX is missing"
+TAGS = ("dns", "mail-from")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses224"
+SUMMARY = "MX failure behaviour left to fall back to amazonses.com silently"
 
 
 def check(model, context):
@@ -46,8 +51,9 @@ def check(model, context):
         yield rule.finding(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM behaviour on MX failure of {name} "
             f"{said}, so if {display(mail_from.text())} loses its MX record SES silently sends from "
-            "amazonses.com and SPF stops aligning. Fix: " + (
-                "BehaviorOnMxFailure: REJECT_MESSAGE." if identity.source_format == "cloudformation"
-                else "behavior_on_mx_failure = \"RejectMessage\" (v1) or \"REJECT_MESSAGE\" (v2)."),
+            "amazonses.com and SPF stops aligning.",
             identity.where("mail_from_mx_failure") if behaviour is not None else identity.where("mail_from_domain"),
-            identity=name, **about(identity, "mail_from/behavior_on_mx_failure"))
+            identity=name, **about(identity, "mail_from/behavior_on_mx_failure"),
+            fix_title=(
+                "BehaviorOnMxFailure: REJECT_MESSAGE." if identity.source_format == "cloudformation"
+                else "behavior_on_mx_failure = \"RejectMessage\" (v1) or \"REJECT_MESSAGE\" (v2)."))

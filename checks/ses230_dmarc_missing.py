@@ -25,6 +25,11 @@ ID = "SES230"
 NAME = "dmarc-missing"
 SEVERITY = "medium"
 TITLE = "No DMARC record for the identity's domain"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses230"
+SUMMARY = "no `_dmarc` record for the identity's domain or a parent, in its declared DNS"
 
 
 def check(model, context):
@@ -42,6 +47,7 @@ def check(model, context):
         name = display(domain.text())
         yield rule.finding(
             f"{identity.address}: the declared DNS has no DMARC record for {name} (_dmarc.{name}) or a parent "
-            "domain, so receivers decide alone what to do with mail forged as it. Fix: a TXT record "
-            f"\"v=DMARC1; p=quarantine; rua=mailto:...\" at _dmarc.{name}",
-            identity.loc, identity=name, **about(identity, "dmarc"))
+            "domain, so receivers decide alone what to do with mail forged as it.",
+            identity.loc, identity=name, **about(identity, "dmarc"),
+            fix_title="a TXT record "
+            f"\"v=DMARC1; p=quarantine; rua=mailto:...\" at _dmarc.{name}")

@@ -25,23 +25,29 @@ Fix: once reports show legitimate mail passes, ``p=quarantine`` or
 ``p=reject`` (and the same for ``sp``), without ``pct`` or ``t=y``.
 """
 
-from analyzer.dns import published
+from analyzer.dns import dmarc
 from analyzer.model import display
 from analyzer.rules import about
+from checks._published import dmarc_findings
 
 ID = "SES231"
 NAME = "dmarc-not-enforced"
 SEVERITY = "medium"
 TITLE = "DMARC policy does not enforce"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses231"
+SUMMARY = "`p=none` (`sp`/`np=none` for a subdomain), `pct` below 100, or `t=y`"
 
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
-    for _, domain, placed, problem in context.dns(model).governing_dmarc(ID):
+    yield from dmarc_findings(rule, context, dmarc.ENFORCEMENT)
+    for _, domain, placed, problem in context.dns(model).governing_dmarc(dmarc.ENFORCEMENT):
         record = placed.record
         name = display(domain.text())
         yield rule.finding(
-            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}. "
-            "Fix: p=quarantine or p=reject once reports show legitimate mail passes.",
-            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"))
+            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}.",
+            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"),
+            fix_title="p=quarantine or p=reject once reports show legitimate mail passes.")

@@ -23,21 +23,28 @@ DMARC record at ``_dmarc.<domain>``.
 
 from collections import defaultdict
 
-from analyzer.dns import dmarc, published
+from analyzer.dns import dmarc
 from analyzer.dns.records import joined
 from analyzer.dns.view import dmarc_problems
 from analyzer.model import display
 from analyzer.rules import about
+from checks._published import dmarc_findings
 
 ID = "SES232"
 NAME = "dmarc-invalid"
 SEVERITY = "high"
 TITLE = "DMARC record is invalid"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses232"
+SUMMARY = ("a DMARC record receivers ignore (syntax, `v=DMARC1` not first, bad values or URIs, several records),"
+           " or `aspf=s` with a custom MAIL FROM")
 
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
+    yield from dmarc_findings(rule, context, dmarc.VALIDITY, severity)
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:
@@ -55,7 +62,7 @@ def check(model, context):
             problems, unknown = dmarc_problems(text)
             note = f" (tags with values unknown to the scan were not checked: {', '.join(unknown)})" if unknown else ""
             for problem in problems:
-                if problem.rule == dmarc.INVALID:
+                if problem.aspect == dmarc.VALIDITY:
                     yield _finding(rule, record, problem, note)
     for entries in by_name.values():
         texts = [t for _, ts in entries for t in ts]
@@ -76,9 +83,18 @@ def _strict_alignment(rule, dns):
                     name = display(domain.text())
                     yield rule.finding(
                         f"{placed.record.address}: {problem.message}, yet {name} sends with the custom MAIL FROM "
-                        f"domain {display(dns.mail_from(identity).text())}. Fix: aspf=r.",
+                        f"domain {display(dns.mail_from(identity).text())}.",
                         placed.record.where("values"), identity=name,
-                        **about(placed.record, f"dmarc/aspf/{identity.address}"))
+                        **about(placed.record, f"dmarc/aspf/{identity.address}"),
+                        fix_title="aspf=r.")
+
+
+def severity(problem) -> str:
+    """How much a validity problem matters: a record receivers misread is
+    high, an empty tag low, what changes nothing for receivers info."""
+    if problem.code in dmarc.NOTES:
+        return "info"
+    return "low" if problem.code == "empty-tag" else "high"
 
 
 def _at_dmarc_name(name) -> bool:
@@ -91,4 +107,4 @@ def _meant_as_dmarc(text: str) -> bool:
 
 def _finding(rule, record, problem, note: str):
     return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
-                        severity=problem.severity, **about(record, f"dmarc/{problem.code}"))
+                        severity=severity(problem), **about(record, f"dmarc/{problem.code}"))

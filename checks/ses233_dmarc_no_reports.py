@@ -15,23 +15,30 @@ Example (CloudFormation):
 Fix: ``rua=mailto:dmarc-reports@example.com``.
 """
 
-from analyzer.dns import published
+from analyzer.dns import dmarc
 from analyzer.model import display
 from analyzer.rules import about
+from checks._published import dmarc_findings
 
 ID = "SES233"
 NAME = "dmarc-no-reports"
 SEVERITY = "low"
 TITLE = "DMARC record has no rua"
+TAGS = ("dns", "dmarc")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses233"
+SUMMARY = "a DMARC record without `rua`"
 
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from published.findings(rule, context, ID)
-    for _, domain, placed, _ in context.dns(model).governing_dmarc(ID):
+    yield from dmarc_findings(rule, context, dmarc.REPORTING)
+    for _, domain, placed, _ in context.dns(model).governing_dmarc(dmarc.REPORTING):
         record = placed.record
         name = display(domain.text())
         yield rule.finding(
             f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
-            "are sent and forged mail goes unseen. Fix: add rua=mailto:<address>.",
-            record.where("values"), identity=name, **about(record, "dmarc/rua"))
+            "are sent and forged mail goes unseen.",
+            record.where("values"), identity=name, **about(record, "dmarc/rua"),
+            fix_title="add rua=mailto:<address>.")

@@ -29,6 +29,11 @@ ID = "SES240"
 NAME = "verification-record-missing"
 SEVERITY = "low"
 TITLE = "Verification waits for a _amazonses record that is not declared"
+TAGS = ("dns", "verification")
+NEEDS_DNS = "static"
+MANDATORY = False
+ANCHOR = "ses240"
+SUMMARY = "an `aws_ses_domain_identity_verification` waiting for a `_amazonses` record nobody declares"
 
 
 def check(model, context):
@@ -41,5 +46,6 @@ def check(model, context):
         yield rule.finding(
             f"{identity.verification}: waits until SES sees the TXT record _amazonses.{name} with the verification "
             f"token of {identity.address}, and the scan declares no such record, so the apply times out unless "
-            "the record is managed elsewhere. Fix: declare the _amazonses TXT record with its verification_token.",
-            identity.loc, identity=name, **about(identity, "verification"))
+            "the record is managed elsewhere.",
+            identity.loc, identity=name, **about(identity, "verification"),
+            fix_title="declare the _amazonses TXT record with its verification_token.")

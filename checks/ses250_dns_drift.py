@@ -20,13 +20,51 @@ Fix: apply the code (or correct it to what is intended), then re-run
 ``sesguard scan --dns live``.
 """
 
-from analyzer.dns import published
+from analyzer.dns.published import said, show, status
+from analyzer.rules import about
 
 ID = "SES250"
 NAME = "dns-drift"
 SEVERITY = "high"
 TITLE = "Public DNS differs from the declared or required records"
+TAGS = ("dns", "live")
+NEEDS_DNS = "live"
+MANDATORY = False
+ANCHOR = "ses250"
+SUMMARY = "with `--dns live`: public DNS differs from the declared records or from what SES needs"
 
 
 def check(model, context):
-    yield from published.findings(context.rule(ID), context, ID)
+    rule = context.rule(ID)
+    live = context.live
+    if live is None:
+        return
+    for fact in live.drift:
+        record, answer = fact.record, fact.answer
+        what = "the name does not exist" if answer.status == "nxdomain" else (
+            "there is no such record" if answer.status == "nodata" else f"public DNS serves {show(fact.served)}")
+        yield rule.finding(
+            f"{record.address}: declares {fact.rtype} {show(fact.declared)} at {fact.name}, but {what} "
+            f"({said(answer)}).",
+            record.where("values"), **about(record, f"live/drift/{fact.rtype}"),
+            fix_title="apply the change, or update the code to what is intended.")
+    for fact in live.dkim:
+        identity = fact.identity
+        yield rule.finding(
+            f"{identity.address}: DKIM record {fact.number} of {fact.domain} ({fact.name}) does not point at "
+            f"{fact.token}.<SES DKIM domain> in public DNS: it {status(fact.answer)} ({said(fact.answer)}), so SES "
+            "cannot verify DKIM.", identity.loc, identity=fact.domain, **about(identity, f"live/dkim/{fact.number}"))
+    for fact in live.mx:
+        identity = fact.identity
+        yield rule.finding(
+            f"{identity.address}: the MAIL FROM domain {fact.mail_from} of {fact.domain} has no MX "
+            f"feedback-smtp.<region>.amazonses.com in public DNS: it {status(fact.answer)} ({said(fact.answer)}), "
+            "so SES falls back to amazonses.com.", identity.where("mail_from_domain"), identity=fact.domain,
+            **about(identity, "live/mail_from/mx"))
+    for fact in live.spf:
+        if not fact.includes_ses:
+            identity = fact.identity
+            yield rule.finding(
+                f"{identity.address}: {fact.describe()} does not include amazonses.com, so SPF fails for mail SES "
+                "sends.", identity.where("mail_from_domain"), identity=fact.domain,
+                **about(identity, "live/mail_from/spf"))

@@ -37,6 +37,11 @@ ID = "SES301"
 NAME = "configuration-set-tls-optional"
 SEVERITY = "medium"
 TITLE = "Configuration set does not require TLS for delivery"
+TAGS = ("tls", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses301"
+SUMMARY = "a configuration set whose delivery TLS policy is missing or `Optional`"
 
 
 def check(model, context):
@@ -52,6 +57,7 @@ def check(model, context):
         name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {problem}: SES delivers in plain text when the "
-            "receiving server offers no TLS or an attacker strips it. Fix: set the delivery TLS policy to "
-            "Require (REQUIRE in SESv2 and CloudFormation).",
-            config_set.where("tls_policy"), **about(config_set, "delivery_options/tls_policy"))
+            "receiving server offers no TLS or an attacker strips it.",
+            config_set.where("tls_policy"), **about(config_set, "delivery_options/tls_policy"),
+            fix_title="set the delivery TLS policy to "
+            "Require (REQUIRE in SESv2 and CloudFormation).")

@@ -38,6 +38,11 @@ ID = "SES302"
 NAME = "identity-without-configuration-set"
 SEVERITY = "low"
 TITLE = "Identity has no default configuration set"
+TAGS = ("monitoring", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses302"
+SUMMARY = "a v2 identity without a default configuration set, where configuration sets are declared next to it"
 
 V2_TYPES = ("aws_sesv2_email_identity", "AWS::SES::EmailIdentity")
 
@@ -51,6 +56,7 @@ def check(model, context):
         name = display(identity.name) if isinstance(identity.name, str) else identity.address
         yield rule.finding(
             f"{identity.address}: the identity {name} has no default configuration set, so its sending events "
-            "are only published when a sender passes a configuration set on each call. Fix: set "
-            "configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.",
-            identity.loc, identity=name, **about(identity, "configuration_set_name"))
+            "are only published when a sender passes a configuration set on each call.",
+            identity.loc, identity=name, **about(identity, "configuration_set_name"),
+            fix_title="set "
+            "configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.")

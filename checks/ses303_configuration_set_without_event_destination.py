@@ -44,6 +44,11 @@ ID = "SES303"
 NAME = "configuration-set-without-event-destination"
 SEVERITY = "medium"
 TITLE = "Configuration set publishes no bounce and complaint events"
+TAGS = ("monitoring", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses303"
+SUMMARY = "a configuration set without an enabled event destination for bounce and complaint events"
 
 
 def check(model, context):
@@ -63,7 +68,8 @@ def check(model, context):
             else "it has no event destination"
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} publishes no bounce and complaint events: "
-            f"{found}, so rising rates go unnoticed until SES pauses sending. Fix: add an enabled event "
+            f"{found}, so rising rates go unnoticed until SES pauses sending.",
+            config_set.loc, **about(config_set, "event_destination"),
+            fix_title="add an enabled event "
             "destination matching bounce and complaint events (CloudWatch, Firehose, SNS, EventBridge or "
-            "Pinpoint).",
-            config_set.loc, **about(config_set, "event_destination"))
+            "Pinpoint).")

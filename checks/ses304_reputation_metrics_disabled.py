@@ -32,6 +32,11 @@ ID = "SES304"
 NAME = "reputation-metrics-disabled"
 SEVERITY = "low"
 TITLE = "Configuration set has reputation metrics off"
+TAGS = ("monitoring", "configuration-set")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses304"
+SUMMARY = "a configuration set with reputation metrics off"
 
 
 def check(model, context):
@@ -47,6 +52,7 @@ def check(model, context):
         name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
-            "reach no CloudWatch alarm. Fix: enable reputation metrics (reputation_metrics_enabled, "
-            "ReputationOptions.ReputationMetricsEnabled).",
-            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"))
+            "reach no CloudWatch alarm.",
+            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"),
+            fix_title="enable reputation metrics (reputation_metrics_enabled, "
+            "ReputationOptions.ReputationMetricsEnabled).")

@@ -37,6 +37,12 @@ ID = "SES305"
 NAME = "no-bounce-complaint-feedback"
 SEVERITY = "low"
 TITLE = "Identity sends bounces and complaints nowhere"
+TAGS = ("monitoring",)
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses305"
+SUMMARY = ("a v1 identity without notification topics for bounces and complaints, where monitoring is declared "
+           "next to it")
 
 V1_TYPES = ("aws_ses_domain_identity", "aws_ses_email_identity")
 
@@ -68,7 +74,7 @@ def check(model, context):
         kinds = " and ".join(m.capitalize() for m in missing)
         yield rule.finding(
             f"{identity.address}: the identity {name} has no notification topic for {kinds}, and no event "
-            "destination publishes bounces and complaints, so nobody sees them until SES pauses sending. "
-            f"Fix: add an aws_ses_identity_notification_topic for {kinds}, or an event destination for "
-            "bounce and complaint events.",
-            identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"))
+            "destination publishes bounces and complaints, so nobody sees them until SES pauses sending.",
+            identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"),
+            fix_title=f"add an aws_ses_identity_notification_topic for {kinds}, or an event destination for "
+            "bounce and complaint events.")

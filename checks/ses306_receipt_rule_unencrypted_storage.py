@@ -40,6 +40,11 @@ ID = "SES306"
 NAME = "receipt-rule-unencrypted-storage"
 SEVERITY = "medium"
 TITLE = "Receipt rule stores mail without KMS encryption"
+TAGS = ("receiving", "encryption")
+NEEDS_DNS = None
+MANDATORY = False
+ANCHOR = "ses306"
+SUMMARY = "a receipt rule that stores mail in S3 without a KMS key (low: one whose TLS policy is `Optional`)"
 
 
 def check(model, context):
@@ -53,14 +58,16 @@ def check(model, context):
             bucket = display(bucket) if isinstance(bucket, str) else "its bucket"
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
-                "key, so anyone who can read the bucket reads the mail. Fix: set kms_key_arn (KmsKeyArn) on "
-                "the S3 action.",
-                action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"))
+                "key, so anyone who can read the bucket reads the mail.",
+                action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
+                fix_title="set kms_key_arn (KmsKeyArn) on "
+                "the S3 action.")
         policy = receipt_rule.tls_policy
         if policy is None or isinstance(policy, str) and policy.lower() == "optional":
             written = "sets no TLS policy, so the default Optional applies" if policy is None \
                 else f"sets the TLS policy {policy}"
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
-                "plain text. Fix: set tls_policy (TlsPolicy) to Require.",
-                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy"))
+                "plain text.",
+                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy"),
+                fix_title="set tls_policy (TlsPolicy) to Require.")

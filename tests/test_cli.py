@@ -212,8 +212,9 @@ def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_sc
     monkeypatch.chdir(FIXTURES / "SES101")
     report = json.loads(run("scan", "sesv2", "jsonencode", "--format", "json").output)
     assert sorted((f["rule_id"], f["file"]) for f in report["findings"]) == [
-        ("SES001", "sesv2"), ("SES101", "jsonencode/main.tf")]
-    assert "internal error" in report["errors"][0]["message"]
+        ("SES002", "sesv2"), ("SES101", "jsonencode/main.tf")]
+    assert "sesguard failed while evaluating this module with KeyError" in report["errors"][0]["message"]
+    assert "Traceback" in report["errors"][0]["details"]["traceback"]
 
 
 def test_files_of_one_module_are_scanned_once(monkeypatch):

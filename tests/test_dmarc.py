@@ -1,9 +1,15 @@
-"""DMARC (RFC 7489, RFC 9989): each row is a record and the exact problems it has, as (rule, severity, code)."""
+"""DMARC (RFC 7489, RFC 9989): each row is a record and the exact problems
+it has, as (rule, severity, code): the facts of analyzer.dns.dmarc with the
+judgment of the rules that report them (checks/ses231-233)."""
 
 import pytest
 
+from analyzer.dns import dmarc
 from analyzer.dns.dmarc import check, check_name, is_dmarc, parse, policy
 from analyzer.dns.spf import Problem
+from checks import ses231_dmarc_not_enforced as ses231
+from checks import ses232_dmarc_invalid as ses232
+from checks import ses233_dmarc_no_reports as ses233
 
 ENFORCE = ("SES231", "medium")
 INVALID = ("SES232", "high")
@@ -16,7 +22,15 @@ RUA = "rua=mailto:d@example.com"
 
 def keys(problems):
     """The problems as a sorted list of (rule, severity, code): a multiset, compared exactly."""
-    return sorted((p.rule, p.severity, p.code) for p in problems)
+    return sorted(judged(p) for p in problems)
+
+
+def judged(problem):
+    """The rule that reports a problem of this aspect, and its severity."""
+    if problem.aspect == dmarc.VALIDITY:
+        return (ses232.ID, ses232.severity(problem), problem.code)
+    rule = {dmarc.ENFORCEMENT: ses231, dmarc.REPORTING: ses233}[problem.aspect]
+    return (rule.ID, rule.SEVERITY, problem.code)
 
 
 def rows(*codes):

@@ -21,9 +21,9 @@ from analyzer.model import (
     embed,
 )
 from analyzer.policy.verdict import Trust
-from analyzer.rules import RuleContext, is_dns_rule, load_rules
+from analyzer.rules import RuleContext, needs_dns, load_rules
 
-RULES = [r for r in load_rules() if is_dns_rule(r.id)]
+RULES = [r for r in load_rules() if needs_dns(r.id)]
 CTX = "/repo/root"
 DOMAIN = Unknown("var.domain", VARIABLE)
 

@@ -15,7 +15,7 @@ import pytest
 
 from analyzer.engine import ScanOptions, scan
 from analyzer.findings import SEVERITIES
-from analyzer.rules import is_dns_rule
+from analyzer.rules import needs_dns
 from conftest import FIXTURES
 
 CASES = sorted(p for p in FIXTURES.glob("SES*/*") if p.is_dir())
@@ -59,7 +59,7 @@ def _parse(words, file, line):
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture(case, monkeypatch):
     monkeypatch.chdir(case)
-    report = scan(ScanOptions(paths=["."], dns="static" if is_dns_rule(case.parent.name) else "off"))
+    report = scan(ScanOptions(paths=["."], dns="static" if needs_dns(case.parent.name) else "off"))
     expected = _expectations(case)
     reported = [f for f in report.findings if not f.suppressed]
     got = Counter((f.rule_id, f.file, f.location.line, f.active) for f in reported)

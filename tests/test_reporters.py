@@ -15,7 +15,7 @@ from analyzer.findings import Finding
 from analyzer.model import Location
 from analyzer.report import github, junit, sarif
 from analyzer.ruledoc import markdown, plain
-from analyzer.rules import is_dns_rule, load_rules
+from analyzer.rules import load_rules, needs_dns
 from conftest import FIXTURES, REPO
 
 # the shared schemas next to the checkout, or where SESGUARD_SCHEMAS says (a worktree elsewhere)
@@ -311,7 +311,7 @@ def _junit(report):
     return counts, cases
 
 
-RAN = [rule_id for rule_id in RULE_IDS if not is_dns_rule(rule_id)]  # these scans run with dns="off"
+RAN = [rule_id for rule_id in RULE_IDS if not needs_dns(rule_id)]  # these scans run with dns="off"
 
 
 def _passing(*except_rules, ids=RULE_IDS):

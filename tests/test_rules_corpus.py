@@ -2,7 +2,7 @@
 rules on real code (../shared/corpus)."""
 
 from analyzer.engine import ScanOptions, scan
-from analyzer.rules import is_dns_rule
+from analyzer.rules import needs_dns
 
 CHECKOV = "bridgecrewio__checkov/tests/terraform/checks/resource/aws/example_SesConfigurationSetDefinesTLS"
 
@@ -37,7 +37,7 @@ def test_new_rules_on_the_whole_public_corpus(corpus, monkeypatch):
     monkeypatch.chdir(corpus / "ses-public")
     report = scan(ScanOptions(paths=["."]))
     found = sorted((f.rule_id, f.file, f.location.line, f.active) for f in report.findings
-                   if f.rule_id >= "SES110" and not is_dns_rule(f.rule_id))
+                   if f.rule_id >= "SES110" and not needs_dns(f.rule_id))
     assert found == [
         ("SES110", "clouddrove__terraform-aws-ses/main.tf", 202, False),
         ("SES111", "clouddrove__terraform-aws-ses/main.tf", 185, False),
@@ -78,7 +78,7 @@ def test_email_authentication_on_the_whole_public_corpus(corpus, monkeypatch):
     aws_ses_domain_identity.ses_domain[each.key], the instance its own unknown key picks."""
     monkeypatch.chdir(corpus / "ses-public")
     report = scan(ScanOptions(paths=["."]))
-    found = sorted((f.rule_id, f.file, f.location.line, f.active) for f in report.findings if is_dns_rule(f.rule_id))
+    found = sorted((f.rule_id, f.file, f.location.line, f.active) for f in report.findings if needs_dns(f.rule_id))
     assert found == sorted([
         ("SES230", "DNXLabs__terraform-aws-ses/ses.tf", 1, True),
         ("SES224", "DNXLabs__terraform-aws-ses/ses.tf", 17, True),

@@ -100,6 +100,12 @@ def _rules() -> dict:
     return {rule.id: rule for rule in load_rules()}
 
 
+def _rule_of(check_file: str):
+    """The rule a check file wraps: the one whose module in ``checks`` has the file's name."""
+    name = os.path.splitext(os.path.basename(check_file))[0]
+    return next(rule for rule in _rules().values() if rule.module.__name__.rsplit(".", 1)[-1] == name)
+
+
 def _trust() -> Trust:
     def listed(name: str) -> frozenset:
         return frozenset(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
@@ -110,8 +116,8 @@ def _trust() -> Trust:
 class _RuleCheck:
     """A sesguard rule as a checkov check (mixed into checkov's resource check classes)."""
 
-    def __init__(self, rule_id: str, supported_resources: tuple) -> None:
-        rule = _rules()[rule_id]
+    def __init__(self, check_file: str, supported_resources: tuple) -> None:
+        rule = _rule_of(check_file)
         super().__init__(name=rule.title, id=rule.id, categories=[CheckCategories.IAM],
                          supported_resources=supported_resources)
         self.severity = get_severity(rule.severity)
@@ -124,7 +130,7 @@ class _RuleCheck:
         model = Model(identity_policies=policies)
         findings = [f for f in context.rule(self.id).check(model, context) if f.active]
         if findings:
-            self.details = [f.message for f in findings]
+            self.details = [f.text for f in findings]
             return CheckResult.FAILED
         if all(_evaluated(policy, context) for policy in policies):
             return CheckResult.PASSED
@@ -140,8 +146,8 @@ def _evaluated(policy: IdentityPolicy, context: RuleContext) -> bool:
 
 
 class TerraformCheck(_RuleCheck, TerraformResourceCheck):
-    def __init__(self, rule_id: str) -> None:
-        super().__init__(rule_id, TERRAFORM_TYPES)
+    def __init__(self, check_file: str) -> None:
+        super().__init__(check_file, TERRAFORM_TYPES)
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         self.evaluated_keys = ["policy"]
@@ -150,8 +156,8 @@ class TerraformCheck(_RuleCheck, TerraformResourceCheck):
 
 
 class CloudFormationCheck(_RuleCheck, CloudFormationResourceCheck):
-    def __init__(self, rule_id: str) -> None:
-        super().__init__(rule_id, CLOUDFORMATION_TYPES)
+    def __init__(self, check_file: str) -> None:
+        super().__init__(check_file, CLOUDFORMATION_TYPES)
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         properties = conf.get("Properties")

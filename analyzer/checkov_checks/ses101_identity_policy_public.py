@@ -2,5 +2,5 @@
 
 from analyzer.checkov_checks._convert import CloudFormationCheck, TerraformCheck
 
-terraform_check = TerraformCheck("SES101")
-cloudformation_check = CloudFormationCheck("SES101")
+terraform_check = TerraformCheck(__file__)
+cloudformation_check = CloudFormationCheck(__file__)

@@ -1,1 +1,2 @@
-"""Tools for sesguard's own development (generated documentation); not used by a scan."""
+"""Developer tools run from the checkout (``python -m analyzer.devtools.NAME``):
+generated documentation and structure checks. Nothing here runs in a scan."""

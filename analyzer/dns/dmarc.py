@@ -13,7 +13,9 @@ read as ``p=none`` when it has a valid ``rua``, and otherwise not applied
 at all (RFC 7489 §6.6.3, RFC 9989 §4.10.1): either way nothing is
 enforced, so ``policy`` calls it "none".
 
-Rules: SES231 dmarc-not-enforced, SES232 dmarc-invalid, SES233 dmarc-no-reports.
+Problems are facts with stable codes and the aspect of the record they
+concern (``VALIDITY``, ``ENFORCEMENT``, ``REPORTING``); which rule reports
+each, and how severely, is the rules' judgment (``checks/ses23*.py``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from urllib.parse import unquote
 
 from analyzer.dns.spf import Problem
 
-NOT_ENFORCED = "SES231"
-INVALID = "SES232"
-NO_REPORTS = "SES233"
+VALIDITY = "validity"  # whether receivers read the record as written
+ENFORCEMENT = "enforcement"  # what the policy in effect asks of receivers
+REPORTING = "reporting"  # whether aggregate reports are asked for
+
+# Validity problems that do not change how receivers read the record.
+NOTES = frozenset({"size-limit-obsolete", "uri-scheme", "removed-in-rfc9989", "added-in-rfc9989", "unknown-tag"})
 
 POLICIES = ("none", "quarantine", "reject")
 RFC7489_TAGS = ("v", "p", "sp", "rua", "ruf", "adkim", "aspf", "ri", "fo", "rf", "pct")
@@ -48,14 +53,14 @@ _MAX_SIZE = 2 ** 64 - 1  # the size limit must fit in 64 bits (RFC 7489 §6.4)
 
 @dataclass
 class DmarcRecord:
-    """A record's tags as written, and what makes the record invalid (SES232)."""
+    """A record's tags as written, and what makes the record invalid."""
 
     tags: dict = field(default_factory=dict)  # lower-cased tag name -> value as written
-    problems: list = field(default_factory=list)  # of Problem, rule SES232
+    problems: list = field(default_factory=list)  # of Problem, aspect VALIDITY
 
 
-def _invalid(severity: str, code: str, message: str) -> Problem:
-    return Problem(INVALID, severity, code, message)
+def _invalid(code: str, message: str) -> Problem:
+    return Problem(code, message, VALIDITY)
 
 
 def is_dmarc(text: str) -> bool:
@@ -79,16 +84,16 @@ def _version_problems(segments: list) -> list:
     if first and first.group(1).lower() == "v":
         if first.group(2).rstrip(" \t") == "DMARC1":
             return []
-        return [_invalid("high", "bad-version", f"'{segments[0]}': the version must be exactly DMARC1 (case-sensitive): receivers ignore the record")]
-    return [_invalid("high", "version-not-first", f"the record must start with v=DMARC1, not '{segments[0]}': receivers ignore it")]
+        return [_invalid("bad-version", f"'{segments[0]}': the version must be exactly DMARC1 (case-sensitive): receivers ignore the record")]
+    return [_invalid("version-not-first", f"the record must start with v=DMARC1, not '{segments[0]}': receivers ignore it")]
 
 
 def _tag_problem(segment: str) -> Problem:
     if not segment:
         # RFC 7489's grammar has no empty tag between two ";", but receivers
         # parse tag lists leniently and skip it, so this is only low.
-        return _invalid("low", "empty-tag", "the record has an empty tag between two ';'")
-    return _invalid("high", "syntax", f"'{segment}' is not a name=value tag")
+        return _invalid("empty-tag", "the record has an empty tag between two ';'")
+    return _invalid("syntax", f"'{segment}' is not a name=value tag")
 
 
 def _collect_tags(segments: list) -> tuple:
@@ -101,7 +106,7 @@ def _collect_tags(segments: list) -> tuple:
             continue
         name, value = match.group(1).lower(), match.group(2).rstrip(" \t")
         if name in tags:
-            problems.append(_invalid("high", "duplicate-tag", f"the tag '{name}' appears more than once, which a tag list forbids (RFC 6376 §3.2): receivers may reject the record or take either value"))
+            problems.append(_invalid("duplicate-tag", f"the tag '{name}' appears more than once, which a tag list forbids (RFC 6376 §3.2): receivers may reject the record or take either value"))
             continue
         tags[name] = value
     return tags, problems
@@ -113,26 +118,26 @@ def _collect_tags(segments: list) -> tuple:
 def _choice_problem(tags: dict, name: str, allowed: tuple) -> list:
     if name not in tags or tags[name].lower() in allowed:
         return []
-    return [_invalid("high", f"bad-{name}", f"{name}={tags[name]}: the value must be one of {', '.join(allowed)}")]
+    return [_invalid(f"bad-{name}", f"{name}={tags[name]}: the value must be one of {', '.join(allowed)}")]
 
 
 def _integer_problem(tags: dict, name: str, maximum: int, digits: str) -> list:
     value = tags.get(name)
     if value is None or (re.fullmatch(digits, value) and int(value) <= maximum):
         return []
-    return [_invalid("high", f"bad-{name}", f"{name}={value}: the value must be an integer from 0 to {maximum}")]
+    return [_invalid(f"bad-{name}", f"{name}={value}: the value must be an integer from 0 to {maximum}")]
 
 
 def _fo_problem(tags: dict) -> list:
     if "fo" not in tags or _FO.fullmatch(tags["fo"]):
         return []
-    return [_invalid("high", "bad-fo", f"fo={tags['fo']}: the value must be 0, 1, d or s, separated by ':'")]
+    return [_invalid("bad-fo", f"fo={tags['fo']}: the value must be 0, 1, d or s, separated by ':'")]
 
 
 def _rf_problem(tags: dict) -> list:
     if "rf" not in tags or all(part.strip(" \t").lower() == "afrf" for part in tags["rf"].split(":")):
         return []
-    return [_invalid("high", "bad-rf", f"rf={tags['rf']}: the only report format defined is afrf")]
+    return [_invalid("bad-rf", f"rf={tags['rf']}: the only report format defined is afrf")]
 
 
 def _is_host(domain: str) -> bool:
@@ -152,16 +157,16 @@ def _uri_problems(name: str, uri: str) -> list:
     if sized:
         uri = sized.group("uri")
         if int(sized.group("size")) > _MAX_SIZE:
-            return [_invalid("high", f"bad-{name}", f"{name}: the size limit of '{sized.group(0)}' does not fit in 64 bits")]
-        problems.append(_invalid("info", "size-limit-obsolete", f"{name}: the size limit of '{sized.group(0)}' is obsolete syntax in RFC 9989, whose reporters ignore it"))
+            return [_invalid(f"bad-{name}", f"{name}: the size limit of '{sized.group(0)}' does not fit in 64 bits")]
+        problems.append(_invalid("size-limit-obsolete", f"{name}: the size limit of '{sized.group(0)}' is obsolete syntax in RFC 9989, whose reporters ignore it"))
     match = _URI.fullmatch(uri)
     if not match:
-        return [_invalid("high", f"bad-{name}", f"{name}: '{uri}' is not a URI ('!' and ',' must be percent-encoded)")]
+        return [_invalid(f"bad-{name}", f"{name}: '{uri}' is not a URI ('!' and ',' must be percent-encoded)")]
     if match.group("scheme").lower() != "mailto":
-        return problems + [_invalid("info", "uri-scheme", f"{name}: '{uri}' is not a mailto: URI, the only kind receivers must support")]
+        return problems + [_invalid("uri-scheme", f"{name}: '{uri}' is not a mailto: URI, the only kind receivers must support")]
     address = unquote(match.group("rest").split("?", 1)[0])
     if not _is_address(address):
-        return [_invalid("high", f"bad-{name}", f"{name}: '{address}' in '{uri}' is not an email address")]
+        return [_invalid(f"bad-{name}", f"{name}: '{address}' in '{uri}' is not an email address")]
     return problems
 
 
@@ -176,11 +181,11 @@ def _uri_list_problems(tags: dict, name: str) -> list:
 
 def _generation_problems(tags: dict) -> list:
     removed = [
-        _invalid("info", "removed-in-rfc9989", f"the tag '{name}' was removed by RFC 9989: receivers implementing RFC 9989 ignore it")
+        _invalid("removed-in-rfc9989", f"the tag '{name}' was removed by RFC 9989: receivers implementing RFC 9989 ignore it")
         for name in REMOVED_BY_RFC9989 if name in tags
     ]
     added = [
-        _invalid("info", "added-in-rfc9989", f"the tag '{name}' was added by RFC 9989: receivers implementing only RFC 7489 ignore it")
+        _invalid("added-in-rfc9989", f"the tag '{name}' was added by RFC 9989: receivers implementing only RFC 7489 ignore it")
         for name in ADDED_BY_RFC9989 if name in tags
     ]
     return removed + added
@@ -188,7 +193,7 @@ def _generation_problems(tags: dict) -> list:
 
 def _unknown_problems(tags: dict) -> list:
     return [
-        _invalid("info", "unknown-tag", f"the tag '{name}' is not a DMARC tag: receivers ignore it")
+        _invalid("unknown-tag", f"the tag '{name}' is not a DMARC tag: receivers ignore it")
         for name in tags if name not in KNOWN_TAGS
     ]
 
@@ -200,12 +205,12 @@ def _missing_p_problems(tags: dict) -> list:
         consequence = "receivers act as if it said p=none"
     else:
         consequence = "without a valid rua, RFC 7489 receivers apply no DMARC policy at all"
-    return [_invalid("high", "missing-p", f"the record has no p tag, which RFC 7489 requires: {consequence}")]
+    return [_invalid("missing-p", f"the record has no p tag, which RFC 7489 requires: {consequence}")]
 
 
 def _has_valid_rua(tags: dict) -> bool:
     return "rua" in tags and any(
-        not any(p.severity == "high" for p in _uri_problems("rua", uri.strip(" \t")))
+        not any(p.code not in NOTES for p in _uri_problems("rua", uri.strip(" \t")))
         for uri in tags["rua"].split(",")
     )
 
@@ -232,7 +237,7 @@ def _value_problems(tags: dict) -> list:
 
 
 def parse(text: str) -> DmarcRecord:
-    """The record's tags (first value of each, names lower-cased) and its SES232 problems."""
+    """The record's tags (first value of each, names lower-cased) and its validity problems."""
     segments = _segments(text)
     tags, problems = _collect_tags(segments)
     return DmarcRecord(tags, _version_problems(segments) + problems + _value_problems(tags))
@@ -273,7 +278,7 @@ def policy(text: str, subdomain: bool) -> Optional[str]:
 
 
 def _not_enforced(code: str, message: str) -> Problem:
-    return Problem(NOT_ENFORCED, "medium", code, message)
+    return Problem(code, message, ENFORCEMENT)
 
 
 def _stated_none(tags: dict, subdomain: bool) -> str:
@@ -319,7 +324,8 @@ def _softening_problems(tags: dict, subdomain: bool) -> list:
 def _report_problems(tags: dict) -> list:
     if "rua" in tags:
         return []
-    return [Problem(NO_REPORTS, "low", "no-rua", "the record has no rua tag: no aggregate reports are sent, so failures go unseen")]
+    return [Problem("no-rua", "the record has no rua tag: no aggregate reports are sent, so failures go unseen",
+                    REPORTING)]
 
 
 def _alignment_problems(tags: dict, custom_mail_from: bool) -> list:
@@ -327,7 +333,7 @@ def _alignment_problems(tags: dict, custom_mail_from: bool) -> list:
     # identity, so the MAIL FROM domain never equals the From domain.
     if not custom_mail_from or tags.get("aspf", "").lower() != "s":
         return []
-    return [_invalid("high", "strict-spf-alignment", "aspf=s: with an SES custom MAIL FROM domain, a subdomain of the identity, SPF alignment can never pass")]
+    return [_invalid("strict-spf-alignment", "aspf=s: with an SES custom MAIL FROM domain, a subdomain of the identity, SPF alignment can never pass")]
 
 
 def check(text: str, *, subdomain: bool = False, custom_mail_from: bool = False) -> list:
@@ -355,4 +361,4 @@ def check_name(records: list) -> list:
     count = sum(1 for text in records if is_dmarc(text))
     if count <= 1:
         return []
-    return [_invalid("high", "multiple-records", f"the name has {count} DMARC records: receivers ignore them all")]
+    return [_invalid("multiple-records", f"the name has {count} DMARC records: receivers ignore them all")]

@@ -6,16 +6,19 @@ the tokens are known (a plan of a deployed identity), the MAIL FROM
 domain's MX and TXT, ``_dmarc`` up to the organizational domain; and every
 declared TXT, CNAME or MX record whose name and values are known. Then:
 
-* SES250 (drift): a declared record that DNS does not serve as written, or
-  a name SES needs that does not resolve as SES needs it;
-* SES221 on the published SPF records, with ``include`` and ``redirect``
-  followed (``analyzer.dns.spf.evaluate_live``: the 10-lookup and 2-void
-  limits counted exactly, loops detected);
-* SES231–SES233 on the published DMARC records.
+* ``Drift``: a declared record that DNS does not serve as written;
+* ``DkimNotServed``, ``MxNotServed``: a name SES needs that does not
+  resolve as SES needs it;
+* ``PublishedSpf``: the published SPF of a MAIL FROM domain, with
+  ``include`` and ``redirect`` followed (``analyzer.dns.spf.evaluate_live``:
+  the 10-lookup and 2-void limits counted exactly, loops detected);
+* ``PublishedDmarc``: the problems of the published DMARC record.
 
-Every finding names the nameserver that answered and when. A name that
-could not be resolved (timeout, SERVFAIL) is an input problem (SES001)
-naming the query, never a missing record.
+These are facts; the rules judge them and word the findings (SPF and DMARC
+problems with the same codes as the declared records'). Each fact keeps
+the answer, so a finding can name the nameserver that answered and when
+(``said``). A name that could not be resolved (timeout, SERVFAIL) is an
+input problem naming the query, never a missing record.
 """
 
 from __future__ import annotations
@@ -28,26 +31,80 @@ from analyzer.dns import dmarc, names, ses_dns, spf
 from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined
 from analyzer.dns.view import DnsView, dmarc_problems, dmarc_walk
-from analyzer.model import InputProblem, Location, Model, has_marker
-from analyzer.rules import about
+from analyzer.model import InputProblem, Model, has_marker
 
 _COMPARED = ("TXT", "CNAME", "MX")
 
 
 @dataclass
-class LiveFinding:
-    rule: str
-    severity: str
-    message: str
-    location: Location
-    resource: Any  # the model resource it is about
-    path: str
-    identity: str = ""
+class Drift:
+    """A declared record whose values (``declared``, normalized) public DNS does not serve at ``name``."""
+
+    record: Any  # the DnsRecord
+    rtype: str
+    name: str
+    declared: list
+    answer: Any  # analyzer.dns.live.Answer
+    served: list = field(default_factory=list)  # normalized
+
+
+@dataclass
+class DkimNotServed:
+    """DKIM CNAME ``number`` (1-3) of an identity, at ``name``, that does not point at SES."""
+
+    identity: Any
+    domain: str
+    number: int
+    name: str
+    token: str
+    answer: Any
+
+
+@dataclass
+class MxNotServed:
+    """A MAIL FROM domain without an MX to SES's feedback endpoint."""
+
+    identity: Any
+    domain: str
+    mail_from: str
+    answer: Any
+
+
+@dataclass
+class PublishedSpf:
+    """The published SPF of an identity's MAIL FROM domain, walked live."""
+
+    identity: Any
+    domain: str
+    mail_from: str
+    answer: Any
+    result: Any  # analyzer.dns.spf.LiveSpf: problems, lookups, void lookups
+    includes_ses: bool  # whether it includes amazonses.com
+
+    def describe(self) -> str:
+        """The record, who answered, and what walking it cost."""
+        return (f"the published SPF of {self.mail_from} ({said(self.answer)}; {self.result.lookups} lookups, "
+                f"{self.result.void_lookups} void)")
+
+
+@dataclass
+class PublishedDmarc:
+    """The published DMARC record governing an identity's domain, at ``name``."""
+
+    identity: Any
+    domain: str
+    name: str
+    answer: Any
+    problems: list  # analyzer.dns.spf.Problem, with their DMARC aspect
 
 
 @dataclass
 class Published:
-    findings: list = field(default_factory=list)  # LiveFinding
+    drift: list = field(default_factory=list)  # Drift
+    dkim: list = field(default_factory=list)  # DkimNotServed
+    mx: list = field(default_factory=list)  # MxNotServed
+    spf: list = field(default_factory=list)  # PublishedSpf
+    dmarc: list = field(default_factory=list)  # PublishedDmarc
 
 
 def resolve(model: Model, nameservers: tuple, timeout: float) -> Published:
@@ -70,16 +127,6 @@ def resolve(model: Model, nameservers: tuple, timeout: float) -> Published:
     _spf(view, resolver, answers, published)
     _dmarc(view, answers, published)
     return published
-
-
-def findings(rule, context, rule_id: str):
-    """The findings of ``rule_id`` on published DNS, when the scan ran live."""
-    if context.live is None:
-        return
-    for item in context.live.findings:
-        if item.rule == rule_id:
-            yield rule.finding(item.message, item.location, severity=item.severity, identity=item.identity,
-                               **about(item.resource, f"live/{item.path}"))
 
 
 # -- what to ask ----------------------------------------------------------------
@@ -129,11 +176,12 @@ def _text(name: Name) -> str:
     return name.text().lower() + "."
 
 
-def _said(answer) -> str:
+def said(answer) -> str:
+    """Who answered and when, as findings about public DNS say it."""
     return f"{answer.nameserver} answered at {answer.when}"
 
 
-# -- SES250 ---------------------------------------------------------------------
+# -- drift and what SES needs ---------------------------------------------------
 
 
 def _drift(view: DnsView, answers: dict, published: Published) -> None:
@@ -158,13 +206,7 @@ def _drift(view: DnsView, answers: dict, published: Published) -> None:
             mine = sorted(_normal(rtype, v) for v in record.values)
             if len(group) > 1 and set(mine) <= served:
                 continue  # this resource's values are served; the difference is another's
-            what = "the name does not exist" if answer.status == "nxdomain" else (
-                "there is no such record" if answer.status == "nodata" else f"public DNS serves {_show(sorted(served))}")
-            published.findings.append(LiveFinding(
-                "SES250", "high",
-                f"{record.address}: declares {rtype} {_show(mine)} at {name}, but {what} ({_said(answer)}). "
-                "Fix: apply the change, or update the code to what is intended.",
-                record.where("values"), record, f"drift/{rtype}"))
+            published.drift.append(Drift(record, rtype, name, mine, answer, sorted(served)))
 
 
 def _normal(rtype: str, value) -> str:
@@ -173,7 +215,8 @@ def _normal(rtype: str, value) -> str:
     return " ".join(str(value).lower().rstrip(".").split())
 
 
-def _show(values: list) -> str:
+def show(values: list) -> str:
+    """Record values as findings quote them."""
     return ", ".join(repr(v) for v in values) or "nothing"
 
 
@@ -191,22 +234,13 @@ def _needs(view: DnsView, answers: dict, published: Published) -> None:
             targets = [names.parse(r) for r in answer.records] if answer.status == "ok" else []
             if not any(t and t.labels and t.labels[0] == (token.lower(),)
                        and ses_dns.dkim_domain_regions(Name(t.labels[1:], False).text()) for t in targets):
-                published.findings.append(LiveFinding(
-                    "SES250", "high",
-                    f"{identity.address}: DKIM record {number} of {shown} ({name}) does not point at "
-                    f"{token}.<SES DKIM domain> in public DNS: it {_status(answer)} ({_said(answer)}), so SES "
-                    "cannot verify DKIM.", identity.loc, identity, f"dkim/{number}", shown))
+                published.dkim.append(DkimNotServed(identity, shown, number, name, token, answer))
         mail_from = view.mail_from(identity)
         if mail_from is None or not mail_from.known:
             continue
         mx = answers[(_text(mail_from), "MX")]
         if not mx.failed and not any(_feedback(r) for r in mx.records):
-            published.findings.append(LiveFinding(
-                "SES250", "high",
-                f"{identity.address}: the MAIL FROM domain {mail_from.text()} of {shown} has no MX "
-                f"feedback-smtp.<region>.amazonses.com in public DNS: it {_status(mx)} ({_said(mx)}), "
-                "so SES falls back to amazonses.com.", identity.where("mail_from_domain"), identity,
-                "mail_from/mx", shown))
+            published.mx.append(MxNotServed(identity, shown, mail_from.text(), mx))
 
 
 def _feedback(record: str) -> bool:
@@ -214,15 +248,16 @@ def _feedback(record: str) -> bool:
     return ses_dns.feedback_region(host.strip()) is not None
 
 
-def _status(answer) -> str:
+def status(answer) -> str:
+    """What DNS answered, as findings say it (``does not exist``...)."""
     if answer.status == "nxdomain":
         return "does not exist"
     if answer.status == "nodata":
         return "has no record of that type"
-    return f"serves {_show(answer.records)}"
+    return f"serves {show(answer.records)}"
 
 
-# -- SES221 and SES23x on published records -------------------------------------
+# -- SPF and DMARC on published records ----------------------------------------
 
 
 def _bounded(resolver):
@@ -253,18 +288,9 @@ def _spf(view: DnsView, resolver, answers: dict, published: Published) -> None:
         if answer.status == "ok" and not any(spf.is_spf(joined(r)) for r in answer.records):
             continue
         result = spf.evaluate_live(name, lookup)
-        where = f"the published SPF of {mail_from.text()} ({_said(answer)}; {result.lookups} lookups, " \
-                f"{result.void_lookups} void)"
-        for problem in result.problems:
-            published.findings.append(LiveFinding(
-                "SES221", problem.severity, f"{identity.address}: {where}: {problem.message}.",
-                identity.where("mail_from_domain"), identity, f"spf/{problem.code}", domain.text()))
-        if answer.status == "ok" and any(spf.is_spf(joined(r)) for r in answer.records) and not any(
-                spf.includes(joined(r), ses_dns.SPF_INCLUDE) for r in answer.records):
-            published.findings.append(LiveFinding(
-                "SES250", "high",
-                f"{identity.address}: {where} does not include amazonses.com, so SPF fails for mail SES sends.",
-                identity.where("mail_from_domain"), identity, "mail_from/spf", domain.text()))
+        includes_ses = not (answer.status == "ok" and any(spf.is_spf(joined(r)) for r in answer.records)) or any(
+            spf.includes(joined(r), ses_dns.SPF_INCLUDE) for r in answer.records)
+        published.spf.append(PublishedSpf(identity, domain.text(), mail_from.text(), answer, result, includes_ses))
 
 
 def _dmarc(view: DnsView, answers: dict, published: Published) -> None:
@@ -280,11 +306,7 @@ def _dmarc(view: DnsView, answers: dict, published: Published) -> None:
         for text in texts:
             problems += dmarc_problems(text, subdomain=subdomain,
                                        custom_mail_from=view.mail_from(identity) is not None)[0]
-        for problem in problems:
-            published.findings.append(LiveFinding(
-                problem.rule, problem.severity,
-                f"{identity.address}: the published DMARC record {name} ({_said(answer)}): {problem.message}.",
-                identity.loc, identity, f"dmarc/{problem.code}", domain.text()))
+        published.dmarc.append(PublishedDmarc(identity, domain.text(), name, answer, problems))
 
 
 def _published_dmarc(domain: Name, answers: dict) -> Optional[tuple]:

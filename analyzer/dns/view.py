@@ -272,9 +272,9 @@ class DnsView:
             return False
         return identity.type != "aws_ses_domain_identity" or bool(identity.easy_dkim)
 
-    def governing_dmarc(self, rule_id: str):
-        """``(identity, domain, placed, problem)`` for each problem of rule
-        ``rule_id`` in the DMARC record that governs a domain identity
+    def governing_dmarc(self, aspect: str):
+        """``(identity, domain, placed, problem)`` for each problem about
+        ``aspect`` (``dmarc.ENFORCEMENT``...) in the DMARC record that governs a domain identity
         (``dmarc_for``), each record and problem once."""
         seen = set()
         for identity, domain in self.domain_identities():
@@ -282,7 +282,7 @@ class DnsView:
             for placed, text in records:
                 for problem in dmarc_problems(text, subdomain=subdomain)[0]:
                     key = (id(placed.record), problem.code)
-                    if problem.rule == rule_id and key not in seen:
+                    if problem.aspect == aspect and key not in seen:
                         seen.add(key)
                         yield identity, domain, placed, problem
 
@@ -374,11 +374,11 @@ def dmarc_problems(text: str, subdomain: bool = False, custom_mail_from: bool = 
     problems = []
     deciding = set(_POLICY_TAGS) - (set() if subdomain else {"sp", "np"})  # sp and np govern subdomains
     for problem in dmarc.check(known, subdomain=subdomain, custom_mail_from=custom_mail_from):
-        if problem.rule == dmarc.NOT_ENFORCED and unknown_names & deciding:
+        if problem.aspect == dmarc.ENFORCEMENT and unknown_names & deciding:
             continue
         if problem.code == "missing-p" and "p" in unknown_names:
             continue
-        if problem.rule == dmarc.NO_REPORTS and "rua" in unknown_names:
+        if problem.aspect == dmarc.REPORTING and "rua" in unknown_names:
             continue
         problems.append(problem)
     return problems, unknown

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from analyzer.engine import exit_status
 from analyzer.findings import SEVERITIES
+from analyzer.rules import fails_the_run
 
 
 def deployment_of(finding) -> str:
@@ -56,8 +56,10 @@ _FIX = re.compile(r"(?:^|\n)Fix:\s*(.*?)(?:\n\n|\Z)", re.S)
 
 
 def fix_of(finding, rules: dict) -> str:
-    """The fix to show with a finding: none when its message already says
-    one, else the Fix paragraph of its rule's documentation."""
+    """The fix to show with a finding: its own fix title; none when its
+    message already says one; else the Fix paragraph of its rule's documentation."""
+    if finding.fix_title:
+        return finding.fix_title
     if "Fix:" in finding.message:
         return ""
     rule = rules.get(finding.rule_id)
@@ -90,4 +92,4 @@ def summarize(report, fail_on: str = "low", include_inactive: bool = False) -> S
     return Summary(active=active, inactive=inactive,
                    suppressed=sum(1 for f in report.findings if f.suppressed),
                    by_severity=Counter(f.severity for f in active),
-                   failed=exit_status(report, fail_on, include_inactive) != 0, fail_on=fail_on)
+                   failed=any(fails_the_run(f, fail_on, include_inactive) for f in report.findings), fail_on=fail_on)

@@ -48,7 +48,7 @@ def _properties(finding) -> list:
 
 def _command(finding) -> str:
     properties = ",".join(f"{key}={escape_property(str(value))}" for key, value in _properties(finding))
-    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(finding.message)}"
+    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(finding.text)}"
 
 
 def render(report) -> str:

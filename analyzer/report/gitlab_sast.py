@@ -17,7 +17,7 @@ import pathlib
 import uuid
 
 from analyzer import __version__
-from analyzer.engine import ALWAYS_FAILING
+from analyzer.rules import mandatory_ids
 from analyzer.report.common import fix_of
 from analyzer.report.gitlab_common import reported, unique_fingerprints
 
@@ -43,7 +43,7 @@ def _vulnerability(finding, fingerprint: str, rules: dict) -> dict:
     vulnerability = {
         "id": str(uuid.UUID(hex=fingerprint)),
         "name": finding.name[:255],
-        "description": finding.message,
+        "description": finding.text,
         "severity": SEVERITIES[finding.severity],
         "identifiers": [{"type": "sesguard_rule_id", "name": f"sesguard {finding.rule_id}",
                          "value": finding.rule_id, "url": f"{RULES_DOC}#{finding.rule_id.lower()}"}],
@@ -68,8 +68,8 @@ def render(report) -> str:
             "start_time": _time(report.started or end),
             "end_time": _time(end),
             "status": "success",
-            "messages": [{"level": "warn", "value": f"{f.rule_id}: {f.message}"}
-                         for f in report.findings if f.rule_id in ALWAYS_FAILING],
+            "messages": [{"level": "warn", "value": f"{f.rule_id}: {f.text}"}
+                         for f in report.findings if f.rule_id in mandatory_ids()],
         },
         "vulnerabilities": [_vulnerability(f, fp, rules) for f, fp in zip(findings, unique_fingerprints(findings))],
     }

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from analyzer import __version__
+from analyzer.rules import mandatory_ids
 
 
 def _finding(f) -> dict:
@@ -15,6 +16,7 @@ def _finding(f) -> dict:
         "name": f.name,
         "severity": f.severity,
         "message": f.message,
+        "fix_title": f.fix_title,
         "file": f.file,
         "line": loc.line if loc else 0,
         "column": loc.column if loc else 0,
@@ -49,7 +51,7 @@ def _fix(fix):
 
 def render(report) -> str:
     findings = [_finding(f) for f in report.findings]
-    errors = [item for item in findings if item["rule_id"] in ("SES001", "SES002")]
+    errors = [item for item in findings if item["rule_id"] in mandatory_ids()]
     active = [f for f in report.findings if f.active and not f.suppressed]
     document = {
         "version": 1,

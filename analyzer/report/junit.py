@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from analyzer.engine import ALWAYS_FAILING
 from analyzer.findings import severity_rank
 from analyzer.repository import relative
+from analyzer.rules import mandatory_ids
 
 MESSAGE_LIMIT = 200
 # Characters XML 1.0 cannot carry, even escaped.
@@ -49,7 +49,7 @@ def _where(finding) -> str:
 
 
 def _text(finding) -> str:
-    return _xml(finding.message + _where(finding))
+    return _xml(finding.text + _where(finding))
 
 
 def _skip_reason(finding) -> str:
@@ -67,7 +67,7 @@ class _Judge:
         self.include_inactive = include_inactive
 
     def outcome(self, finding) -> str:
-        if finding.rule_id in ALWAYS_FAILING:
+        if finding.rule_id in mandatory_ids():
             return "error"
         if getattr(finding, "suppressed", None) is not None or not finding.active and not self.include_inactive:
             return "skipped"
@@ -97,7 +97,7 @@ def _testcase(suite, rule_id: str, name: str, findings: list, judge: _Judge, roo
     quiet = [f for f, outcome in zip(findings, outcomes) if outcome == "skipped"]
     for finding in sorted(loud, key=lambda f: judge.outcome(f) != "error"):  # errors first, as JUnit orders them
         element = ET.SubElement(case, judge.outcome(finding), type=finding.severity,
-                                message=_xml(finding.message[:MESSAGE_LIMIT]))
+                                message=_xml(finding.text[:MESSAGE_LIMIT]))
         element.text = _text(finding)
     text = "\n\n".join([_quiet_text(f) for f in quiet] + [_below_text(f) for f in below])
     if quiet and not loud and not below:

@@ -36,9 +36,9 @@ import pathlib
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.engine import ALWAYS_FAILING
 from analyzer.repository import relative
 from analyzer.ruledoc import help_uri, markdown, plain
+from analyzer.rules import mandatory_ids
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/sesguard/sesguard"
@@ -102,7 +102,7 @@ def _result(finding, rule_index: dict, root) -> dict:
         result["ruleIndex"] = rule_index[finding.rule_id]
     result.update({
         "level": _level(finding),
-        "message": {"text": finding.message},
+        "message": {"text": finding.text},
         "locations": [_location(finding, root)],
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"identity": finding.identity, "active": finding.active,
@@ -142,8 +142,8 @@ def _fix(fix, root) -> dict:
 
 def _notification(finding, rule_index: dict, root) -> dict:
     notification = {
-        "level": "error" if finding.rule_id in ALWAYS_FAILING else _level(finding),
-        "message": {"text": finding.message},
+        "level": "error" if finding.rule_id in mandatory_ids() else _level(finding),
+        "message": {"text": finding.text},
         "descriptor": {"id": finding.rule_id},
         "associatedRule": {"id": finding.rule_id},
     }
@@ -163,11 +163,11 @@ def _src_root(root) -> str:
 def render(report, include_suppressed: bool = False) -> str:
     root = getattr(report, "root", "") or None
     rule_index = {rule.id: index for index, rule in enumerate(report.rules)}
-    notified = [f for f in report.findings if f.rule_id in ALWAYS_FAILING or not f.file]
+    notified = [f for f in report.findings if f.rule_id in mandatory_ids() or not f.file]
     run = {
         "tool": {"driver": {"name": "sesguard", "version": __version__, "informationUri": INFORMATION_URI,
                             "rules": [_descriptor(rule) for rule in report.rules]}},
-        "invocations": [{"executionSuccessful": not any(f.rule_id in ALWAYS_FAILING for f in notified),
+        "invocations": [{"executionSuccessful": not any(f.rule_id in mandatory_ids() for f in notified),
                          "toolExecutionNotifications": [_notification(f, rule_index, root) for f in notified]}],
         "originalUriBaseIds": {SRCROOT: {"uri": _src_root(root)}},
         "results": [_result(f, rule_index, root) for f in report.findings

@@ -23,7 +23,7 @@ def _line(finding, colour: bool, deployments: bool = False) -> str:
         severity = click.style(severity, fg=_COLOURS[finding.severity], bold=finding.severity == "critical")
     deployment = f" [deployment {finding.deployment}]" if deployments and finding.deployment else ""
     conditional = f" [conditional: {finding.conditional}]" if finding.conditional else ""
-    return f"{where}: {finding.rule_id} {severity} {finding.message}{deployment}{conditional}{via(finding)}"
+    return f"{where}: {finding.rule_id} {severity} {finding.text}{deployment}{conditional}{via(finding)}"
 
 
 def via(finding) -> str:

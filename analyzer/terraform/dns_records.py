@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from analyzer.dns.records import mx, record_values
-from analyzer.model import DnsRecord, DnsZone, IdentitySetting, Unknown, has_marker, loc_of
+from analyzer.model import DnsRecord, DnsZone, IdentitySetting, Unknown, has_marker
 
 # zone resource type -> (provider, name arguments, the first written is the name)
 _ZONE_NAME = {

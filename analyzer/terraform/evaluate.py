@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 
 from lark import Token, Tree
 
+from analyzer.errors import InputError, Unsupported
 from analyzer.model import (
     ERROR,
     EVALUATION,
@@ -42,7 +43,7 @@ from analyzer.terraform.parse import (
 )
 
 
-class EvalError(Exception):
+class EvalError(InputError):
     """An expression that is wrong (not merely unknown): a bad index, a
     missing attribute, a bad argument. Becomes an ``Unknown`` whose hint is
     the message, at the point where a value is needed."""
@@ -481,6 +482,9 @@ class Evaluator:
             result = functions.call(name, args, self.ctx)
         except functions.FunctionError as exc:
             raise EvalError(str(exc)) from None
+        except Unsupported as exc:  # valid, but not evaluable here: unknown, never a wrong value
+            return Unknown(f"{name}(...)", EVALUATION, loc, f"{name}: {exc} is not supported by sesguard (at {loc}), "
+                                                             "so its result is unknown")
         if isinstance(result, Unknown) and result.loc is None:
             result.loc = loc
         return result
@@ -491,13 +495,13 @@ class Evaluator:
                 raise EvalError("can takes one argument")
             try:
                 value = self.eval(arg_nodes[0], scope)
-            except EvalError:
+            except InputError:  # only what Terraform would reject; a bug of ours propagates
                 return False
             return value if isinstance(value, Unknown) else True
         for arg in arg_nodes:
             try:
                 return self.eval(arg, scope)
-            except EvalError:
+            except InputError:
                 continue
         raise EvalError("no argument of try could be evaluated")
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from analyzer import jsonloc
 from analyzer.discover import Discovery
+from analyzer.errors import internal_error
 from analyzer.files import Limits, display, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
@@ -212,9 +213,7 @@ class TerraformScan:
             self.model.problems.append(InputProblem(display(directory), "the configuration is nested too "
                                                                         "deeply to evaluate"))
         except Exception as exc:  # a bug of ours must not hide the other modules, nor pass as clean
-            self.model.problems.append(InputProblem(
-                display(directory), f"internal error while evaluating this module ({type(exc).__name__}: "
-                                    f"{exc}); please report it"))
+            self.model.problems.append(internal_error(display(directory), "evaluating this module", exc))
 
     def _scan_root(self, directory: str, relevant) -> None:
         source = self.read_module(directory)

@@ -1,0 +1,61 @@
+"""Whose fault an error is.
+
+* ``InputError``: the input is wrong; Terraform or CloudFormation would
+  reject it too. The input is reported as not analyzed (SES001), and it is
+  what Terraform's ``can()`` and ``try()`` catch.
+* ``Unsupported``: valid input sesguard cannot evaluate (a regex feature it
+  cannot translate, a pattern too slow for its engine). The values that
+  depend on it are unknown, never a guessed branch, and a verdict that
+  depends on them says so (SES003) naming the construct.
+* Anything else raised while reading an input is sesguard's own bug: the
+  loader's ``guard`` records it as an ``InternalError`` on the file being
+  read, with its traceback, and the scan goes on with the other files; it
+  fails the scan like a crashed rule (SES002).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import traceback
+from dataclasses import dataclass
+
+from analyzer.model import InputProblem, Model
+
+
+class InputError(Exception):
+    """The input is wrong: the message says how, in the user's terms."""
+
+
+class Unsupported(Exception):
+    """Valid input sesguard cannot evaluate; the message names the construct."""
+
+
+@dataclass
+class InternalError(InputProblem):
+    """sesguard failed on an input by a bug of its own: ``message`` says
+    where and what was raised, ``traceback`` is the whole stack."""
+
+    traceback: str = ""
+
+
+def internal_error(file: str, doing: str, exc: BaseException) -> InternalError:
+    """The ``InternalError`` for ``exc``, raised while ``doing`` (``reading this
+    CloudFormation template``) on ``file``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    return InternalError(file, f"sesguard failed while {doing} with {type(exc).__name__}: {exc}{where}; "
+                               "what it declares is missing from this scan; please report it",
+                         traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+@contextlib.contextmanager
+def guard(model: Model, file: str, doing: str):
+    """Run one loader on one file: a bug in it becomes an ``InternalError``
+    on that file in ``model.problems``, and the caller goes on."""
+    try:
+        yield
+    except RecursionError:
+        model.problems.append(InputProblem(file, f"the input is nested too deeply for {doing}"))
+    except Exception as exc:  # a bug of ours: reported on its file, never swallowed, never a clean file
+        model.problems.append(internal_error(file, doing, exc))

@@ -1,0 +1,65 @@
+"""The structure the issue #16 asks of the code: imports follow the layers
+(loaders → model ← checks ← engine → reporters), and only the rule
+registry and the engine name rule ids: every other module asks the
+registry."""
+
+import ast
+import re
+
+from analyzer.devtools import layers
+from conftest import REPO
+
+RULE_ID = re.compile(r"SES\d{3}")
+MAY_NAME_RULE_IDS = {"analyzer/rules.py", "analyzer/engine.py"}
+MAY_NAME_RULE_IDS_UNDER = ("analyzer/fix/",)  # the fixers, each registered under the rule whose finding it closes
+
+
+def test_imports_follow_the_layers():
+    assert layers.back_edges(REPO) == []
+
+
+def test_a_back_edge_is_found(tmp_path):
+    (tmp_path / "analyzer" / "report").mkdir(parents=True)
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "analyzer" / "__init__.py").write_text("")
+    (tmp_path / "analyzer" / "engine.py").write_text("ALWAYS = set()\n")
+    (tmp_path / "analyzer" / "report" / "__init__.py").write_text("")
+    (tmp_path / "analyzer" / "report" / "sarif.py").write_text(
+        "from analyzer.model import Location\n\n\ndef render():\n    from ..engine import ALWAYS\n")
+    (tmp_path / "checks" / "ses999_x.py").write_text("import analyzer.terraform.parse\n")
+    assert layers.back_edges(tmp_path) == [
+        ("analyzer/report/sarif.py", 5, "analyzer.report.sarif (reporters)", "analyzer.engine (engine)"),
+        ("checks/ses999_x.py", 1, "checks.ses999_x (checks)", "analyzer.terraform.parse (loaders)"),
+    ]
+
+
+def _docstrings(tree) -> set:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def rule_ids_named(path) -> list:
+    """``(line, text)`` of the string values in ``path`` that are a rule id
+    (prose in docstrings and help texts that mentions one does not count)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = _docstrings(tree)
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+            and RULE_ID.fullmatch(node.value)]
+
+
+def test_only_the_registry_and_the_engine_name_rule_ids():
+    named = {}
+    for path in sorted((REPO / "analyzer").rglob("*.py")):
+        relative = path.relative_to(REPO).as_posix()
+        if relative not in MAY_NAME_RULE_IDS and not relative.startswith(MAY_NAME_RULE_IDS_UNDER) \
+                and rule_ids_named(path):
+            named[relative] = rule_ids_named(path)
+    assert named == {}
+
+
+def test_the_rule_id_check_sees_a_rule_id(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text('"""Mentions SES221 in prose."""\nHELP = "see SES221"\nRULE = "SES221"\n')
+    assert rule_ids_named(path) == [(3, "SES221")]
