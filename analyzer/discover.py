@@ -126,6 +126,7 @@ class ModuleDir:
 @dataclass
 class Discovery:
     root: str  # real absolute path of the scanned directory (or a file's directory)
+    boundary: str = ""  # what may be read: the repository root holding ``root``, else ``root`` itself
     modules: dict = field(default_factory=dict)  # dir -> ModuleDir
     problems: list = field(default_factory=list)  # (path, message)
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
@@ -135,6 +136,9 @@ class Discovery:
     dns: bool = True  # whether DNS zones and records matter (the DNS rules run)
     inputs_grant_send: bool = False  # the scan's --var-file / --var values can grant a send action
     _declares_ses: Optional[bool] = None
+
+    def __post_init__(self):
+        self.boundary = self.boundary or self.root
 
     def declares_ses(self) -> bool:
         """Whether some Terraform module can declare SES resources: only then
@@ -152,7 +156,7 @@ class Discovery:
         seen.add(directory)
         module = self.modules.get(directory)
         if module is None:
-            if not _inside(directory, self.root):
+            if not _inside(directory, self.boundary):
                 return True  # never read: the loader reports the call as not analyzed
             module = self.add_module(directory)
             if module is None:
@@ -206,7 +210,7 @@ class Discovery:
         result, seen, pending = [], set(), [directory]
         while pending:
             current = pending.pop()
-            if current in seen or not _inside(current, self.root):
+            if current in seen or not _inside(current, self.boundary):
                 continue
             seen.add(current)
             module = self.modules.get(current) or self.add_module(current)
@@ -251,6 +255,11 @@ class Discovery:
         _prefilter(module, self)
         self.modules[directory] = module
         return module
+
+
+def _boundary(root: str, repository: Optional[str]) -> str:
+    real = os.path.realpath(repository) if repository else ""
+    return real if real and _inside(root, real) else root
 
 
 def _inside(path: str, root: str) -> bool:
@@ -326,7 +335,7 @@ def _read_files_grant_send(data: bytes, module: ModuleDir, discovery: Discovery)
             candidates = [os.path.join(module.dir, path)]
         for candidate in candidates:
             real = os.path.realpath(candidate)
-            if is_terraform(real) or not _inside(real, discovery.root) or not os.path.isfile(real):
+            if is_terraform(real) or not _inside(real, discovery.boundary) or not os.path.isfile(real):
                 continue
             read = _read(real, discovery.limits)
             if read is None or grants_send(read):
@@ -376,13 +385,16 @@ class Excludes:
                    for regex, directory_only in self.rules)
 
 
-def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits(), dns: bool = True) -> Discovery:
+def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits(), dns: bool = True,
+             boundary: Optional[str] = None) -> Discovery:
     """Walk one scanned path (a directory, or a single file); ``dns``: whether
-    modules that only declare DNS can matter."""
+    modules that only declare DNS can matter; ``boundary``: the repository
+    root, inside which the modules, files and zones the path's inputs name
+    may be read (default: the path itself)."""
     real = os.path.realpath(path)
     if os.path.isfile(real):
         root = os.path.dirname(real)
-        discovery = Discovery(root, limits=limits, dns=dns)
+        discovery = Discovery(root, _boundary(root, boundary), limits=limits, dns=dns)
         discovery.files_seen = 1
         name = os.path.basename(real)
         if is_document(name):
@@ -393,7 +405,7 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
                                              "CloudFormation template or Terraform plan"))
         return discovery
-    discovery = Discovery(real, limits=limits, dns=dns)
+    discovery = Discovery(real, _boundary(real, boundary), limits=limits, dns=dns)
     pending = [real]
     while pending:
         current = pending.pop()

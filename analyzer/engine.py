@@ -82,14 +82,14 @@ def scan(options: ScanOptions, progress=None) -> Report:
     modules_skipped = []
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
-        discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off")
+        discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
         terraform_scan.run()
         counts.add(discovery, terraform_scan)
         loaded = model.files
         modules_skipped.extend(terraform_scan.skipped)
-        load_documents(discovery.documents, options.documents, model, progress, root=discovery.root,
+        load_documents(discovery.documents, options.documents, model, progress, root=discovery.boundary,
                        dns=options.dns != "off", limits=options.limits)
         counts.documents_loaded += model.files - loaded
     merge_plans_with_terraform(model)

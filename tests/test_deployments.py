@@ -120,3 +120,34 @@ def test_every_public_corpus_folder_gives_the_same_findings_alone(corpus, monkey
         mine = sorted((f.file, f.rule_id, f.location.line, f.active, f.deployment, f.message)
                       for f in whole.findings if f.file.startswith(inside))
         assert mine == _findings_in(folder, folder), folder
+
+
+def test_a_scanned_directory_reaches_the_modules_of_its_repository(tmp_path, monkeypatch):
+    """``sesguard scan envs/dev`` follows ../../modules/ses: the repository (here: where .git is) is the
+    boundary, not the scanned path, and the findings are those of the deployment rooted in envs/dev."""
+    import shutil
+
+    repository = tmp_path / "repo"
+    shutil.copytree(DEPLOYMENTS / "envs", repository)
+    (repository / ".git").mkdir()
+    monkeypatch.chdir(repository / "envs" / "dev")
+    result = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "--no-cache", "--format", "json"])
+    assert result.exit_code == 1
+    assert _rows(json.loads(result.output)["findings"]) == [
+        ("SES101", "../../modules/ses/main.tf", 21, ".",
+         [("terraform.tfvars", 2, "value written"), ("main.tf", 8, "module.ses argument senders")], False)]
+
+
+def test_a_module_outside_the_repository_is_not_analyzed_and_fails_the_run(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(DEPLOYMENTS / "envs", tmp_path / "envs")
+    (tmp_path / "envs" / "envs" / "dev" / ".git").mkdir()  # the repository is envs/dev alone
+    monkeypatch.chdir(tmp_path / "envs" / "envs" / "dev")
+    result = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "--no-cache", "--format", "json"])
+    assert result.exit_code == 1
+    findings = json.loads(result.output)["findings"]
+    assert [(f["rule_id"], f["file"], f["line"], f["message"]) for f in findings] == [
+        ("SES001", "main.tf", 5, "main.tf: module.ses: its source ../../modules/ses is outside the repository, "
+                                 "which sesguard never reads outside of; scan from a repository that holds both, "
+                                 "or give --root")]

@@ -40,7 +40,7 @@ from analyzer.policy.document import parse_document
 from analyzer.terraform.dns_records import DATA_ZONE_TYPES, DNS_TYPES, build_data_zone
 from analyzer.terraform.functions import JsonText
 from analyzer.terraform.evaluate import EvalError, Scope
-from analyzer.terraform.modules import ModuleInstance
+from analyzer.terraform.modules import OUTSIDE, ModuleInstance
 
 # resource type -> (name argument, kind or None when the name decides)
 IDENTITY_TYPES = {
@@ -101,8 +101,8 @@ def adapt(instance: ModuleInstance, model: Model, relevant: Callable[[str], bool
                     pending.append(child)
         for address, source, why, loc in current.not_analyzed:
             model.not_analyzed.append(ModuleNotAnalyzed(
-                address, source, why, loc, ses_related=bool(_SES_SOURCE.search(source))
-                or why.startswith("its source") and "outside" in why, context=current.deployment.name))
+                address, source, why, loc, ses_related=bool(_SES_SOURCE.search(source)) and not why.endswith(OUTSIDE),
+                context=current.deployment.name))
         current.not_analyzed.clear()
         model.problems.extend(p for p in current.problems if p not in model.problems)
         current.problems.clear()

@@ -138,7 +138,7 @@ class TerraformScan:
         self.model = model
         self.files = files
         self.sources: dict = {}
-        self.loader = Loader(discovery.root, self.read_module, os.getcwd(), files.limits)
+        self.loader = Loader(discovery.boundary, self.read_module, os.getcwd(), files.limits)
         self.skipped: list = []  # (directory, why): the modules the pre-filter skipped
         self.cli_files = []
         for path in variables.files:

@@ -56,6 +56,8 @@ from analyzer.terraform.parse import (
     subtrees,
 )
 
+OUTSIDE = ("outside the repository, which sesguard never reads outside of; scan from a repository that holds "
+           "both, or give --root")
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
 
 
@@ -513,6 +515,9 @@ class ModuleInstance:
             return self._not_analyzed(name, block, file, str(source), "its source is not a literal string")
         key = f"{self.module_key}.{name}" if self.module_key else name
         directory, why = self._module_dir(source, key)
+        if directory is None and why.endswith(OUTSIDE):
+            # The module is there, and its findings would be: the input is not analyzed (SES001).
+            self.problems.append(InputProblem(block.loc.file, f"{address}: {why}", block.loc.line, block.loc.column))
         if directory is None:
             return self._not_analyzed(name, block, file, source, why)
         if directory in self.chain or directory == self.source.dir:
@@ -539,8 +544,7 @@ class ModuleInstance:
         if source.startswith(("./", "../")) or source in (".", ".."):
             directory = os.path.realpath(os.path.join(self.source.dir, source))
             if not _inside(directory, self.loader.root_dir):
-                return None, (f"its source {source} is outside the scanned directory; "
-                              "scan a directory that contains both")
+                return None, f"its source {source} is {OUTSIDE}"
             if not os.path.isdir(directory):
                 return None, f"its source directory {source} does not exist"
             return directory, ""
