@@ -54,6 +54,5 @@ def check(model, context):
             "amazonses.com and SPF stops aligning.",
             identity.where("mail_from_mx_failure") if behaviour is not None else identity.where("mail_from_domain"),
             identity=name, **about(identity, "mail_from/behavior_on_mx_failure"),
-            fix_title=(
-                "BehaviorOnMxFailure: REJECT_MESSAGE." if identity.source_format == "cloudformation"
-                else "behavior_on_mx_failure = \"RejectMessage\" (v1) or \"REJECT_MESSAGE\" (v2)."))
+            fix_title="reject the message on MX failure: behavior_on_mx_failure = \"RejectMessage\" (Terraform v1) "
+                      "or \"REJECT_MESSAGE\" (v2), BehaviorOnMxFailure: REJECT_MESSAGE (CloudFormation).")

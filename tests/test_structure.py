@@ -63,3 +63,15 @@ def test_the_rule_id_check_sees_a_rule_id(tmp_path):
     path = tmp_path / "m.py"
     path.write_text('"""Mentions SES221 in prose."""\nHELP = "see SES221"\nRULE = "SES221"\n')
     assert rule_ids_named(path) == [(3, "SES221")]
+
+
+def test_no_rule_branches_on_the_source_format():
+    """Rules are written once for every format (#8): what differs between formats is the loaders'."""
+    branching = {}
+    for path in sorted((REPO / "checks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        lines = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                 and node.attr in ("source_format", "origin")]
+        if lines:
+            branching[path.name] = lines
+    assert branching == {}
