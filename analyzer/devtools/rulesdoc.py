@@ -37,7 +37,10 @@ def render(rules=None) -> str:
 
 
 def page_path() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), RULES_PAGE)
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if not os.path.isfile(os.path.join(checkout, "setup.cfg")):  # installed, not run from a checkout
+        checkout = os.getcwd()
+    return os.path.join(checkout, RULES_PAGE)
 
 
 def main(argv=None) -> int:
