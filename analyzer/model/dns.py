@@ -1,0 +1,46 @@
+"""DNS zones and records the code declares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.model.resources import Resource
+
+
+@dataclass
+class DnsZone(Resource):
+    """A DNS zone the code declares (a hosted zone, a zone file) or looks up
+    (a data source: the zone exists, the code manages some of its records)."""
+
+    name: Any = None  # the zone's apex as written: str (may embed unknowns) / Unknown
+    private: Any = None  # True (private hosted zone) / False / Unknown / None (not said)
+    provider: str = "route53"  # route53 / cloudflare / google / azure / zonefile / octodns
+    key: Any = None  # what records name the zone by when not its address (Google's managed zone name)
+
+
+@dataclass
+class DnsRecord(Resource):
+    """One record set the code declares.
+
+    ``name`` is the owner name, absolute with a trailing dot once known
+    (``"_dmarc.example.com."``), possibly embedding unknowns
+    (``"<token 0 marker>._domainkey.example.com."``), or an ``Unknown``.
+    ``values`` holds the record data in presentation format, one entry per
+    record: for TXT and SPF a tuple of its character strings (unquoted),
+    for the others text (``"10 feedback-smtp.us-east-1.amazonses.com."``);
+    ``Unknown`` when the whole list is unknown. ``problems`` says how the
+    record is malformed as written (a CloudFormation TXT value without its
+    quotes), in sentences.
+    """
+
+    name: Any = None
+    rtype: Any = None  # upper case: "TXT", "CNAME", "MX", "SPF"...; or Unknown
+    values: Any = None
+    ttl: Any = None
+    zone: str = ""  # address of the DnsZone it is in, when known
+    zone_name: Any = None  # the zone's apex, when known (str / Unknown / None)
+    private: Any = None  # whether that zone is private (as DnsZone.private)
+    alias: Any = None  # the alias target (Route53 ``alias``), when the record is an alias
+    problems: list = field(default_factory=list)
+    provider: str = "route53"
