@@ -52,7 +52,7 @@ from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
 from analyzer.files import Limits, searchable
 from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
-from analyzer.terraform.modules import read_modules_json
+from analyzer.terraform.sources import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
 

@@ -26,7 +26,8 @@ from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.functions import CallContext
-from analyzer.terraform.modules import Loader, ModuleInstance, load_module_source, read_modules_json
+from analyzer.terraform.modules import Loader, ModuleInstance
+from analyzer.terraform.sources import load_module_source, read_modules_json
 from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json
 
 

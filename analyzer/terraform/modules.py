@@ -1,7 +1,7 @@
-"""Module directories, module instances and resource instances.
+"""Module instances and resource instances.
 
-A ``ModuleSource`` is one directory's parsed files. A ``ModuleInstance`` is
-that directory evaluated with one set of inputs (a root module with its
+A ``ModuleInstance`` is a module directory (``analyzer.terraform.sources``)
+evaluated with one set of inputs (a root module with its
 tfvars, or a module call with the caller's arguments) under an address
 prefix such as ``module.mail[0].``. Instances resolve ``var``, ``local``,
 ``module``, ``data`` and resource references lazily, with cycle detection,
@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from lark import Tree
@@ -36,70 +36,31 @@ from analyzer.model import (
     LList,
     Location,
     Unknown,
-    loc_of,
     passed,
     unknowns_in,
 )
 from analyzer.terraform import datasources
-from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope, type_name, unknown_from
+from analyzer.terraform.evaluate import (
+    EvalError,
+    Evaluator,
+    Namespace,
+    Scope,
+    type_name,
+    unknown_from,
+)
 from analyzer.terraform.functions import CallContext, FunctionError, call
 from analyzer.terraform.parse import (
     Attribute,
     Block,
     Body,
-    JsonExpr,
-    ParseError,
-    ParsedFile,
     location,
-    name_of,
-    parse_expression,
-    subtrees,
 )
+from analyzer.terraform.sources import ModuleSource, references
+from analyzer.terraform.variable_types import convert, type_constraint
 
 OUTSIDE = ("outside the repository, which sesguard never reads outside of; scan from a repository that holds "
            "both, or give --root")
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
-
-
-@dataclass
-class ModuleSource:
-    """The parsed files of one module directory."""
-
-    dir: str  # absolute
-    display_dir: str  # relative to the current directory
-    files: list = field(default_factory=list)  # ParsedFile
-    variables: dict = field(default_factory=dict)  # name -> Block
-    locals: dict = field(default_factory=dict)  # name -> (Attribute, file)
-    resources: dict = field(default_factory=dict)  # (type, name) -> (Block, file)
-    data: dict = field(default_factory=dict)  # (type, name) -> (Block, file)
-    calls: dict = field(default_factory=dict)  # name -> (Block, file)
-    outputs: dict = field(default_factory=dict)  # name -> (Block, file)
-    providers: dict = field(default_factory=dict)  # provider name -> (Block, file) of its default (no alias)
-    problems: list = field(default_factory=list)  # (file, message, line, column)
-
-    @property
-    def resource_types(self) -> set:
-        return {t for t, _ in self.resources}
-
-    def add(self, parsed: ParsedFile) -> None:
-        self.files.append(parsed)
-        for block in parsed.body.blocks:
-            kind, labels = block.type, block.labels
-            if kind == "variable" and len(labels) == 1:
-                self.variables[labels[0]] = block
-            elif kind == "locals":
-                for name, attribute in block.body.attributes.items():
-                    self.locals[name] = (attribute, parsed.path)
-            elif kind == "resource" and len(labels) == 2:
-                self.resources[(labels[0], labels[1])] = (block, parsed.path)
-            elif kind == "data" and len(labels) == 2:
-                self.data[(labels[0], labels[1])] = (block, parsed.path)
-            elif kind == "module" and len(labels) == 1:
-                self.calls[labels[0]] = (block, parsed.path)
-            elif kind == "output" and len(labels) == 1:
-                self.outputs[labels[0]] = (block, parsed.path)
-            elif kind == "provider" and len(labels) == 1 and "alias" not in block.body.attributes:
-                self.providers[labels[0]] = (block, parsed.path)
 
 
 @dataclass
@@ -428,7 +389,7 @@ class ModuleInstance:
 
     def _reason(self, what: str, expr, scope: Scope) -> str:
         refs = []
-        for ref in _references(expr):
+        for ref in references(expr):
             value = self.evaluator.value(ref[1], scope)
             refs.append(f"{ref[0]} = {_show(value)}")
         return what + (" while " + ", ".join(dict.fromkeys(refs)) if refs else "")
@@ -585,110 +546,6 @@ class _OutputNamespace(Namespace):
         super().__init__(instance.prefix.rstrip("."), lambda n: instance.output(n, None))
 
 
-# ---------------------------------------------------------------------------
-# Type constraints of variables
-# ---------------------------------------------------------------------------
-
-ANY = "any"
-_CONVERSIONS = {"string": "tostring", "number": "tonumber", "bool": "tobool"}
-
-
-def type_constraint(expr):
-    """A variable's ``type`` as ``"string"``, ``"number"``, ``"bool"``,
-    ``"any"``, ``("list" | "set" | "map", element type)``, ``("tuple",
-    [element types])`` or ``("object", {attribute: (type, optional, default
-    expression or None)})``. What cannot be read is ``"any"``: such a value is
-    used as given."""
-    if isinstance(expr, JsonExpr):
-        if not isinstance(expr.value, str):
-            return ANY
-        try:
-            expr = parse_expression(expr.value, expr.loc.file, expr.loc.line, expr.loc.column)
-        except ParseError:
-            return ANY
-    node = _unwrap(expr)
-    if node.data == "identifier":
-        name = str(node.children[0])
-        if name in ("list", "map"):  # the shorthand for list(any) and map(any)
-            return (name, ANY)
-        return name if name in _CONVERSIONS else ANY
-    name, args = _type_call(node)
-    if name in ("list", "set", "map") and len(args) == 1:
-        return (name, type_constraint(args[0]))
-    if name == "tuple" and len(args) == 1 and args[0].data == "tuple":
-        return ("tuple", [type_constraint(element) for element in subtrees(args[0])])
-    if name == "object" and len(args) == 1 and args[0].data == "object":
-        attributes = {}
-        for elem in subtrees(args[0]):
-            key_node, type_node = subtrees(elem)
-            key = subtrees(key_node)
-            attribute_name = name_of(_unwrap(key[0])) if key else name_of(key_node)
-            optional, optional_args = _type_call(_unwrap(type_node))
-            if optional == "optional" and optional_args:
-                default = optional_args[1] if len(optional_args) > 1 else None
-                attributes[attribute_name] = (type_constraint(optional_args[0]), True, default)
-            else:
-                attributes[attribute_name] = (type_constraint(type_node), False, None)
-        return ("object", attributes)
-    return ANY
-
-
-def _unwrap(node: Tree) -> Tree:
-    while node.data == "expr_term" and len(subtrees(node)) == 1:
-        node = subtrees(node)[0]
-    return node
-
-
-def _type_call(node: Tree) -> tuple:
-    """``(name, [argument trees])`` of a call in a type expression, or ``("", [])``."""
-    if node.data != "function_call":
-        return "", []
-    heads = [c for c in node.children if isinstance(c, Tree) and c.data == "identifier"]
-    arguments = next((c for c in node.children if isinstance(c, Tree) and c.data == "arguments"), None)
-    if len(heads) != 1:
-        return "", []
-    return str(heads[0].children[0]), [_unwrap(a) for a in subtrees(arguments)] if arguments is not None else []
-
-
-def convert(value, type_, evaluate):
-    """``value`` converted to the type constraint ``type_`` as Terraform
-    converts the value of a variable, giving missing optional object
-    attributes their defaults (``evaluate`` evaluates a default's
-    expression). Raises ``EvalError`` when the value does not fit."""
-    if type_ == ANY or value is None or isinstance(value, Unknown):
-        return value
-    if isinstance(type_, str):
-        try:
-            return call(_CONVERSIONS[type_], [value], None)
-        except FunctionError:
-            raise EvalError(f"a {type_name(value)} is not a valid {type_}") from None
-    kind, inner = type_
-    if kind in ("list", "set", "tuple"):
-        if not isinstance(value, list):
-            raise EvalError(f"a {type_name(value)} is not a {kind}")
-        if kind == "tuple" and len(inner) != len(value):
-            raise EvalError(f"a list of length {len(value)} does not fit a tuple type of length {len(inner)}")
-        types = inner if kind == "tuple" else [inner] * len(value)
-        items = LList([convert(v, t, evaluate) for v, t in zip(value, types)], loc_of(value))
-        return call("toset", [items], None) if kind == "set" else items
-    if not isinstance(value, dict):
-        raise EvalError(f"a {type_name(value)} is not a {kind}")
-    key_locs = getattr(value, "key_locs", {})
-    if kind == "map":
-        return LDict({k: convert(v, inner, evaluate) for k, v in value.items()}, loc_of(value), key_locs)
-    result = LDict(loc=loc_of(value))
-    for name, (attribute_type, optional, default) in inner.items():
-        given = value.get(name)
-        if given is None and default is not None:
-            given = evaluate(default)
-        elif name not in value and not optional:
-            raise EvalError(f"the object has no attribute {name!r}, which its type requires")
-        result[name] = convert(given, attribute_type, evaluate)
-        if name in key_locs:
-            result.key_locs[name] = key_locs[name]
-    return result
-
-
 def count_number(value):
     """A known ``count`` value as Terraform takes it: converted to a number
     (``"3"`` is 3, as for a ``number`` variable), which must be whole and not
@@ -756,48 +613,6 @@ def _identifier(expr) -> Optional[str]:
     return None
 
 
-def _references(expr, roots=("var", "local")):
-    """``(text, tree)`` for each ``var.x`` / ``local.x`` (each ``root.x``
-    for ``roots``) an expression reads."""
-    if not isinstance(expr, Tree):
-        return
-    for node in expr.iter_subtrees_topdown():
-        if node.data == "get_attr_expr_term":
-            base, attr = subtrees(node)
-            inner = subtrees(base)
-            if len(inner) == 1 and inner[0].data == "identifier" and str(inner[0].children[0]) in roots:
-                name = str(subtrees(attr)[0].children[0])
-                yield f"{inner[0].children[0]}.{name}", node
-
-
-def _attributes(body: Body):
-    for attribute in body.attributes.values():
-        yield attribute
-    for block in body.blocks:
-        yield from _attributes(block.body)
-
-
-def undeclared_references(source: ModuleSource) -> list:
-    """``(file, message, line, column)`` for each reference to a variable,
-    local value or module call the module does not declare, wherever it is
-    written (as ``terraform validate`` rejects them); references that are
-    only evaluated, to resources and outputs, are checked when evaluated."""
-    declared = {"var": source.variables, "local": source.locals, "module": source.calls}
-    problems = []
-    for parsed in source.files:
-        for attribute in _attributes(parsed.body):
-            for text, node in _references(attribute.expr, tuple(declared)):
-                root, name = text.split(".", 1)
-                if name not in declared[root]:
-                    loc = location(parsed.path, node)
-                    problems.append((parsed.path, f"reference to an undeclared {_KINDS[root]}: {text} is not "
-                                                  f"declared in {source.display_dir}", loc.line, loc.column))
-    return problems
-
-
-_KINDS = {"var": "input variable", "local": "local value", "module": "module call"}
-
-
 def _show(value) -> str:
     if isinstance(value, Unknown):
         return "(unknown)"
@@ -812,41 +627,3 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def read_modules_json(root_dir: str) -> dict:
-    """``.terraform/modules/modules.json``: module key -> directory (relative to the root)."""
-    path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    result = {}
-    for module in data.get("Modules", []) if isinstance(data, dict) else []:
-        if isinstance(module, dict) and module.get("Key") and isinstance(module.get("Dir"), str):
-            result[module["Key"]] = module["Dir"]
-    return result
-
-
-def load_module_source(directory: str, display_dir: str, files: list, read_text, display, parse) -> ModuleSource:
-    """Parse the Terraform files of one directory.
-
-    ``read_text(path)`` returns ``(text, problem)``; ``display(path)`` the
-    path as shown to the user; ``parse(path, shown, text)`` the
-    ``ParsedFile``, or raises ``ParseError``. Parse errors become problems
-    with positions.
-    """
-    source = ModuleSource(directory, display_dir)
-    for path in files:
-        shown = display(path)
-        text, problem = read_text(path)
-        if problem:
-            source.problems.append((shown, problem, 0, 0))
-            continue
-        try:
-            parsed = parse(path, shown, text)
-        except ParseError as exc:
-            source.problems.append((shown, f"cannot parse: {exc.message}", exc.line, exc.column))
-            continue
-        source.add(parsed)
-    source.problems.extend(undeclared_references(source))
-    return source
