@@ -116,6 +116,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
                     finding.deployment = name
             findings.extend(found)
     for finding in findings:
+        _where_it_points(finding)
         _outside_downloaded_modules(finding, model)
     findings = _distinct(findings)
     senders = senders_of(model, context)
@@ -180,6 +181,14 @@ def _distinct_inputs(paths: list) -> list:
             modules.add(os.path.dirname(real))
         result.append(path)
     return result
+
+
+def _where_it_points(finding: Finding) -> None:
+    """A trace says where a value came from when that is not where the finding points."""
+    loc = finding.location
+    if loc is not None and finding.trace and finding.trace[0].what == "value written" \
+            and (finding.trace[0].file, finding.trace[0].line) == (loc.file, loc.line):
+        finding.trace = tuple(finding.trace[1:])
 
 
 _DOWNLOADED = f"{os.sep}.terraform{os.sep}modules{os.sep}"

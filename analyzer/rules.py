@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Optional
 
-from analyzer.findings import Finding, severity_rank
+from analyzer.findings import Finding, severity_rank, trace
 from analyzer.model import Model
 from analyzer.policy.verdict import Trust, Verdict, evaluate
 
@@ -149,11 +149,12 @@ class RuleContext:
         return self._verdicts[key][1]
 
 
-def about(resource, logical_path: str, **extra) -> dict:
-    """The keyword arguments of a finding about a model resource."""
+def about(resource, logical_path: str, value=None, **extra) -> dict:
+    """The keyword arguments of a finding about a model resource; ``value``:
+    the value at fault, whose provenance is the finding's trace."""
     return {"resource": resource.address, "active": resource.active, "inactive_reason": resource.inactive_reason,
             "logical_path": logical_path, "deployment": resource.context, "conditional": resource.conditional,
-            **extra}
+            "trace": trace(value) if value is not None else (), **extra}
 
 
 def place(resource) -> str:

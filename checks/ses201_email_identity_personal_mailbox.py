@@ -53,6 +53,6 @@ def check(model, context):
             "its owner and the provider control it, your DKIM and DMARC cannot cover it, and the code "
             "exposes a person's address.",
             identity.name_loc or identity.loc, identity=name, details={"domain": domain, "matched": provider},
-            **about(identity, "name"),
+            **about(identity, "name", value=identity.name),
             fix_title="verify a domain your organisation owns and send from an "
             "address on it.")

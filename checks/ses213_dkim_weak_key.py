@@ -51,7 +51,7 @@ def check(model, context):
         if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
             yield rule.finding(
                 f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
-                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length"),
+                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length", value=identity.dkim_key_length),
                 fix_title="RSA_2048_BIT.")
         selector = identity.dkim_selector
         if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):

@@ -53,6 +53,6 @@ def check(model, context):
             f"{said}, so if {display(mail_from.text())} loses its MX record SES silently sends from "
             "amazonses.com and SPF stops aligning.",
             identity.where("mail_from_mx_failure") if behaviour is not None else identity.where("mail_from_domain"),
-            identity=name, **about(identity, "mail_from/behavior_on_mx_failure"),
+            identity=name, **about(identity, "mail_from/behavior_on_mx_failure", value=behaviour),
             fix_title="reject the message on MX failure: behavior_on_mx_failure = \"RejectMessage\" (Terraform v1) "
                       "or \"REJECT_MESSAGE\" (v2), BehaviorOnMxFailure: REJECT_MESSAGE (CloudFormation).")

@@ -49,5 +49,5 @@ def check(model, context):
         name = display(domain.text())
         yield rule.finding(
             f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}.",
-            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}"),
+            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}", value=record.values),
             fix_title="p=quarantine or p=reject once reports show legitimate mail passes.")

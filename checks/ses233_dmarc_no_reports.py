@@ -40,5 +40,5 @@ def check(model, context):
         yield rule.finding(
             f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
             "are sent and forged mail goes unseen.",
-            record.where("values"), identity=name, **about(record, "dmarc/rua"),
+            record.where("values"), identity=name, **about(record, "dmarc/rua", value=record.values),
             fix_title="add rua=mailto:<address>.")

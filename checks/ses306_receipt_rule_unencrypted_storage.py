@@ -69,5 +69,5 @@ def check(model, context):
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
                 "plain text.",
-                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy"),
+                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy", value=receipt_rule.tls_policy),
                 fix_title="set tls_policy (TlsPolicy) to Require.")

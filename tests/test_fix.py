@@ -38,6 +38,7 @@ FIXED = [
     ("SES103/service_no_source_cfn_json", "SES103", []),
     ("SES301/tls_terraform", "SES301", []),
     ("SES301/tls_cfn_yaml", "SES301", []),
+    ("SES301/tls_from_tfvars", "SES301", []),  # the edit is at the origin the trace names: terraform.tfvars
     ("SES304/reputation_terraform", "SES304", []),
     ("SES304/reputation_cfn_yaml", "SES304", []),
     ("SES213/rsa_1024_next_key_terraform", "SES213", []),
@@ -221,3 +222,16 @@ def test_a_literal_is_fixed_at_the_origin_its_trace_names(tmp_path, monkeypatch)
     refused = literal.FIXERS["SES301"](untraced, [], None, None, Settings())
     assert refused.edits == () and refused.refused == ("the TLS policy is not written as a literal here or where "
                                                        "its value comes from")
+
+
+def test_a_value_from_a_variable_file_is_fixed_there(tmp_path, monkeypatch):
+    """SES301's value comes from terraform.tfvars through module.cs's argument: the trace names the
+    origin, and the fix edits the variable file, not the module every caller shares."""
+    work = tmp_path / "case"
+    shutil.copytree(FIXTURES / "SES301" / "tls_from_tfvars", work)
+    module = (work / "modules" / "cs" / "main.tf").read_text(encoding="utf-8")
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(main, ["fix", ".", "--apply"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (work / "terraform.tfvars").read_text(encoding="utf-8") == 'tls = "REQUIRE"\n'
+    assert (work / "modules" / "cs" / "main.tf").read_text(encoding="utf-8") == module
