@@ -465,6 +465,8 @@ def explain(rule_id):
         click.echo(f"sesguard: no rule {rule_id!r}; `sesguard rules` lists them", err=True)
         sys.exit(2)
     click.echo(f"{rule.id} {rule.name} ({rule.severity})\n{rule.title}\n\n{plain(rule.doc)}", nl=False)
+    if rule.fixes:  # the fix each finding gives, as it says it
+        click.echo("\nFix, as its findings say it:\n" + "".join(f"  {fix}\n" for fix in rule.fix_templates()), nl=False)
 
 
 @main.command("checkov-checks-dir")

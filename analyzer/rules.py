@@ -6,7 +6,10 @@ A rule is a module in the ``checks`` package with ``ID``, ``NAME``,
 (``"dns"``, ``"policy"``, ``"monitoring"``...), ``NEEDS_DNS`` (``None``,
 ``"static"``: the declared records, ``"live"``: public DNS), ``MANDATORY``
 (runs in every scan and fails it, whatever the options), ``ANCHOR`` (its
-section in docs/rules.md) and ``SUMMARY`` (what it finds, in a phrase). The registry finds them by module, so adding a
+section in docs/rules.md), ``SUMMARY`` (what it finds, in a phrase) and
+``FIXES`` (the fix titles its findings give, by kind, as templates whose
+``{fields}`` a finding fills: ``rule.fix("weak_key")``; ``sesguard explain``
+shows the same). The registry finds them by module, so adding a
 rule is adding a file; which rules run, which are mandatory and which need
 DNS is asked here (``enabled``, ``mandatory_ids``) and nowhere else.
 """
@@ -15,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
 import os
+import pkgutil
+import re
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Optional
@@ -39,9 +43,20 @@ class Rule:
     mandatory: bool = False
     anchor: str = ""
     summary: str = ""  # what it finds, in a phrase (the README's rule table)
+    fixes: dict = field(default_factory=dict)  # kind -> fix title template (FIXES)
 
     def check(self, model: Model, context: "RuleContext"):
         return self.module.check(model, context)
+
+    def fix(self, kind: str = "", **fields) -> str:
+        """The fix title of findings of ``kind`` (the only one when not
+        given), its ``{fields}`` filled."""
+        template = self.fixes[kind] if kind else next(iter(self.fixes.values()))
+        return template.format(**fields)
+
+    def fix_templates(self) -> list:
+        """The fix titles as ``explain`` shows them: each field as ``<field>``."""
+        return [re.sub(r"\{(\w+)\}", r"<\1>", template) for template in self.fixes.values()]
 
     def finding(self, message: str, location, **kwargs) -> Finding:
         severity = kwargs.pop("severity", self.severity)
@@ -63,7 +78,7 @@ def _loaded() -> tuple:
         if hasattr(module, "ID") and hasattr(module, "check"):
             rules.append(Rule(module.ID, module.NAME, module.SEVERITY, module.TITLE,
                               (module.__doc__ or "").strip(), module, tuple(module.TAGS), module.NEEDS_DNS,
-                              module.MANDATORY, module.ANCHOR, module.SUMMARY))
+                              module.MANDATORY, module.ANCHOR, module.SUMMARY, dict(getattr(module, "FIXES", {}))))
     return tuple(sorted(rules, key=lambda r: r.id))
 
 

@@ -50,6 +50,10 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses111"
 SUMMARY = "an IAM access key (SMTP credentials) for a user that a policy in the scan lets send"
+FIXES = {
+    "key": ("send through the SES API with a role and temporary credentials; if SMTP is needed, keep the key "
+            "in a secret store and rotate it."),
+}
 
 
 def check(model, context):
@@ -69,5 +73,4 @@ def check(model, context):
             "copied into.",
             key.user_loc or key.loc, details={"user": user, "policies": [g.policy.address for g in sources]},
             **about(key, "user"),
-            fix_title="send through the SES API with a role and temporary credentials; if SMTP is "
-            "needed, keep the key in a secret store and rotate it.")
+            fix_title=rule.fix())

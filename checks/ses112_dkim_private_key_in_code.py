@@ -48,6 +48,9 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses112"
 SUMMARY = "a BYODKIM private key written in the code or read from a file in the repository (never printed)"
+FIXES = {
+    "key": "keep the key in a secret store, reference it from there, and rotate this one.",
+}
 
 
 def check(model, context):
@@ -62,5 +65,4 @@ def check(model, context):
             "file in the repository), so everyone with the repository can sign mail as the domain.",
             identity.where("dkim_private_key"), identity=name,
             **about(identity, "dkim_signing_attributes/domain_signing_private_key"),
-            fix_title="keep "
-            "the key in a secret store, reference it from there, and rotate this one.")
+            fix_title=rule.fix())

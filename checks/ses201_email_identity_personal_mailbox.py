@@ -38,6 +38,9 @@ MANDATORY = False
 ANCHOR = "ses201"
 SUMMARY = ("an email-address identity at a consumer mailbox provider (gmail.com, outlook.com, ...; extend with "
            "`personal_mailbox_domains`)")
+FIXES = {
+    "mailbox": "verify a domain your organisation owns and send from an address on it.",
+}
 
 
 def check(model, context):
@@ -54,5 +57,4 @@ def check(model, context):
             "exposes a person's address.",
             identity.name_loc or identity.loc, identity=name, details={"domain": domain, "matched": provider},
             **about(identity, "name", value=identity.name),
-            fix_title="verify a domain your organisation owns and send from an "
-            "address on it.")
+            fix_title=rule.fix())

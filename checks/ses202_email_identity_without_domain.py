@@ -48,6 +48,9 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses202"
 SUMMARY = "an email-address identity whose domain is not verified by a domain identity declared next to it"
+FIXES = {
+    "domain": "verify {domain} as a domain identity and send from it instead of verifying single addresses.",
+}
 
 
 def _known(value) -> bool:
@@ -73,6 +76,5 @@ def check(model, context):
             f"signed with your DKIM keys and cannot align for DMARC.",
             identity.name_loc or identity.loc, identity=identity.name, details={"domain": domain},
             **about(identity, "name"),
-            fix_title=f"verify {domain} as a domain identity "
-            "and send from it instead of verifying single addresses.")
+            fix_title=rule.fix(domain=domain))
 

@@ -39,6 +39,10 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses210"
 SUMMARY = "a domain identity that will not sign: v1 without `aws_ses_domain_dkim`, or `SigningEnabled: false`"
+FIXES = {
+    "no_dkim": "add an aws_ses_domain_dkim for it and publish its three CNAME records.",
+    "signing_off": "remove SigningEnabled: false.",
+}
 
 
 def check(model, context):
@@ -53,11 +57,10 @@ def check(model, context):
                 f"{identity.address}: the domain identity {name} has no aws_ses_domain_dkim in the scan, so its "
                 "mail is not DKIM-signed and receivers cannot tell it from forged mail.",
                 identity.loc, identity=name, **about(identity, "aws_ses_domain_dkim"),
-                fix_title="add an "
-                "aws_ses_domain_dkim for it and publish its three CNAME records.")
+                fix_title=rule.fix("no_dkim"))
         elif str(identity.dkim_signing).lower() == "false":
             yield rule.finding(
                 f"{identity.address}: DKIM signing is turned off for {name} (SigningEnabled: false), so its mail "
                 "is not DKIM-signed.",
                 identity.where("dkim_signing"), identity=name, **about(identity, "DkimAttributes/SigningEnabled"),
-                fix_title="remove SigningEnabled: false.")
+                fix_title=rule.fix("signing_off"))

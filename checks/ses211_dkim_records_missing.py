@@ -46,6 +46,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses211"
 SUMMARY = "the identity's DNS is in the scan but not all three Easy DKIM CNAMEs are"
+FIXES = {
+    "records": "publish all three Easy DKIM CNAMEs.",
+}
 
 
 def check(model, context):
@@ -75,4 +78,4 @@ def check(model, context):
             f"{identity.address}: the scan declares DNS for {name} but no CNAME for DKIM token(s) {tokens} "
             f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why}",
             identity.loc, identity=name, **about(identity, "dkim"),
-            fix_title="publish all three Easy DKIM CNAMEs.")
+            fix_title=rule.fix())

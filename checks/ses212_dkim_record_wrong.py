@@ -50,6 +50,10 @@ MANDATORY = False
 ANCHOR = "ses212"
 SUMMARY = ("a DKIM record of the wrong type or target, a DKIM domain that does not fit the Region, a private "
            "zone, other data at the CNAME's name")
+FIXES = {
+    "record": ("a CNAME <token>._domainkey.{name} → <token>.<DKIM domain of the identity's Region> in the "
+               "domain's public zone."),
+}
 
 
 def check(model, context):
@@ -72,9 +76,7 @@ def check(model, context):
                     yield rule.finding(
                         f"{record.address}: DKIM record {index + 1} of {name} {problem}",
                         record.where(path.split("/")[0]), identity=name, **about(record, f"{path}/token{index + 1}"),
-                        fix_title="a CNAME "
-                        f"<token>._domainkey.{name} → <token>.<DKIM domain of the identity's Region> in the "
-                        "domain's public zone.")
+                        fix_title=rule.fix(name=name))
 
 
 def _problems(dns, identity, index, placed, public_copy: bool):

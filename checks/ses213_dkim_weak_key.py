@@ -41,6 +41,10 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses213"
 SUMMARY = "`RSA_1024_BIT` as next signing key, or a BYODKIM public key under 2048 bits"
+FIXES = {
+    "next_key": "RSA_2048_BIT.",
+    "byodkim": "a 2048-bit key pair.",
+}
 
 
 def check(model, context):
@@ -51,8 +55,9 @@ def check(model, context):
         if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
             yield rule.finding(
                 f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
-                identity.where("dkim_key_length"), identity=name, **about(identity, "dkim_key_length", value=identity.dkim_key_length),
-                fix_title="RSA_2048_BIT.")
+                identity.where("dkim_key_length"), identity=name,
+                **about(identity, "dkim_key_length", value=identity.dkim_key_length),
+                fix_title=rule.fix("next_key"))
         selector = identity.dkim_selector
         if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):
             continue
@@ -63,4 +68,4 @@ def check(model, context):
                 yield rule.finding(
                     f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA.",
                     record.where("values"), identity=name, **about(record, "p"),
-                    fix_title="a 2048-bit key pair.")
+                    fix_title=rule.fix("byodkim"))

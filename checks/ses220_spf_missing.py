@@ -39,6 +39,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses220"
 SUMMARY = "the custom MAIL FROM domain has no SPF record in its declared DNS"
+FIXES = {
+    "record": "a TXT record \"v=spf1 include:amazonses.com -all\" at {name}.",
+}
 
 
 def check(model, context):
@@ -57,5 +60,4 @@ def check(model, context):
             f"{identity.mail_from_address or identity.address}: the MAIL FROM domain {shown} of {name} has no SPF "
             "record in the declared DNS, so SPF fails for its mail.",
             identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"),
-            fix_title="a TXT record "
-            f"\"v=spf1 include:amazonses.com -all\" at {shown}.")
+            fix_title=rule.fix(name=shown))

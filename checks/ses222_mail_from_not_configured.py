@@ -37,6 +37,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses222"
 SUMMARY = "a domain identity without a custom MAIL FROM domain, so SPF never aligns"
+FIXES = {
+    "mail_from": "set a MAIL FROM subdomain (e.g. mail.{domain}) with SES's MX and SPF records.",
+}
 
 
 def check(model, context):
@@ -50,5 +53,4 @@ def check(model, context):
             f"{identity.address}: {name} has no custom MAIL FROM domain, so SPF never aligns with it and DMARC "
             "depends on DKIM alone.",
             identity.loc, identity=name, **about(identity, "mail_from_domain"),
-            fix_title="set a MAIL FROM subdomain (e.g. mail." + name.rstrip(".") + ") with "
-            "SES's MX and SPF records.")
+            fix_title=rule.fix(domain=name.rstrip(".")))

@@ -42,6 +42,12 @@ MANDATORY = False
 ANCHOR = "ses223"
 SUMMARY = ("a MAIL FROM domain outside the identity, or without exactly one MX `10 feedback-"
            "smtp.<region>.amazonses.com`, or an SPF without `include:amazonses.com` (Region mismatch medium)")
+FIXES = {
+    "subdomain": "use a subdomain such as mail.{domain}.",
+    "mx": "an MX 10 feedback-smtp.<region>.amazonses.com.",
+    "region": "feedback-smtp.{region}.amazonses.com.",
+    "spf": "add include:amazonses.com.",
+}
 
 
 def check(model, context):
@@ -59,7 +65,7 @@ def check(model, context):
             yield rule.finding(
                 f"{address}: the MAIL FROM domain {shown} is not a subdomain of {name}; SES refuses it.",
                 where, identity=name, **about(identity, "mail_from_domain"),
-                fix_title=f"use a subdomain such as mail.{name.rstrip('.')}.")
+                fix_title=rule.fix("subdomain", domain=name.rstrip(".")))
         if not dns.managed(mail_from, identity.context, under=domain):
             continue
         records = _own([p for p in dns.at_name(mail_from, identity.context, under=domain)
@@ -67,14 +73,14 @@ def check(model, context):
         for message, record, path, severity, fix in _mx_problems(records, identity, shown):
             yield rule.finding(f"{record.address if record else address}: {message}",
                                record.where("values") if record else where, identity=name, severity=severity,
-                               fix_title=fix, **about(record or identity, path))
+                               fix_title=rule.fix(fix[0], **fix[1]) if fix else "", **about(record or identity, path))
         for placed, text in dns.spf_at(records):
             if not spf.includes(text, ses_dns.SPF_INCLUDE) and not has_marker(text):
                 yield rule.finding(
                     f"{placed.record.address}: the SPF record of the MAIL FROM domain {shown} does not include "
                     f"amazonses.com, so SPF fails for mail SES sends as {name}.",
                     placed.record.where("values"), identity=name, **about(placed.record, "spf/include"),
-                    fix_title="add include:amazonses.com.")
+                    fix_title=rule.fix("spf"))
 
 
 def _own(records: list, context: str) -> list:
@@ -97,11 +103,11 @@ def _mx_problems(records: list, identity, shown: str):
         if not any(p.record.rtype == "MX" for p in records):
             yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it: it "
                    "falls back to amazonses.com (or rejects the mail with REJECT_MESSAGE).",
-                   None, "mail_from/mx", "high", "an MX 10 feedback-smtp.<region>.amazonses.com.")
+                   None, "mail_from/mx", "high", ("mx", {}))
         return
     if len(mx) > 1:
         yield (f"the MAIL FROM domain {shown} has {len(mx)} MX records; SES needs exactly one "
-               "(10 feedback-smtp.<region>.amazonses.com).", mx[1][0], "mx/count", "high", "")
+               "(10 feedback-smtp.<region>.amazonses.com).", mx[1][0], "mx/count", "high", None)
     for record, value in mx:
         if not has_marker(str(value)):  # an MX unknown to the scan is not judged
             yield from _one_mx(record, value, identity, shown)
@@ -112,25 +118,25 @@ def _one_mx(record, value, identity, shown: str):
     host = names.parse(host_text.strip())
     if host is None or len(host.labels) != 4:
         yield (f"the MX of the MAIL FROM domain {shown} is {display(value)}, not "
-               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high", "")
+               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high", None)
         return
     first, region, rest = host.labels[0], host.labels[1], Name(host.labels[2:], False).text()
     if first == ("inbound-smtp",):
         yield (f"the MX of the MAIL FROM domain {shown} is SES's receiving endpoint {display(host.text())}, not "
-               "its bounce endpoint feedback-smtp.<region>.amazonses.com.", record, "mx/inbound", "high", "")
+               "its bounce endpoint feedback-smtp.<region>.amazonses.com.", record, "mx/inbound", "high", None)
         return
     if first != ("feedback-smtp",) or rest != "amazonses.com":
         yield (f"the MX of the MAIL FROM domain {shown} is {display(value)}, not "
-               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high", "")
+               "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high", None)
         return
     if preference != str(ses_dns.MAIL_FROM_MX_PREFERENCE):
         yield (f"the MX of the MAIL FROM domain {shown} has preference {display(preference)}; SES documents 10.",
-               record, "mx/preference", "high", "")
+               record, "mx/preference", "high", None)
     written = region[0] if len(region) == 1 and isinstance(region[0], str) else None
     expected = identity.region if isinstance(identity.region, str) and ses_dns.is_region(identity.region) else None
     if written and expected and written != expected:
         yield (f"the MX of the MAIL FROM domain {shown} points at Region {written}, but the identity is in "
-               f"{expected}.", record, "mx/region", "medium", f"feedback-smtp.{expected}.amazonses.com.")
+               f"{expected}.", record, "mx/region", "medium", ("region", {"region": expected}))
     elif written and not ses_dns.is_region(written):
         yield (f"the MX of the MAIL FROM domain {shown} names {written}, which is no AWS Region.",
-               record, "mx/region", "high", "")
+               record, "mx/region", "high", None)

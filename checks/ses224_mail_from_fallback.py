@@ -34,6 +34,10 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses224"
 SUMMARY = "MX failure behaviour left to fall back to amazonses.com silently"
+FIXES = {
+    "behaviour": ("reject the message on MX failure: behavior_on_mx_failure = \"RejectMessage\" (Terraform v1) or "
+                  "\"REJECT_MESSAGE\" (v2), BehaviorOnMxFailure: REJECT_MESSAGE (CloudFormation)."),
+}
 
 
 def check(model, context):
@@ -54,5 +58,4 @@ def check(model, context):
             "amazonses.com and SPF stops aligning.",
             identity.where("mail_from_mx_failure") if behaviour is not None else identity.where("mail_from_domain"),
             identity=name, **about(identity, "mail_from/behavior_on_mx_failure", value=behaviour),
-            fix_title="reject the message on MX failure: behavior_on_mx_failure = \"RejectMessage\" (Terraform v1) "
-                      "or \"REJECT_MESSAGE\" (v2), BehaviorOnMxFailure: REJECT_MESSAGE (CloudFormation).")
+            fix_title=rule.fix())

@@ -30,6 +30,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses230"
 SUMMARY = "no `_dmarc` record for the identity's domain or a parent, in its declared DNS"
+FIXES = {
+    "record": "a TXT record \"v=DMARC1; p=quarantine; rua=mailto:...\" at _dmarc.{name}",
+}
 
 
 def check(model, context):
@@ -49,5 +52,4 @@ def check(model, context):
             f"{identity.address}: the declared DNS has no DMARC record for {name} (_dmarc.{name}) or a parent "
             "domain, so receivers decide alone what to do with mail forged as it.",
             identity.loc, identity=name, **about(identity, "dmarc"),
-            fix_title="a TXT record "
-            f"\"v=DMARC1; p=quarantine; rua=mailto:...\" at _dmarc.{name}")
+            fix_title=rule.fix(name=name))

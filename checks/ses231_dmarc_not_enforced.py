@@ -39,6 +39,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses231"
 SUMMARY = "`p=none` (`sp`/`np=none` for a subdomain), `pct` below 100, or `t=y`"
+FIXES = {
+    "enforce": "p=quarantine or p=reject once reports show legitimate mail passes.",
+}
 
 
 def check(model, context):
@@ -50,4 +53,4 @@ def check(model, context):
         yield rule.finding(
             f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}.",
             record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}", value=record.values),
-            fix_title="p=quarantine or p=reject once reports show legitimate mail passes.")
+            fix_title=rule.fix())

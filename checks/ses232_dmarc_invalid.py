@@ -40,6 +40,9 @@ MANDATORY = False
 ANCHOR = "ses232"
 SUMMARY = ("a DMARC record receivers ignore (syntax, `v=DMARC1` not first, bad values or URIs, several records),"
            " or `aspf=s` with a custom MAIL FROM")
+FIXES = {
+    "strict_spf": "aspf=r.",
+}
 
 
 def check(model, context):
@@ -86,7 +89,7 @@ def _strict_alignment(rule, dns):
                         f"domain {display(dns.mail_from(identity).text())}.",
                         placed.record.where("values"), identity=name,
                         **about(placed.record, f"dmarc/aspf/{identity.address}"),
-                        fix_title="aspf=r.")
+                        fix_title=rule.fix())
 
 
 def severity(problem) -> str:

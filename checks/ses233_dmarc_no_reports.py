@@ -29,6 +29,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses233"
 SUMMARY = "a DMARC record without `rua`"
+FIXES = {
+    "rua": "add rua=mailto:<address>.",
+}
 
 
 def check(model, context):
@@ -41,4 +44,4 @@ def check(model, context):
             f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
             "are sent and forged mail goes unseen.",
             record.where("values"), identity=name, **about(record, "dmarc/rua", value=record.values),
-            fix_title="add rua=mailto:<address>.")
+            fix_title=rule.fix())

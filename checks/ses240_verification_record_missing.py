@@ -34,6 +34,9 @@ NEEDS_DNS = "static"
 MANDATORY = False
 ANCHOR = "ses240"
 SUMMARY = "an `aws_ses_domain_identity_verification` waiting for a `_amazonses` record nobody declares"
+FIXES = {
+    "record": "declare the _amazonses TXT record with its verification_token.",
+}
 
 
 def check(model, context):
@@ -48,4 +51,4 @@ def check(model, context):
             f"token of {identity.address}, and the scan declares no such record, so the apply times out unless "
             "the record is managed elsewhere.",
             identity.loc, identity=name, **about(identity, "verification"),
-            fix_title="declare the _amazonses TXT record with its verification_token.")
+            fix_title=rule.fix())

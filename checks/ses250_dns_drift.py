@@ -32,6 +32,9 @@ NEEDS_DNS = "live"
 MANDATORY = False
 ANCHOR = "ses250"
 SUMMARY = "with `--dns live`: public DNS differs from the declared records or from what SES needs"
+FIXES = {
+    "drift": "apply the change, or update the code to what is intended.",
+}
 
 
 def check(model, context):
@@ -47,7 +50,7 @@ def check(model, context):
             f"{record.address}: declares {fact.rtype} {show(fact.declared)} at {fact.name}, but {what} "
             f"({said(answer)}).",
             record.where("values"), **about(record, f"live/drift/{fact.rtype}"),
-            fix_title="apply the change, or update the code to what is intended.")
+            fix_title=rule.fix())
     for fact in live.dkim:
         identity = fact.identity
         yield rule.finding(

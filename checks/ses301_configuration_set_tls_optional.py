@@ -42,6 +42,9 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses301"
 SUMMARY = "a configuration set whose delivery TLS policy is missing or `Optional`"
+FIXES = {
+    "tls": "set the delivery TLS policy to Require (REQUIRE in SESv2 and CloudFormation).",
+}
 
 
 def check(model, context):
@@ -58,6 +61,6 @@ def check(model, context):
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {problem}: SES delivers in plain text when the "
             "receiving server offers no TLS or an attacker strips it.",
-            config_set.where("tls_policy"), **about(config_set, "delivery_options/tls_policy", value=config_set.tls_policy),
-            fix_title="set the delivery TLS policy to "
-            "Require (REQUIRE in SESv2 and CloudFormation).")
+            config_set.where("tls_policy"),
+            **about(config_set, "delivery_options/tls_policy", value=config_set.tls_policy),
+            fix_title=rule.fix())

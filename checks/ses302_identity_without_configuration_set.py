@@ -43,6 +43,9 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses302"
 SUMMARY = "a v2 identity without a default configuration set, where configuration sets are declared next to it"
+FIXES = {
+    "default_set": "set configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.",
+}
 
 V2_TYPES = ("aws_sesv2_email_identity", "AWS::SES::EmailIdentity")
 
@@ -58,5 +61,4 @@ def check(model, context):
             f"{identity.address}: the identity {name} has no default configuration set, so its sending events "
             "are only published when a sender passes a configuration set on each call.",
             identity.loc, identity=name, **about(identity, "configuration_set_name"),
-            fix_title="set "
-            "configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.")
+            fix_title=rule.fix())

@@ -49,6 +49,10 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses303"
 SUMMARY = "a configuration set without an enabled event destination for bounce and complaint events"
+FIXES = {
+    "destination": ("add an enabled event destination matching bounce and complaint events (CloudWatch, Firehose, "
+                    "SNS, EventBridge or Pinpoint)."),
+}
 
 
 def check(model, context):
@@ -70,6 +74,4 @@ def check(model, context):
             f"{config_set.address}: the configuration set {name} publishes no bounce and complaint events: "
             f"{found}, so rising rates go unnoticed until SES pauses sending.",
             config_set.loc, **about(config_set, "event_destination"),
-            fix_title="add an enabled event "
-            "destination matching bounce and complaint events (CloudWatch, Firehose, SNS, EventBridge or "
-            "Pinpoint).")
+            fix_title=rule.fix())

@@ -37,6 +37,10 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses304"
 SUMMARY = "a configuration set with reputation metrics off"
+FIXES = {
+    "metrics": ("enable reputation metrics (reputation_metrics_enabled, "
+                "ReputationOptions.ReputationMetricsEnabled)."),
+}
 
 
 def check(model, context):
@@ -54,5 +58,4 @@ def check(model, context):
             f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
             "reach no CloudWatch alarm.",
             config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"),
-            fix_title="enable reputation metrics (reputation_metrics_enabled, "
-            "ReputationOptions.ReputationMetricsEnabled).")
+            fix_title=rule.fix())

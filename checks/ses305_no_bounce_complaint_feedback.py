@@ -43,6 +43,10 @@ MANDATORY = False
 ANCHOR = "ses305"
 SUMMARY = ("a v1 identity without notification topics for bounces and complaints, where monitoring is declared "
            "next to it")
+FIXES = {
+    "topics": ("add an aws_ses_identity_notification_topic for {kinds}, or an event destination for bounce and "
+               "complaint events."),
+}
 
 V1_TYPES = ("aws_ses_domain_identity", "aws_ses_email_identity")
 
@@ -76,5 +80,4 @@ def check(model, context):
             f"{identity.address}: the identity {name} has no notification topic for {kinds}, and no event "
             "destination publishes bounces and complaints, so nobody sees them until SES pauses sending.",
             identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"),
-            fix_title=f"add an aws_ses_identity_notification_topic for {kinds}, or an event destination for "
-            "bounce and complaint events.")
+            fix_title=rule.fix(kinds=kinds))

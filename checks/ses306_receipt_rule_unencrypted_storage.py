@@ -45,6 +45,10 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses306"
 SUMMARY = "a receipt rule that stores mail in S3 without a KMS key (low: one whose TLS policy is `Optional`)"
+FIXES = {
+    "kms": "set kms_key_arn (KmsKeyArn) on the S3 action.",
+    "tls": "set tls_policy (TlsPolicy) to Require.",
+}
 
 
 def check(model, context):
@@ -60,8 +64,7 @@ def check(model, context):
                 f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
                 "key, so anyone who can read the bucket reads the mail.",
                 action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
-                fix_title="set kms_key_arn (KmsKeyArn) on "
-                "the S3 action.")
+                fix_title=rule.fix("kms"))
         policy = receipt_rule.tls_policy
         if policy is None or isinstance(policy, str) and policy.lower() == "optional":
             written = "sets no TLS policy, so the default Optional applies" if policy is None \
@@ -69,5 +72,6 @@ def check(model, context):
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
                 "plain text.",
-                receipt_rule.where("tls_policy"), severity="low", **about(receipt_rule, "tls_policy", value=receipt_rule.tls_policy),
-                fix_title="set tls_policy (TlsPolicy) to Require.")
+                receipt_rule.where("tls_policy"), severity="low",
+                **about(receipt_rule, "tls_policy", value=receipt_rule.tls_policy),
+                fix_title=rule.fix("tls"))

@@ -43,6 +43,9 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses307"
 SUMMARY = "a configuration set with a custom tracking domain whose HTTPS policy is `OPTIONAL`"
+FIXES = {
+    "https": "serve the domain over HTTPS and set https_policy (HttpsPolicy) to REQUIRE.",
+}
 
 
 def check(model, context):
@@ -56,5 +59,6 @@ def check(model, context):
             f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
             f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
             f"{policy}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
-            config_set.where("https_policy"), **about(config_set, "tracking_options/https_policy", value=config_set.https_policy),
-            fix_title="serve the domain over HTTPS and set https_policy (HttpsPolicy) to REQUIRE.")
+            config_set.where("https_policy"),
+            **about(config_set, "tracking_options/https_policy", value=config_set.https_policy),
+            fix_title=rule.fix())

@@ -82,5 +82,7 @@ def test_explain_prints_plain_text(rule):
 
     result = CliRunner().invoke(main, ["explain", rule.id])
     assert result.exit_code == 0
-    assert result.output == f"{rule.id} {rule.name} ({rule.severity})\n{rule.title}\n\n{plain(rule.doc)}"
+    fixes = "".join(f"  {fix}\n" for fix in rule.fix_templates())
+    assert result.output == (f"{rule.id} {rule.name} ({rule.severity})\n{rule.title}\n\n{plain(rule.doc)}"
+                             + (f"\nFix, as its findings say it:\n{fixes}" if fixes else ""))
     assert "``" not in result.output

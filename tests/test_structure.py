@@ -75,3 +75,31 @@ def test_no_rule_branches_on_the_source_format():
         if lines:
             branching[path.name] = lines
     assert branching == {}
+
+
+def test_fix_titles_come_from_the_rules_templates():
+    """A finding's fix title is one of its rule's FIXES, filled (what `sesguard explain` shows, #13):
+    never a string a check writes at the call."""
+    for path in sorted((REPO / "checks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "fix_title":
+                call = node.value.body if isinstance(node.value, ast.IfExp) else node.value
+                assert isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "fix", (path.name, node.lineno)
+
+
+def test_every_fixture_fix_title_fills_a_template_of_its_rule():
+    """Over the reviewed snapshot of every fixture finding: each ``fix:`` is one of its rule's FIXES."""
+    from analyzer.devtools.messages import SNAPSHOT
+    from analyzer.rules import load_rules
+
+    patterns = {r.id: [re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(t)) + r"\Z") for t in r.fixes.values()]
+                for r in load_rules()}
+    rule_id, checked = None, 0
+    for line in SNAPSHOT.read_text(encoding="utf-8").splitlines():
+        if RULE_ID.match(line):
+            rule_id = line.split()[0]
+        elif line.startswith("  fix: "):
+            assert any(p.match(line[len("  fix: "):]) for p in patterns[rule_id]), (rule_id, line)
+            checked += 1
+    assert checked > 100
