@@ -35,6 +35,7 @@ from analyzer.model import (
     LDict,
     LList,
     Location,
+    LStr,
     Unknown,
     passed,
     unknowns_in,
@@ -165,8 +166,9 @@ class ModuleInstance:
     def __init__(self, loader: Loader, source: ModuleSource, prefix: str, inputs: dict,
                  root_dir: str, chain: tuple = (), active: bool = True, reason: str = "",
                  modules_json: Optional[dict] = None, module_key: str = "", deployment: Deployment = None,
-                 conditional: str = ""):
+                 conditional: str = "", workspace: Optional[str] = None):
         self.loader = loader
+        self.workspace = workspace  # terraform.workspace; None: unknown
         self.conditional = conditional  # what the instance's existence depends on, when it is not known
         self.deployment = deployment or Deployment(root_dir, "terraform")  # what this instance is deployed with
         self.deployment.files.update(parsed.path for parsed in source.files)
@@ -227,7 +229,9 @@ class ModuleInstance:
         if name == "path":
             return LDict({"module": self.source.dir, "root": self.root_dir, "cwd": self.loader.cwd}, loc)
         if name == "terraform":
-            return LDict({"workspace": Unknown("terraform.workspace", EVALUATION, loc)}, loc)
+            workspace = (LStr(self.workspace, loc) if self.workspace is not None
+                         else Unknown("terraform.workspace", EVALUATION, loc))
+            return LDict({"workspace": workspace}, loc)
         if name in ("count", "each", "self"):
             raise EvalError(f"{name} is not available here")
         if any(t == name for t in self.source.resource_types):
@@ -496,7 +500,7 @@ class ModuleInstance:
                                                if expansion.conditional else "")
             child = ModuleInstance(self.loader, child_source, prefix, inputs,
                                    self.root_dir, self.chain + (self.source.dir,), active, reason,
-                                   self.modules_json, key, self.deployment, conditional)
+                                   self.modules_json, key, self.deployment, conditional, self.workspace)
             self.deployment.calls[prefix] = block.loc
             children.append((expansion, child))
         return children
