@@ -151,3 +151,24 @@ def test_a_tf_var_value_that_is_not_valid_for_its_type_is_reported_without_its_t
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache"])
     assert "the environment variable TF_VAR_senders is not a valid value for var.senders" in result.output
     assert "[secret" not in result.output
+
+
+IAM_BY_VARIABLE = '''variable "actions" {
+  type    = list(string)
+  default = ["s3:GetObject"]
+}
+
+resource "aws_iam_role_policy" "app" {
+  role = "app"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+  })
+}
+'''
+
+
+def test_a_tf_var_value_granting_a_send_action_keeps_its_iam_module_from_the_pre_filter(tmp_path, clean_env):
+    _write(tmp_path, IAM_BY_VARIABLE)
+    assert _scan(tmp_path) == []
+    clean_env.setenv("TF_VAR_actions", '["ses:SendRawEmail"]')
+    assert _scan(tmp_path) == [("SES110", "main.tf", 9)]

@@ -164,7 +164,7 @@ class TerraformScan:
             return bool(problem) or grants_send(text.encode("utf-8"))
 
         if any(text_grants(p) for p in self.variables.files) or any(
-                grants_send(text.encode("utf-8")) for _, text in self.variables.pairs):
+                grants_send(text.encode("utf-8")) for _, text in self.variables.pairs + self.variables.environment):
             self.discovery.inputs_grant_send = True
         for directory, paths in self.variables.by_directory.items():
             module = self.discovery.modules.get(directory)
