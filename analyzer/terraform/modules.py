@@ -84,10 +84,12 @@ class Expansion:
 
 
 # (resource type, attribute) -> the argument whose value it is: an SES identity's id is its name
-_ID_IS_ARGUMENT = {
+# Attributes a resource computes as the value of one of its arguments
+_SAME_AS_ARGUMENT = {
     ("aws_ses_domain_identity", "id"): "domain",
     ("aws_ses_email_identity", "id"): "email",
     ("aws_sesv2_email_identity", "id"): "email_identity",
+    ("terraform_data", "output"): "input",  # null when input is not set
 }
 
 
@@ -129,7 +131,7 @@ class ResourceInstance(Namespace):
             return self._cache[name]
         loc = self.block.loc
         resource_type = self.block.labels[0]
-        written = name if name in self.block.body.attributes else _ID_IS_ARGUMENT.get((resource_type, name))
+        written = name if name in self.block.body.attributes else _SAME_AS_ARGUMENT.get((resource_type, name))
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
@@ -140,6 +142,8 @@ class ResourceInstance(Namespace):
         elif written in self.block.body.attributes:
             value = self.instance.guarded(("attr", self.ref, name), lambda: self.instance.evaluator.value(
                 self.block.body.attributes[written].expr, self.expansion.scope), f"{self.ref}.{name}")
+        elif (resource_type, name) == ("terraform_data", "output"):
+            value = None
         else:
             value = Unknown(f"{self.ref}.{name}", AFTER_APPLY, loc)
         self._cache[name] = value
