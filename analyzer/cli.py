@@ -245,6 +245,9 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                        + (":" if report.skipped else ""), err=True)
             for directory, why in report.skipped:
                 click.echo(f"sesguard:   {os.path.relpath(directory)}: {why}", err=True)
+            for path, tofu in report.replaced:
+                click.echo(f"sesguard: {os.path.relpath(path)} not read: {os.path.basename(tofu)} replaces it, "
+                           "as OpenTofu reads the .tofu file", err=True)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)

@@ -91,17 +91,25 @@ def is_terraform(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES)
 
 
-def opentofu_files(paths: list) -> list:
+def opentofu_files(paths: list, replaced: list) -> list:
     """The Terraform files of one directory that make its module: a ``.tf``
     (``.tf.json``) file is left out when a ``.tofu`` (``.tofu.json``) file of
-    the same base name is there, as OpenTofu prefers the ``.tofu`` file."""
+    the same base name is there, as OpenTofu prefers the ``.tofu`` file;
+    ``(left out, its replacement)`` is appended to ``replaced``."""
     present = set(paths)
 
-    def shadowed(path: str) -> bool:
+    def replacement(path: str) -> str:
         if path.endswith(".tf"):
-            return path[:-3] + ".tofu" in present
-        return path.endswith(".tf.json") and path[:-8] + ".tofu.json" in present
-    return [p for p in paths if not shadowed(p)]
+            return path[:-3] + ".tofu"
+        return path[:-8] + ".tofu.json" if path.endswith(".tf.json") else ""
+    kept = []
+    for path in paths:
+        tofu = replacement(path)
+        if tofu in present:
+            replaced.append((path, tofu))
+        else:
+            kept.append(path)
+    return kept
 
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -148,6 +156,7 @@ class Discovery:
     boundary: str = ""  # what may be read: the repository root holding ``root``, else ``root`` itself
     modules: dict = field(default_factory=dict)  # dir -> ModuleDir
     problems: list = field(default_factory=list)  # (path, message)
+    replaced: list = field(default_factory=list)  # (.tf path, .tofu path): .tf files OpenTofu ignores, not read
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
@@ -269,7 +278,7 @@ class Discovery:
             path = os.path.join(directory, name)
             if is_terraform(name) and os.path.isfile(path):
                 module.files.append(path)
-        module.files = opentofu_files(module.files)
+        module.files = opentofu_files(module.files, self.replaced)
         if var_files:
             _add_var_files(module, names)
         _prefilter(module, self)
@@ -458,7 +467,7 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
                 tf_files.append(entry.path)
         pending.extend(reversed(subdirs))
         if tf_files:
-            module = ModuleDir(os.path.realpath(current), opentofu_files(tf_files))
+            module = ModuleDir(os.path.realpath(current), opentofu_files(tf_files, discovery.replaced))
             _add_var_files(module, names)
             _prefilter(module, discovery)
             discovery.modules[module.dir] = module

@@ -4,6 +4,9 @@ file that cannot be parsed is SES001 with its line."""
 
 import json
 
+from click.testing import CliRunner
+
+from analyzer.cli import main
 from analyzer.discover import discover
 from analyzer.engine import ScanOptions, scan
 
@@ -75,3 +78,12 @@ def test_a_tofu_file_the_parser_rejects_is_ses001_with_its_line_and_the_scan_goe
     assert findings == [("SES001", "broken/main.tofu", 7), ("SES101", "fine/main.tofu", 8)]
     [problem] = [f for f in report.findings if f.rule_id == "SES001"]
     assert "cannot parse" in problem.message
+
+
+def test_verbose_says_which_tf_files_a_tofu_file_replaces(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(OPEN)
+    (tmp_path / "main.tofu").write_text(IDENTITY_ONLY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "--no-cache", "-v"])
+    assert "sesguard: main.tf not read: main.tofu replaces it, as OpenTofu reads the .tofu file" in result.output
+    assert result.exit_code == 0
