@@ -87,3 +87,16 @@ def test_verbose_says_which_tf_files_a_tofu_file_replaces(tmp_path, monkeypatch)
     result = CliRunner().invoke(main, ["scan", ".", "--dns", "off", "--no-cache", "-v"])
     assert "sesguard: main.tf not read: main.tofu replaces it, as OpenTofu reads the .tofu file" in result.output
     assert result.exit_code == 0
+
+
+def test_a_called_module_outside_the_scanned_path_also_reads_the_tofu_file(tmp_path, monkeypatch):
+    (tmp_path / "modules" / "mail").mkdir(parents=True)
+    (tmp_path / "modules" / "mail" / "main.tf").write_text(IDENTITY_ONLY)
+    (tmp_path / "modules" / "mail" / "main.tofu").write_text(OPEN)
+    (tmp_path / "envs" / "prod").mkdir(parents=True)
+    (tmp_path / "envs" / "prod" / "main.tofu").write_text('module "mail" {\n  source = "../../modules/mail"\n}\n')
+    monkeypatch.chdir(tmp_path / "envs" / "prod")
+    report = scan(ScanOptions(paths=["."], dns="off", root=str(tmp_path)))
+    assert sorted((f.rule_id, f.file, f.location.line) for f in report.findings) == [
+        ("SES101", "../../modules/mail/main.tofu", 8)]
+    assert [(p.rsplit("/", 1)[1], t.rsplit("/", 1)[1]) for p, t in report.replaced] == [("main.tf", "main.tofu")]

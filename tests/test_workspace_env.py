@@ -172,3 +172,12 @@ def test_a_tf_var_value_granting_a_send_action_keeps_its_iam_module_from_the_pre
     assert _scan(tmp_path) == []
     clean_env.setenv("TF_VAR_actions", '["ses:SendRawEmail"]')
     assert _scan(tmp_path) == [("SES110", "main.tf", 9)]
+
+
+def test_fix_sees_the_same_environment_as_scan(tmp_path, clean_env):
+    _write(tmp_path, BY_VARIABLE)
+    clean_env.setenv("TF_VAR_sender", "*")
+    clean_env.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["fix", ".", "--rule", "SES101"]).exit_code == 1  # something to fix
+    assert runner.invoke(main, ["fix", ".", "--rule", "SES101", "--no-env-vars"]).exit_code == 0
