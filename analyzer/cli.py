@@ -127,6 +127,11 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
                    "directory holds it, else for every root module.")
 @click.option("--var", "variables", multiple=True, callback=_var, metavar="NAME=VALUE",
               help="A Terraform variable for the root modules (repeatable; wins over files).")
+@click.option("--workspace", metavar="NAME", default="",
+              help="terraform.workspace for the root modules (default: $TF_WORKSPACE, else the name in each "
+                   "root's .terraform/environment, else default).")
+@click.option("--no-env-vars", is_flag=True,
+              help="Read neither TF_VAR_name nor TF_WORKSPACE from the environment (reproducible CI runs).")
 @click.option("--cfn-parameter", "cfn_parameters", multiple=True, callback=_var, metavar="NAME=VALUE",
               help="A CloudFormation parameter value (repeatable; wins over --cfn-parameters).")
 @click.option("--cfn-parameters", "cfn_parameters_file", type=click.Path(exists=True, dir_okay=False),
@@ -169,7 +174,7 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
-         cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
+         workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
          sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
          changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base):
     """Scan PATHS (files or directories; default: the current directory)."""
@@ -212,6 +217,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         parameters.update(dict(cfn_parameters))
         options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters,
                                 root)
+        _terraform_environment(options.variables, workspace, no_env_vars)
         options.baseline = read_baseline(baseline_path) if baseline_path else options.baseline
         options.suppress = not no_suppress
         options.changed = changed
@@ -239,6 +245,9 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                        + (":" if report.skipped else ""), err=True)
             for directory, why in report.skipped:
                 click.echo(f"sesguard:   {os.path.relpath(directory)}: {why}", err=True)
+            for path, tofu in report.replaced:
+                click.echo(f"sesguard: {os.path.relpath(path)} not read: {os.path.basename(tofu)} replaces it, "
+                           "as OpenTofu reads the .tofu file", err=True)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)
@@ -283,6 +292,18 @@ def _say_files_stand_for_modules(paths) -> None:
             said.add(directory)
             click.echo(f"sesguard: {path} stands for its module: every Terraform file in {directory}/ is read",
                        err=True)
+
+
+def _terraform_environment(variables, workspace: str, no_env_vars: bool) -> None:
+    """``--workspace`` over ``TF_WORKSPACE``, and the ``TF_VAR_`` variables;
+    neither is read from the environment with ``--no-env-vars``."""
+    import os
+
+    from analyzer.terraform.workspace import environment_variables
+
+    environ = {} if no_env_vars else os.environ
+    variables.workspace = workspace or environ.get("TF_WORKSPACE", "")
+    variables.environment = environment_variables(environ)
 
 
 def _dns_options(options, config, mode, nameservers, timeout) -> None:
@@ -494,10 +515,14 @@ def checkov_checks_dir():
               help="A Terraform variable file for the root modules (repeatable, applied in order).")
 @click.option("--var", "variables", multiple=True, callback=_var, metavar="NAME=VALUE",
               help="A Terraform variable for the root modules (repeatable; wins over files).")
+@click.option("--workspace", metavar="NAME", default="",
+              help="terraform.workspace for the root modules, as for sesguard scan.")
+@click.option("--no-env-vars", is_flag=True, help="Read neither TF_VAR_name nor TF_WORKSPACE from the environment.")
 @click.option("--dmarc-rua", metavar="URI", default="",
               help="The aggregate-report address SES233's fix adds (mailto:dmarc@example.com); without it "
                    "SES233 is not fixed.")
-def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, variables, dmarc_rua):
+def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, variables, workspace, no_env_vars,
+        dmarc_rua):
     """Fix what can be fixed in PATHS: SES101-SES103 policy conditions, and the literal edits of
     SES213, SES231, SES233, SES301 and SES304. Exit status with --diff: 1 when there is something
     to fix; 0 otherwise."""
@@ -516,6 +541,7 @@ def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, 
         config_path = config_path or find_config(root)
         config = load_config(config_path, {r.id for r in load_rules()}) if config_path else None
         options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, {}, root)
+        _terraform_environment(options.variables, workspace, no_env_vars)
         options.dmarc_rua = dmarc_rua
         report = run_scan(options)
     except (UsageError, VariableFileError, ConfigError) as exc:

@@ -1,6 +1,9 @@
 """Find the inputs under the scanned paths and decide which can matter.
 
-Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module.
+Every directory holding ``.tf`` / ``.tf.json`` files (or OpenTofu's ``.tofu`` /
+``.tofu.json``) is a Terraform module; where ``x.tofu`` and ``x.tf`` (or
+``x.tofu.json`` and ``x.tf.json``) are both there, the ``.tf`` file is not
+part of the module, as OpenTofu ignores it (``opentofu_files``).
 Before anything is parsed, a text pre-filter skips the modules on which no
 rule could report. What each rule reads, and so what keeps a module:
 
@@ -81,8 +84,32 @@ _PATH_END = re.compile(rb"\.(?:json|tpl|tftpl|tmpl|ya?ml|txt)(?=\\?\")", re.I)  
 _PATH_PREFIX = re.compile(rb"^\$\{path\.(?:module|root|cwd)\}/")
 
 
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")
+
+
 def is_terraform(name: str) -> bool:
-    return name.endswith(".tf") or name.endswith(".tf.json")
+    return name.endswith(TERRAFORM_SUFFIXES)
+
+
+def opentofu_files(paths: list, replaced: list) -> list:
+    """The Terraform files of one directory that make its module: a ``.tf``
+    (``.tf.json``) file is left out when a ``.tofu`` (``.tofu.json``) file of
+    the same base name is there, as OpenTofu prefers the ``.tofu`` file;
+    ``(left out, its replacement)`` is appended to ``replaced``."""
+    present = set(paths)
+
+    def replacement(path: str) -> str:
+        if path.endswith(".tf"):
+            return path[:-3] + ".tofu"
+        return path[:-8] + ".tofu.json" if path.endswith(".tf.json") else ""
+    kept = []
+    for path in paths:
+        tofu = replacement(path)
+        if tofu in present:
+            replaced.append((path, tofu))
+        else:
+            kept.append(path)
+    return kept
 
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -109,7 +136,7 @@ def is_root_var_file(name: str) -> bool:
 @dataclass
 class ModuleDir:
     dir: str  # real absolute path
-    files: list = field(default_factory=list)  # absolute paths of .tf / .tf.json
+    files: list = field(default_factory=list)  # absolute paths of .tf / .tf.json / .tofu / .tofu.json
     var_files: list = field(default_factory=list)  # auto-loaded tfvars, in load order
     ses_text: bool = False
     dns_records: bool = False  # declares DNS records
@@ -129,6 +156,7 @@ class Discovery:
     boundary: str = ""  # what may be read: the repository root holding ``root``, else ``root`` itself
     modules: dict = field(default_factory=dict)  # dir -> ModuleDir
     problems: list = field(default_factory=list)  # (path, message)
+    replaced: list = field(default_factory=list)  # (.tf path, .tofu path): .tf files OpenTofu ignores, not read
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
@@ -250,6 +278,7 @@ class Discovery:
             path = os.path.join(directory, name)
             if is_terraform(name) and os.path.isfile(path):
                 module.files.append(path)
+        module.files = opentofu_files(module.files, self.replaced)
         if var_files:
             _add_var_files(module, names)
         _prefilter(module, self)
@@ -402,7 +431,7 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
             return discovery
         discovery.add_module(root, var_files=True)
         if not is_terraform(name) and not is_root_var_file(name):
-            discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tfvars), "
+            discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars), "
                                              "CloudFormation template or Terraform plan"))
         return discovery
     discovery = Discovery(real, _boundary(real, boundary), limits=limits, dns=dns)
@@ -438,7 +467,7 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
                 tf_files.append(entry.path)
         pending.extend(reversed(subdirs))
         if tf_files:
-            module = ModuleDir(os.path.realpath(current), tf_files)
+            module = ModuleDir(os.path.realpath(current), opentofu_files(tf_files, discovery.replaced))
             _add_var_files(module, names)
             _prefilter(module, discovery)
             discovery.modules[module.dir] = module

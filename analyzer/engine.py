@@ -71,6 +71,7 @@ class Report:
     skipped: list = field(default_factory=list)  # (module directory, why): skipped by the pre-filter, never parsed
     senders: list = field(default_factory=list)  # analyzer.senders.PolicySenders: who can send as each identity
     started: Optional[datetime.datetime] = None  # when the scan began (UTC)
+    replaced: list = field(default_factory=list)  # (.tf, .tofu): files not read, as OpenTofu ignores them
 
 
 def scan(options: ScanOptions, progress=None) -> Report:
@@ -80,6 +81,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     model = Model()
     counts = FileCounts()
     modules_skipped = []
+    replaced = []
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
@@ -89,6 +91,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         counts.add(discovery, terraform_scan)
         loaded = model.files
         modules_skipped.extend(terraform_scan.skipped)
+        replaced.extend(discovery.replaced)
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.boundary,
                        dns=options.dns != "off", limits=options.limits)
         counts.documents_loaded += model.files - loaded
@@ -135,7 +138,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     return Report(reported, files["files"], files["files_parsed"], model.modules, model.not_analyzed,
                   running, len(matched.known), matched.known,
                   matched.entries_used, options.root, files["files_failed"], files["files_skipped"],
-                  files["variable_files"], modules_skipped, senders, started)
+                  files["variable_files"], modules_skipped, senders, started, sorted(set(replaced)))
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):

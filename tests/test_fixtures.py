@@ -25,7 +25,7 @@ _INLINE = re.compile(r"(?:#|//)\s*expect:\s*(.+)$")
 def _expectations(case):
     expected = []
     for path in sorted(case.rglob("*")):
-        if not path.is_file() or path.suffix not in (".tf", ".tpl", ".json", ".tfvars", ".yaml", ".yml"):
+        if not path.is_file() or path.suffix not in (".tf", ".tofu", ".tpl", ".json", ".tfvars", ".yaml", ".yml"):
             continue
         rel = path.relative_to(case).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -315,6 +315,28 @@ CASES = [
     ("timestamp", [], Unknown("timestamp()", AFTER_APPLY)),
     ("sensitive", [O], O),
     ("nonsensitive", ["a"], "a"),
+    # the AWS provider's ARN functions
+    ("provider::aws::arn_parse", ["arn:aws:iam::444455556666:role/with/path/example"],
+     {"partition": "aws", "service": "iam", "region": "", "account_id": "444455556666",
+      "resource": "role/with/path/example"}),
+    ("provider::aws::arn_parse", ["arn:aws:sns:us-east-1:111122223333:topic:sub:id"],
+     {"partition": "aws", "service": "sns", "region": "us-east-1", "account_id": "111122223333",
+      "resource": "topic:sub:id"}),
+    ("provider::aws::arn_parse", ["arn:aws:iam::" + MO + ":root"],
+     {"partition": "aws", "service": "iam", "region": "", "account_id": MO, "resource": "root"}),
+    ("provider::aws::arn_parse", [MV + ":aws:iam::1:root"], V),
+    ("provider::aws::arn_parse", ["arn:aws:" + MV], V),
+    ("provider::aws::arn_parse", [V], V),
+    ("provider::aws::arn_build", ["aws", "ses", "us-east-1", "111122223333", "identity/example.com"],
+     "arn:aws:ses:us-east-1:111122223333:identity/example.com"),
+    ("provider::aws::arn_build", ["aws", "iam", "", O, "root"], "arn:aws:iam::" + MO + ":root"),
+    ("provider::aws::arn_build", ["", "", "", "", ""], "arn:::::"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam::444455556666:role/with/path/example"],
+     "arn:aws:iam::444455556666:role/example"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam::444455556666:role/example"],
+     "arn:aws:iam::444455556666:role/example"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam::" + MO + ":role/a/b"], "arn:aws:iam::" + MO + ":role/b"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam::1:role/a/" + MV], "arn:aws:iam::1:role/" + MV),
 ]
 
 
@@ -327,6 +349,16 @@ def test_call(name, args, expected):
 
 ERRORS = [
     ("nosuch", [], "function nosuch() is not supported"),
+    ("provider::aws::arn_parse", ["aws:iam::1:root"], "provider::aws::arn_parse: arn: invalid prefix"),
+    ("provider::aws::arn_parse", ["arn"], "provider::aws::arn_parse: arn: invalid prefix"),
+    ("provider::aws::arn_parse", ["arn:aws:iam::1"], "provider::aws::arn_parse: arn: not enough sections"),
+    ("provider::aws::arn_build", ["aws", None, "", "1", "root"], "provider::aws::arn_build: service must not be null"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:sts::1:role/x"],
+     'provider::aws::trim_iam_role_path: service must be "iam"'),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam:us-east-1:1:role/x"],
+     "provider::aws::trim_iam_role_path: region must be empty"),
+    ("provider::aws::trim_iam_role_path", ["arn:aws:iam::1:user/a/x"],
+     'provider::aws::trim_iam_role_path: resource must begin with "role/"'),
     ("upper", [], "upper: expected 1 argument, got 0"),
     ("lookup", [{}, "a", 1, 2], "lookup: expected 2 to 3 arguments, got 4"),
     ("concat", [], "concat: expected at least 1 argument, got 0"),
@@ -433,7 +465,8 @@ def test_supported_names():
         "min", "range", "reverse", "slice", "sort", "setunion", "setintersection", "setproduct",
         "chunklist", "one", "sum", "startswith", "endswith", "strcontains", "regex", "regexall",
         "alltrue", "anytrue", "base64encode", "base64decode", "md5", "sha1", "sha256", "uuid",
-        "timestamp", "sensitive", "nonsensitive",
+        "timestamp", "sensitive", "nonsensitive", "templatestring", "provider::aws::arn_parse",
+        "provider::aws::arn_build", "provider::aws::trim_iam_role_path",
     }
     assert SUPPORTED == expected
     assert "try" not in SUPPORTED and "can" not in SUPPORTED

@@ -55,7 +55,7 @@ def _caller_identity(file: str, settings, edits: list) -> str:
     module; a ``data "aws_caller_identity"`` is added when it has none."""
     directory = os.path.dirname(file) or "."
     for name in sorted(os.listdir(directory)):
-        if name.endswith(".tf"):
+        if name.endswith((".tf", ".tofu")):
             text = source(settings, name if directory == "." else os.path.join(directory, name))
             match = _CALLER.search(text or "")
             if match:
@@ -168,7 +168,7 @@ def _fix(finding, resources, model, context, settings) -> Fix:
             edit, why = _json_member(statement, lines, key, values, '{"Ref": "AWS::AccountId"}')
         else:
             edit, why = _yaml_mapping(statement, lines, key, values)
-    elif file.endswith(".tf"):
+    elif file.endswith((".tf", ".tofu")):
         line = lines[statement.loc.line - 1][statement.loc.column - 1:] if statement.loc.line <= len(lines) else ""
         next_key = next((l for l in lines[statement.loc.line:statement.loc.end_line] if l.strip()), "")
         if line.lstrip().startswith("statement"):

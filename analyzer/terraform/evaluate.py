@@ -158,17 +158,19 @@ class Evaluator:
         finally:
             self.depth -= 1
 
-    def render_template(self, text: str, variables: dict, path: str):
-        """``templatefile``: render a template file with only ``variables``."""
+    def render_template(self, text: str, variables: dict, path: str, function: str = "templatefile",
+                        start: tuple = (1, 1)):
+        """``templatefile`` (``templatestring``): render a template file (a
+        string that starts at ``start`` in ``path``) with only ``variables``."""
         try:
-            parts = parse_template(text, path, 1, 1)
+            parts = parse_template(text, path, *start)
         except ParseError as exc:
-            raise functions.FunctionError(f"templatefile: {exc.message} in {path} line {exc.line}") from None
+            raise functions.FunctionError(f"{function}: {exc.message} in {path} line {exc.line}") from None
         scope = Scope(_no_root_names(path), path, dict(variables))
         try:
-            return self._render(parts, scope, Location(path, 1, 1))
+            return self._render(parts, scope, Location(path, *start))
         except EvalError as exc:
-            raise functions.FunctionError(f"templatefile: {exc} in {path}") from None
+            raise functions.FunctionError(f"{function}: {exc} in {path}") from None
 
     # -- literals -----------------------------------------------------------
 
@@ -468,6 +470,9 @@ class Evaluator:
         loc = location(scope.file, node)
         if name in ("try", "can"):
             return self._try_can(name, arg_nodes, scope)
+        if name == "templatestring" and arg_nodes and _is_literal_template(arg_nodes[0]):
+            raise EvalError("templatestring: the template must be a reference to a string (a variable, a local, "
+                            "an attribute), not a literal template, as Terraform requires")
         args = [self.eval(a, scope) for a in arg_nodes]
         if expand and args:
             last = args.pop()
@@ -587,6 +592,12 @@ class Evaluator:
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+
+
+def _is_literal_template(node) -> bool:
+    """A quoted string or heredoc written in place."""
+    inner = subtrees(node) if isinstance(node, Tree) and node.data == "expr_term" else []
+    return len(inner) == 1 and inner[0].data in ("string", "heredoc_template", "heredoc_template_trim")
 
 
 def _no_root_names(path: str):

@@ -3,7 +3,8 @@
 Module directories called by another scanned module are evaluated through
 each call, with that caller's inputs; the others are roots, evaluated with
 their tfvars, ``--var-file`` and ``--var`` values in Terraform's order of
-precedence (later wins): variable defaults, ``terraform.tfvars``,
+precedence (later wins): variable defaults, ``TF_VAR_`` environment
+variables (when the scan passes them), ``terraform.tfvars``,
 ``terraform.tfvars.json``, ``*.auto.tfvars(.json)`` in lexical order,
 ``--var-file`` in order, ``--var`` in order.
 
@@ -29,6 +30,7 @@ from analyzer.terraform.functions import CallContext
 from analyzer.terraform.modules import Loader, ModuleInstance
 from analyzer.terraform.sources import load_module_source, read_modules_json
 from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json
+from analyzer.terraform.workspace import workspace_of
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Variables:
     scopes: dict = field(default_factory=dict)  # --var-file path -> real directory of its root module
     applied: set = field(default_factory=set)  # filled by the scan: every variable file some root used
     pairs: list = field(default_factory=list)  # (name, text)
+    environment: list = field(default_factory=list)  # (name, text) of the TF_VAR_ environment variables
+    workspace: str = ""  # --workspace, else TF_WORKSPACE; "" for each root's recorded one, else default
     by_directory: dict = field(default_factory=dict)  # real directory -> [var file paths]
 
 
@@ -109,8 +113,9 @@ def _literal_only(name, loc):
     raise EvalError(f"a variable value must be a literal, and {name} is a reference")
 
 
-def parse_cli_value(text: str, var_block, limits: Limits = Limits()):
-    """A ``--var`` value: a string for string variables, else an HCL literal."""
+def parse_cli_value(text: str, var_block, limits: Limits = Limits(), given: str = ""):
+    """A ``--var`` value: a string for string variables, else an HCL literal;
+    ``given``: where it came from, for the message (default: the ``--var``)."""
     type_attr = var_block.body.attributes.get("type") if var_block is not None else None
     if type_attr is None or _type_name(type_attr.expr) == "string":
         return text
@@ -118,7 +123,8 @@ def parse_cli_value(text: str, var_block, limits: Limits = Limits()):
         parsed = parse_hcl("--var", f"v = {text}\n", limits)
     except ParseError as exc:
         name = var_block.labels[0]
-        return Unknown(f"--var {name}={text} is not a valid value for var.{name}: {exc.message}", ERROR)
+        given = given or f"--var {name}={text}"
+        return Unknown(f"{given} is not a valid value for var.{name}: {exc.message}", ERROR)
     evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None, limits=limits))
     return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
 
@@ -158,7 +164,7 @@ class TerraformScan:
             return bool(problem) or grants_send(text.encode("utf-8"))
 
         if any(text_grants(p) for p in self.variables.files) or any(
-                grants_send(text.encode("utf-8")) for _, text in self.variables.pairs):
+                grants_send(text.encode("utf-8")) for _, text in self.variables.pairs + self.variables.environment):
             self.discovery.inputs_grant_send = True
         for directory, paths in self.variables.by_directory.items():
             module = self.discovery.modules.get(directory)
@@ -220,7 +226,14 @@ class TerraformScan:
         source = self.read_module(directory)
         module = self.discovery.modules.get(directory)
         deployment = self.model.deployment(display(directory), "terraform")
-        values: dict = {}
+        workspace = workspace_of(directory, self.variables.workspace, self.discovery.boundary, self.files.limits)
+        if workspace.file:
+            deployment.inputs.append(workspace.file)
+        if workspace.problem:
+            self.model.problems.append(InputProblem(workspace.file, workspace.problem))
+        values: dict = {name: parse_cli_value(text, source.variables.get(name), self.files.limits,
+                                              f"the environment variable TF_VAR_{name}")
+                        for name, text in self.variables.environment}
         for path in (module.var_files if module else []) + self.variables.by_directory.get(directory, []):
             deployment.inputs.append(display(path))
             loaded = load_var_file(path, self.model, self.files)
@@ -236,5 +249,6 @@ class TerraformScan:
             values[name] = parse_cli_value(text, source.variables.get(name), self.files.limits)
         inputs = {name: (lambda v=value: v) for name, value in values.items() if name in source.variables}
         instance = ModuleInstance(self.loader, source, "", inputs, directory,
-                                  modules_json=read_modules_json(directory), deployment=deployment)
+                                  modules_json=read_modules_json(directory), deployment=deployment,
+                                  workspace=workspace.name)
         adapt(instance, self.model, relevant)

@@ -35,6 +35,7 @@ from analyzer.model import (
     LDict,
     LList,
     Location,
+    LStr,
     Unknown,
     passed,
     unknowns_in,
@@ -83,10 +84,12 @@ class Expansion:
 
 
 # (resource type, attribute) -> the argument whose value it is: an SES identity's id is its name
-_ID_IS_ARGUMENT = {
+# Attributes a resource computes as the value of one of its arguments
+_SAME_AS_ARGUMENT = {
     ("aws_ses_domain_identity", "id"): "domain",
     ("aws_ses_email_identity", "id"): "email",
     ("aws_sesv2_email_identity", "id"): "email_identity",
+    ("terraform_data", "output"): "input",  # null when input is not set
 }
 
 
@@ -128,7 +131,7 @@ class ResourceInstance(Namespace):
             return self._cache[name]
         loc = self.block.loc
         resource_type = self.block.labels[0]
-        written = name if name in self.block.body.attributes else _ID_IS_ARGUMENT.get((resource_type, name))
+        written = name if name in self.block.body.attributes else _SAME_AS_ARGUMENT.get((resource_type, name))
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
@@ -139,6 +142,8 @@ class ResourceInstance(Namespace):
         elif written in self.block.body.attributes:
             value = self.instance.guarded(("attr", self.ref, name), lambda: self.instance.evaluator.value(
                 self.block.body.attributes[written].expr, self.expansion.scope), f"{self.ref}.{name}")
+        elif (resource_type, name) == ("terraform_data", "output"):
+            value = None
         else:
             value = Unknown(f"{self.ref}.{name}", AFTER_APPLY, loc)
         self._cache[name] = value
@@ -165,8 +170,9 @@ class ModuleInstance:
     def __init__(self, loader: Loader, source: ModuleSource, prefix: str, inputs: dict,
                  root_dir: str, chain: tuple = (), active: bool = True, reason: str = "",
                  modules_json: Optional[dict] = None, module_key: str = "", deployment: Deployment = None,
-                 conditional: str = ""):
+                 conditional: str = "", workspace: Optional[str] = None):
         self.loader = loader
+        self.workspace = workspace  # terraform.workspace; None: unknown
         self.conditional = conditional  # what the instance's existence depends on, when it is not known
         self.deployment = deployment or Deployment(root_dir, "terraform")  # what this instance is deployed with
         self.deployment.files.update(parsed.path for parsed in source.files)
@@ -227,7 +233,9 @@ class ModuleInstance:
         if name == "path":
             return LDict({"module": self.source.dir, "root": self.root_dir, "cwd": self.loader.cwd}, loc)
         if name == "terraform":
-            return LDict({"workspace": Unknown("terraform.workspace", EVALUATION, loc)}, loc)
+            workspace = (LStr(self.workspace, loc) if self.workspace is not None
+                         else Unknown("terraform.workspace", EVALUATION, loc))
+            return LDict({"workspace": workspace}, loc)
         if name in ("count", "each", "self"):
             raise EvalError(f"{name} is not available here")
         if any(t == name for t in self.source.resource_types):
@@ -496,7 +504,7 @@ class ModuleInstance:
                                                if expansion.conditional else "")
             child = ModuleInstance(self.loader, child_source, prefix, inputs,
                                    self.root_dir, self.chain + (self.source.dir,), active, reason,
-                                   self.modules_json, key, self.deployment, conditional)
+                                   self.modules_json, key, self.deployment, conditional, self.workspace)
             self.deployment.calls[prefix] = block.loc
             children.append((expansion, child))
         return children

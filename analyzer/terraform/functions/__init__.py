@@ -28,10 +28,20 @@ The package: ``core`` (``call``, the registry, argument helpers, markers,
 equality), ``collection`` (lists, maps, sets, numbers, conversions),
 ``strings``, ``gofmt`` (Go's ``fmt`` for ``format``), ``re2`` (the RE2
 translation), ``encoding`` (JSON, base64, hashes) and ``files`` (reads
-inside the scan's boundary). Each function registers itself on import.
+inside the scan's boundary); ``provider_aws`` holds the AWS provider's ARN
+functions, named ``provider::aws::NAME`` as Terraform calls them. Each
+function registers itself on import.
 """
 
-from analyzer.terraform.functions import collection, encoding, files, gofmt, re2, strings  # noqa: F401 (registers)
+from analyzer.terraform.functions import (  # noqa: F401 (registers)
+    collection,
+    encoding,
+    files,
+    gofmt,
+    provider_aws,
+    re2,
+    strings,
+)
 from analyzer.terraform.functions.core import REGISTRY, CallContext, FunctionError, JsonText, call
 
 SUPPORTED = frozenset(REGISTRY)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Callable
 
-from analyzer.model import Unknown, embed, has_marker, split_marked
+from analyzer.errors import Unsupported
+from analyzer.model import Unknown, embed, has_marker, loc_of, split_marked
 from analyzer.terraform.functions.core import (
     _Error,
     _Masked,
     _VARIADIC,
     _list,
     _literal,
+    _map,
     _literal_ends,
     _map_literal,
     _occurrences,
@@ -212,3 +214,17 @@ def _cut(text: str, spans: list) -> list:
 
 
 # ---------------------------------------------------------------------------
+
+
+@_register("templatestring", 2, needs_ctx=True)
+def _templatestring(ctx, template, variables):
+    """``template`` rendered with only ``variables``, as ``templatefile``
+    renders a file; a template with unknown parts is not rendered."""
+    text = _literal(template, "template")
+    variables = _map(variables, "variables")
+    if ctx is None or ctx.render_template is None:
+        raise Unsupported("templatestring outside a module")
+    loc = loc_of(template)
+    if loc is None:
+        return ctx.render_template(text, variables, "templatestring", "templatestring")
+    return ctx.render_template(text, variables, loc.file, "templatestring", (loc.line, loc.column))
