@@ -173,3 +173,27 @@ def test_a_unit_without_source_deploys_its_own_directory(tmp_path, monkeypatch):
     assert _rows(report["findings"]) == [
         ("SES101", "app/main.tf", 21, "app",
          [("app/terragrunt.hcl", 3, "value written"), ("app/terragrunt.hcl", 3, "terragrunt input sender_principals")])]
+
+
+def test_an_include_with_no_parent_to_find_is_reported_at_its_path(tmp_path, monkeypatch):
+    live = _unit(tmp_path, '"*"', 'include "root" {\n  path = find_in_parent_folders("root.hcl")\n}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".")
+    assert [(f["rule_id"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("SES001", "app/terragrunt.hcl", 2)]
+    assert "find_in_parent_folders: no root.hcl in a parent folder of app inside the repository" in \
+        report["findings"][0]["message"]
+
+
+def test_the_terragrunt_cache_is_not_scanned(tmp_path, monkeypatch):
+    """.terragrunt-cache holds Terragrunt's copies of the modules: scanning them would report every
+    finding again, with the module's defaults."""
+    live = _unit(tmp_path, '"arn:aws:iam::111122223333:root"')
+    cache = live / "app" / ".terragrunt-cache" / "x" / "y"
+    cache.mkdir(parents=True)
+    (cache / "main.tf").write_text(MODULE)
+    (cache / "terragrunt.hcl").write_text('inputs = {\n  domain = "cache.example.com"\n  sender_principals = ["*"]\n}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".", "--trusted-account", TRUSTED)
+    assert report["findings"] == []
+    assert report["summary"]["files"] == 2  # the unit's terragrunt.hcl and the module's main.tf
