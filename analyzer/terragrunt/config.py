@@ -55,6 +55,7 @@ class Unit:
     problems: list = field(default_factory=list)  # InputProblem
     read: list = field(default_factory=list)  # the configuration files read, as shown
     paths: list = field(default_factory=list)  # the same, real paths
+    parsed: dict = field(default_factory=dict)  # real path -> ParsedFile or ConfigError, shared by the scan
 
 
 class Config:
@@ -187,7 +188,7 @@ class Config:
         if not os.path.isfile(path) and len(args) > 1:
             return args[1]
         other = read_config(path, Unit(os.path.dirname(path), self.unit.boundary, self.unit.files,
-                                       self.unit.problems, self.unit.read, self.unit.paths), loc)
+                                       self.unit.problems, self.unit.read, self.unit.paths, self.unit.parsed), loc)
         result = {"locals": other.locals()}
         for name in ("inputs",):
             value = other.attribute(name)
@@ -229,17 +230,27 @@ def read_config(path: str, unit: Unit, loc: Optional[Location]) -> Config:
     if not _inside(path, unit.boundary):
         raise ConfigError(f"{display(path)} is outside the repository, which sesguard never reads outside of", loc)
     shown = display(path)
-    text, problem = unit.files.read(path)
-    if problem:
-        raise ConfigError(f"{shown}: {problem}", loc or Location(shown, 0, 0))
-    try:
-        parsed = unit.files.parse(path, shown, text)
-    except ParseError as exc:
-        raise ConfigError(f"cannot parse: {exc.message}", Location(shown, exc.line, exc.column)) from None
+    if path not in unit.parsed:
+        unit.parsed[path] = _parse(path, shown, unit.files)
+    parsed = unit.parsed[path]
+    if isinstance(parsed, ConfigError):
+        raise ConfigError(parsed.message, parsed.loc or loc or Location(shown, 0, 0))
     if shown not in unit.read:
         unit.read.append(shown)
         unit.paths.append(path)
     return Config(unit, path, parsed)
+
+
+def _parse(path: str, shown: str, files):
+    """The parsed file, or the ``ConfigError`` saying why there is none (its
+    location None when the file cannot be read: the reader's is used)."""
+    text, problem = files.read(path)
+    if problem:
+        return ConfigError(f"{shown}: {problem}", None)
+    try:
+        return files.parse(path, shown, text)
+    except ParseError as exc:
+        return ConfigError(f"cannot parse: {exc.message}", Location(shown, exc.line, exc.column))
 
 
 def problem(exc: ConfigError, shown: str) -> InputProblem:

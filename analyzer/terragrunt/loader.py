@@ -45,6 +45,7 @@ class TerragruntScan:
         self.tf = terraform_scan
         self.discovery: Discovery = terraform_scan.discovery
         self.model = terraform_scan.model
+        self.parsed: dict = {}  # each configuration is parsed once per scan (analyzer.terragrunt.config.Unit)
 
     def run(self) -> None:
         paths = [os.path.realpath(p) for p in self.discovery.terragrunt]
@@ -58,7 +59,7 @@ class TerragruntScan:
 
     def _included_by(self, path: str) -> set:
         """The files ``path`` includes, as far as they can be told (problems are reported with the unit)."""
-        unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files)
+        unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files, parsed=self.parsed)
         try:
             config = read_config(path, unit, None)
         except ConfigError:
@@ -86,7 +87,7 @@ class TerragruntScan:
             self.model.problems.append(found)
 
     def _unit(self, path: str) -> None:
-        unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files)
+        unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files, parsed=self.parsed)
         try:
             config = read_config(path, unit, None)
         except ConfigError as exc:
