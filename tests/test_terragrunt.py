@@ -197,3 +197,24 @@ def test_the_terragrunt_cache_is_not_scanned(tmp_path, monkeypatch):
     _, report = _scan(".", "--trusted-account", TRUSTED)
     assert report["findings"] == []
     assert report["summary"]["files"] == 2  # the unit's terragrunt.hcl and the module's main.tf
+
+
+@pytest.mark.parametrize("expose,rule,words", [
+    ("true", "SES101", "lets anyone send"),
+    ("false", "SES001", "include.root can only be referenced when its include block says expose = true"),
+])
+def test_an_exposed_include_gives_the_parent_locals(tmp_path, monkeypatch, expose, rule, words):
+    live = _unit(tmp_path, "include.root.locals.who",
+                 f'include "root" {{\n  path = find_in_parent_folders()\n  expose = {expose}\n}}\n',
+                 parent='locals {\n  who = "*"\n}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".")
+    assert [f["rule_id"] for f in report["findings"]] == [rule]
+    assert words in report["findings"][0]["message"]
+
+
+def test_a_terragrunt_file_named_on_the_command_line_is_its_unit(monkeypatch):
+    monkeypatch.chdir(TERRAGRUNT / "envs" / "live" / "dev")
+    _, report = _scan("terragrunt.hcl", "--trusted-account", TRUSTED)
+    assert [(f["rule_id"], f["file"], f["line"], f["deployment"]) for f in report["findings"]] == [
+        ("SES101", "../../modules/ses/main.tf", 21, ".")]

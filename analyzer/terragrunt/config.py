@@ -75,6 +75,7 @@ class Config:
         self.evaluator.ctx.render_template = self.evaluator.render_template
         self._locals: dict = {}
         self._busy: set = set()
+        self.includes: dict = {}  # include label -> (parent Config, whether it is exposed), set by the loader
 
     def scope(self) -> Scope:
         return Scope(self._root_name, self.shown)
@@ -89,7 +90,9 @@ class Config:
             return Namespace("local", lambda n: self.local(n, loc))
         if name == "dependency":
             return Namespace("dependency", lambda n: self.dependency(n, loc))
-        if name in ("include", "feature", "values"):
+        if name == "include":
+            return Namespace("include", lambda n: self.exposed(n, loc))
+        if name in ("feature", "values"):
             return Namespace(name, lambda n: Unknown(f"{name}.{n}", EVALUATION, loc,
                                                      f"{name}.{n}: sesguard does not evaluate references to "
                                                      f"Terragrunt's {name} (at {loc})"))
@@ -110,6 +113,21 @@ class Config:
         finally:
             self._busy.discard(name)
         return self._locals[name]
+
+    def exposed(self, label: str, loc: Location):
+        """``include.LABEL``: the parent's ``locals`` and ``inputs``, when the include says ``expose = true``."""
+        if label not in self.includes:
+            return Unknown(f"include.{label}", EVALUATION, loc,
+                           f"include.{label} is not known here: only the unit's own exposed includes are "
+                           f"evaluated (at {loc})")
+        parent, exposed = self.includes[label]
+        if not exposed:
+            raise EvalError(f"include.{label} can only be referenced when its include block says expose = true")
+        result = {"locals": parent.locals()}
+        inputs = parent.attribute("inputs")
+        if inputs is not None:
+            result["inputs"] = inputs
+        return LDict(result, loc)
 
     def locals(self) -> dict:
         names = [n for b in self.body.blocks_of("locals") for n in b.body.attributes]

@@ -130,10 +130,14 @@ class TerragruntScan:
         result = []
         for block in config.body.blocks_of("include"):
             try:
-                result.append(self._include(config, unit, block, (config.path,)))
+                parent, strategy = self._include(config, unit, block, (config.path,))
             except ConfigError as exc:
                 unit.problems.append(problem(exc, config.shown))
                 return None
+            result.append((parent, strategy))
+            expose = block.body.attributes.get("expose")
+            exposed = expose is not None and config.evaluator.value(expose.expr, config.scope()) is True
+            config.includes[block.labels[0] if block.labels else ""] = (parent, exposed)
         return result
 
     def _include(self, config: Config, unit: Unit, block, chain: tuple):
