@@ -35,18 +35,25 @@ DEV = ("SES101", "modules/ses/main.tf", 21, "live/dev",
        [("live/dev/terragrunt.hcl", 10, "value written"),
         ("live/dev/terragrunt.hcl", 10, "terragrunt input sender_principals")])
 REMOTE = ("SES003", "live/remote/terragrunt.hcl", 2, "", [])
+# prod's principals: the parent's, then the dependency's mock output its own input deep-merges in
+PROD = ("SES102", "modules/ses/main.tf", 21, "live/prod",
+        [("live/terragrunt.hcl", 8, "value written"),
+         ("live/prod/terragrunt.hcl", 18, "terragrunt input sender_principals"),
+         ("live/prod/terragrunt.hcl", 13, "value written")])
 
 
 def test_dev_overrides_the_common_input_and_opens_the_policy(monkeypatch):
-    """The parent's trusted principal is prod's (with a dependency's mock output deep-merged in);
-    dev's own input replaces it with "*"; the module is never judged with its defaults."""
+    """The parent's trusted principal is prod's, with a dependency's mock output in another account
+    deep-merged in; dev's own input replaces it with "*"; the module is never judged with its defaults."""
     monkeypatch.chdir(TERRAGRUNT / "envs")
     status, report = _scan(".", "--trusted-account", TRUSTED)
     assert status == 1
-    assert _rows(report["findings"]) == [REMOTE, DEV]
-    dev = report["findings"][1]
+    assert _rows(report["findings"]) == [REMOTE, DEV, PROD]
+    _, dev, prod = report["findings"]
     assert dev["message"].startswith("dev.example.com (aws_ses_identity_policy.this): statement 'Senders' "
                                      "lets anyone send")
+    assert prod["message"].startswith("prod.example.com (aws_ses_identity_policy.this): statement 'Senders' "
+                                      "lets account 444455556666 send")
     assert report["not_analyzed"] == [{
         "module": "terraform.source", "source": "git::https://example.com/mail/terraform-aws-ses.git//identity"
                                                 "?ref=v1.2.0",
@@ -56,15 +63,14 @@ def test_dev_overrides_the_common_input_and_opens_the_policy(monkeypatch):
 
 
 def test_prod_gets_the_parent_principal_and_the_mock_output_deep_merged(monkeypatch):
-    """Without a trusted account, prod's list is the parent's principal followed by the mock
-    output (deep merge concatenates lists), and its domain comes from path_relative_to_include()."""
+    """Without a trusted account both of prod's principals are untrusted: the parent's and the mock
+    output (deep merge concatenates lists); its domain comes from path_relative_to_include()."""
     monkeypatch.chdir(TERRAGRUNT / "envs")
     _, report = _scan(".")
     prod = [f for f in report["findings"] if f["deployment"] == "live/prod"]
-    assert _rows(prod) == [("SES102", "modules/ses/main.tf", 21, "live/prod",
-                            [("live/prod/terragrunt.hcl", 13, "value written"),
-                             ("live/prod/terragrunt.hcl", 18, "terragrunt input sender_principals")])]
-    assert prod[0]["message"].startswith("prod.example.com (aws_ses_identity_policy.this)")
+    assert _rows(prod) == [PROD]
+    assert prod[0]["message"].startswith("prod.example.com (aws_ses_identity_policy.this): statement 'Senders' "
+                                         "lets account 111122223333, account 444455556666 send")
 
 
 def test_a_unit_scanned_alone_finds_its_parent_inside_the_repository(monkeypatch):
@@ -75,12 +81,16 @@ def test_a_unit_scanned_alone_finds_its_parent_inside_the_repository(monkeypatch
          [("terragrunt.hcl", 10, "value written"), ("terragrunt.hcl", 10, "terragrunt input sender_principals")])]
 
 
-def test_changed_parent_counts_for_every_unit_including_it(monkeypatch):
+@pytest.mark.parametrize("changed,expected", [
+    ("live/terragrunt.hcl", ["live/dev", "live/prod"]),  # the parent: an input of every unit including it
+    ("live/dev/terragrunt.hcl", ["live/dev"]),
+    ("live/prod/terragrunt.hcl", ["live/prod"]),
+    ("modules/ses/main.tf", ["live/dev", "live/prod"]),
+])
+def test_changed_only_counts_the_configurations_a_unit_reads(monkeypatch, changed, expected):
     monkeypatch.chdir(TERRAGRUNT / "envs")
-    _, report = _scan("--changed-only", "live/terragrunt.hcl", "--trusted-account", TRUSTED)
-    assert [f["deployment"] for f in report["findings"]] == ["live/dev"]
-    _, report = _scan("--changed-only", "live/prod/terragrunt.hcl", "--trusted-account", TRUSTED)
-    assert report["findings"] == []
+    _, report = _scan("--changed-only", changed, "--trusted-account", TRUSTED)
+    assert [f["deployment"] for f in report["findings"]] == expected
 
 
 def test_bad_input_is_reported_with_its_line_and_the_scan_goes_on(monkeypatch):
@@ -160,6 +170,19 @@ def test_merge_strategies(tmp_path, monkeypatch, strategy, rule):
     _, report = _scan(".", "--trusted-account", TRUSTED)
     assert [(f["rule_id"], f["file"], f["line"]) for f in report["findings"]] == [(rule, "../modules/ses/main.tf", 21)]
     assert report["findings"][0]["message"].startswith("app.example.com")
+
+
+@pytest.mark.parametrize("strategy,rules", [
+    ("shallow", []),  # the unit's list replaces the parent's "*"
+    ("deep", ["SES101"]),  # the lists are concatenated: "*" stays
+])
+def test_a_list_input_is_replaced_or_concatenated(tmp_path, monkeypatch, strategy, rules):
+    live = _unit(tmp_path, '"arn:aws:iam::111122223333:root"',
+                 f'include "root" {{\n  path = find_in_parent_folders()\n  merge_strategy = "{strategy}"\n}}\n',
+                 parent='inputs = {\n  sender_principals = ["*"]\n}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".", "--trusted-account", TRUSTED)
+    assert [f["rule_id"] for f in report["findings"]] == rules
 
 
 def test_a_unit_without_source_deploys_its_own_directory(tmp_path, monkeypatch):

@@ -108,6 +108,7 @@ class TerragruntScan:
     def _merged(self, config: Config, unit: Unit, parents: list) -> None:
         """Deploy the unit with what it and its parents say."""
         source, source_loc, inputs = None, None, LDict()
+        own_strategy = "shallow"  # how the unit's own inputs merge into its parents': its include's strategy
         for parent, strategy in parents:
             if strategy == "no_merge":
                 continue
@@ -115,10 +116,11 @@ class TerragruntScan:
             if parent_source is not None:
                 source, source_loc = parent_source
             inputs = _merge(inputs, _inputs(parent), strategy)
+            own_strategy = strategy
         own_source = _terraform_source(config)
         if own_source is not None:
             source, source_loc = own_source
-        inputs = _merge(inputs, _inputs(config), "shallow")
+        inputs = _merge(inputs, _inputs(config), own_strategy)
         self._deploy(config, unit, source, source_loc, inputs)
 
     def _flush(self, unit: Unit) -> None:
