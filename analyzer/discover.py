@@ -1,6 +1,8 @@
 """Find the inputs under the scanned paths and decide which can matter.
 
-Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module.
+Every directory holding ``.tf`` / ``.tf.json`` files is a Terraform module;
+every ``terragrunt.hcl`` is collected for ``analyzer.terragrunt`` (and
+``.terragrunt-cache``, Terragrunt's copies of modules, is not walked).
 Before anything is parsed, a text pre-filter skips the modules on which no
 rule could report. What each rule reads, and so what keeps a module:
 

@@ -241,3 +241,32 @@ def test_a_terragrunt_file_named_on_the_command_line_is_its_unit(monkeypatch):
     _, report = _scan("terragrunt.hcl", "--trusted-account", TRUSTED)
     assert [(f["rule_id"], f["file"], f["line"], f["deployment"]) for f in report["findings"]] == [
         ("SES101", "../../modules/ses/main.tf", 21, ".")]
+
+
+def test_an_include_outside_the_repository_is_not_read(tmp_path, monkeypatch):
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    (tmp_path / "terragrunt.hcl").write_text('inputs = {\n  sender_principals = ["*"]\n}\n')
+    (repository / "live" / "missing").mkdir(parents=True)
+    (repository / "live" / "missing" / "terragrunt.hcl").write_text('include {\n  path = "../nowhere.hcl"\n}\n')
+    live = _unit(repository, '"arn:aws:iam::111122223333:root"',
+                 'include "root" {\n  path = "../../../terragrunt.hcl"\n}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".", "--trusted-account", TRUSTED)
+    assert [(f["rule_id"], f["file"], f["line"], f["message"]) for f in report["findings"]] == [
+        ("SES001", "app/terragrunt.hcl", 2, "app/terragrunt.hcl: ../../terragrunt.hcl is outside the repository, "
+                                            "which sesguard never reads outside of"),
+        ("SES001", "missing/terragrunt.hcl", 2, "missing/terragrunt.hcl: nowhere.hcl: cannot read the file: "
+                                                "No such file or directory")]
+
+
+def test_a_configuration_over_the_size_limit_is_reported_and_the_other_units_scanned(tmp_path, monkeypatch):
+    live = _unit(tmp_path, '"*"')
+    (live / "big").mkdir()
+    (live / "big" / "terragrunt.hcl").write_text("# padding\n" * 300)
+    monkeypatch.chdir(live)
+    _, report = _scan(".", "--max-file-size", "1K")
+    assert [(f["rule_id"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("SES101", "../modules/ses/main.tf", 21), ("SES001", "big/terragrunt.hcl", 0)]
+    assert report["findings"][1]["message"] == ("big/terragrunt.hcl: file is larger than 1 KB, the --max-file-size "
+                                                "limit; not analyzed")

@@ -252,7 +252,9 @@ def read_config(path: str, unit: Unit, loc: Optional[Location]) -> Config:
         unit.parsed[path] = _parse(path, shown, unit.files)
     parsed = unit.parsed[path]
     if isinstance(parsed, ConfigError):
-        raise ConfigError(parsed.message, parsed.loc or loc or Location(shown, 0, 0))
+        if parsed.loc is None and loc is not None:  # reported where the file is named
+            raise ConfigError(f"{shown}: {parsed.message}", loc)
+        raise ConfigError(parsed.message, parsed.loc or Location(shown, 0, 0))
     if shown not in unit.read:
         unit.read.append(shown)
         unit.paths.append(path)
@@ -264,7 +266,7 @@ def _parse(path: str, shown: str, files):
     location None when the file cannot be read: the reader's is used)."""
     text, problem = files.read(path)
     if problem:
-        return ConfigError(f"{shown}: {problem}", None)
+        return ConfigError(problem, None)
     try:
         return files.parse(path, shown, text)
     except ParseError as exc:
