@@ -270,3 +270,11 @@ def test_a_configuration_over_the_size_limit_is_reported_and_the_other_units_sca
         ("SES101", "../modules/ses/main.tf", 21), ("SES001", "big/terragrunt.hcl", 0)]
     assert report["findings"][1]["message"] == ("big/terragrunt.hcl: file is larger than 1 KB, the --max-file-size "
                                                 "limit; not analyzed")
+
+
+def test_the_readme_names_every_terragrunt_function_evaluated():
+    from analyzer.terragrunt.config import FUNCTIONS
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert [name for name in FUNCTIONS if f"`{name}(" not in readme] == []

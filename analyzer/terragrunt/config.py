@@ -130,8 +130,9 @@ class Config:
         return LDict(result, loc)
 
     def locals(self) -> dict:
-        names = [n for b in self.body.blocks_of("locals") for n in b.body.attributes]
-        return LDict({n: self.local(n, self.body.blocks_of("locals")[0].loc) for n in names})
+        """Every local of the file, as ``read_terragrunt_config`` and exposed includes give them."""
+        return LDict({name: self.local(name, attr.loc) for block in self.body.blocks_of("locals")
+                      for name, attr in block.body.attributes.items()})
 
     def dependency_blocks(self) -> dict:
         return {b.labels[0]: b for b in self.body.blocks_of("dependency") if b.labels}
@@ -177,9 +178,7 @@ class Config:
                            f"(at {loc})")
         if name == "find_in_parent_folders":
             return self._find_in_parent_folders(args, loc)
-        if name == "read_terragrunt_config":
-            return self._read_terragrunt_config(args, loc)
-        raise AssertionError(name)
+        return self._read_terragrunt_config(args, loc)  # read_terragrunt_config, the one left
 
     def _find_in_parent_folders(self, args: list, loc: Location):
         wanted = args[0] if args else CONFIG_NAME
