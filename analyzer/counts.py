@@ -37,6 +37,9 @@ class FileCounts:
             if directory in terraform_scan.sources:
                 self.terraform_read |= files
         self.documents |= {os.path.realpath(d) for d in discovery.documents}
+        terragrunt = {os.path.realpath(p) for p in discovery.terragrunt}  # every one is read
+        self.terraform |= terragrunt
+        self.terraform_read |= terragrunt
 
     def result(self, model, limits, variables) -> dict:
         found = self.terraform | self.documents

@@ -4,6 +4,8 @@ Every directory holding ``.tf`` / ``.tf.json`` files (or OpenTofu's ``.tofu`` /
 ``.tofu.json``) is a Terraform module; where ``x.tofu`` and ``x.tf`` (or
 ``x.tofu.json`` and ``x.tf.json``) are both there, the ``.tf`` file is not
 part of the module, as OpenTofu ignores it (``opentofu_files``).
+Every ``terragrunt.hcl`` is collected for ``analyzer.terragrunt`` (and
+``.terragrunt-cache``, Terragrunt's copies of modules, is not walked).
 Before anything is parsed, a text pre-filter skips the modules on which no
 rule could report. What each rule reads, and so what keeps a module:
 
@@ -57,7 +59,8 @@ from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
 from analyzer.terraform.sources import read_modules_json
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", "__pycache__", ".hg", ".svn"}
+SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", "__pycache__", ".hg", ".svn"}
+TERRAGRUNT_FILE = "terragrunt.hcl"
 
 # No leading \b: a pattern that starts with a literal is searched much faster;
 # _word_start checks the boundary instead.
@@ -158,6 +161,7 @@ class Discovery:
     problems: list = field(default_factory=list)  # (path, message)
     replaced: list = field(default_factory=list)  # (.tf path, .tofu path): .tf files OpenTofu ignores, not read
     documents: list = field(default_factory=list)  # CloudFormation / plan candidates (absolute paths)
+    terragrunt: list = field(default_factory=list)  # terragrunt.hcl files (absolute paths)
     files_seen: int = 0
     only_files: set = field(default_factory=set)  # when a file was given: its module's files
     limits: Limits = Limits()  # a file over max_file_size is not read: its module is kept for the loader to report
@@ -214,6 +218,10 @@ class Discovery:
                 m.iam for m in self._tree(directory)):
             return True
         return self.dns and module.dns_records
+
+    def tree_declares_iam(self, directory: str) -> bool:
+        """Whether a module or one it calls declares an IAM resource SES110/SES111 read."""
+        return any(m.iam for m in self._tree(directory))
 
     def tree_grants_send(self, directory: str) -> bool:
         """Whether a module or one it calls (or the scan's variable values) can grant a send action."""
@@ -429,6 +437,9 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
         if is_document(name):
             discovery.documents.append(real)
             return discovery
+        if name == TERRAGRUNT_FILE:
+            discovery.terragrunt.append(real)
+            return discovery
         discovery.add_module(root, var_files=True)
         if not is_terraform(name) and not is_root_var_file(name):
             discovery.problems.append((path, "not a Terraform file (.tf, .tf.json, .tofu, .tofu.json, .tfvars), "
@@ -455,6 +466,9 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
                     subdirs.append(entry.path)
                 continue
             discovery.files_seen += 1
+            if entry.name == TERRAGRUNT_FILE and entry.is_file(follow_symlinks=False):
+                discovery.terragrunt.append(entry.path)
+                continue
             document = is_document(entry.name)
             if not (document or is_terraform(entry.name) or is_root_var_file(entry.name)):
                 continue

@@ -24,6 +24,7 @@ from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
+from analyzer.terragrunt.loader import TerragruntScan
 
 class UsageError(Exception):
     """A problem with how sesguard was called (exit status 2)."""
@@ -87,6 +88,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        TerragruntScan(terraform_scan).run()
         terraform_scan.run()
         counts.add(discovery, terraform_scan)
         loaded = model.files

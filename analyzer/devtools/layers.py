@@ -36,6 +36,7 @@ LAYERS = {
     "analyzer.monitoring": "knowledge",
     # inputs into the model
     "analyzer.terraform": "loaders",
+    "analyzer.terragrunt": "loaders",
     "analyzer.cloudformation": "loaders",
     "analyzer.plan": "loaders",
     "analyzer.documents": "loaders",

@@ -32,7 +32,7 @@ class Deployment:
     instance (``module.mail[0].``)."""
 
     name: str
-    kind: str  # "terraform", "cloudformation", "plan"
+    kind: str  # "terraform", "terragrunt", "cloudformation", "plan"
     inputs: list = field(default_factory=list)
     files: set = field(default_factory=set)
     calls: dict = field(default_factory=dict)  # address prefix -> Location of the module block
@@ -40,7 +40,7 @@ class Deployment:
     @property
     def directory(self) -> str:
         """The directory it is deployed from: the root module's, or the template's or plan's."""
-        return self.name if self.kind == "terraform" else os.path.dirname(self.name)
+        return self.name if self.kind in ("terraform", "terragrunt") else os.path.dirname(self.name)
 
     def sees(self, shared) -> bool:
         """Whether DNS data every deployment may share (a zone file, an octoDNS

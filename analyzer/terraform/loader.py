@@ -147,6 +147,8 @@ class TerraformScan:
         self.sources: dict = {}
         self.loader = Loader(discovery.boundary, self.read_module, os.getcwd(), files.limits)
         self.skipped: list = []  # (directory, why): the modules the pre-filter skipped
+        # module directories another loader (Terragrunt) evaluated with its inputs: never roots of their own
+        self.evaluated_elsewhere: set = set()
         self.cli_files = []
         for path in variables.files:
             values = load_var_file(path, model, files)
@@ -194,7 +196,7 @@ class TerraformScan:
         for directory in relevant:
             module = self.discovery.modules[directory]
             called.update(c for c in module.local_calls if c in relevant)
-        roots = sorted(relevant - called)
+        roots = sorted(relevant - called - self.evaluated_elsewhere)
         reached: set = set()
 
         def relevant_and_seen(root: str):
@@ -205,7 +207,7 @@ class TerraformScan:
 
         for directory in roots:
             self._scan_root_safely(directory, relevant_and_seen(directory))
-        for directory in sorted(relevant - reached - set(roots)):
+        for directory in sorted(relevant - reached - set(roots) - self.evaluated_elsewhere):
             self._scan_root_safely(directory, relevant_and_seen(directory))
         link_identities(self.model)
         self.skipped = [(d, self.discovery.skip_reason(d)) for d in sorted(self.discovery.modules)
