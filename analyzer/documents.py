@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.errors import guard
-from analyzer.files import Limits, display, read_text, searchable
+from analyzer.files import InputError, Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
 
@@ -24,7 +24,8 @@ _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version
 # A document with none of these and no text that can grant a send action (analyzer.send_text)
 # cannot hold an SES resource or a policy a rule reads.
 _SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses"
-                           r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses", re.I)
+                           r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses"
+                           r"|SES(?:Crud|BulkTemplatedCrud|SendBounce)Policy", re.I)  # SAM policy templates
 
 
 @dataclass
@@ -32,6 +33,7 @@ class DocumentOptions:
     cfn_parameters: dict = field(default_factory=dict)  # name -> value, as CloudFormation takes them
     parameters_by_directory: dict = field(default_factory=dict)  # real directory -> {name: value}
     parameter_files: tuple = ()  # the files the command line's parameters came from, as shown
+    sam_config_env: str = "default"  # the samconfig.toml environment whose parameter_overrides apply
 
     def parameters_for(self, path: str) -> dict:
         """The parameters of a template: those of its directory (the nearest
@@ -83,11 +85,32 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
         deployment = model.deployment(shown, "cloudformation")
         deployment.files.add(shown)
         deployment.inputs.extend(options.parameter_files)
+        parameters = _sam_parameters(path, options, deployment, model, limits)
+        parameters.update(options.parameters_for(path))
         with guard(model, shown, "reading this CloudFormation template"):
-            load_template(path, shown, text, options.parameters_for(path), model, limits)
+            load_template(path, shown, text, parameters, model, limits)
     else:
         return False
     return True
+
+
+def _sam_parameters(path: str, options: DocumentOptions, deployment, model: Model, limits: Limits) -> dict:
+    """The parameter values of the ``samconfig.toml`` next to a template, for
+    the chosen environment: they give way to the scan's own."""
+    from analyzer.cloudformation.samconfig import FILE_NAME, read_samconfig
+
+    config = os.path.join(os.path.dirname(path), FILE_NAME)
+    if not os.path.isfile(config):
+        return {}
+    shown = display(config)
+    deployment.inputs.append(shown)
+    deployment.files.add(shown)
+    with guard(model, shown, "reading this samconfig.toml"):
+        try:
+            return read_samconfig(config, options.sam_config_env, limits)
+        except InputError as error:
+            model.problems.append(InputProblem(shown, error.message, error.line, error.column))
+    return {}
 
 
 def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set, limits: Limits) -> bool:
