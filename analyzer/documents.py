@@ -1,5 +1,6 @@
 """Structured documents into the model: CloudFormation templates (YAML or
-JSON, CDK output included), Terraform plans (``terraform show -json``),
+JSON, CDK output included, ``samconfig.toml`` parameters next to them),
+Serverless Framework services (``serverless.yml``), Terraform plans (``terraform show -json``),
 and the DNS a repository keeps outside Terraform and CloudFormation (BIND
 zone files, octoDNS configurations and their zone YAML).
 
@@ -19,6 +20,7 @@ from analyzer.errors import guard
 from analyzer.files import InputError, Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
+from analyzer.serverless.loader import is_service_name
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
 # A document with none of these and no text that can grant a send action (analyzer.send_text)
@@ -60,7 +62,7 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
             progress(f"reading {number}/{len(paths)} YAML, JSON and zone files: {shown}")
         text, problem = read_text(path, limits)
         if problem:
-            if _might_be_a_document(path):
+            if _might_be_a_document(path) or is_service_name(path):
                 model.problems.append(InputProblem(shown, problem))
             continue
         if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml, limits):
@@ -76,8 +78,13 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     The loaders are imported here, so a scan without one does not pay for them."""
     from analyzer.cloudformation.loader import load_template, looks_like_template
     from analyzer.plan.loader import load_plan, looks_like_plan
+    from analyzer.serverless.loader import load_service, looks_like_service
 
-    if looks_like_plan(text):
+    if looks_like_service(path, text):
+        model.deployment(shown, "serverless").files.add(shown)
+        with guard(model, shown, "reading this Serverless Framework service"):
+            load_service(shown, text, model, limits)
+    elif looks_like_plan(text):
         model.deployment(shown, "plan").files.add(shown)
         with guard(model, shown, "reading this Terraform plan"):
             load_plan(path, shown, text, model, limits)

@@ -55,13 +55,18 @@ def read_samconfig(path: str, env: str, limits: Limits = Limits()) -> dict:
         if isinstance(parameters.get("region"), str):
             region = parameters["region"]
             values["AWS::Region"] = region
-            values["AWS::Partition"] = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+            values["AWS::Partition"] = partition_of(region)
         section = f"[{env}.{command}.parameters]"
         try:
             values.update(_overrides(parameters.get("parameter_overrides"), section))
         except InputError as error:
             raise InputError(error.message, _line_of(text, section, "parameter_overrides")) from None
     return values
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region."""
+    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 def _line_of(text: str, section: str, key: str) -> int:

@@ -38,6 +38,7 @@ LAYERS = {
     "analyzer.terraform": "loaders",
     "analyzer.cloudformation": "loaders",
     "analyzer.plan": "loaders",
+    "analyzer.serverless": "loaders",
     "analyzer.documents": "loaders",
     "analyzer.discover": "loaders",
     "analyzer.cache": "loaders",
