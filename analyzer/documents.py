@@ -1,6 +1,7 @@
 """Structured documents into the model: CloudFormation templates (YAML or
 JSON, CDK output included, ``samconfig.toml`` parameters next to them),
-Serverless Framework services (``serverless.yml``), Terraform plans (``terraform show -json``),
+Serverless Framework services (``serverless.yml``), Pulumi YAML programs
+(``Pulumi.yaml`` and its stacks), Terraform plans (``terraform show -json``),
 and the DNS a repository keeps outside Terraform and CloudFormation (BIND
 zone files, octoDNS configurations and their zone YAML).
 
@@ -78,9 +79,13 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     The loaders are imported here, so a scan without one does not pay for them."""
     from analyzer.cloudformation.loader import load_template, looks_like_template
     from analyzer.plan.loader import load_plan, looks_like_plan
+    from analyzer.pulumi.loader import load_program, looks_like_program
     from analyzer.serverless.loader import load_service, looks_like_service
 
-    if looks_like_service(path, text):
+    if looks_like_program(path, text):
+        with guard(model, shown, "reading this Pulumi YAML program"):
+            load_program(path, shown, text, model, limits)
+    elif looks_like_service(path, text):
         model.deployment(shown, "serverless").files.add(shown)
         with guard(model, shown, "reading this Serverless Framework service"):
             load_service(shown, text, model, limits)
