@@ -23,6 +23,13 @@ Resources:
         - SESCrudPolicy: {}
         - NoSuchPolicy: {}
         - [not, a, policy]
+        - !Ref Managed
+        - !Sub "arn:aws:iam::${AWS::AccountId}:policy/mail"
+        - '{{resolve:ssm:policy-arn}}'
+  Managed:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}
 """
 
 
@@ -41,7 +48,7 @@ def test_what_sam_rejects_is_reported_with_its_line(tmp_path):
     assert "Globals.Function" in problems[0][1]
     assert "SESCrudPolicy needs IdentityName" in problems[1][1]
     assert "NoSuchPolicy is not a SAM policy template" in problems[2][1]
-    assert model.iam_policies == []
+    assert [p.address for p in model.iam_policies] == ["Managed"]  # the managed policy itself, not the entries
 
 
 def test_samconfig_environment_and_region(tmp_path):

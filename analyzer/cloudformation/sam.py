@@ -8,8 +8,9 @@ policies (``IamPolicy``) of that function, so SES110 judges them:
 * a SAM policy template (``SESCrudPolicy: {IdentityName: ...}``) as the
   statements it expands to (``analyzer.cloudformation.sam_policy_templates``),
   its parameters put in for their ``Ref``; located at the template's name;
-* a managed policy name or ARN (a string) is not read: its statements are
-  not in the template.
+* a managed policy name or ARN (a string, or what an intrinsic function
+  such as ``!Ref Policy`` gives) is not read: its statements are not in the
+  template.
 
 A function with a ``Role`` gets no role from SAM, and its ``Policies`` are
 not applied, so they are not read. A template name SAM does not know, a
@@ -51,8 +52,8 @@ def function_policies(resolver: Resolver, logical_id: str, base: dict, model: Mo
         return
     for entry in policies if isinstance(policies, list) else [policies]:
         at = loc_of(entry, where)
-        if isinstance(entry, str):
-            continue  # a managed policy, by name or ARN: its statements are not in the template
+        if isinstance(entry, (str, Unknown)):
+            continue  # a managed policy, by name or ARN (or one an intrinsic function gives): not in the template
         if isinstance(entry, dict) and "Statement" in entry:
             model.iam_policies.append(IamPolicy(**base, document=parse_document(entry, at, base["file"]),
                                                 policy_loc=at))
