@@ -4,9 +4,10 @@ A variable is ``${`` a source name, then ``:`` (not ``::``, so the
 CloudFormation ``${AWS::Region}`` of a ``Fn::Sub`` is left to the template)
 or a call ``name(...)``. Nested variables are resolved from the inside out.
 
-* ``${self:a.b}``: the value at that path of the file, itself resolved (a
-  path that does not exist, or one that refers to itself, is an error);
-  ``custom`` values are read this way;
+* ``${self:a.b}``: the value at that path of the file, itself resolved; its
+  fallback when the file has no value there, else an error (so is a path
+  that refers to itself); ``custom`` values are read this way; a path
+  through an unknown value (``custom: {config: ${file(x.yml)}}``) is unknown;
 * ``${sls:stage}``, ``${opt:stage}``: the stage ``serverless deploy`` uses
   without ``--stage``: ``provider.stage``, else ``dev``; ``${opt:stage, x}``
   without ``--stage`` is its fallback ``x``, as Serverless does (sesguard
@@ -93,7 +94,7 @@ class Variables:
         source = source.strip()
         path = path.strip()
         if source == "self":
-            return self._self(path, expression, loc)
+            return self._self(path, expression, loc, fallback)
         if source in ("sls", "opt") and path == "stage":
             if source == "opt" and fallback is not None:
                 return self._fallback(fallback, expression, loc)
@@ -108,23 +109,30 @@ class Variables:
         return Unknown(_name(expression), kind, loc,
                        hint=f"{_name(expression)} is read when the service is deployed; not known before")
 
-    def _self(self, path: str, expression: str, loc) -> Any:
+    def _self(self, path: str, expression: str, loc, fallback: Optional[str] = None) -> Any:
+        """The value at ``path`` of the file; its fallback when the file has none there."""
         if path in self._resolved:
             return self._resolved[path]
         if path in self._busy:
             return Unknown(f"{_name(expression)} at line {loc.line if loc else 0}: self:{path} refers to itself",
                            ERROR, loc)
-        value: Any = self.document
-        for key in path.split(".") if path else ():
-            if isinstance(value, dict) and key in value:
-                value = value[key]
-            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-                value = value[int(key)]
-            else:
-                return Unknown(f"{_name(expression)} at line {loc.line if loc else 0}: the file has no value at "
-                               f"{path}", ERROR, loc)
         self._busy.add(path)
         try:
+            value: Any = self.document
+            for key in path.split(".") if path else ():
+                if isinstance(value, str):
+                    value = self.resolve(value)
+                if isinstance(value, Unknown):
+                    return value
+                if isinstance(value, dict) and key in value:
+                    value = value[key]
+                elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                    value = value[int(key)]
+                elif fallback is not None:
+                    return self._fallback(fallback, expression, loc)
+                else:
+                    return Unknown(f"{_name(expression)} at line {loc.line if loc else 0}: the file has no value "
+                                   f"at {path}", ERROR, loc)
             resolved = self.resolve(value)
         finally:
             self._busy.discard(path)
