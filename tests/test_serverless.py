@@ -113,3 +113,12 @@ def test_a_service_is_its_own_deployment(tmp_path, monkeypatch):
     assert [(d.name, d.kind, d.files) for d in model.deployments.values()] == [
         ("serverless.yml", "serverless", {"serverless.yml"})]
     assert [(p.address, p.context) for p in model.iam_policies] == [("IamRoleLambdaExecution", "serverless.yml")]
+
+
+def test_resources_as_fragments_and_from_files(tmp_path, monkeypatch):
+    service = ("service: s\nresources:\n  - Resources:\n      P:\n        Type: AWS::IAM::ManagedPolicy\n"
+               "        Properties:\n          PolicyDocument:\n"
+               "            Statement: [{Effect: Allow, Action: 'ses:SendEmail', Resource: '*'}]\n"
+               "  - ${file(./more.yml)}\n  - Resources: ${file(./other.yml)}\n")
+    assert _scan(tmp_path, monkeypatch, {"serverless.yml": service}) == [
+        ("SES001", "serverless.yml", 9), ("SES001", "serverless.yml", 10), ("SES110", "serverless.yml", 8)]

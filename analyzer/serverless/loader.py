@@ -16,7 +16,8 @@ What is read, once its variables are resolved (``analyzer.serverless.variables``
 
 Not read: the resources Serverless generates for functions and events,
 ``provider.iam.role.managedPolicies`` and a role given by ARN or name,
-``resources.extensions``, plugins. The service is one deployment (kind
+``resources.extensions``, plugins; ``resources`` (or a fragment of them)
+that come from a file (``${file(...)}``) are SES001, not read. The service is one deployment (kind
 ``serverless``); a file that cannot be read is SES001 with its line.
 """
 
@@ -31,7 +32,7 @@ from analyzer.cloudformation.samconfig import partition_of
 from analyzer.cloudformation.yaml_loader import YAMLLoadError, load_yaml
 from analyzer.files import Limits
 from analyzer.jsonloc import JSONLocError, loads
-from analyzer.model import InputProblem, LDict, LList, Location, LStr, Model, loc_of
+from analyzer.model import InputProblem, LDict, LList, Location, LStr, Model, Unknown, display, loc_of
 from analyzer.serverless.variables import Variables
 
 FILE_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
@@ -81,26 +82,44 @@ def load_service(shown: str, text: str, model: Model, limits: Limits = Limits())
 
 
 def _template(document: LDict, variables: Variables, shown: str, model: Model) -> LDict:
-    """The CloudFormation Serverless adds to the stack, as a template."""
+    """The CloudFormation Serverless adds to the stack, as a template:
+    ``resources`` is a mapping, or a list of fragments Serverless merges."""
     resources = variables.resolve(_get(document, "resources"))
-    if resources is not None and not isinstance(resources, dict):
-        _problem(model, shown, document, "resources", "resources must be a mapping")
-        resources = None
-    declared = resources.get("Resources") if resources else None
-    if declared is not None and not isinstance(declared, dict):
-        _problem(model, shown, resources, "Resources", "resources.Resources must be a mapping")
-        declared = None
+    where = document.loc_of_key("resources") if "resources" in document else None
+    fragments = resources if isinstance(resources, list) else [] if resources is None else [resources]
+    declared = LDict((), where)
+    conditions = LDict((), where)
+    for fragment in fragments:
+        at = loc_of(fragment, where) or Location(shown, 0, 0)
+        if isinstance(fragment, Unknown):
+            _unread(model, shown, at, "resources", fragment)
+        elif not isinstance(fragment, dict):
+            model.problems.append(InputProblem(shown, "resources must be a mapping (or a list of them)",
+                                               at.line, at.column))
+        else:
+            for section, into in (("Resources", declared), ("Conditions", conditions)):
+                value = fragment.get(section)
+                if isinstance(value, Unknown):
+                    _unread(model, shown, loc_of(value, at), f"resources.{section}", value)
+                elif isinstance(value, dict):
+                    into.update(value)
+                    into.key_locs.update(getattr(value, "key_locs", {}))
+                elif value is not None:
+                    _problem(model, shown, fragment, section, f"resources.{section} must be a mapping")
     # "Transform": Serverless generates resources the template may refer to, as a transform does
-    template = LDict({"Transform": "Serverless Framework", "Resources": LDict(declared or {}, loc_of(declared),
-                                                                               getattr(declared, "key_locs", {}))},
-                     document.loc)
-    if resources and isinstance(resources.get("Conditions"), dict):
-        template["Conditions"] = resources["Conditions"]
+    template = LDict({"Transform": "Serverless Framework", "Resources": declared}, document.loc)
+    if conditions:
+        template["Conditions"] = conditions
     role = _role(document, variables, shown, model)
-    if role is not None and ROLE not in template["Resources"]:
-        template["Resources"][ROLE] = role
-        template["Resources"].key_locs[ROLE] = role.loc
+    if role is not None and ROLE not in declared:
+        declared[ROLE] = role
+        declared.key_locs[ROLE] = role.loc
     return template
+
+
+def _unread(model: Model, shown: str, at: Location, what: str, unknown: Unknown) -> None:
+    model.problems.append(InputProblem(shown, f"{what} come from {display(unknown)}, which sesguard does not read; "
+                                              "what they declare is not analyzed", at.line, at.column))
 
 
 def _role(document: LDict, variables: Variables, shown: str, model: Model):
