@@ -5,7 +5,7 @@ import pytest
 
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.engine import ScanOptions, scan
-from analyzer.model import AFTER_APPLY, EVALUATION, OWNER, Model, Unknown
+from analyzer.model import AFTER_APPLY, EVALUATION, OWNER, Model, Unknown, split_marked
 from analyzer.pulumi.loader import terraform_type
 
 _PROGRAM = """\
@@ -52,7 +52,6 @@ def test_each_stack_is_a_deployment_with_its_configuration(tmp_path, monkeypatch
     assert names["Pulumi.prod.yaml"].startswith("default-prod-\ue000variable")  # a secret: unknown
     assert model.problems == []
     other = next(i for i in model.identities if i.type == "aws_sesv2_email_identity")
-    from analyzer.model import split_marked
     parts = split_marked(other.name)
     assert [(p.kind, p.ref) for p in parts if isinstance(p, Unknown)] == [
         (OWNER, "aws:getCallerIdentity.accountId"), (EVALUATION, "fn::readFile")]
