@@ -136,6 +136,9 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
               help="A CloudFormation parameter value (repeatable; wins over --cfn-parameters).")
 @click.option("--cfn-parameters", "cfn_parameters_file", type=click.Path(exists=True, dir_okay=False),
               help="A JSON file of CloudFormation parameter values (create-stack, deploy or CodePipeline form).")
+@click.option("--sam-config-env", default="default", show_default=True, metavar="ENV",
+              help="The samconfig.toml environment whose parameter_overrides and region apply to the "
+                   "templates next to it.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
               help="Lowest severity of an active finding that makes the exit status 1 (default low).")
 @click.option("--include-inactive", is_flag=True,
@@ -174,9 +177,9 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
-         workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path, write_baseline,
-         sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base):
+         workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path,
+         write_baseline, sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
+         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base, sam_config_env):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.baseline import BaselineError
@@ -218,6 +221,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         options = _scan_options(paths, config, trusted_account, trusted_org, var_file, variables, parameters,
                                 root)
         _terraform_environment(options.variables, workspace, no_env_vars)
+        options.documents.sam_config_env = sam_config_env
         options.baseline = read_baseline(baseline_path) if baseline_path else options.baseline
         options.suppress = not no_suppress
         options.changed = changed

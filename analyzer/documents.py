@@ -1,5 +1,7 @@
 """Structured documents into the model: CloudFormation templates (YAML or
-JSON, CDK output included), Terraform plans (``terraform show -json``),
+JSON, CDK output included, ``samconfig.toml`` parameters next to them),
+Serverless Framework services (``serverless.yml``), Pulumi YAML programs
+(``Pulumi.yaml`` and its stacks), Terraform plans (``terraform show -json``),
 and the DNS a repository keeps outside Terraform and CloudFormation (BIND
 zone files, octoDNS configurations and their zone YAML).
 
@@ -16,15 +18,17 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.errors import guard
-from analyzer.files import Limits, display, read_text, searchable
+from analyzer.files import InputError, Limits, display, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
+from analyzer.serverless.loader import is_service_name
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
 # A document with none of these and no text that can grant a send action (analyzer.send_text)
 # cannot hold an SES resource or a policy a rule reads.
 _SES_RELEVANT = re.compile(r"AWS::SES::|ses:|Custom::|AWS::CloudFormation::CustomResource|aws_ses"
-                           r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses", re.I)
+                           r"|AWS::Route53::HostedZone|_domainkey|_dmarc|v=spf1|amazonses"
+                           r"|SES(?:Crud|BulkTemplatedCrud|SendBounce)Policy", re.I)  # SAM policy templates
 
 
 @dataclass
@@ -32,6 +36,7 @@ class DocumentOptions:
     cfn_parameters: dict = field(default_factory=dict)  # name -> value, as CloudFormation takes them
     parameters_by_directory: dict = field(default_factory=dict)  # real directory -> {name: value}
     parameter_files: tuple = ()  # the files the command line's parameters came from, as shown
+    sam_config_env: str = "default"  # the samconfig.toml environment whose parameter_overrides apply
 
     def parameters_for(self, path: str) -> dict:
         """The parameters of a template: those of its directory (the nearest
@@ -58,7 +63,7 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
             progress(f"reading {number}/{len(paths)} YAML, JSON and zone files: {shown}")
         text, problem = read_text(path, limits)
         if problem:
-            if _might_be_a_document(path):
+            if _might_be_a_document(path) or is_service_name(path):
                 model.problems.append(InputProblem(shown, problem))
             continue
         if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml, limits):
@@ -74,8 +79,17 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     The loaders are imported here, so a scan without one does not pay for them."""
     from analyzer.cloudformation.loader import load_template, looks_like_template
     from analyzer.plan.loader import load_plan, looks_like_plan
+    from analyzer.pulumi.loader import load_program, looks_like_program
+    from analyzer.serverless.loader import load_service, looks_like_service
 
-    if looks_like_plan(text):
+    if looks_like_program(path, text):
+        with guard(model, shown, "reading this Pulumi YAML program"):
+            load_program(path, shown, text, model, limits)
+    elif looks_like_service(path, text):
+        model.deployment(shown, "serverless").files.add(shown)
+        with guard(model, shown, "reading this Serverless Framework service"):
+            load_service(shown, text, model, limits)
+    elif looks_like_plan(text):
         model.deployment(shown, "plan").files.add(shown)
         with guard(model, shown, "reading this Terraform plan"):
             load_plan(path, shown, text, model, limits)
@@ -83,11 +97,32 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
         deployment = model.deployment(shown, "cloudformation")
         deployment.files.add(shown)
         deployment.inputs.extend(options.parameter_files)
+        parameters = _sam_parameters(path, options, deployment, model, limits)
+        parameters.update(options.parameters_for(path))
         with guard(model, shown, "reading this CloudFormation template"):
-            load_template(path, shown, text, options.parameters_for(path), model, limits)
+            load_template(path, shown, text, parameters, model, limits)
     else:
         return False
     return True
+
+
+def _sam_parameters(path: str, options: DocumentOptions, deployment, model: Model, limits: Limits) -> dict:
+    """The parameter values of the ``samconfig.toml`` next to a template, for
+    the chosen environment: they give way to the scan's own."""
+    from analyzer.cloudformation.samconfig import FILE_NAME, read_samconfig
+
+    config = os.path.join(os.path.dirname(path), FILE_NAME)
+    if not os.path.isfile(config):
+        return {}
+    shown = display(config)
+    deployment.inputs.append(shown)
+    deployment.files.add(shown)
+    with guard(model, shown, "reading this samconfig.toml"):
+        try:
+            return read_samconfig(config, options.sam_config_env, limits)
+        except InputError as error:
+            model.problems.append(InputProblem(shown, error.message, error.line, error.column))
+    return {}
 
 
 def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_yaml: set, limits: Limits) -> bool:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.model import IamPolicy, Statement, has_marker
+from analyzer.model import IamPolicy, Statement, display, has_marker, split_marked
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 
 # Condition keys that limit which identities a grant may send as
 FROM_ADDRESS_KEYS = ("ses:fromaddress",)
 _PROBE_NAME = "identity/sesguard-probe@invalid.example"
 _PROBE_FIELDS = ("arn", "aws", "ses", "us-east-1", "111122223333")
+_UNKNOWN_PART = "\ue003"  # an unknown value in an ARN being split into fields
 
 
 @dataclass
@@ -58,21 +59,38 @@ def send_grants(policy: IamPolicy) -> list:
 def spans_all_identities(pattern) -> bool:
     """Whether a ``Resource`` pattern admits every identity of an account
     (``*``, ``arn:aws:ses:*``, ``arn:aws:ses:*:*:identity/*``...): it matches
-    an identity name nobody would list, in the region and account it names."""
-    if not _known(pattern):
+    an identity name nobody would list, in the region and account it names.
+    An unknown partition, region or account (``${AWS::Region}``, the
+    deploying account) leaves it every identity of that region and account;
+    an unknown part of the resource field (or a whole unknown ARN) never does."""
+    if not isinstance(pattern, str):
         return False
-    fields = pattern.split(":", 5)
+    fields = _fields(pattern)
+    if fields is None:
+        return False
     probe = [f.replace("*", "").replace("?", "a") or d for f, d in zip(fields[:5], _PROBE_FIELDS)]
     probe += list(_PROBE_FIELDS[len(probe):])
-    return iam_match(pattern, ":".join(probe + [_PROBE_NAME]))
+    return iam_match(":".join(fields), ":".join(probe + [_PROBE_NAME]))
+
+
+def _fields(pattern: str) -> Optional[list]:
+    """The ARN fields of ``pattern``, an unknown partition, region or account
+    field standing for the probe's; None when an unknown is in the resource field."""
+    if not has_marker(pattern):
+        return pattern.split(":", 5)
+    parts = split_marked(pattern)
+    fields = "".join(p if isinstance(p, str) else _UNKNOWN_PART for p in parts).split(":", 5)
+    if len(fields) < 6 or _UNKNOWN_PART in fields[5]:
+        return None
+    return [_PROBE_FIELDS[n] if _UNKNOWN_PART in f else f for n, f in enumerate(fields[:5])] + fields[5:]
 
 
 def any_identity_resource(statement: Statement) -> Optional[str]:
     """The ``Resource`` pattern (or ``NotResource``) through which a statement
-    applies to every identity; None when it is limited."""
+    applies to every identity, as a user reads it; None when it is limited."""
     if statement.resources is None:
         return "NotResource" if statement.not_resources is not None else None
-    return next((r for r in statement.resources if spans_all_identities(r)), None)
+    return next((display(r) for r in statement.resources if spans_all_identities(r)), None)
 
 
 def limits_from_address(statement: Statement) -> bool:

@@ -8,10 +8,15 @@ compromised application key then becomes a phishing tool that passes SPF,
 DKIM and DMARC for all your domains. A ``ses:FromAddress`` condition limits
 the addresses instead. Reads ``aws_iam_policy``, ``aws_iam_role_policy``,
 ``aws_iam_user_policy``, ``aws_iam_group_policy``, the ``inline_policy`` of
-``aws_iam_role``, and CloudFormation ``AWS::IAM::Policy``,
-``AWS::IAM::ManagedPolicy`` and the ``Policies`` of roles, users and groups.
-Statements whose action or resource depends on an unknown value are not
-reported.
+``aws_iam_role``, CloudFormation ``AWS::IAM::Policy``,
+``AWS::IAM::ManagedPolicy`` and the ``Policies`` of roles, users and
+groups, the ``Policies`` of SAM functions (inline and SAM policy
+templates), the ``provider.iam.role.statements`` of a Serverless Framework
+service, and the same IAM resources in Pulumi YAML. Statements whose
+action, or the identity part of whose resource, depends on an unknown value
+are not reported; an unknown Region or account
+(``arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/*``) still spans
+every identity.
 
 Example (Terraform):
 

@@ -113,6 +113,9 @@ LOADERS = [
     ("analyzer.plan.loader", "load_plan", "SES103/service_no_source_plan", "plan.json"),
     ("analyzer.dns.zonefile", "load_zone_file", "SES221/zone_file_plus_all", "db.example.org"),
     ("analyzer.dns.octodns", "load_octodns_config", "SES231/octodns_p_none", "octodns.yaml"),
+    ("analyzer.serverless.loader", "load_service", "SES110/iam_serverless", "serverless.yml"),
+    ("analyzer.pulumi.loader", "load_program", "SES110/iam_pulumi", "Pulumi.yaml"),
+    ("analyzer.cloudformation.samconfig", "read_samconfig", "SES110/sam_policies_cfn_yaml", "samconfig.toml"),
 ]
 
 

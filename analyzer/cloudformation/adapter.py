@@ -20,6 +20,7 @@ from typing import Any
 
 from analyzer.cloudformation.intrinsics import Resolver, text
 from analyzer.cloudformation.policies import add_policies, is_custom
+from analyzer.cloudformation.sam import FUNCTION_TYPE, function_policies, globals_problems
 from analyzer.policy.document import parse_document
 from analyzer.cloudformation import dns_records
 from analyzer.model import (
@@ -58,6 +59,7 @@ DESTINATIONS = {
 def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
     """Add the SES resources of ``template`` (already checked to be a mapping) to ``model``."""
     resources = template.get("Resources")
+    globals_problems(template, file, model)
     for logical_id, resource in resources.items():
         if logical_id.startswith("Fn::ForEach::"):
             continue  # a loop of the LanguageExtensions transform, expanded only at deployment
@@ -70,11 +72,14 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
             continue
         _suppressions(logical_id, resource, loc, model)
         build = _BUILDERS.get(type_)
-        if build is None and not is_custom(type_):
+        if build is None and not is_custom(type_) and type_ != FUNCTION_TYPE:
             continue
         active, reason = _state(resolver, logical_id, resource, loc, model)
         base = dict(address=logical_id, type=type_, loc=loc, file=file, active=active,
                     inactive_reason=reason, source_format="cloudformation", context=file)
+        if type_ == FUNCTION_TYPE:
+            function_policies(resolver, logical_id, base, model)
+            continue
         if build is None:
             first = len(model.identity_policies)
             add_policies(resolver, logical_id, base, model)

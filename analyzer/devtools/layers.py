@@ -39,6 +39,8 @@ LAYERS = {
     "analyzer.terragrunt": "loaders",
     "analyzer.cloudformation": "loaders",
     "analyzer.plan": "loaders",
+    "analyzer.serverless": "loaders",
+    "analyzer.pulumi": "loaders",
     "analyzer.documents": "loaders",
     "analyzer.discover": "loaders",
     "analyzer.cache": "loaders",

@@ -1,0 +1,83 @@
+"""The SAM policy templates, as data: what ``AWS::Serverless::Function``
+``Policies`` entries such as ``SESCrudPolicy: {IdentityName: ...}`` expand to.
+
+Source: aws/serverless-application-model,
+``samtranslator/policy_templates_data/policy_templates.json`` (commit
+7000d0a3b0e5e0d9fca014ce135850718aad1290, template list version 0.0.1).
+``SES_TEMPLATES`` holds the definitions of the templates that grant SES
+actions (their parameters and statements, ``{"Ref": parameter}`` standing
+for a parameter's value); ``NAMES`` every template SAM knows, so a name SAM
+would reject is reported. No other template grants an SES action or a
+wildcard action.
+"""
+
+SES_TEMPLATES = {'SESBulkTemplatedCrudPolicy': {'Parameters': ['IdentityName'],
+                                'Statement': [{'Action': ['ses:GetIdentityVerificationAttributes',
+                                                          'ses:SendEmail',
+                                                          'ses:SendRawEmail',
+                                                          'ses:SendTemplatedEmail',
+                                                          'ses:SendBulkTemplatedEmail',
+                                                          'ses:VerifyEmailIdentity'],
+                                               'Effect': 'Allow',
+                                               'Resource': {'Fn::Sub': ['arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}',
+                                                                        {'identityName': {'Ref': 'IdentityName'}}]}}]},
+ 'SESBulkTemplatedCrudPolicy_v2': {'Parameters': ['IdentityName', 'TemplateName'],
+                                   'Statement': [{'Action': ['ses:SendEmail',
+                                                             'ses:SendRawEmail',
+                                                             'ses:SendTemplatedEmail',
+                                                             'ses:SendBulkTemplatedEmail'],
+                                                  'Effect': 'Allow',
+                                                  'Resource': [{'Fn::Sub': ['arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}',
+                                                                            {'identityName': {'Ref': 'IdentityName'}}]},
+                                                               {'Fn::Sub': ['arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:template/${templateName}',
+                                                                            {'templateName': {'Ref': 'TemplateName'}}]}]},
+                                                 {'Action': ['ses:GetIdentityVerificationAttributes',
+                                                             'ses:VerifyEmailIdentity'],
+                                                  'Effect': 'Allow',
+                                                  'Resource': '*'}]},
+ 'SESCrudPolicy': {'Parameters': ['IdentityName'],
+                   'Statement': [{'Action': ['ses:GetIdentityVerificationAttributes',
+                                             'ses:SendEmail',
+                                             'ses:SendRawEmail',
+                                             'ses:VerifyEmailIdentity'],
+                                  'Effect': 'Allow',
+                                  'Resource': {'Fn::Sub': ['arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}',
+                                                           {'identityName': {'Ref': 'IdentityName'}}]}}]},
+ 'SESEmailTemplateCrudPolicy': {'Parameters': [],
+                                'Statement': [{'Action': ['ses:CreateTemplate',
+                                                          'ses:GetTemplate',
+                                                          'ses:ListTemplates',
+                                                          'ses:UpdateTemplate',
+                                                          'ses:DeleteTemplate',
+                                                          'ses:TestRenderTemplate'],
+                                               'Effect': 'Allow',
+                                               'Resource': '*'}]},
+ 'SESSendBouncePolicy': {'Parameters': ['IdentityName'],
+                         'Statement': [{'Action': ['ses:SendBounce'],
+                                        'Effect': 'Allow',
+                                        'Resource': {'Fn::Sub': ['arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${identityName}',
+                                                                 {'identityName': {'Ref': 'IdentityName'}}]}}]}}
+
+NAMES = frozenset(['AMIDescribePolicy', 'AWSSecretsManagerGetSecretValuePolicy', 'AWSSecretsManagerRotationPolicy',
+ 'AcmGetCertificatePolicy', 'AthenaQueryPolicy', 'CloudFormationDescribeStacksPolicy', 'CloudWatchDashboardPolicy',
+ 'CloudWatchDescribeAlarmHistoryPolicy', 'CloudWatchPutMetricPolicy', 'CodeCommitCrudPolicy',
+ 'CodeCommitReadPolicy', 'CodePipelineLambdaExecutionPolicy', 'CodePipelineReadOnlyPolicy',
+ 'ComprehendBasicAccessPolicy', 'CostExplorerReadOnlyPolicy', 'DynamoDBBackupFullAccessPolicy',
+ 'DynamoDBCrudPolicy', 'DynamoDBReadPolicy', 'DynamoDBReconfigurePolicy', 'DynamoDBRestoreFromBackupPolicy',
+ 'DynamoDBStreamReadPolicy', 'DynamoDBWritePolicy', 'EC2CopyImagePolicy', 'EC2DescribePolicy',
+ 'EFSWriteAccessPolicy', 'EKSDescribePolicy', 'EcsRunTaskPolicy', 'ElasticMapReduceAddJobFlowStepsPolicy',
+ 'ElasticMapReduceCancelStepsPolicy', 'ElasticMapReduceModifyInstanceFleetPolicy',
+ 'ElasticMapReduceModifyInstanceGroupsPolicy', 'ElasticMapReduceSetTerminationProtectionPolicy',
+ 'ElasticMapReduceTerminateJobFlowsPolicy', 'ElasticsearchHttpPostPolicy', 'EventBridgePutEventsPolicy',
+ 'FilterLogEventsPolicy', 'FirehoseCrudPolicy', 'FirehoseWritePolicy', 'KMSDecryptPolicy', 'KMSEncryptPolicy',
+ 'KMSEncryptPolicy_v2', 'KinesisCrudPolicy', 'KinesisStreamReadPolicy', 'LambdaInvokePolicy',
+ 'MobileAnalyticsWriteOnlyAccessPolicy', 'OrganizationsListAccountsPolicy', 'PinpointEndpointAccessPolicy',
+ 'PollyFullAccessPolicy', 'RekognitionDetectOnlyPolicy', 'RekognitionFacesManagementPolicy',
+ 'RekognitionFacesPolicy', 'RekognitionLabelsPolicy', 'RekognitionNoDataAccessPolicy', 'RekognitionReadPolicy',
+ 'RekognitionWriteOnlyAccessPolicy', 'Route53ChangeResourceRecordSetsPolicy', 'S3CrudPolicy', 'S3FullAccessPolicy',
+ 'S3ReadPolicy', 'S3WritePolicy', 'SESBulkTemplatedCrudPolicy', 'SESBulkTemplatedCrudPolicy_v2', 'SESCrudPolicy',
+ 'SESEmailTemplateCrudPolicy', 'SESSendBouncePolicy', 'SNSCrudPolicy', 'SNSPublishMessagePolicy', 'SQSPollerPolicy',
+ 'SQSSendMessagePolicy', 'SSMParameterReadPolicy', 'SSMParameterWithSlashPrefixReadPolicy',
+ 'SageMakerCreateEndpointConfigPolicy', 'SageMakerCreateEndpointPolicy', 'ServerlessRepoReadWriteAccessPolicy',
+ 'StepFunctionsCallbackPolicy', 'StepFunctionsExecutionPolicy', 'StepFunctionsExecutionPolicy_v2',
+ 'TextractDetectAnalyzePolicy', 'TextractGetResultPolicy', 'TextractPolicy', 'VPCAccessPolicy'])

@@ -1,0 +1,1 @@
+"""Pulumi YAML programs (Pulumi.yaml and its stack files) into the model."""

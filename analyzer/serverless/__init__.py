@@ -1,0 +1,1 @@
+"""Serverless Framework services (serverless.yml) into the model."""
