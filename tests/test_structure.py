@@ -90,13 +90,12 @@ def test_fix_titles_come_from_the_rules_templates():
 
 def test_every_fixture_fix_title_fills_a_template_of_its_rule():
     """Over the reviewed snapshot of every fixture finding: each ``fix:`` is one of its rule's FIXES."""
-    from analyzer.devtools.messages import SNAPSHOT
     from analyzer.rules import load_rules
 
     patterns = {r.id: [re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(t)) + r"\Z") for t in r.fixes.values()]
                 for r in load_rules()}
     rule_id, checked = None, 0
-    for line in SNAPSHOT.read_text(encoding="utf-8").splitlines():
+    for line in (REPO / "tests" / "snapshots" / "messages.txt").read_text(encoding="utf-8").splitlines():
         if RULE_ID.match(line):
             rule_id = line.split()[0]
         elif line.startswith("  fix: "):
