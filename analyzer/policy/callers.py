@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -43,7 +44,7 @@ from analyzer.policy.conditions import operator_parts, variables
 
 OWNER_ACCOUNT = "owner-account"  # stands for the deploying account, whose number is unknown
 FRESH_ACCOUNT = "000000000000"
-FRESH_ORG = "o-unnamed"
+FRESH_ORG = "o-unnamed0"
 FRESH_SERVICE = "unnamed.amazonaws.com"
 FRESH_VALUE = "unnamed-value"
 
@@ -57,6 +58,9 @@ MULTI_VALUED = {"aws:principalorgpaths", "aws:sourceorgpaths", "ses:recipients",
                 "aws:calledvia", "aws:principalservicenameslist"}
 
 _ACCOUNT_FORM = re.compile(r"[0-9*?]{1,12}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ORG_ID = re.compile(r"o-[a-z0-9]*")  # an organization id, as AWS forms them
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,11 @@ def has_wildcard(text: str) -> bool:
 
 
 def instances(pattern: str) -> list:
-    """Strings matching the wildcard ``pattern``: its shortest instance and a longer one."""
+    """Strings matching the wildcard ``pattern``: the pattern itself (what
+    ``StringEquals`` matches), its shortest instance and a longer one."""
     if not has_wildcard(pattern):
         return [pattern]
-    return list(dict.fromkeys([pattern.replace("*", "").replace("?", "0"),
+    return list(dict.fromkeys([pattern, pattern.replace("*", "").replace("?", "0"),
                                pattern.replace("*", "x9").replace("?", "9")]))
 
 
@@ -174,6 +179,10 @@ def _principal_names(names: Names, ptype: str, value: str) -> None:
 def _condition_names(names: Names, operator: str, key: str, values: list) -> None:
     parts = operator_parts(operator)
     base = parts[1] if parts else ""
+    if key not in IDENTITY_KEYS:
+        # a value naming a variable matches when the variable takes the
+        # unnamed value, which the variable's key offers
+        values = [_VARIABLE.sub(FRESH_VALUE, v) for v in values]
     values = [v for v in values if not variables(v)]
     if key in ACCOUNT_KEYS:
         names.accounts.update(values)
@@ -215,8 +224,9 @@ def callers(names: Names, trusted_accounts: frozenset, trusted_orgs: frozenset) 
     """
     literal_orgs = {o for o in names.orgs if not has_wildcard(o)}
     orgs_trusted = trusted_orgs or frozenset(literal_orgs)
-    accounts = _values(names.accounts | set(trusted_accounts)) + [(OWNER_ACCOUNT, True), (FRESH_ACCOUNT, False)]
-    orgs = _values(names.orgs | set(trusted_orgs)) + [(FRESH_ORG, False)]
+    accounts = _accounts(names.accounts | set(trusted_accounts)) + [(OWNER_ACCOUNT, True), (FRESH_ACCOUNT, False)]
+    orgs = [(o, literal) for o, literal in _values(names.orgs | set(trusted_orgs)) if _ORG_ID.fullmatch(o)]
+    orgs.append((FRESH_ORG, False))
     org_choices = [(None, False)] + orgs
     found = []
 
@@ -271,6 +281,30 @@ def _userids(names: Names) -> list:
     return found
 
 
+def _accounts(patterns: set) -> list:
+    """``(account id, named literally)`` for each account pattern: an
+    account id is twelve digits, so a wildcard stands for the ids it
+    matches (its wildcards filled with zeros, then nines), and a value that
+    can be no account id stands for none."""
+    found = []
+    for pattern in sorted(patterns):
+        if pattern == OWNER_ACCOUNT:
+            continue
+        if not has_wildcard(pattern):
+            if _ACCOUNT_ID.fullmatch(pattern):
+                found.append((pattern, True))
+            continue
+        for fill in "09":
+            text = pattern.replace("?", fill)
+            room = 12 - len(text.replace("*", ""))
+            if room >= 0 and "*" in text:
+                first = text.index("*")
+                text = text[:first] + fill * room + text[first + 1:].replace("*", "")
+            if _ACCOUNT_ID.fullmatch(text):
+                found.append((text, False))
+    return found
+
+
 def _values(patterns: set) -> list:
     """``(value, named literally)`` for each pattern's instances."""
     found = []
@@ -317,16 +351,54 @@ def _paths(names: Names, org: Optional[str]) -> list:
 
 
 def free_values(key: str, names: Names) -> list:
-    """Candidate request values of a free key: absent (None) or a tuple."""
-    singles = [FRESH_VALUE]
+    """Candidate request values of a free key: absent (None) or a tuple.
+    A key of a known type only takes values of that type."""
+    singles = [] if key in TYPED_KEYS else [FRESH_VALUE]
     for value in sorted(names.free.get(key, ())):
         singles.extend(_near(value))
-    singles = list(dict.fromkeys(singles))
+    singles = [v for v in dict.fromkeys(singles) if TYPED_KEYS.get(key, _any)(v)]
+    if not singles:
+        singles = [_DEFAULTS[TYPED_KEYS[key]]]
     found = [None] + [(v,) for v in singles]
     if key in MULTI_VALUED:
         found.append(())
         found.extend(itertools.combinations(singles, 2))
     return found
+
+
+def _any(value: str) -> bool:
+    return True
+
+
+def _is_number(value: str) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _is_date(value: str) -> bool:
+    return _is_number(value) or _parse_date(value) is not None
+
+
+def _is_bool(value: str) -> bool:
+    return value in ("true", "false")
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# Keys whose values have a type (the global condition keys reference).
+TYPED_KEYS = {"aws:multifactorauthage": _is_number, "aws:epochtime": _is_number,
+              "aws:currenttime": _is_date, "aws:tokenissuetime": _is_date,
+              "aws:securetransport": _is_bool, "aws:multifactorauthpresent": _is_bool,
+              "aws:viaawsservice": _is_bool, "aws:sourceip": _is_address}
+_DEFAULTS = {_is_number: "0", _is_date: "2000-01-01T00:00:00Z", _is_bool: "true", _is_address: "192.0.2.1"}
 
 
 def _near(value: str) -> list:

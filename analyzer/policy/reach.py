@@ -62,10 +62,14 @@ class Space:
         paths = len(n.paths) * 2 + 1
         principals = accounts * orgs * paths * (len(n.principal_arns) * 2 + 2) * (len(n.userids) * 2 + 2)
         services = (len(n.services) + 1) * (1 + accounts * orgs * paths * (len(n.source_arns) * 2 + 1))
-        free = 1
-        for key in n.free:
-            free *= len(n.free[key]) * 12 + 2
-        return (principals + services) * free
+        total = 0
+        for group in self.groups:
+            size = principals + services if "@id" in group else 1
+            for key in group:
+                if not key.startswith("@"):
+                    size *= len(n.free.get(key, ())) * 12 + 2
+            total += size
+        return total
 
     def assignments(self, group: tuple) -> list:
         """``(caller, action, context)`` candidates of one group."""

@@ -400,9 +400,10 @@ def _coverage(st: Statement) -> tuple:
     return sure, maybe, _unique(unknowns)
 
 
-def _admits_anyone(st: Statement) -> bool:
-    return st.principals is not None and any(
-        _principal_entity(p).kind == "anyone" for p in st.principals)
+def _names_everyone(st: Statement) -> bool:
+    """Whether the Principal is everyone as written (``*``, ``{"AWS": "*"}``)."""
+    return st.principals is not None and any(p.type == "*" or (p.type == "AWS" and p.value == "*")
+                                             for p in st.principals)
 
 
 @dataclass
@@ -452,7 +453,7 @@ def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
     removed: set = set()
     weighed = []
     for st, sure, maybe in denies:
-        if sure and _admits_anyone(st) and not st.conditions:
+        if sure and _names_everyone(st) and not st.conditions:
             removed.update(sure)
             verdict.notes.append(f"{st.label} denies {', '.join(sure)} to everyone")
         elif sure or maybe:
