@@ -18,7 +18,7 @@ from conftest import FIXTURES
 from oracle.compare import Undecided, convertible, disagreement
 from oracle.policies import TRUSTS, generate, policies
 
-GENERATED = 300
+GENERATED = 200
 UNDECIDED_SHARE = 0.25  # z3 may give up on this share of the generated policies, no more
 
 
