@@ -674,3 +674,20 @@ def single_from_text(text):
     v = evaluate(parse_document(text), Trust())
     assert len(v.grants) == 1
     return v.grants[0]
+
+
+def test_denies_on_many_keys_are_weighed_one_group_at_a_time():
+    denies = [deny("*", eq(f"ses:K{n}", "v"), Sid=f"D{n}") for n in range(40)]
+    v = verdict(allow("*", Sid="Open"), *denies)
+    assert [out(g) for g in v.grants] == [PUBLIC]
+    assert v.notes == []
+
+
+def test_denies_past_the_combination_bound_are_noted_not_weighed(monkeypatch):
+    import analyzer.policy.reach as reach
+    monkeypatch.setattr(reach, "MAX_MASKS", 0)
+    v = verdict(allow("*", Sid="Open"), deny("*", eq("ses:FromAddress", "a@example.com"), Sid="D"))
+    assert [out(g) for g in v.grants] == [PUBLIC]
+    note = "the 1 Deny statements that cover statement 'Open' combine in more ways than sesguard weighs (65,536) " \
+           "and were not evaluated"
+    assert (v.notes, v.grants[0].notes) == ([note], [note])

@@ -43,6 +43,19 @@ class Space:
         self.groups = _groups(statements)
         self._free = {}
         self._callers = None
+        self._group_of = {key: group for group in self.groups for key in group}
+        self._parts: dict = {}
+
+    def parts(self, st: Prepared) -> dict:
+        """The statement's condition entries per attribute group, computed once."""
+        found = self._parts.get(id(st))
+        if found is None:
+            found = {}
+            for condition in st.conditions:
+                key = "@id" if condition[1] in IDENTITY_KEYS else condition[1]
+                found.setdefault(self._group_of[key], []).append(condition)
+            self._parts[id(st)] = found
+        return found
 
     @property
     def callers(self) -> list:
@@ -116,16 +129,14 @@ def _groups(statements: list) -> list:
     return [tuple(sorted(m)) for m in members.values()]
 
 
-def part_holds(st: Prepared, group: tuple, assignment: tuple) -> bool:
+def part_holds(space: Space, st: Prepared, group: tuple, assignment: tuple) -> bool:
     """Whether the statement's part over ``group`` holds for ``assignment``."""
     caller, action, context = assignment
     if "@id" in group and not principal_applies(st, caller):
         return False
     if "@action" in group and not action_applies(st, action):
         return False
-    keys = set(group)
-    return all(condition_holds(c, context) for c in st.conditions
-               if ("@id" if c[1] in IDENTITY_KEYS else c[1]) in keys)
+    return all(condition_holds(c, context) for c in space.parts(st).get(group, ()))
 
 
 def reach(space: Space, allow: Prepared, denies: list, actions: list) -> Reach:
@@ -140,29 +151,40 @@ def reach(space: Space, allow: Prepared, denies: list, actions: list) -> Reach:
         for assignment in space.assignments(group):
             if assignment[1] is not None and assignment[1] not in actions:
                 continue
-            if part_holds(allow, group, assignment):
-                options.add(_escapes(denies, group, assignment))
+            if part_holds(space, allow, group, assignment):
+                options.add(_escapes(space, denies, group, assignment))
         if not options:
             return Reach()
-        masks = {m | o for m in masks for o in options}
+        masks = _maximal({m | o for m in masks for o in _maximal(options)})
         if len(masks) > MAX_MASKS:
             raise TooComplex
     found = Reach()
     needed = {full & ~m for m in masks}
     for assignment in space.assignments(id_group):
-        if not part_holds(allow, id_group, assignment):
+        if not part_holds(space, allow, id_group, assignment):
             continue
-        escaped = _escapes(denies, id_group, assignment)
+        escaped = _escapes(space, denies, id_group, assignment)
         if any(need & ~escaped == 0 for need in needed):
             found.survivors.append(assignment[0])
     found.biting = [d for d in denies if _bites(space, allow, d, actions)]
     return found
 
 
-def _escapes(denies: list, group: tuple, assignment: tuple) -> int:
+def _maximal(masks: set) -> set:
+    """The masks no other one contains: a caller needs some choice that
+    escapes enough Denies, and a choice escaping more never hurts."""
+    ordered = sorted(masks, key=lambda m: -bin(m).count("1"))
+    kept: list = []
+    for mask in ordered:
+        if not any(mask | k == k for k in kept):
+            kept.append(mask)
+    return set(kept)
+
+
+def _escapes(space: Space, denies: list, group: tuple, assignment: tuple) -> int:
     mask = 0
     for index, deny in enumerate(denies):
-        if not part_holds(deny, group, assignment):
+        if not part_holds(space, deny, group, assignment):
             mask |= 1 << index
     return mask
 
@@ -170,7 +192,7 @@ def _escapes(denies: list, group: tuple, assignment: tuple) -> int:
 def _bites(space: Space, allow: Prepared, deny: Prepared, actions: list) -> bool:
     """Whether some request ``allow`` admits is one ``deny`` turns away."""
     for group in space.groups:
-        if not any(part_holds(allow, group, a) and part_holds(deny, group, a)
+        if not any(part_holds(space, allow, group, a) and part_holds(space, deny, group, a)
                    for a in space.assignments(group) if a[1] is None or a[1] in actions):
             return False
     return True

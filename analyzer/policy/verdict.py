@@ -29,6 +29,7 @@ from analyzer.model import (
     unknowns_in,
 )
 from analyzer.policy.exact import Weigher
+from analyzer.policy.reach import MAX_MASKS, TooComplex
 from analyzer.policy.statements import prepare
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 
@@ -488,7 +489,15 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
                 verdict.notes.append(note)
                 grant.notes.append(note)
             continue
-        _apply_outcome(grant, weigher.weigh(allow, [prepared[id(st)] for st in sts], grant.actions))
+        try:
+            outcome = weigher.weigh(allow, [prepared[id(st)] for st in sts], grant.actions)
+        except TooComplex:
+            note = (f"the {len(sts)} Deny statements that cover {grant.statement.label} combine in more ways than "
+                    f"sesguard weighs ({MAX_MASKS:,}) and were not evaluated")
+            verdict.notes.append(note)
+            grant.notes.append(note)
+            continue
+        _apply_outcome(grant, outcome)
     verdict.notes[:] = _unique(verdict.notes)
 
 
