@@ -61,17 +61,32 @@ class Weigher:
         return (space.size() <= MAX_WITNESSES
                 and space.work() * grants * statements <= MAX_WORK)
 
-    def weigh(self, allow: Prepared, denies: list, actions: list) -> Outcome:
-        """The outcome of ``allow`` for ``actions`` against the relevant ``denies``."""
+    def weigh(self, allow: Prepared, denies: list, actions: list) -> "Weighed":
+        """The witnesses ``allow`` lets send ``actions`` despite the relevant ``denies``."""
         exact = [d for d in denies if d.exact]
-        loose = [d for d in denies if not d.exact]
-        found = _outcome(reach(self.space(), allow, exact, actions))
-        found.idle = [d for d in exact if d not in found.biting]
-        if loose and not found.confined:
-            found = Outcome(admitted=found.admitted, biting=found.biting, idle=found.idle + loose,
-                            unknowns=_hidden(loose))
-        else:
-            found.idle.extend(loose)
+        return Weighed(reach(self.space(), allow, exact, actions), exact, [d for d in denies if not d.exact])
+
+
+@dataclass
+class Weighed:
+    reached: Reach
+    exact: list  # the Denies weighed
+    loose: list  # the Denies hiding an unknown or an unknown operator
+
+    def sourceless(self) -> set:
+        """Named services its untrusted survivors include acting for no source."""
+        return {c.service for c in self.reached.survivors
+                if not c.trusted and c.kind == "service" and c.source is None and c.label}
+
+    def outcome(self, sourceless: set) -> Outcome:
+        """The grant's outcome; a service in ``sourceless`` may act for anyone
+        anyway (SES103), so what it does for a source is not counted again."""
+        found = _outcome(self.reached, sourceless)
+        found.idle = [d for d in self.exact if d not in found.biting]
+        if self.loose and not found.confined:
+            return Outcome(admitted=found.admitted, biting=found.biting, idle=found.idle + self.loose,
+                           unknowns=_hidden(self.loose))
+        found.idle.extend(self.loose)
         return found
 
 
@@ -83,10 +98,10 @@ def _hidden(denies: list) -> list:
     return list(dict.fromkeys(found))
 
 
-def _outcome(found: Reach) -> Outcome:
+def _outcome(found: Reach, sourceless: set) -> Outcome:
     result = Outcome(biting=found.biting)
     untrusted = [c for c in found.survivors if not c.trusted]
-    sourceless = {c.service for c in untrusted if c.kind == "service" and c.source is None and c.label}
+    mine = {c.service for c in untrusted if c.kind == "service" and c.source is None and c.label}
     labels = []
     for caller in untrusted:
         if caller.kind == "service" and caller.service in sourceless:
@@ -95,7 +110,7 @@ def _outcome(found: Reach) -> Outcome:
             result.public = True
         else:
             labels.append(caller.label)
-    result.services = sorted(sourceless)
+    result.services = sorted(mine)
     result.untrusted = list(dict.fromkeys(sorted(labels)))
     result.admitted = list(dict.fromkeys(c.label for c in found.survivors if c.label))
     return result

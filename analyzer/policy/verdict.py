@@ -481,6 +481,7 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
         for grant in grants:
             grant.notes.append(note)
         return
+    weighed_grants = []
     for grant, sts in pending:
         allow = prepared[id(grant.statement)]
         if not allow.exact or grant.unknowns:
@@ -497,7 +498,13 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
             verdict.notes.append(note)
             grant.notes.append(note)
             continue
-        _apply_outcome(grant, outcome)
+        weighed_grants.append((grant, outcome))
+    # a service one grant lets act for no source acts for anyone: another
+    # grant's requests for a source add nothing to who may send
+    sourceless = {s for g in grants for s in g.services_without_source if all(g is not w for w, _ in weighed_grants)}
+    sourceless.update(*(w.sourceless() for _, w in weighed_grants))
+    for grant, weighing in weighed_grants:
+        _apply_outcome(grant, weighing.outcome(sourceless))
     verdict.notes[:] = _unique(verdict.notes)
 
 
