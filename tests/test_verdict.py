@@ -566,9 +566,10 @@ def test_deny_negation_and_trusted_account():
 def test_deny_covering_some_actions_leaves_the_others_open():
     v = verdict(allow("*", action="ses:Send*"),
                 deny("*", eq("aws:PrincipalAccount", A, op="StringNotEquals"), action="ses:SendEmail", Sid="D"))
-    grant = v.grants[0]
-    assert out(grant) == PUBLIC
-    assert grant.notes == ["a Deny statement 'D' turns away some callers, but not these"]
+    assert [(g.actions, out(g), g.notes) for g in v.grants] == [
+        (["ses:SendEmail"], Out(untrusted=(ACCOUNT_A,), admitted=f"account {A}"),
+         ["a Deny statement 'D' turns away callers its condition excludes"]),
+        (ALL[1:], PUBLIC, [])]
 
 
 # Every Deny is weighed over the caller space (IAM: an explicit Deny that

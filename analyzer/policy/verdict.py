@@ -13,6 +13,7 @@ depends on an unknown, and otherwise reaches untrusted entities.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -467,19 +468,19 @@ def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
 
 def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -> None:
     """Judge each grant a Deny may narrow over the caller space."""
-    pending = [(g, [st for st, actions in weighed if set(actions) & set(g.actions)]) for g in grants]
-    if not pending:
+    if not grants:
         return
+    note = (f"{len(weighed)} Deny statements were not evaluated: against {len(grants)} grants, that is more "
+            f"than sesguard weighs ({MAX_DENY_WORK:,} pairs)")
+    if len(weighed) * len(grants) > MAX_DENY_WORK:
+        _note_all(note, grants, verdict)
+        return
+    pending = [(g, [st for st, actions in weighed if set(actions) & set(g.actions)]) for g in grants]
     prepared = {id(st): prepare(st) for st in {id(x): x for g, sts in pending for x in [g.statement] + sts}.values()}
     weigher = Weigher(list(prepared.values()), trust)
-    if not weighed and not weigher.affordable(len(pending)):
-        return  # without a Deny, the statements read one by one say the same, only less exactly
-    if len(weighed) * len(grants) > MAX_DENY_WORK or not weigher.affordable(len(pending)):
-        note = (f"{len(weighed)} Deny statements were not evaluated: against {len(grants)} grants, that is more "
-                f"than sesguard weighs ({MAX_DENY_WORK:,} pairs)")
-        verdict.notes.append(note)
-        for grant in grants:
-            grant.notes.append(note)
+    if not weigher.affordable(len(pending)):
+        if weighed:  # without a Deny, the statements read one by one say the same, only less exactly
+            _note_all(note, grants, verdict)
         return
     weighed_grants = []
     for grant, sts in pending:
@@ -490,8 +491,13 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
                 verdict.notes.append(note)
                 grant.notes.append(note)
             continue
+        covers = {id(st): set(actions) for st, actions in weighed}
+        # a Deny may cover some of the granted actions: weigh each one then
+        parts = [grant.actions] if not sts else [[a] for a in grant.actions]
         try:
-            outcome = weigher.weigh(allow, [prepared[id(st)] for st in sts], grant.actions)
+            outcome = [(actions, weigher.weigh(allow, [prepared[id(st)] for st in sts
+                                                       if set(actions) <= covers[id(st)]], actions))
+                       for actions in parts]
         except TooComplex:
             note = (f"the {len(sts)} Deny statements that cover {grant.statement.label} combine in more ways than "
                     f"sesguard weighs ({MAX_MASKS:,}) and were not evaluated")
@@ -502,10 +508,39 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
     # a service one grant lets act for no source acts for anyone: another
     # grant's requests for a source add nothing to who may send
     sourceless = {s for g in grants for s in g.services_without_source if all(g is not w for w, _ in weighed_grants)}
-    sourceless.update(*(w.sourceless() for _, w in weighed_grants))
-    for grant, weighing in weighed_grants:
-        _apply_outcome(grant, weighing.outcome(sourceless))
+    sourceless.update(*(w.sourceless() for _, parts in weighed_grants for _, w in parts))
+    split = {}
+    for grant, parts in weighed_grants:
+        split[id(grant)] = _split_by_outcome(grant, [(actions, w.outcome(sourceless)) for actions, w in parts])
+    grants[:] = [g for grant in grants for g in split.get(id(grant), [grant])]
+
+
+def _split_by_outcome(grant: Grant, parts: list) -> list:
+    """The grant, once per distinct outcome of its actions, in action order."""
+    groups: dict = {}
+    for actions, outcome in parts:
+        key = (outcome.public, tuple(outcome.untrusted), tuple(outcome.services), tuple(outcome.unknowns))
+        groups.setdefault(key, []).append((actions, outcome))
+    found = []
+    for members in groups.values():
+        outcome = members[0][1]
+        outcome.biting = list({id(d): d for _, o in members for d in o.biting}.values())
+        outcome.idle = [d for d in {id(d): d for _, o in members for d in o.idle}.values()
+                        if all(d is not b for b in outcome.biting)]
+        part = grant if len(groups) == 1 else dataclasses.replace(
+            grant, **{f.name: list(getattr(grant, f.name)) for f in dataclasses.fields(grant)
+                      if isinstance(getattr(grant, f.name), list)})
+        part.actions = [a for actions, _ in members for a in actions]
+        _apply_outcome(part, outcome)
+        found.append(part)
+    return found
     verdict.notes[:] = _unique(verdict.notes)
+
+
+def _note_all(note: str, grants: list, verdict: Verdict) -> None:
+    verdict.notes.append(note)
+    for grant in grants:
+        grant.notes.append(note)
 
 
 def _apply_outcome(grant: Grant, outcome) -> None:
