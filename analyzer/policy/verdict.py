@@ -476,6 +476,11 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
         _note_all(note, grants, verdict)
         return
     pending = [(g, [st for st, actions in weighed if set(actions) & set(g.actions)]) for g in grants]
+    # an Allow without condition that no Deny covers reads the same one
+    # entry at a time (analyzer.policy.callers would only confirm it)
+    pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions]
+    if not pending:
+        return
     prepared = {id(st): prepare(st) for st in {id(x): x for g, sts in pending for x in [g.statement] + sts}.values()}
     weigher = Weigher(list(prepared.values()), trust)
     if not weigher.affordable(len(pending)):

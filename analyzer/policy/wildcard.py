@@ -37,6 +37,8 @@ def iam_match(pattern: str, text: str) -> bool:
 def glob_match(pattern: str, text: str) -> bool:
     """Whether ``text`` matches the IAM wildcard ``pattern``, case
     sensitively (how ``StringLike`` and ``ArnLike`` match)."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern == text
     pieces = pattern.split("*")
     if len(pieces) == 1:
         return _same(pattern, text)
