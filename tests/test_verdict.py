@@ -692,3 +692,14 @@ def test_denies_past_the_combination_bound_are_noted_not_weighed(monkeypatch):
     note = "the 1 Deny statements that cover statement 'Open' combine in more ways than sesguard weighs (65,536) " \
            "and were not evaluated"
     assert (v.notes, v.grants[0].notes) == ([note], [note])
+
+
+def test_witnesses_come_from_every_statement_of_the_document():
+    """Found by bench/oracle.py (seed 1, policy 1743): an account named only
+    by a statement that grants nothing was left out of the witnesses, so a
+    user id any account may hold was not reported for it."""
+    v = verdict(allow("*", eq("aws:userid", "AROAEXAMPLE:*", op="StringLike"), Sid="Ids"),
+                allow({"AWS": B}, action="ses:GetSendQuota"),
+                deny("*", eq("aws:PrincipalAccount", A), Sid="NotA"))
+    assert [out(g) for g in v.grants] == [Out(untrusted=(ACCOUNT_B, "user id AROAEXAMPLE:*"),
+                                              admitted=f"the owner account and account {B} and user id AROAEXAMPLE:*")]

@@ -466,8 +466,9 @@ def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
     return weighed
 
 
-def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -> None:
-    """Judge each grant a Deny may narrow over the caller space."""
+def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, statements: list) -> None:
+    """Judge each grant a Deny may narrow over the caller space; the
+    witnesses come from the values every statement of the document names."""
     if not grants:
         return
     note = (f"{len(weighed)} Deny statements were not evaluated: against {len(grants)} grants, that is more "
@@ -481,7 +482,7 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust) -
     pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions]
     if not pending:
         return
-    prepared = {id(st): prepare(st) for st in {id(x): x for g, sts in pending for x in [g.statement] + sts}.values()}
+    prepared = {id(st): prepare(st) for st in statements}
     weigher = Weigher(list(prepared.values()), trust)
     if not weigher.affordable(len(pending)):
         if weighed:  # without a Deny, the statements read one by one say the same, only less exactly
@@ -655,5 +656,5 @@ def evaluate(doc: PolicyDocument, trust: Trust) -> Verdict:
             drafts.append(_draft(st, sure or maybe, existence))
     weighed = _apply_unconditional(denies, drafts, verdict)
     verdict.grants = [_finish(d, trust) for d in drafts if d.grant.actions]
-    _weigh_denies(weighed, verdict.grants, verdict, trust)
+    _weigh_denies(weighed, verdict.grants, verdict, trust, doc.statements)
     return verdict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analyzer.model import Unknown, embed
 from analyzer.policy.document import parse_document
 from analyzer.policy.verdict import Trust, evaluate
-from oracle.iam import Answer, judge
+from oracle.iam import TIMEOUT_MS, Answer, judge
 
 
 class Undecided(Exception):
@@ -22,16 +22,16 @@ def engine(document, trust: tuple) -> Answer:
                   frozenset(s for g in verdict.grants for s in g.services_without_source))
 
 
-def oracle(document: dict, trust: tuple) -> Answer:
+def oracle(document: dict, trust: tuple, timeout_ms: int = TIMEOUT_MS) -> Answer:
     try:
-        return judge(document, trust)
+        return judge(document, trust, timeout_ms)
     except RuntimeError as error:
         raise Undecided(str(error)) from error
 
 
-def disagreement(document: dict, trust: tuple):
+def disagreement(document: dict, trust: tuple, timeout_ms: int = TIMEOUT_MS):
     """None when engine and oracle agree, else ``(engine, oracle)``."""
-    expected = oracle(document, trust)
+    expected = oracle(document, trust, timeout_ms)
     found = engine(document, trust)
     return None if found == expected else (found, expected)
 

@@ -466,7 +466,7 @@ _LABELS = {"account": "account", "org": "organization", "userid": "user id", "pr
            "federated": "federated", "canonical": "canonical user"}
 
 
-def judge(document: dict, trust: tuple) -> Answer:
+def judge(document: dict, trust: tuple, timeout_ms: int = TIMEOUT_MS) -> Answer:
     """Who may send, by the model: see the module docstring."""
     statements = _unmark(document["Statement"])
     statements = statements if isinstance(statements, list) else [statements]
@@ -499,7 +499,7 @@ def judge(document: dict, trust: tuple) -> Answer:
 
     def possible(*constraints) -> bool:
         solver = z3.Solver()
-        solver.set("timeout", TIMEOUT_MS)
+        solver.set("timeout", timeout_ms)
         solver.add(*base, *constraints)
         result = solver.check()
         if result == z3.unknown:
