@@ -75,4 +75,4 @@ def test_fixture_policies_are_many():
 @pytest.mark.parametrize("index", range(len(FIXTURE_DOCUMENTS)))
 @pytest.mark.parametrize("trust", TRUSTS[:2], ids=["no-trust", "one-account"])
 def test_fixture_policies_agree_with_the_oracle(index, trust):
-    assert disagreement(FIXTURE_DOCUMENTS[index], trust, timeout_ms=60_000) is None
+    assert disagreement(FIXTURE_DOCUMENTS[index], trust, rlimit=100_000_000) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analyzer.model import Unknown, embed
 from analyzer.policy.document import parse_document
 from analyzer.policy.verdict import Trust, evaluate
-from oracle.iam import TIMEOUT_MS, Answer, judge
+from oracle.iam import RLIMIT, Answer, judge
 
 
 class Undecided(Exception):
@@ -22,16 +22,16 @@ def engine(document, trust: tuple) -> Answer:
                   frozenset(s for g in verdict.grants for s in g.services_without_source))
 
 
-def oracle(document: dict, trust: tuple, timeout_ms: int = TIMEOUT_MS) -> Answer:
+def oracle(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
     try:
-        return judge(document, trust, timeout_ms)
+        return judge(document, trust, rlimit)
     except RuntimeError as error:
         raise Undecided(str(error)) from error
 
 
-def disagreement(document: dict, trust: tuple, timeout_ms: int = TIMEOUT_MS):
+def disagreement(document: dict, trust: tuple, rlimit: int = RLIMIT):
     """None when engine and oracle agree, else ``(engine, oracle)``."""
-    expected = oracle(document, trust, timeout_ms)
+    expected = oracle(document, trust, rlimit)
     found = engine(document, trust)
     return None if found == expected else (found, expected)
 
