@@ -8,7 +8,7 @@ SMT model of IAM (tests/oracle/iam.py) who may send, and prints exactly
 ``N policies, M disagreements``; exit status 1 when M > 0. Each
 disagreement is written to stderr as one JSON line (document, trust, both
 answers) to turn into a fixture. Policies z3 could not decide within its
-time limit are counted on stderr, not as agreements nor disagreements.
+resource limit are counted on stderr, not as agreements nor disagreements.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def main() -> int:
             counts[outcome] += 1
             if detail is not None:
                 print(json.dumps(detail), file=sys.stderr)
-    print(f"{counts['undecided']} policies undecided by z3 within its time limit; "
+    print(f"{counts['undecided']} policies undecided by z3 within its resource limit; "
           f"{time.monotonic() - started:.0f} s", file=sys.stderr)
     print(f"{options.policies} policies, {counts['disagree']} disagreements")
     return 1 if counts["disagree"] else 0
