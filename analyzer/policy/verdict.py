@@ -447,6 +447,8 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
 # policy far beyond the 4 KB SES accepts), conditional denies are not
 # evaluated, which leaves the grants as wide as without them.
 MAX_DENY_WORK = 100_000
+# Condition values past which a document's witnesses are not even gathered.
+MAX_CONDITION_VALUES = 5_000
 
 
 def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
@@ -482,9 +484,12 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, s
     pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions]
     if not pending:
         return
-    prepared = {id(st): prepare(st) for st in statements}
-    weigher = Weigher(list(prepared.values()), trust)
-    if not weigher.affordable(len(pending)):
+    values = sum(len(e.values) for st in statements for e in st.conditions)
+    weigher = None
+    if values <= MAX_CONDITION_VALUES:
+        prepared = {id(st): prepare(st) for st in statements}
+        weigher = Weigher(list(prepared.values()), trust)
+    if weigher is None or not weigher.affordable(len(pending)):
         if weighed:  # without a Deny, the statements read one by one say the same, only less exactly
             _note_all(note, grants, verdict)
         return
