@@ -423,7 +423,7 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
     grant = Grant(statement=st, actions=actions)
     if st.principals is not None:
         principal = [_principal_entity(p) for p in st.principals]
-    elif any(_principal_entity(p) == _ANYONE for p in st.not_principals):
+    elif any(p.type == "*" or (p.type == "AWS" and p.value == "*") for p in st.not_principals):
         principal = []  # everyone is named, so nobody is admitted
     else:
         principal = [_ANYONE]
@@ -479,9 +479,9 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, s
         _note_all(note, grants, verdict)
         return
     pending = [(g, [st for st, actions in weighed if set(actions) & set(g.actions)]) for g in grants]
-    # an Allow without condition that no Deny covers reads the same one
-    # entry at a time (analyzer.policy.callers would only confirm it)
-    pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions]
+    # an Allow with a Principal and without condition that no Deny covers
+    # reads the same one entry at a time (the caller space would only confirm it)
+    pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions or g.statement.principals is None]
     if not pending:
         return
     values = sum(len(e.values) for st in statements for e in st.conditions)
