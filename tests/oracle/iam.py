@@ -192,9 +192,9 @@ class Request:
             z3.InRe(self.org, ORG_ID), z3.InRe(self.src_org, ORG_ID),
             self.orgpath == z3.Concat(self.org, _lit("/"), org_tail),
             self.src_path == z3.Concat(self.src_org, _lit("/"), src_tail),
-            # the source ARN's account field is the source account, or empty (an S3 bucket)
+            # the source ARN's account field is the source account, or empty for an S3 bucket
             z3.InRe(sp, no_colon), z3.InRe(ss, no_colon), z3.InRe(sr, no_colon),
-            z3.Or(sa == self.src_account, sa == _lit("")),
+            z3.Or(sa == self.src_account, z3.And(sa == _lit(""), ss == _lit("s3"))),
             z3.Implies(z3.Not(self.has_source), z3.Not(self.src_in_org)),
         ]
 
