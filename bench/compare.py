@@ -32,6 +32,9 @@ runs from compiled bytecode. checkov runs from its own virtual environment
 (it cannot share one with python-hcl2), created on first use under
 --checkov-venv.
 
+Case 2 also reports which share of an in-process scan evaluating the
+identity policies takes (``policy_share_N``; issue #12 wants it under 5%).
+
     python bench/compare.py [--runs 5] [--sizes 100,200,400,800] [--json out.json] [--skip-checkov]
 """
 
@@ -231,6 +234,35 @@ def case_monorepo(options, checkov) -> dict:
     return result
 
 
+POLICY_SHARE = """
+import json, sys, time
+import analyzer.rules
+from analyzer.engine import ScanOptions, scan
+spent = [0.0, 0]
+evaluate = analyzer.rules.evaluate
+def timed(doc, trust):
+    start = time.perf_counter()
+    try:
+        return evaluate(doc, trust)
+    finally:
+        spent[0] += time.perf_counter() - start
+        spent[1] += 1
+analyzer.rules.evaluate = timed
+start = time.perf_counter()
+scan(ScanOptions(paths=[sys.argv[1]]))
+print(json.dumps({"scan": time.perf_counter() - start, "evaluate": spent[0], "policies": spent[1]}))
+"""
+
+
+def policy_share(directory: str) -> dict:
+    """How much of one in-process scan evaluating the identity policies takes (issue #12: under 5%)."""
+    out = subprocess.run([sys.executable, "-c", POLICY_SHARE, directory], check=True, capture_output=True,
+                         text=True, env=CHILD_ENV | {"SESGUARD_CACHE_DIR": str(CACHES / f"share{next(_cache_names)}")})
+    found = json.loads(out.stdout)
+    found["share"] = found["evaluate"] / found["scan"]
+    return found
+
+
 def case_dense(options, checkov) -> dict:
     result = {}
     points = []
@@ -245,8 +277,10 @@ def case_dense(options, checkov) -> dict:
             if checkov:
                 entry["checkov"] = measure([checkov, "-d", tmp, "--framework", "terraform", "--quiet", "--compact",
                                             "--check", "CKV_AWS_365"], options.checkov_runs)
+            share = policy_share(tmp)
         points.append((size, entry["sesguard"]["median"]))
         result[str(size)] = entry
+        result[f"policy_share_{size}"] = share
     result["fit"] = fit(points) if len(points) > 1 else {}
     return result
 
@@ -330,6 +364,9 @@ def main() -> None:
             rss = f"{r['peak_rss_mb']:>8.1f} MB" if "peak_rss_mb" in r else ""
             print(f"{name:<15}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f}){rss}")
     for size in options.sizes:
+        share = results["dense"][f"policy_share_{size}"]
+        print(f"dense N={size:<6}policy evaluation {share['evaluate']:.3f} s of a {share['scan']:.3f} s scan "
+              f"({share['policies']} policies): {share['share'] * 100:.2f}%")
         for tool, r in results["dense"][str(size)].items():
             print(f"dense N={size:<6}{tool:<18}{r['median']:>9.3f} s  ({r['min']:.3f}-{r['max']:.3f})"
                   f"{r['peak_rss_mb']:>8.1f} MB")

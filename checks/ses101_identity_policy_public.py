@@ -60,6 +60,10 @@ NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses101"
 SUMMARY = "a statement lets anyone send as the identity (high when only a network condition limits it)"
+FIXES = {
+    "principals": ("name the trusted accounts or roles as principals, or add a StringEquals aws:PrincipalOrgID / "
+                   "aws:PrincipalAccount condition."),
+}
 
 
 def check(model, context):
@@ -76,10 +80,8 @@ def check(model, context):
                        "not who makes them.")
         message = (f"{subject(policy)}: {statement.label} lets {grant.admitted} send "
                    f"{actions_phrase(grant.actions)} as this identity, with no condition that narrows "
-                   f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)} "
-                   "Fix: name the trusted accounts or roles as principals, or add a "
-                   "StringEquals aws:PrincipalOrgID / aws:PrincipalAccount condition.")
-        yield rule.finding(message, grant_location(policy, statement), severity=severity,
+                   f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)}")
+        yield rule.finding(message, grant_location(policy, statement), severity=severity, fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "actions": list(grant.actions)},
                            **finding_fields(policy, statement_path(statement) + "/Principal", statement))

@@ -47,6 +47,10 @@ MANDATORY = False
 ANCHOR = "ses102"
 SUMMARY = ("a statement lets an account or organization that is not trusted send (medium when no trusted account"
            " was configured)")
+FIXES = {
+    "untrusted": "remove them from the policy, or declare them with --trusted-account / --trusted-org.",
+    "no_trust": "declare your accounts with --trusted-account ID (or --trusted-org o-...) if this grant is intended.",
+}
 
 
 def check(model, context):
@@ -57,15 +61,13 @@ def check(model, context):
             continue
         statement = grant.statement
         entities = ", ".join(grant.untrusted)
-        if configured:
-            how = "Fix: remove them from the policy, or declare them with --trusted-account / --trusted-org."
-        else:
-            how = ("No trusted account was configured, so every account but the owner counts as untrusted: "
-                   "declare yours with --trusted-account ID (or --trusted-org o-...) if this grant is intended.")
+        unconfigured = "" if configured else (" No trusted account was configured, so every account but the owner "
+                                               "counts as untrusted.")
         message = (f"{subject(policy)}: {statement.label} lets {entities} send "
                    f"{actions_phrase(grant.actions)} as this identity.{ignored_phrase(grant)}"
-                   f"{notes_phrase(grant, verdict)} {how}")
+                   f"{notes_phrase(grant, verdict)}{unconfigured}")
         yield rule.finding(message, grant_location(policy, statement),
+                           fix_title=rule.fix("untrusted" if configured else "no_trust"),
                            severity=SEVERITY if configured else "medium",
                            details={"statement": statement.sid or statement.index,
                                     "untrusted": list(grant.untrusted)},

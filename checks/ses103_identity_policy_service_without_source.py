@@ -39,6 +39,10 @@ MANDATORY = False
 ANCHOR = "ses103"
 SUMMARY = ("a service principal may send without `aws:SourceAccount` / `aws:SourceArn` / `aws:SourceOrgID` "
            "(confused deputy)")
+FIXES = {
+    "source": ("add a StringEquals aws:SourceAccount condition with your account, or ArnLike aws:SourceArn "
+               "naming your resource."),
+}
 
 
 def check(model, context):
@@ -50,9 +54,8 @@ def check(model, context):
         services = ", ".join(grant.services_without_source)
         message = (f"{subject(policy)}: {statement.label} lets the service {services} send "
                    f"{actions_phrase(grant.actions)} as this identity for any of its customers "
-                   f"(confused deputy).{ignored_phrase(grant)} Fix: add a StringEquals aws:SourceAccount "
-                   "condition with your account, or ArnLike aws:SourceArn naming your resource.")
-        yield rule.finding(message, grant_location(policy, statement),
+                   f"(confused deputy).{ignored_phrase(grant)}")
+        yield rule.finding(message, grant_location(policy, statement), fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "services": list(grant.services_without_source)},
                            **finding_fields(policy, statement_path(statement) + "/Principal", statement))

@@ -58,6 +58,10 @@ MANDATORY = False
 ANCHOR = "ses110"
 SUMMARY = ('an identity-based IAM policy allows a send action on every identity (`Resource: "*"`, `identity/*`) '
            'without a `ses:FromAddress` condition')
+FIXES = {
+    "resource": ("list the identity ARNs the principal sends as in Resource, or add a StringLike ses:FromAddress "
+                 "condition."),
+}
 
 
 def check(model, context):
@@ -72,9 +76,7 @@ def check(model, context):
                 else f"Resource {resource!r}"
             yield rule.finding(
                 f"{policy.address}: {statement.label} allows {actions_phrase(grant.actions)} on {scope}, so "
-                "whoever holds this policy can send as every identity of the account, with its DKIM keys. "
-                "Fix: list the identity ARNs the principal sends as in Resource, or add a StringLike "
-                "ses:FromAddress condition.",
-                statement.loc or policy.policy_loc or policy.loc,
+                "whoever holds this policy can send as every identity of the account, with its DKIM keys.",
+                statement.loc or policy.policy_loc or policy.loc, fix_title=rule.fix(),
                 details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
                 **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource"))

@@ -90,7 +90,7 @@ def test_partner_is_high_once_trust_is_configured():
     result = run("scan", PARTNER, "--format", "json")
     finding = json.loads(result.output)["findings"][0]
     assert finding["severity"] == "medium"
-    assert "--trusted-account" in finding["message"]
+    assert "--trusted-account" in finding["fix_title"] and "No trusted account" in finding["message"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -127,7 +127,7 @@ def test_gitlab_sast_v15(monkeypatch):
     assert len(set(ids)) == 6 and all(str(uuid.UUID(i)) == i for i in ids)
     assert ids[0] == str(uuid.UUID(hex=report.findings[0].fingerprint))
     assert all(v["identifiers"][0]["type"] == "sesguard_rule_id" for v in vulnerabilities)
-    assert "solution" not in vulnerabilities[0]  # its message says the fix
+    assert vulnerabilities[0]["solution"].startswith("add a StringEquals aws:SourceAccount condition")
     assert vulnerabilities[1]["solution"].startswith("none needed")
 
 

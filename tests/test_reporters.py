@@ -133,7 +133,7 @@ def test_sarif_scan(case, expected, successful, monkeypatch, validator):
     assert got == expected
     for result, finding in zip(run["results"], report.findings):
         assert RULE_IDS[result["ruleIndex"]] == result["ruleId"]
-        assert result["message"] == {"text": finding.message}
+        assert result["message"] == {"text": finding.text}
         location = result["locations"][0]
         assert location["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert location["logicalLocations"] == [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
@@ -338,7 +338,7 @@ JUNIT_SCANS = [  # case, [(rule, testcase name, child tag, type, location line)]
 @pytest.mark.parametrize("case,expected,counts", JUNIT_SCANS, ids=[s[0] for s in JUNIT_SCANS])
 def test_junit_scan(case, expected, counts, monkeypatch):
     report = _scan(monkeypatch, case)
-    messages = {f.rule_id: f.message for f in report.findings}
+    messages = {f.rule_id: f.text for f in report.findings}
     got_counts, cases = _junit(report)
     assert got_counts == {"tests": len(RAN), **counts}
     assert cases == _with_passing([
@@ -353,7 +353,7 @@ def test_junit_inactive_is_skipped(monkeypatch):
     assert counts == {"tests": len(RAN), "failures": 0, "errors": 0, "skipped": 1}
     reason = "inactive: count = 0 while var.enable_policy = false"
     assert cases == _with_passing([("SES101", "aws_ses_identity_policy.p[0]", [
-        ("skipped", None, reason, f"{finding.message}\nat main.tf:17:7\n{reason}")])], ids=RAN)
+        ("skipped", None, reason, f"{finding.text}\nat main.tf:17:7\n{reason}")])], ids=RAN)
 
 
 LONG = "x" * 199 + "é" + "tail"
@@ -476,6 +476,6 @@ def test_github_summary_without_findings():
 def test_github_scan(case, expected, monkeypatch):
     report = _scan(monkeypatch, case)
     first = report.findings[0]
-    assert "%" not in first.message and "\n" not in first.message
+    assert "%" not in first.text and "\n" not in first.text
     title = f"title={first.rule_id} {first.name}"
-    assert github.render(report).splitlines() == [e.format(title=title, message=first.message) for e in expected]
+    assert github.render(report).splitlines() == [e.format(title=title, message=first.text) for e in expected]

@@ -13,6 +13,7 @@ depends on an unknown, and otherwise reaches untrusted entities.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -28,6 +29,9 @@ from analyzer.model import (
     split_marked,
     unknowns_in,
 )
+from analyzer.policy.exact import Weigher
+from analyzer.policy.reach import MAX_MASKS, TooComplex
+from analyzer.policy.statements import prepare
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 
 # ---------------------------------------------------------------------------
@@ -398,9 +402,10 @@ def _coverage(st: Statement) -> tuple:
     return sure, maybe, _unique(unknowns)
 
 
-def _admits_anyone(st: Statement) -> bool:
-    return st.principals is not None and any(
-        _principal_entity(p).kind == "anyone" for p in st.principals)
+def _names_everyone(st: Statement) -> bool:
+    """Whether the Principal is everyone as written (``*``, ``{"AWS": "*"}``)."""
+    return st.principals is not None and any(p.type == "*" or (p.type == "AWS" and p.value == "*")
+                                             for p in st.principals)
 
 
 @dataclass
@@ -418,6 +423,8 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
     grant = Grant(statement=st, actions=actions)
     if st.principals is not None:
         principal = [_principal_entity(p) for p in st.principals]
+    elif any(p.type == "*" or (p.type == "AWS" and p.value == "*") for p in st.not_principals):
+        principal = []  # everyone is named, so nobody is admitted
     else:
         principal = [_ANYONE]
         grant.notes.append("NotPrincipal in an Allow admits everyone it does not name")
@@ -436,73 +443,144 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
     return draft
 
 
-_DENY_NEGATIONS = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike",
-                   "arnnotequals", "arnnotlike"}
-
-
-def _deny_narrowing(st: Statement) -> Optional[list]:
-    """The entities a ``Deny *`` lets through when its only condition is a
-    plain negated match on a caller-identity key; None otherwise."""
-    if len(st.conditions) != 1:
-        return None
-    entry = st.conditions[0]
-    if not (_known(entry.operator) and _known(entry.key)):
-        return None
-    if entry.operator.lower() not in _DENY_NEGATIONS or entry.key.lower() not in _IDENTITY_KEYS:
-        return None
-    entities = [_condition_entity(entry.key.lower(), value) for value in entry.values]
-    return None if _SPANNING in entities else entities
-
-
 # Deny statements times grants weighed one against the other; past it (a
 # policy far beyond the 4 KB SES accepts), conditional denies are not
 # evaluated, which leaves the grants as wide as without them.
 MAX_DENY_WORK = 100_000
+# Condition values past which a document's witnesses are not even gathered.
+MAX_CONDITION_VALUES = 5_000
 
 
-def _apply_denies(denies: list, drafts: list, verdict: Verdict) -> None:
-    """Let each Deny statement remove or narrow the grants it covers."""
+def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
+    """Remove the actions a ``Deny`` of everyone without condition denies;
+    return the other Denies that may deny sending."""
     removed: set = set()
-    each = len(denies) * len(drafts) <= MAX_DENY_WORK
-    skipped = 0
+    weighed = []
     for st, sure, maybe in denies:
-        everyone = bool(sure) and _admits_anyone(st)
-        narrowing = _deny_narrowing(st) if everyone and each else None
-        if everyone and not st.conditions:
+        if sure and _names_everyone(st) and not st.conditions:
             removed.update(sure)
             verdict.notes.append(f"{st.label} denies {', '.join(sure)} to everyone")
-        elif not each:
-            skipped += bool(sure or maybe)
-        elif narrowing is not None:
-            _narrow_by_deny(st, sure, narrowing, drafts)
         elif sure or maybe:
-            note = f"a Deny {st.label} is present and was not evaluated"
-            verdict.notes.append(note)
-            for draft in drafts:
-                if set(draft.grant.actions) & set(sure + maybe):
-                    draft.grant.notes.append(note)
-    if skipped:
-        note = (f"{skipped} Deny statements were not evaluated: against {len(drafts)} grants, that is more "
-                f"than sesguard weighs ({MAX_DENY_WORK:,} pairs)")
-        verdict.notes.append(note)
-        for draft in drafts:
-            draft.grant.notes.append(note)
+            weighed.append((st, sure + maybe))
     for draft in drafts:
         draft.grant.actions = [a for a in draft.grant.actions if a not in removed]
     verdict.denied_all = bool(removed) and not any(d.grant.actions for d in drafts)
+    return weighed
 
 
-def _narrow_by_deny(st: Statement, sure: list, entities: list, drafts: list) -> None:
-    """AND the callers a Deny lets through into every grant it fully covers."""
-    for draft in drafts:
-        actions = set(draft.grant.actions)
-        if actions <= set(sure):
-            draft.conditions.append(entities)
-            draft.grant.narrowing.append(st.conditions[0])
-            draft.grant.notes.append(f"a Deny {st.label} turns away callers its condition excludes")
-        elif actions & set(sure):
-            draft.grant.notes.append(f"a Deny {st.label} covers only some of the granted actions "
-                                     "and was not evaluated")
+def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, statements: list) -> None:
+    """Judge each grant a Deny may narrow over the caller space; the
+    witnesses come from the values every statement of the document names."""
+    if not grants:
+        return
+    note = (f"{len(weighed)} Deny statements were not evaluated: against {len(grants)} grants, that is more "
+            f"than sesguard weighs ({MAX_DENY_WORK:,} pairs)")
+    if len(weighed) * len(grants) > MAX_DENY_WORK:
+        _note_all(note, grants, verdict)
+        return
+    pending = [(g, [st for st, actions in weighed if set(actions) & set(g.actions)]) for g in grants]
+    # an Allow with a Principal and without condition that no Deny covers
+    # reads the same one entry at a time (the caller space would only confirm it)
+    pending = [(g, sts) for g, sts in pending if sts or g.statement.conditions or g.statement.principals is None]
+    if not pending:
+        return
+    values = sum(len(e.values) for st in statements for e in st.conditions)
+    weigher = None
+    if values <= MAX_CONDITION_VALUES:
+        prepared = {id(st): prepare(st) for st in statements}
+        weigher = Weigher(list(prepared.values()), trust)
+    if weigher is None or not weigher.affordable(len(pending)):
+        if weighed:  # without a Deny, the statements read one by one say the same, only less exactly
+            _note_all(note, grants, verdict)
+        return
+    weighed_grants = []
+    for grant, sts in pending:
+        allow = prepared[id(grant.statement)]
+        if not allow.exact or grant.unknowns:
+            for st in sts:
+                note = f"a Deny {st.label} is present and was not evaluated"
+                verdict.notes.append(note)
+                grant.notes.append(note)
+            continue
+        covers = {id(st): set(actions) for st, actions in weighed}
+        # a Deny may cover some of the granted actions: weigh each one then
+        parts = [grant.actions] if not sts else [[a] for a in grant.actions]
+        try:
+            outcome = [(actions, weigher.weigh(allow, [prepared[id(st)] for st in sts
+                                                       if set(actions) <= covers[id(st)]], actions))
+                       for actions in parts]
+        except TooComplex:
+            note = (f"the {len(sts)} Deny statements that cover {grant.statement.label} combine in more ways than "
+                    f"sesguard weighs ({MAX_MASKS:,}) and were not evaluated")
+            verdict.notes.append(note)
+            grant.notes.append(note)
+            continue
+        weighed_grants.append((grant, outcome))
+    # a service one grant lets act for no source acts for anyone: another
+    # grant's requests for a source add nothing to who may send
+    sourceless = {s for g in grants for s in g.services_without_source if all(g is not w for w, _ in weighed_grants)}
+    sourceless.update(*(w.sourceless() for _, parts in weighed_grants for _, w in parts))
+    split = {}
+    for grant, parts in weighed_grants:
+        split[id(grant)] = _split_by_outcome(grant, [(actions, w.outcome(sourceless)) for actions, w in parts])
+    grants[:] = [g for grant in grants for g in split.get(id(grant), [grant])]
+
+
+def _split_by_outcome(grant: Grant, parts: list) -> list:
+    """The grant, once per distinct outcome of its actions, in action order."""
+    groups: dict = {}
+    for actions, outcome in parts:
+        key = (outcome.public, tuple(outcome.untrusted), tuple(outcome.services), tuple(outcome.unknowns))
+        groups.setdefault(key, []).append((actions, outcome))
+    found = []
+    for members in groups.values():
+        outcome = members[0][1]
+        outcome.biting = list({id(d): d for _, o in members for d in o.biting}.values())
+        outcome.idle = [d for d in {id(d): d for _, o in members for d in o.idle}.values()
+                        if all(d is not b for b in outcome.biting)]
+        part = grant if len(groups) == 1 else dataclasses.replace(
+            grant, **{f.name: list(getattr(grant, f.name)) for f in dataclasses.fields(grant)
+                      if isinstance(getattr(grant, f.name), list)})
+        part.actions = [a for actions, _ in members for a in actions]
+        _apply_outcome(part, outcome)
+        found.append(part)
+    return found
+    verdict.notes[:] = _unique(verdict.notes)
+
+
+def _note_all(note: str, grants: list, verdict: Verdict) -> None:
+    verdict.notes.append(note)
+    for grant in grants:
+        grant.notes.append(note)
+
+
+def _apply_outcome(grant: Grant, outcome) -> None:
+    before = (grant.public, grant.untrusted, grant.services_without_source)
+    grant.public = outcome.public
+    grant.untrusted = [] if grant.public else sorted({_Entity(*label).text for label in outcome.untrusted})
+    grant.services_without_source = [] if grant.public else list(outcome.services)
+    grant.unknowns = list(outcome.unknowns)
+    if (grant.public, grant.untrusted, grant.services_without_source) != before or grant.unknowns:
+        if grant.public:
+            grant.admitted = "anyone"
+        elif grant.unknowns:
+            grant.admitted = " and ".join(display(u) for u in grant.unknowns)
+        else:
+            grant.admitted = _describe([_Entity(*label) for label in outcome.admitted])
+    for deny in outcome.biting:
+        if not outcome.public:
+            grant.notes.append(f"a Deny {deny.statement.label} turns away callers its condition excludes")
+        else:
+            grant.notes.append(f"a Deny {deny.statement.label} turns away some callers, but not these")
+        grant.narrowing.extend(deny.statement.conditions)
+    if not outcome.confined:
+        for deny in outcome.idle:
+            if deny.exact:
+                grant.notes.append(f"a Deny {deny.statement.label} turns away none of these callers")
+            else:
+                grant.notes.append(f"a Deny {deny.statement.label} may turn callers away, depending on values "
+                                   "that could not be resolved")
+                grant.narrowing.extend(deny.statement.conditions)
 
 
 def _finish(draft: _Draft, trust: Trust) -> Grant:
@@ -581,6 +659,7 @@ def evaluate(doc: PolicyDocument, trust: Trust) -> Verdict:
         else:
             existence = effect_unknowns + ([] if sure else action_unknowns)
             drafts.append(_draft(st, sure or maybe, existence))
-    _apply_denies(denies, drafts, verdict)
+    weighed = _apply_unconditional(denies, drafts, verdict)
     verdict.grants = [_finish(d, trust) for d in drafts if d.grant.actions]
+    _weigh_denies(weighed, verdict.grants, verdict, trust, doc.statements)
     return verdict

@@ -22,7 +22,8 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def iam_match(pattern: str, text: str) -> bool:
-    """Whether ``text`` matches the IAM wildcard ``pattern``, ignoring case.
+    """Whether ``text`` matches the IAM wildcard ``pattern``, ignoring case
+    (how IAM matches actions).
 
     The pattern is cut at its stars: the first piece must start the text,
     the last must end it, and the pieces between are found left to right,
@@ -30,8 +31,14 @@ def iam_match(pattern: str, text: str) -> bool:
     match, so no backtracking is needed and hostile patterns stay
     polynomial.
     """
-    pattern = pattern.translate(_ASCII_LOWER)
-    text = text.translate(_ASCII_LOWER)
+    return glob_match(pattern.translate(_ASCII_LOWER), text.translate(_ASCII_LOWER))
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches the IAM wildcard ``pattern``, case
+    sensitively (how ``StringLike`` and ``ArnLike`` match)."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern == text
     pieces = pattern.split("*")
     if len(pieces) == 1:
         return _same(pattern, text)

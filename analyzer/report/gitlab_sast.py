@@ -43,7 +43,7 @@ def _vulnerability(finding, fingerprint: str, rules: dict) -> dict:
     vulnerability = {
         "id": str(uuid.UUID(hex=fingerprint)),
         "name": finding.name[:255],
-        "description": finding.text,
+        "description": finding.message,  # the fix is its solution
         "severity": SEVERITIES[finding.severity],
         "identifiers": [{"type": "sesguard_rule_id", "name": f"sesguard {finding.rule_id}",
                          "value": finding.rule_id, "url": f"{RULES_DOC}#{finding.rule_id.lower()}"}],
