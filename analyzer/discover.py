@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
-from analyzer.files import Limits, searchable
+from analyzer.files import Limits, open_regular, searchable
 from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
 from analyzer.terraform.sources import read_modules_json
@@ -289,6 +289,8 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
             if not _word_start(data, m.start()):
                 continue
             source = m.group(1)
+            if b"\x00" in source:
+                continue  # no path holds a NUL: the module loader reports this call
             if source in (b".", b"..") or source.startswith((b"./", b"../")):
                 target = os.path.realpath(os.path.join(module.dir, source.decode("utf-8", "replace")))
                 if target != module.dir:
@@ -302,8 +304,8 @@ def _read(path: str, limits: Limits) -> Optional[bytes]:
     try:
         if os.path.getsize(path) > limits.max_file_size:
             return None
-        with open(path, "rb") as f:
-            return searchable(f.read())
+        with open_regular(path) as f:
+            return searchable(f.read(limits.max_file_size + 1))
     except OSError:
         return None
 
@@ -431,6 +433,9 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
                 continue
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real):
                 discovery.problems.append((entry.path, "a symbolic link to a file outside the scanned root; not read"))
+                continue
+            if not entry.is_symlink() and not entry.is_file():  # a link: read_text says what it leads to
+                discovery.problems.append((entry.path, "not a regular file (a named pipe, socket or device); not read"))
                 continue
             if document:
                 discovery.documents.append(entry.path)

@@ -1550,8 +1550,8 @@ BAD_INPUT = [
      "cannot parse: unexpected '= 3'", 3, 12),
     ("unclosed-list", "bad.tf", "locals {\n  a = [1, 2\n  b = 3\n}\n", "cannot parse: unexpected 'b'", 3, 3),
     ("unclosed-block", "bad.tf", "locals {\n  a = 1\n", "cannot parse: unexpected end of input", 3, 1),
-    ("invalid-utf8", "bad.tf", b'locals {\n  a = "\xff\xfe"\n}\n', "not valid UTF-8 (byte 16)", 0, 0),
-    ("nul-byte", "bad.tf", b'locals {\n  a = "\x00"\n}\n', "the file contains NUL bytes", 0, 0),
+    ("invalid-utf8", "bad.tf", b'locals {\n  a = "\xff\xfe"\n}\n', "not valid UTF-8 (byte 16)", 2, 8),
+    ("nul-byte", "bad.tf", b'locals {\n  a = "\x00"\n}\n', "the file contains NUL bytes", 2, 8),
     ("json-syntax", "bad.tf.json", '{"locals": {"a": 1,}}', "cannot parse: expected a string key", 1, 20),
     ("json-not-object", "bad.tf.json", "[1]", "cannot parse: a .tf.json file must hold a JSON object", 1, 1),
 ]
