@@ -193,7 +193,11 @@ class _Builder:
             return self.text_value(event, loc)
         if tag in _CONSTRUCTED:
             node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-            return self.parser.yaml_constructors[tag](self.parser, node)
+            try:
+                return self.parser.yaml_constructors[tag](self.parser, node)
+            except (ValueError, KeyError) as error:  # "!!int abc", "!!bool perhaps", thousands of digits
+                raise YAMLLoadError(f"{event.value[:40]!r} is not a valid !!{tag[len(_YAML_TAG):]} ({error})",
+                                    *_position(event.start_mark)) from None
         raise YAMLLoadError(_tag_problem(tag), *_position(event.start_mark))
 
     def text_value(self, event, loc: Location) -> LStr:

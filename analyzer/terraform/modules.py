@@ -60,6 +60,7 @@ from analyzer.terraform.variable_types import convert, type_constraint
 
 OUTSIDE = ("outside the repository, which sesguard never reads outside of; scan from a repository that holds "
            "both, or give --root")
+NUL_SOURCE = "its source holds a NUL byte, which no path can"
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
 
 
@@ -475,8 +476,8 @@ class ModuleInstance:
         if not isinstance(source, str):
             return self._not_analyzed(name, block, file, str(source), "its source is not a literal string")
         key = f"{self.module_key}.{name}" if self.module_key else name
-        directory, why = self._module_dir(source, key)
-        if directory is None and why.endswith(OUTSIDE):
+        directory, why = self._module_dir(source, key) if "\x00" not in source else (None, NUL_SOURCE)
+        if directory is None and (why.endswith(OUTSIDE) or why == NUL_SOURCE):
             # The module is there, and its findings would be: the input is not analyzed (SES001).
             self.problems.append(InputProblem(block.loc.file, f"{address}: {why}", block.loc.line, block.loc.column))
         if directory is None:
