@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -60,6 +61,7 @@ from analyzer.terraform.variable_types import convert, type_constraint
 
 OUTSIDE = ("outside the repository, which sesguard never reads outside of; scan from a repository that holds "
            "both, or give --root")
+MAX_INSTANCES = 1000  # of one resource, data or module block: evaluating each costs about a millisecond
 NUL_SOURCE = "its source holds a NUL byte, which no path can"
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
 
@@ -332,6 +334,9 @@ class ModuleInstance:
             if count == 0:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
+            if count > MAX_INSTANCES:
+                why = self._too_many(file, expr, f"count = {count}")
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, why)]
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
@@ -353,8 +358,17 @@ class ModuleInstance:
                 placeholder = Unknown("each.value", EVALUATION)
                 return [Expansion("", inactive.bind({"each": {"key": placeholder, "value": placeholder}}), False,
                                   self._reason("for_each is empty", expr, scope))]
+            if len(pairs) > MAX_INSTANCES:
+                return [Expansion(None, inactive, False, self._too_many(file, expr, f"for_each of {len(pairs)} keys"))]
             return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
         return [Expansion(None, scope)]
+
+    def _too_many(self, file: str, expr, what: str) -> str:
+        """Report a block with more instances than sesguard evaluates, at its line (SES001)."""
+        where = location(file, expr)
+        why = f"{what}: more than {MAX_INSTANCES} instances, the limit of one block sesguard evaluates; not analyzed"
+        self.problems.append(InputProblem(where.file, why, where.line, where.column))
+        return why
 
     def _unsuitable(self, file: str, expr, why: str) -> None:
         """Report a ``count`` / ``for_each`` value Terraform rejects, at its line (SES001)."""
@@ -560,6 +574,8 @@ def count_number(value):
             return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise EvalError(f"count must be a whole number, not a {type_name(value)}")
+    if isinstance(value, float) and not math.isfinite(value):  # 1e309 is infinity
+        raise EvalError(f"count must be a whole number, not {value!r}")
     if value != int(value):
         raise EvalError(f"count must be a whole number, not {value!r}")
     if value < 0:
