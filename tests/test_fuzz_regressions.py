@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 
 import pytest
 
 from analyzer.engine import ScanOptions, scan
 from analyzer.report import json_format, sarif
+from conftest import FIXTURES
 from test_hostile import assert_reported, bounded, scan_beside
 from test_plan import identity, make_plan
 
@@ -122,3 +124,17 @@ def test_an_integer_of_thousands_of_digits_in_a_plan(tmp_path, tmp_path_factory)
     assert [(f.rule_id, f.file) for f in findings] == [("SES001", "hostile/plan.json")]
     assert findings[0].location.line == 2 and findings[0].location.column > 1
     assert_reported(findings, "hostile/plan.json", "5000 digits", "4000")
+
+
+def test_an_octodns_zone_file_holding_a_nul_byte_is_reported_at_its_line(tmp_path, monkeypatch):
+    """Found by ``bench/fuzz.py --target octodns``: the problem had no line."""
+    source = FIXTURES / "SES231" / "octodns_p_none"
+    shutil.copytree(source, tmp_path / "case")
+    zone = tmp_path / "case" / "config" / "example.net.yaml"
+    zone.write_bytes(zone.read_bytes().replace(b"_dmarc:", b"_dm\x00arc:"))
+    monkeypatch.chdir(tmp_path)
+    with bounded():
+        report = scan(ScanOptions(paths=["."], dns="static"))
+    [problem] = [f for f in report.findings if f.rule_id == "SES001"]
+    assert (problem.file, problem.location.line, problem.location.column) == ("case/config/example.net.yaml", 5, 4)
+    assert "NUL" in problem.message

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from analyzer.cloudformation.yaml_loader import YAMLLoadError, load_yaml
-from analyzer.files import Limits, display, read_text
+from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import DnsRecord, DnsZone, InputProblem, LDict, Location, Model, loc_of
 
 YAML_PROVIDER = "octodns.provider.yaml.YamlProvider"
@@ -296,7 +296,7 @@ class _Config:
             self.read.append(real)
         text, problem = read_text(real, self.limits)
         if problem:
-            self.problem(problem, None, shown)
+            self.model.problems.append(InputProblem(shown, *placed(problem)))  # with the bad byte's line
             return
         try:
             records = load_yaml(text, shown, self.limits).value
