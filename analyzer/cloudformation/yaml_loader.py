@@ -89,10 +89,18 @@ def load_yaml(text: str, file: str, limits: Limits = Limits()) -> Loaded:
         if error.context and error.problem and error.context_mark is not None:
             reason += f" ({error.context} started at line {error.context_mark.line + 1})"
         raise YAMLLoadError(f"YAML syntax error: {reason}", *_position(mark)) from None
+    except yaml.reader.ReaderError as error:  # a control character: PyYAML gives an offset, not a mark
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise YAMLLoadError(f"YAML syntax error: unacceptable character #x{code:04x}: {error.reason}",
+                            *_offset_position(text, error.position)) from None
     except yaml.YAMLError as error:
         raise YAMLLoadError(f"YAML syntax error: {error}") from None
     finally:
         parser.dispose()
+
+
+def _offset_position(text: str, offset: int) -> tuple:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _position(mark) -> tuple:
