@@ -139,6 +139,7 @@ class Discovery:
 
     def __post_init__(self):
         self.boundary = self.boundary or self.root
+        self._trees: dict = {}  # directory -> _tree(directory): asked for every module of a chain
 
     def declares_ses(self) -> bool:
         """Whether some Terraform module can declare SES resources: only then
@@ -148,27 +149,37 @@ class Discovery:
             self._declares_ses = any(m.ses_text for m in self.modules.values())
         return self._declares_ses
 
-    def relevant(self, directory: str, _seen=None) -> bool:
-        """Whether a module directory can lead to a resource a rule reads."""
-        seen = _seen if _seen is not None else set()
-        if directory in seen:
-            return False
-        seen.add(directory)
-        module = self.modules.get(directory)
-        if module is None:
-            if not _inside(directory, self.boundary):
-                return True  # never read: the loader reports the call as not analyzed
-            module = self.add_module(directory)
+    def relevant(self, directory: str) -> bool:
+        """Whether a module directory can lead to a resource a rule reads: it,
+        or a module it calls, directly or not (depth first, in call order;
+        iterative, as a chain of hundreds of local modules is valid input)."""
+        seen, pending = set(), [directory]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            module = self.modules.get(current)
             if module is None:
-                return False
+                if not _inside(current, self.boundary):
+                    return True  # never read: the loader reports the call as not analyzed
+                module = self.add_module(current)
+                if module is None:
+                    continue
+            if self._matters(current, module):
+                return True
+            pending.extend(reversed(self._callees(current, module)))
+        return False
+
+    def _matters(self, directory: str, module: "ModuleDir") -> bool:
+        """Whether a module can declare a resource a rule reads, by itself or with the modules it calls."""
         if module.ses_text or module.remote_ses_call:
             return True
         if self.dns and (module.mail_dns or module.dns_zone and self.declares_ses()):
             return True
         tree = self._tree(directory)
-        if any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree)):
-            return True  # an IAM resource and a send action it may be given, in one module tree
-        return any(self.relevant(c, seen) for c in self._callees(directory, module))
+        # an IAM resource and a send action it may be given, in one module tree
+        return any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree))
 
     def relevant_callee(self, directory: str, root: Optional[str] = None) -> bool:
         """Whether a module called from a module that matters can matter: as
@@ -207,6 +218,8 @@ class Discovery:
 
     def _tree(self, directory: str) -> list:
         """The modules read for ``directory`` and every module it calls, inside the root."""
+        if directory in self._trees:
+            return self._trees[directory]
         result, seen, pending = [], set(), [directory]
         while pending:
             current = pending.pop()
@@ -217,6 +230,7 @@ class Discovery:
             if module is not None:
                 result.append(module)
                 pending.extend(self._callees(current, module))
+        self._trees[directory] = result
         return result
 
     @staticmethod
