@@ -138,3 +138,18 @@ def test_an_octodns_zone_file_holding_a_nul_byte_is_reported_at_its_line(tmp_pat
     [problem] = [f for f in report.findings if f.rule_id == "SES001"]
     assert (problem.file, problem.location.line, problem.location.column) == ("case/config/example.net.yaml", 5, 4)
     assert "NUL" in problem.message
+
+
+def test_a_chain_of_hundreds_of_local_modules(tmp_path, tmp_path_factory):
+    """340 modules each calling the next: the pre-filter recursed once per
+    module (RecursionError, no report at all) and asked each module's tree
+    again for every module above it (cubic: 49 s)."""
+    hostile = tmp_path / "hostile"
+    (hostile / "m0").mkdir(parents=True)
+    (hostile / "m0" / "main.tf").write_text('resource "aws_ses_email_identity" "e" {\n  email = "a@gmail.com"\n}\n')
+    for number in range(1, 340):
+        (hostile / f"m{number}").mkdir()
+        (hostile / f"m{number}" / "main.tf").write_text(f'module "next" {{\n  source = "../m{number - 1}"\n}}\n')
+    findings = scan_beside(tmp_path, tmp_path_factory)
+    assert [(f.rule_id, f.file, f.location.line) for f in findings] == [
+        ("SES201", "hostile/m0/main.tf", 2)]
