@@ -88,7 +88,7 @@ def load_octodns_config(path: str, shown: str, text: str, model: Model, root: st
     source that is not a provider, a malformed zone or record.
     """
     try:
-        config = load_yaml(text, shown, limits).value
+        config = load_yaml(text, shown, limits, merge_keys=True).value
     except YAMLLoadError as error:
         model.problems.append(InputProblem(shown, f"cannot parse octoDNS config: {error.message}",
                                            error.line, error.column))
@@ -299,7 +299,7 @@ class _Config:
             self.model.problems.append(InputProblem(shown, *placed(problem)))  # with the bad byte's line
             return
         try:
-            records = load_yaml(text, shown, self.limits).value
+            records = load_yaml(text, shown, self.limits, merge_keys=True).value
         except YAMLLoadError as error:
             self.model.problems.append(InputProblem(shown, f"cannot parse octoDNS zone file: {error.message}",
                                                     error.line, error.column))
