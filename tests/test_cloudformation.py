@@ -826,7 +826,7 @@ MALFORMED = [
     ("t.yaml", "AWSTemplateFormatVersion: x\n", [("the template has no Resources mapping", 1)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nResources: [a]\n", [("the template has no Resources mapping", 2)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nDescription: \ue000owner-account|x\ue001\nResources: {}\n",
-     [("the file contains the characters U+E000 or U+E001, which sesguard reserves; not analyzed", 0)]),
+     [("the file contains the characters U+E000 or U+E001, which sesguard reserves; not analyzed", 2)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nResources: {}\nMetadata: !Sub '${'\n", []),  # never evaluated
 ]
 

@@ -58,8 +58,11 @@ def load_template(path: str, shown: str, text: str, parameters: dict, model: Mod
     """Add the SES resources of the template ``text`` (read from ``path``,
     shown as ``shown``) to ``model``, with ``parameters`` (name -> value) in use."""
     if any(c in text for c in _RESERVED):
+        offset = min(text.find(c) for c in _RESERVED if c in text)
+        line = text.count("\n", 0, offset) + 1
         model.problems.append(InputProblem(shown, "the file contains the characters U+E000 or U+E001, "
-                                                  "which sesguard reserves; not analyzed"))
+                                                  "which sesguard reserves; not analyzed",
+                                           line, offset - (text.rfind("\n", 0, offset) + 1) + 1))
         return
     try:
         template, duplicates = _parse(text, shown, limits)
