@@ -153,3 +153,22 @@ def test_a_chain_of_hundreds_of_local_modules(tmp_path, tmp_path_factory):
     findings = scan_beside(tmp_path, tmp_path_factory)
     assert [(f.rule_id, f.file, f.location.line) for f in findings] == [
         ("SES201", "hostile/m0/main.tf", 2)]
+
+
+@pytest.mark.parametrize("before,after,line,column", [
+    ("    directory: ./config", '    directory: "./con\\0fig"', 5, 16),
+    ("  example.net.:", '  "example\\0.net.":', 9, 3),
+])
+def test_a_nul_in_an_octodns_path_is_reported_at_its_line(before, after, line, column, tmp_path, monkeypatch):
+    """A zone name or provider directory is a path: os.path raised ValueError (SES002)."""
+    shutil.copytree(FIXTURES / "SES231" / "octodns_p_none", tmp_path / "case")
+    config = tmp_path / "case" / "config" / "octodns.yaml"
+    text = config.read_text()
+    assert before in text
+    config.write_text(text.replace(before, after))
+    monkeypatch.chdir(tmp_path)
+    with bounded():
+        report = scan(ScanOptions(paths=["."], dns="static"))
+    errors = [(f.rule_id, f.file, f.location.line, f.location.column) for f in report.findings
+              if f.rule_id in ("SES001", "SES002")]
+    assert errors == [("SES001", "case/config/octodns.yaml", line, column)]

@@ -135,6 +135,22 @@ class _Provider:
         return sorted(zones)
 
 
+def _holding_nul(value: Any) -> Any:
+    """The first string (key or value) in ``value`` that holds a NUL, or None."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                return current
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return None
+
+
 class _Config:
     """One octoDNS config being loaded; ``read`` lists the zone files read."""
 
@@ -160,6 +176,10 @@ class _Config:
         return False
 
     def load(self, config: LDict) -> None:
+        nul = _holding_nul(config)
+        if nul is not None:  # zone names and directories become paths, and no path holds a NUL
+            self.problem(f"{str(nul)!r} holds a NUL byte; the configuration is not analyzed", loc_of(nul, config))
+            return
         zones = config["zones"]
         claimed = {str(name) for name in zones if not name.startswith("*")}
         for name, settings in zones.items():
