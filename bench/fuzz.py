@@ -71,6 +71,7 @@ TARGETS = {
              "aws_ses_domain_identity", "aws_ses_email_identity", "aws_ses_identity_policy",
              "aws_sesv2_email_identity", "aws_iam_policy_document", '"Principal"', '"*"', "ses:SendEmail",
              'source = "./mail"', "dynamic", "content {", "null", "true", "1e309", "\\u0000"]),
+    "hcl_grammar": (("main.tf", "other.tf", "mail/main.tf"), r"\.tf$", ["\x00", "\x01", "\x07", "\xff"]),
     "tf_json": (("main.tf.json", "other.tf.json"), r"\.tf\.json$",
                 ['"resource"', '"module"', '"variable"', '"locals"', '"count"', '"for_each"', '"${var.', "${",
                  '"aws_ses_domain_identity"', '"aws_ses_identity_policy"', '"policy"', "\\ud83d\\ude00", "1e309",
@@ -114,6 +115,83 @@ resource "aws_ses_identity_policy" "p" {
 }
 """
 DNS_MODULE = 'resource "aws_ses_domain_identity" "d" {\n  domain = "example.net"\n}\n'
+class _Choices:
+    """Decisions read from the fuzzer's bytes (0 once they run out), so that
+    a mutation of the input is a small change of the program it builds."""
+
+    def __init__(self, data: bytes):
+        self.data, self.pos = data, 0
+
+    def pick(self, options):
+        byte = self.data[self.pos] if self.pos < len(self.data) else 0
+        self.pos += 1
+        return options[byte % len(options)]
+
+    def number(self, limit: int) -> int:
+        return self.pick(range(limit))
+
+
+_FUNCTIONS = ("length", "lower", "upper", "join", "split", "format", "element", "lookup", "merge", "concat",
+              "flatten", "distinct", "keys", "values", "toset", "tolist", "tomap", "jsonencode", "jsondecode",
+              "replace", "regex", "regexall", "substr", "trimspace", "coalesce", "try", "can", "range",
+              "setproduct", "zipmap", "contains", "startswith", "base64encode", "tostring", "tonumber", "min")
+_NAMES = ("var.domain", "var.principals", "var.n", "local.a", "local.b", "each.key", "each.value",
+          "count.index", "aws_ses_domain_identity.d.arn", "aws_ses_domain_identity.d.domain", "module.mail.arn",
+          "path.module")
+_LITERALS = ('"example.com"', '"*"', '"ses:SendEmail"', '"ses:*"', '"Allow"', '"Deny"', '"111122223333"',
+             "0", "1", "3", "-1", "1e309", "true", "false", "null", '""', '"%999s"', '"a{1000}"', "[]", "{}")
+
+
+def _expression(c: _Choices, depth: int = 0) -> str:
+    kind = c.number(11) if depth < 4 else 0
+    if kind <= 2:
+        return c.pick(_LITERALS) if kind else c.pick(_NAMES)
+    if kind == 3:
+        args = ", ".join(_expression(c, depth + 1) for _ in range(c.number(4)))
+        return f"{c.pick(_FUNCTIONS)}({args})"
+    if kind == 4:
+        return "[" + ", ".join(_expression(c, depth + 1) for _ in range(c.number(4))) + "]"
+    if kind == 5:
+        items = ", ".join(f"{c.pick(('Effect', 'Action', 'Principal', 'Resource', 'k'))} = {_expression(c, depth + 1)}"
+                          for _ in range(c.number(4)))
+        return "{" + items + "}"
+    if kind == 6:
+        return f"[for x in {_expression(c, depth + 1)} : {_expression(c, depth + 1)}]"
+    if kind == 7:
+        return f"{_expression(c, depth + 1)} ? {_expression(c, depth + 1)} : {_expression(c, depth + 1)}"
+    if kind == 8:
+        return f'"pre-${{{_expression(c, depth + 1)}}}-%{{ if {_expression(c, depth + 1)} }}y%{{ endif }}"'
+    if kind == 9:
+        return f"{_expression(c, depth + 1)}{c.pick(('[*].arn', '[0]', '.x', ''))}"
+    return f"{_expression(c, depth + 1)} {c.pick(('+', '*', '/', '==', '&&', '%'))} {_expression(c, depth + 1)}"
+
+
+def grammar_hcl(data: bytes) -> bytes:
+    """Valid HCL built from the fuzzer's bytes: variables, locals, identities,
+    policies (jsonencode and aws_iam_policy_document), count, for_each and a
+    module call, so that inputs reach the evaluator and the rules."""
+    c = _Choices(data)
+    meta = lambda: c.pick(("", f"  count = {_expression(c)}\n", f"  for_each = {_expression(c)}\n"))  # noqa: E731
+    parts = ['variable "domain" {\n  default = %s\n}\n' % _expression(c),
+             'variable "principals" {\n  default = %s\n}\n' % _expression(c),
+             'variable "n" {}\n',
+             "locals {\n  a = %s\n  b = %s\n}\n" % (_expression(c), _expression(c)),
+             'resource "aws_ses_domain_identity" "d" {\n%s  domain = %s\n}\n' % (meta(), _expression(c)),
+             'resource "aws_ses_email_identity" "e" {\n%s  email = %s\n}\n' % (meta(), _expression(c)),
+             'data "aws_iam_policy_document" "p" {\n  statement {\n    actions = %s\n'
+             '    principals {\n      type = "AWS"\n      identifiers = %s\n    }\n    resources = %s\n  }\n}\n'
+             % (_expression(c), _expression(c), _expression(c)),
+             'resource "aws_ses_identity_policy" "p" {\n%s  identity = %s\n  name = "p"\n  policy = %s\n}\n'
+             % (meta(), _expression(c), c.pick(("data.aws_iam_policy_document.p.json",
+                                                 "jsonencode({Version = \"2012-10-17\", Statement = [%s]})"
+                                                 % _expression(c))))]
+    if c.number(2):
+        parts.append('module "mail" {\n  source = "./mail"\n%s  domain = %s\n}\n' % (meta(), _expression(c)))
+    return "".join(parts).encode("utf-8") + SEPARATOR + SEPARATOR + (
+        'variable "domain" {}\nresource "aws_ses_domain_identity" "m" {\n  domain = var.domain\n}\n'
+        'output "arn" {\n  value = aws_ses_domain_identity.m.arn\n}\n').encode("utf-8")
+
+
 EXTRA_FILES = {"octodns": {"config/octodns.yaml": OCTODNS_CONFIG, "main.tf": DNS_MODULE},
                "zone": {"main.tf": DNS_MODULE}, "tfvars": {"main.tf": VARIABLES_MODULE}}
 DNS = {"zone": "static", "octodns": "static"}
@@ -199,6 +277,8 @@ class Harness:
     def run(self, data: bytes) -> None:
         import json
 
+        if self.target == "hcl_grammar":
+            data = grammar_hcl(data)
         root = self.write(data[:MAX_LEN])
         cwd = os.getcwd()
         os.chdir(root)

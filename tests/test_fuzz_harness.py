@@ -88,3 +88,18 @@ def test_every_target_has_seeds_and_a_dictionary_libfuzzer_reads(target):
     assert fuzz.seeds(target)
     for line in fuzz.dictionary(target).splitlines():
         assert re.fullmatch(r'"(?:[ !#-\[\]-~]|\\x[0-9A-F]{2})+"', line), line
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_grammar_target_builds_valid_hcl_that_reaches_the_evaluator(seed):
+    import random
+
+    from analyzer.terraform.parse import parse_hcl
+
+    data = random.Random(seed).randbytes(120)
+    parts = fuzz.grammar_hcl(data).split(fuzz.SEPARATOR)
+    assert parts == fuzz.grammar_hcl(data).split(fuzz.SEPARATOR)  # the same bytes, the same program
+    for part in parts:
+        parse_hcl("main.tf", part.decode("utf-8"))  # raises ParseError when not HCL
+    assert b'resource "aws_ses_domain_identity" "d"' in parts[0]
+    fuzz.Harness("hcl_grammar").run(data)
