@@ -172,3 +172,16 @@ def test_a_nul_in_an_octodns_path_is_reported_at_its_line(before, after, line, c
     errors = [(f.rule_id, f.file, f.location.line, f.location.column) for f in report.findings
               if f.rule_id in ("SES001", "SES002")]
     assert errors == [("SES001", "case/config/octodns.yaml", line, column)]
+
+
+def test_a_zone_file_without_records_or_origin_takes_its_origin_from_its_name(tmp_path, monkeypatch):
+    """Found by ``bench/fuzz.py --target zone``: with no record to need one,
+    no origin was ever set, and the zone's name was None (SES002)."""
+    (tmp_path / "db.example.net").write_text("; the records moved elsewhere\n$TTL 300\n")
+    (tmp_path / "main.tf").write_text('resource "aws_ses_domain_identity" "d" {\n  domain = "example.net"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    with bounded():
+        report = scan(ScanOptions(paths=["."], dns="static"))
+    assert [f for f in report.findings if f.rule_id in ("SES001", "SES002")] == []
+    rules = {f.rule_id for f in report.findings}
+    assert "SES219" not in rules and "SES230" in rules  # the zone is declared, and has no DMARC record
