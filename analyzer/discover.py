@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
-from analyzer.files import Limits, searchable
+from analyzer.files import Limits, open_regular, searchable
 from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
 from analyzer.terraform.sources import read_modules_json
@@ -171,6 +171,7 @@ class Discovery:
 
     def __post_init__(self):
         self.boundary = self.boundary or self.root
+        self._trees: dict = {}  # directory -> _tree(directory): asked for every module of a chain
 
     def declares_ses(self) -> bool:
         """Whether some Terraform module can declare SES resources: only then
@@ -180,27 +181,37 @@ class Discovery:
             self._declares_ses = any(m.ses_text for m in self.modules.values())
         return self._declares_ses
 
-    def relevant(self, directory: str, _seen=None) -> bool:
-        """Whether a module directory can lead to a resource a rule reads."""
-        seen = _seen if _seen is not None else set()
-        if directory in seen:
-            return False
-        seen.add(directory)
-        module = self.modules.get(directory)
-        if module is None:
-            if not _inside(directory, self.boundary):
-                return True  # never read: the loader reports the call as not analyzed
-            module = self.add_module(directory)
+    def relevant(self, directory: str) -> bool:
+        """Whether a module directory can lead to a resource a rule reads: it,
+        or a module it calls, directly or not (depth first, in call order;
+        iterative, as a chain of hundreds of local modules is valid input)."""
+        seen, pending = set(), [directory]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            module = self.modules.get(current)
             if module is None:
-                return False
+                if not _inside(current, self.boundary):
+                    return True  # never read: the loader reports the call as not analyzed
+                module = self.add_module(current)
+                if module is None:
+                    continue
+            if self._matters(current, module):
+                return True
+            pending.extend(reversed(self._callees(current, module)))
+        return False
+
+    def _matters(self, directory: str, module: "ModuleDir") -> bool:
+        """Whether a module can declare a resource a rule reads, by itself or with the modules it calls."""
         if module.ses_text or module.remote_ses_call:
             return True
         if self.dns and (module.mail_dns or module.dns_zone and self.declares_ses()):
             return True
         tree = self._tree(directory)
-        if any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree)):
-            return True  # an IAM resource and a send action it may be given, in one module tree
-        return any(self.relevant(c, seen) for c in self._callees(directory, module))
+        # an IAM resource and a send action it may be given, in one module tree
+        return any(m.iam for m in tree) and (self.inputs_grant_send or any(self.grants_send(m) for m in tree))
 
     def relevant_callee(self, directory: str, root: Optional[str] = None) -> bool:
         """Whether a module called from a module that matters can matter: as
@@ -243,6 +254,8 @@ class Discovery:
 
     def _tree(self, directory: str) -> list:
         """The modules read for ``directory`` and every module it calls, inside the root."""
+        if directory in self._trees:
+            return self._trees[directory]
         result, seen, pending = [], set(), [directory]
         while pending:
             current = pending.pop()
@@ -253,6 +266,7 @@ class Discovery:
             if module is not None:
                 result.append(module)
                 pending.extend(self._callees(current, module))
+        self._trees[directory] = result
         return result
 
     @staticmethod
@@ -326,6 +340,8 @@ def _prefilter(module: ModuleDir, discovery: Discovery) -> None:
             if not _word_start(data, m.start()):
                 continue
             source = m.group(1)
+            if b"\x00" in source:
+                continue  # no path holds a NUL: the module loader reports this call
             if source in (b".", b"..") or source.startswith((b"./", b"../")):
                 target = os.path.realpath(os.path.join(module.dir, source.decode("utf-8", "replace")))
                 if target != module.dir:
@@ -339,8 +355,8 @@ def _read(path: str, limits: Limits) -> Optional[bytes]:
     try:
         if os.path.getsize(path) > limits.max_file_size:
             return None
-        with open(path, "rb") as f:
-            return searchable(f.read())
+        with open_regular(path) as f:
+            return searchable(f.read(limits.max_file_size + 1))
     except OSError:
         return None
 
@@ -474,6 +490,9 @@ def discover(path: str, excludes: Excludes = Excludes(), limits: Limits = Limits
                 continue
             if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real):
                 discovery.problems.append((entry.path, "a symbolic link to a file outside the scanned root; not read"))
+                continue
+            if not entry.is_symlink() and not entry.is_file():  # a link: read_text says what it leads to
+                discovery.problems.append((entry.path, "not a regular file (a named pipe, socket or device); not read"))
                 continue
             if document:
                 discovery.documents.append(entry.path)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyzer.errors import guard
-from analyzer.files import InputError, Limits, display, read_text, searchable
+from analyzer.files import InputError, Limits, display, placed, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
 from analyzer.serverless.loader import is_service_name
@@ -64,7 +64,7 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
         text, problem = read_text(path, limits)
         if problem:
             if _might_be_a_document(path) or is_service_name(path):
-                model.problems.append(InputProblem(shown, problem))
+                model.problems.append(InputProblem(shown, *placed(problem)))
             continue
         if dns and _load_dns(path, shown, text, model, root or os.path.dirname(path), zone_yaml, limits):
             model.files += 1

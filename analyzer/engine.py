@@ -83,9 +83,11 @@ def scan(options: ScanOptions, progress=None) -> Report:
     counts = FileCounts()
     modules_skipped = []
     replaced = []
+    boundaries = []
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
+        boundaries.append(discovery.boundary)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
         TerragruntScan(terraform_scan).run()
@@ -97,7 +99,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         load_documents(discovery.documents, options.documents, model, progress, root=discovery.boundary,
                        dns=options.dns != "off", limits=options.limits)
         counts.documents_loaded += model.files - loaded
-    merge_plans_with_terraform(model)
+    merge_plans_with_terraform(model, boundaries)
     if options.dns != "off":
         link_dns(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),

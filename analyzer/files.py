@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -73,28 +74,75 @@ def display(path: str) -> str:
     return os.path.relpath(path)
 
 
+class NotRegularFile(OSError):
+    """A named pipe, socket or device where a file was expected: reading it could block forever."""
+
+    def __init__(self, path: str):
+        super().__init__(f"{path}: not a regular file")
+        self.strerror = "not a regular file (a named pipe, socket or device); not read"
+
+
+def open_regular(path: str):
+    """``path`` opened for binary reading, or ``NotRegularFile``: checked before
+    opening (opening a device can act) and on the opened file (the path may
+    have changed), opened without blocking (opening a named pipe waits for a writer)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotRegularFile(path)
+    handle = open(path, "rb", opener=_open_nonblocking)
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise NotRegularFile(path)
+    return handle
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+class Problem(str):
+    """Why a file could not be read, with where in it (1-based, 0 when it has no place)."""
+
+    def __new__(cls, message: str, line: int = 0, column: int = 0):
+        problem = super().__new__(cls, message)
+        problem.line, problem.column = line, column
+        return problem
+
+
+def placed(problem: str) -> tuple:
+    """``(message, line, column)`` of a problem ``read_text`` returned."""
+    return str(problem), getattr(problem, "line", 0), getattr(problem, "column", 0)
+
+
+def _position(data: bytes, offset: int) -> tuple:
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+
+
 def read_text(path: str, limits: Limits = Limits()):
-    """``(text, problem)``: the file decoded as UTF-8, or why it could not be."""
+    """``(text, problem)``: the file decoded as UTF-8, or why it could not be
+    (a ``Problem``, with the line and column of a bad byte)."""
     try:
         size = os.path.getsize(path)
         if size > limits.max_file_size:
             return None, f"file is {limits.too_large()}; not analyzed"
-        with open(path, "rb") as f:
-            data = f.read()
+        with open_regular(path) as f:
+            data = f.read(limits.max_file_size + 1)
     except OSError as exc:
         return None, f"cannot read the file: {exc.strerror}"
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     wide = _wide_encoding(data)
     if wide:
-        return None, (f"the file is {wide[2]} (it starts with a byte order mark); sesguard reads UTF-8 only, "
-                      "as Terraform does; not analyzed")
+        return None, Problem(f"the file is {wide[2]} (it starts with a byte order mark); sesguard reads UTF-8 only, "
+                             "as Terraform does; not analyzed", 1, 1)
+    if len(data) > limits.max_file_size:
+        return None, f"file is {limits.too_large()}; not analyzed"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"not valid UTF-8 (byte {exc.start})"
+        return None, Problem(f"not valid UTF-8 (byte {exc.start})", *_position(data, exc.start))
     if "\x00" in text:
-        return None, "the file contains NUL bytes"
+        return None, Problem("the file contains NUL bytes", *_position(data, data.index(b"\x00")))
     return text, None
 
 

@@ -25,6 +25,8 @@ from analyzer.files import MAX_DEPTH, InputError, Limits
 from analyzer.model import LDict, LList, Location, LStr
 
 _WS = re.compile(r"[ \t\n\r]*")
+MAX_INTEGER_DIGITS = 4000  # a JSON integer longer than this is not an input a scan needs
+
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _STRING_CHUNK = re.compile(r'[^"\\\x00-\x1f]*')
 
@@ -94,6 +96,8 @@ class _Decoder:
             number = m.group(0)
             if m.group(1) or m.group(2):
                 return float(number), m.end()
+            if len(number) > MAX_INTEGER_DIGITS:  # int() would raise past Python's own 4300
+                self.fail(f"an integer of {len(number)} digits (the limit is {MAX_INTEGER_DIGITS})", pos)
             return int(number), m.end()
         self.fail(f"unexpected character {ch!r}", pos)
 
@@ -117,8 +121,14 @@ class _Decoder:
                 hex_digits = text[i + 2:i + 6]
                 if not re.fullmatch(r"[0-9a-fA-F]{4}", hex_digits):
                     self.fail("bad \\u escape", i)
-                chunks.append(chr(int(hex_digits, 16)))
+                code = int(hex_digits, 16)
                 i += 6
+                if 0xD800 <= code < 0xDC00 and re.match(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}", text[i:i + 6]):
+                    code = 0x10000 + ((code - 0xD800) << 10) + (int(text[i + 2:i + 6], 16) - 0xDC00)
+                    i += 6  # a surrogate pair, as json.dumps writes any emoji
+                elif 0xD800 <= code < 0xE000:
+                    self.fail(f"a lone surrogate \\u{hex_digits} is not a character", i - 6)
+                chunks.append(chr(code))
                 continue
             try:
                 chunks.append(json.loads('"' + escape + '"'))

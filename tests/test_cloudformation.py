@@ -822,11 +822,11 @@ MALFORMED = [
      [("the key 'A' is written twice in the same mapping; CloudFormation rejects the template", 4)]),
     ("t.json", '{"Resources": {"A": {"Type": "AWS::SNS::Topic", "Type": "AWS::SNS::Topic"}}}',
      [("the key 'Type' is written twice in the same mapping; CloudFormation rejects the template", 1)]),
-    ("t.yaml", "- AWSTemplateFormatVersion\n", [("the template is not a mapping", 0)]),
-    ("t.yaml", "AWSTemplateFormatVersion: x\n", [("the template has no Resources mapping", 0)]),
+    ("t.yaml", "- AWSTemplateFormatVersion\n", [("the template is not a mapping", 1)]),
+    ("t.yaml", "AWSTemplateFormatVersion: x\n", [("the template has no Resources mapping", 1)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nResources: [a]\n", [("the template has no Resources mapping", 2)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nDescription: \ue000owner-account|x\ue001\nResources: {}\n",
-     [("the file contains the characters U+E000 or U+E001, which sesguard reserves; not analyzed", 0)]),
+     [("the file contains the characters U+E000 or U+E001, which sesguard reserves; not analyzed", 2)]),
     ("t.yaml", "AWSTemplateFormatVersion: x\nResources: {}\nMetadata: !Sub '${'\n", []),  # never evaluated
 ]
 

@@ -368,11 +368,12 @@ def merged(tmp_path, monkeypatch):
     def run(files: dict) -> Model:
         write(tmp_path, files)
         model = Model()
-        TerraformScan(discover(str(tmp_path)), Variables(), model).run()
+        discovery = discover(str(tmp_path))
+        TerraformScan(discovery, Variables(), model).run()
         for path in sorted(tmp_path.rglob("*.json")):
             relative = os.path.relpath(path)
             load_plan(relative, relative, path.read_text(), model)
-        merge_plans_with_terraform(model)
+        merge_plans_with_terraform(model, [discovery.boundary])
         return model
 
     return run

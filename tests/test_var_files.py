@@ -64,7 +64,7 @@ def test_an_unreadable_var_file_says_why(envs):
     (envs / "bad.tfvars").write_bytes(b"\xff\xfe\x00x")
     result = CliRunner().invoke(main, ["scan", "envs/dev", "--var-file", "bad.tfvars"])
     assert result.exit_code == 2
-    assert result.stderr == ("sesguard: cannot use --var-file bad.tfvars: the file is UTF-16 (it starts with a byte "
+    assert result.stderr == ("sesguard: cannot use --var-file bad.tfvars:1: the file is UTF-16 (it starts with a byte "
                              "order mark); sesguard reads UTF-8 only, as Terraform does; not analyzed\n")
 
 

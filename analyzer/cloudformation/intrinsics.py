@@ -427,6 +427,9 @@ def _join(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
     return LStr(delimiter.join(pieces), loc)
 
 
+_MAX_INDEX_DIGITS = 18  # no list is longer; int() of thousands of digits raises
+
+
 def _select(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
     if not isinstance(argument, list) or len(argument) != 2:
         return r.error("Fn::Select", loc, "needs [index, list]")
@@ -435,8 +438,8 @@ def _select(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
         unknown = next(unknowns_in(value), None) if not isinstance(value, list) else None
         if unknown is not None:
             return unknown
-    if isinstance(index, str) and index.isdigit():
-        index = int(index)
+    if isinstance(index, str) and index.isascii() and index.isdigit() and len(index) <= _MAX_INDEX_DIGITS:
+        index = int(index)  # not "²", which isdigit() accepts
     if not isinstance(index, int) or isinstance(index, bool):
         return r.error("Fn::Select", loc, "the index must be a number")
     if not isinstance(items, list):
@@ -523,6 +526,8 @@ def _to_json_string(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
     value = r.resolve(argument)
     if _is_error(value):
         return value
+    if value is NO_VALUE:
+        return r.error("Fn::ToJsonString", loc, "AWS::NoValue is not a value to convert")
     return LStr(json.dumps(_json_ready(value), separators=(",", ":"), ensure_ascii=False), loc)
 
 
@@ -610,9 +615,9 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, Unknown):
         return embed(value)
     if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
+        return {k: _json_ready(v) for k, v in value.items() if v is not NO_VALUE}
     if isinstance(value, list):
-        return [_json_ready(v) for v in value]
+        return [_json_ready(v) for v in value if v is not NO_VALUE]
     return value
 
 

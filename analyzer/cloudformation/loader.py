@@ -58,8 +58,11 @@ def load_template(path: str, shown: str, text: str, parameters: dict, model: Mod
     """Add the SES resources of the template ``text`` (read from ``path``,
     shown as ``shown``) to ``model``, with ``parameters`` (name -> value) in use."""
     if any(c in text for c in _RESERVED):
+        offset = min(text.find(c) for c in _RESERVED if c in text)
+        line = text.count("\n", 0, offset) + 1
         model.problems.append(InputProblem(shown, "the file contains the characters U+E000 or U+E001, "
-                                                  "which sesguard reserves; not analyzed"))
+                                                  "which sesguard reserves; not analyzed",
+                                           line, offset - (text.rfind("\n", 0, offset) + 1) + 1))
         return
     try:
         template, duplicates = _parse(text, shown, limits)
@@ -76,12 +79,14 @@ def load_template(path: str, shown: str, text: str, parameters: dict, model: Mod
         model.problems.append(InputProblem(shown, f"the key {key!r} is written twice in the same mapping; "
                                                   "CloudFormation rejects the template", loc.line, loc.column))
     if not isinstance(template, dict):
-        model.problems.append(InputProblem(shown, "the template is not a mapping"))
+        loc = getattr(template, "loc", None)  # a list or a string has one; a number starts the file
+        model.problems.append(InputProblem(shown, "the template is not a mapping",
+                                           loc.line if loc else 1, loc.column if loc else 1))
         return
     if not isinstance(template.get("Resources"), dict):
-        loc = template.loc_of_key("Resources") if "Resources" in template else None
+        loc = (template.loc_of_key("Resources") if "Resources" in template else None) or template.loc
         model.problems.append(InputProblem(shown, "the template has no Resources mapping",
-                                           loc.line if loc else 0, loc.column if loc else 0))
+                                           loc.line if loc else 1, loc.column if loc else 1))
         return
     try:
         adapt(template, Resolver(template, parameters), shown, model)

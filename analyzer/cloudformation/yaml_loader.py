@@ -78,21 +78,32 @@ class _Parser(_BASE):
     """A safe loader used for its scanner, parser and scalar resolver only."""
 
 
-def load_yaml(text: str, file: str, limits: Limits = Limits()) -> Loaded:
-    """The single YAML document in ``text``; raises ``YAMLLoadError``."""
+def load_yaml(text: str, file: str, limits: Limits = Limits(), merge_keys: bool = False) -> Loaded:
+    """The single YAML document in ``text``; raises ``YAMLLoadError``.
+    ``merge_keys``: a plain ``<<`` key merges the mapping (or mappings) it
+    is given into its own, as PyYAML's loaders do (octoDNS reads YAML so);
+    CloudFormation has no merge keys, so a template's ``<<`` stays a key."""
     parser = _Parser(text)
     try:
-        return _Builder(parser, text, file, limits).document()
+        return _Builder(parser, text, file, limits, merge_keys).document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or "malformed YAML"
         if error.context and error.problem and error.context_mark is not None:
             reason += f" ({error.context} started at line {error.context_mark.line + 1})"
         raise YAMLLoadError(f"YAML syntax error: {reason}", *_position(mark)) from None
+    except yaml.reader.ReaderError as error:  # a control character: PyYAML gives an offset, not a mark
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise YAMLLoadError(f"YAML syntax error: unacceptable character #x{code:04x}: {error.reason}",
+                            *_offset_position(text, error.position)) from None
     except yaml.YAMLError as error:
         raise YAMLLoadError(f"YAML syntax error: {error}") from None
     finally:
         parser.dispose()
+
+
+def _offset_position(text: str, offset: int) -> tuple:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _position(mark) -> tuple:
@@ -110,12 +121,15 @@ class _Open:
     size: int = 1  # nodes it holds, itself and alias expansions included
     key: Optional[LStr] = None  # a mapping's key waiting for its value
     has_key: bool = False
+    merging: bool = False  # the key waiting is a merge key
+    merged: set = field(default_factory=set)  # keys that came from a merge key: the mapping's own win
 
 
 class _Builder:
     """Builds the document's value from the parser's events, one at a time."""
 
-    def __init__(self, parser: _Parser, text: str, file: str, limits: Limits):
+    def __init__(self, parser: _Parser, text: str, file: str, limits: Limits, merge_keys: bool = False):
+        self.merge_keys = merge_keys
         self.parser = parser
         self.limits = limits
         self.text = text
@@ -149,6 +163,7 @@ class _Builder:
             if self.stack and isinstance(self.stack[-1].value, LDict) and not self.stack[-1].has_key \
                     and event.tag is None:
                 value = LStr(event.value, self.location(event.start_mark, event.end_mark))  # a key, as written
+                self.stack[-1].merging = self.merge_keys and event.value == "<<" and not event.style  # plain
             else:
                 value = self.scalar(event)
             self.add(value, 1, event.anchor, event.start_mark, event.end_mark)
@@ -193,7 +208,11 @@ class _Builder:
             return self.text_value(event, loc)
         if tag in _CONSTRUCTED:
             node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-            return self.parser.yaml_constructors[tag](self.parser, node)
+            try:
+                return self.parser.yaml_constructors[tag](self.parser, node)
+            except (ValueError, KeyError) as error:  # "!!int abc", "!!bool perhaps", thousands of digits
+                raise YAMLLoadError(f"{event.value[:40]!r} is not a valid !!{tag[len(_YAML_TAG):]} ({error})",
+                                    *_position(event.start_mark)) from None
         raise YAMLLoadError(_tag_problem(tag), *_position(event.start_mark))
 
     def text_value(self, event, loc: Location) -> LStr:
@@ -239,14 +258,33 @@ class _Builder:
                 raise YAMLLoadError("a mapping key must be a plain string", *_position(start))
             parent.key = LStr(value, self.location(start, end))
             parent.has_key = True
+        elif parent.merging:
+            self.merge(parent, value, start)
         else:
             key = parent.key
-            if key in parent.value:
+            if key in parent.merged:
+                parent.merged.discard(key)  # the mapping's own value wins over a merged one
+            elif key in parent.value:
                 self.duplicates.append((str(key), key.loc))
             parent.value[key] = value
             parent.value.key_locs[key] = Location(self.file, key.loc.line, key.loc.column,
                                                   end.line + 1, end.column + 1)
             parent.has_key = False
+
+
+    def merge(self, parent: _Open, value: Any, start) -> None:
+        """``<<: *base`` or ``<<: [*a, *b]``: the keys the mapping does not
+        have yet, from the first mapping that has each (YAML's merge key)."""
+        sources = value if isinstance(value, LList) else [value]
+        if not all(isinstance(source, LDict) for source in sources):
+            raise YAMLLoadError("a merge key (<<) takes a mapping or a list of mappings", *_position(start))
+        for source in sources:
+            for key, item in source.items():
+                if key not in parent.value:
+                    parent.value[key] = item
+                    parent.value.key_locs[key] = source.key_locs.get(key, source.loc)
+                    parent.merged.add(key)
+        parent.has_key = parent.merging = False
 
 
 def _short_form(tag: Optional[str]) -> Optional[str]:

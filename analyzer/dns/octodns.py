@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from analyzer.cloudformation.yaml_loader import YAMLLoadError, load_yaml
-from analyzer.files import Limits, display, read_text
+from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import DnsRecord, DnsZone, InputProblem, LDict, Location, Model, loc_of
 
 YAML_PROVIDER = "octodns.provider.yaml.YamlProvider"
@@ -88,7 +88,7 @@ def load_octodns_config(path: str, shown: str, text: str, model: Model, root: st
     source that is not a provider, a malformed zone or record.
     """
     try:
-        config = load_yaml(text, shown, limits).value
+        config = load_yaml(text, shown, limits, merge_keys=True).value
     except YAMLLoadError as error:
         model.problems.append(InputProblem(shown, f"cannot parse octoDNS config: {error.message}",
                                            error.line, error.column))
@@ -135,6 +135,22 @@ class _Provider:
         return sorted(zones)
 
 
+def _holding_nul(value: Any) -> Any:
+    """The first string (key or value) in ``value`` that holds a NUL, or None."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                return current
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return None
+
+
 class _Config:
     """One octoDNS config being loaded; ``read`` lists the zone files read."""
 
@@ -160,6 +176,10 @@ class _Config:
         return False
 
     def load(self, config: LDict) -> None:
+        nul = _holding_nul(config)
+        if nul is not None:  # zone names and directories become paths, and no path holds a NUL
+            self.problem(f"{str(nul)!r} holds a NUL byte; the configuration is not analyzed", loc_of(nul, config))
+            return
         zones = config["zones"]
         claimed = {str(name) for name in zones if not name.startswith("*")}
         for name, settings in zones.items():
@@ -296,10 +316,10 @@ class _Config:
             self.read.append(real)
         text, problem = read_text(real, self.limits)
         if problem:
-            self.problem(problem, None, shown)
+            self.model.problems.append(InputProblem(shown, *placed(problem)))  # with the bad byte's line
             return
         try:
-            records = load_yaml(text, shown, self.limits).value
+            records = load_yaml(text, shown, self.limits, merge_keys=True).value
         except YAMLLoadError as error:
             self.model.problems.append(InputProblem(shown, f"cannot parse octoDNS zone file: {error.message}",
                                                     error.line, error.column))

@@ -220,13 +220,16 @@ class _Reading(dns.transaction.Transaction):
 def _read_zone(path: str, shown: str, text: str):
     """``_read`` with the origin ``load_zone_file`` describes."""
     try:
-        return _read(text, shown, None)
+        tokenizer, reading = _read(text, shown, None)
+        if reading.manager.origin is not None:
+            return tokenizer, reading
     except dns.zonefile.UnknownOrigin:
-        origin = _origin_from_soa(text) or _origin_from_file_name(path)
-        if origin is None:
-            raise _ReadError("the zone file has no $ORIGIN and its name does not say its origin; "
-                             "add a $ORIGIN line", 1) from None
-        return _read(text, shown, origin)
+        pass  # a record came before any $ORIGIN; a file without records needs one as much
+    origin = _origin_from_soa(text) or _origin_from_file_name(path)
+    if origin is None:
+        raise _ReadError("the zone file has no $ORIGIN and its name does not say its origin; "
+                         "add a $ORIGIN line", 1)
+    return _read(text, shown, origin)
 
 
 def _read(text: str, shown: str, origin: Optional[dns.name.Name]):

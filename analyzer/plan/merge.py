@@ -58,8 +58,10 @@ COLLECTIONS = ("identities", "identity_policies", "configuration_sets", "event_d
                "notification_topics", "access_keys", "iam_policies", "identity_settings", "dns_zones", "dns_records")
 
 
-def merge_plans_with_terraform(model: Model) -> None:
-    """Pair plan resources with their configuration (see the module documentation)."""
+def merge_plans_with_terraform(model: Model, boundaries) -> None:
+    """Pair plan resources with their configuration (see the module
+    documentation); ``boundaries``: the scan boundaries (``Discovery.boundary``),
+    above which no ancestor's ``modules.json`` is read."""
     resources = [r for name in COLLECTIONS for r in getattr(model, name)]
     planned = [r for r in resources if r.origin is not None]
     if not planned:
@@ -73,7 +75,7 @@ def merge_plans_with_terraform(model: Model) -> None:
     dropped: set = set()
     for plan in dict.fromkeys(r.origin.plan for r in planned):
         of_plan = [r for r in planned if r.origin.plan == plan]
-        pairs = _pairs(of_plan, configured, dropped)
+        pairs = _pairs(of_plan, configured, dropped, boundaries)
         for ours, theirs in pairs:
             if _unknown_name(ours):
                 dropped.add(id(ours))  # a record named after apply: the configuration says from what
@@ -87,7 +89,7 @@ def merge_plans_with_terraform(model: Model) -> None:
         collection[:] = [r for r in collection if id(r) not in dropped]
 
 
-def _pairs(planned: list, configured: dict, taken: set) -> list:
+def _pairs(planned: list, configured: dict, taken: set, boundaries) -> list:
     """``(plan resource, configuration resource)`` pairs of one plan, at the
     root module directory the module documentation's rule chooses."""
     candidates = [(p, c, _dir(c.file)) for p in planned for c in configured.get(p.address, ())
@@ -108,7 +110,12 @@ def _pairs(planned: list, configured: dict, taken: set) -> list:
                 used.update((id(ours), id(theirs)))
         return found
 
+    real = os.path.realpath(plan_dir)
+    inside = [b for b in map(os.path.realpath, boundaries) if real == b or real.startswith(b.rstrip(os.sep) + os.sep)]
+    boundary = max(inside, key=len) if inside else real
     for root in _self_and_ancestors(plan_dir):
+        if not (os.path.realpath(root) + os.sep).startswith(boundary.rstrip(os.sep) + os.sep):
+            break  # the repository root's parents are never read
         found = pairs_at(root)
         if found:
             return found

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from analyzer.model import (
+    ERROR,
     AccessKey,
     ConfigurationSet,
     EventDestination,
     IamPolicy,
     Identity,
     IdentityPolicy,
+    InputProblem,
     LDict,
     LList,
     Location,
@@ -130,7 +132,26 @@ def _identities(current: ModuleInstance, model: Model) -> None:
                 file=file, **state)
             if identity.region is None and "provider" not in block.body.attributes:
                 identity.region = _provider_region(current)
+            _unevaluated_name(identity, current, model)
             model.identities.append(identity)
+
+
+def _unevaluated_name(identity: Identity, current: ModuleInstance, model: Model) -> None:
+    """An identity whose name failed to evaluate (``element([], 0)``, ``"${1/0}"``)
+    no rule can judge: it is SES001 at the name, unless a problem already
+    says why (an undeclared reference, where it is written), rather than vanish.
+    An instance that may not exist (``count = 0``, an unknown ``count``) is
+    evaluated with placeholders, so its errors say nothing of the input."""
+    name, loc = identity.name, identity.name_loc or identity.loc
+    if not isinstance(name, Unknown) or name.kind != ERROR or loc is None:
+        return
+    if not identity.active or identity.conditional:
+        return
+    places = {(loc.file, loc.line)} | ({(name.loc.file, name.loc.line)} if name.loc else set())
+    if any((p.file, p.line) in places for p in current.problems + model.problems):
+        return
+    current.problems.append(InputProblem(loc.file, f"{identity.address}: the {identity.kind} of this identity could "
+                                                   f"not be evaluated: {name.describe()}", loc.line, loc.column))
 
 
 def _provider_region(current: ModuleInstance):

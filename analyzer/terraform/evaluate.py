@@ -621,6 +621,8 @@ def _unescape(text: str) -> str:
         if code in _SIMPLE_ESCAPES:
             return _SIMPLE_ESCAPES[code]
         if len(code) > 1 and int(code[1:], 16) <= 0x10FFFF:
+            if 0xD800 <= int(code[1:], 16) < 0xE000:  # HCL, like Go, has no surrogate characters
+                raise EvalError(f"invalid escape sequence \\{code} in a string: a surrogate is not a character")
             return chr(int(code[1:], 16))
         raise EvalError(f"invalid escape sequence \\{code} in a string")
 

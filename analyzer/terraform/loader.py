@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from analyzer import jsonloc
 from analyzer.discover import Discovery
 from analyzer.errors import internal_error
-from analyzer.files import Limits, display, read_text
+from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
 from analyzer.suppress import from_comment
@@ -86,7 +86,7 @@ def load_var_file(path: str, model: Model, files: TerraformFiles):
     shown = display(path)
     text, problem = files.read(path)
     if problem:
-        model.problems.append(InputProblem(shown, problem))
+        model.problems.append(InputProblem(shown, *placed(problem)))
         return None
     if path.endswith(".json"):
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -61,6 +62,8 @@ from analyzer.terraform.variable_types import convert, type_constraint
 
 OUTSIDE = ("outside the repository, which sesguard never reads outside of; scan from a repository that holds "
            "both, or give --root")
+MAX_INSTANCES = 1000  # of one resource, data or module block: evaluating each costs about a millisecond
+NUL_SOURCE = "its source holds a NUL byte, which no path can"
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on", "lifecycle", "provider"}
 
 
@@ -339,6 +342,9 @@ class ModuleInstance:
             if count == 0:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
+            if count > MAX_INSTANCES:
+                why = self._too_many(file, expr, f"count = {count}")
+                return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, why)]
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
@@ -360,8 +366,17 @@ class ModuleInstance:
                 placeholder = Unknown("each.value", EVALUATION)
                 return [Expansion("", inactive.bind({"each": {"key": placeholder, "value": placeholder}}), False,
                                   self._reason("for_each is empty", expr, scope))]
+            if len(pairs) > MAX_INSTANCES:
+                return [Expansion(None, inactive, False, self._too_many(file, expr, f"for_each of {len(pairs)} keys"))]
             return [Expansion(k, scope.bind({"each": {"key": k, "value": v}})) for k, v in pairs]
         return [Expansion(None, scope)]
+
+    def _too_many(self, file: str, expr, what: str) -> str:
+        """Report a block with more instances than sesguard evaluates, at its line (SES001)."""
+        where = location(file, expr)
+        why = f"{what}: more than {MAX_INSTANCES} instances, the limit of one block sesguard evaluates; not analyzed"
+        self.problems.append(InputProblem(where.file, why, where.line, where.column))
+        return why
 
     def _unsuitable(self, file: str, expr, why: str) -> None:
         """Report a ``count`` / ``for_each`` value Terraform rejects, at its line (SES001)."""
@@ -483,8 +498,8 @@ class ModuleInstance:
         if not isinstance(source, str):
             return self._not_analyzed(name, block, file, str(source), "its source is not a literal string")
         key = f"{self.module_key}.{name}" if self.module_key else name
-        directory, why = self._module_dir(source, key)
-        if directory is None and why.endswith(OUTSIDE):
+        directory, why = self._module_dir(source, key) if "\x00" not in source else (None, NUL_SOURCE)
+        if directory is None and (why.endswith(OUTSIDE) or why == NUL_SOURCE):
             # The module is there, and its findings would be: the input is not analyzed (SES001).
             self.problems.append(InputProblem(block.loc.file, f"{address}: {why}", block.loc.line, block.loc.column))
         if directory is None:
@@ -567,6 +582,8 @@ def count_number(value):
             return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise EvalError(f"count must be a whole number, not a {type_name(value)}")
+    if isinstance(value, float) and not math.isfinite(value):  # 1e309 is infinity
+        raise EvalError(f"count must be a whole number, not {value!r}")
     if value != int(value):
         raise EvalError(f"count must be a whole number, not {value!r}")
     if value < 0:

@@ -77,6 +77,8 @@ def location(file: str, node) -> Location:
     """The location of a Lark tree or token."""
     if isinstance(node, Token):
         return Location(file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
+    if isinstance(node, JsonExpr):
+        return node.loc
     meta = node.meta
     if getattr(meta, "empty", True):
         return Location(file, 0, 0)

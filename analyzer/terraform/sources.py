@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lark import Tree
 
+from analyzer.files import MAX_FILE_SIZE, open_regular, placed
 from analyzer.terraform.parse import Body, ParsedFile, ParseError, location, subtrees
 
 
@@ -56,18 +57,23 @@ class ModuleSource:
                 self.providers[labels[0]] = (block, parsed.path)
 
 def read_modules_json(root_dir: str) -> dict:
-    """``.terraform/modules/modules.json``: module key -> directory (relative to the root)."""
+    """``.terraform/modules/modules.json``: module key -> directory (relative to
+    the root). A file that is missing, not a regular file, malformed or nested
+    past what ``json`` decodes is no module directory (its modules are then
+    reported as not downloaded); a directory holding a NUL byte names none."""
     path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
+        with open_regular(path) as f:
+            data = json.loads(f.read(MAX_FILE_SIZE + 1).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     result = {}
-    for module in data.get("Modules", []) if isinstance(data, dict) else []:
-        if isinstance(module, dict) and module.get("Key") and isinstance(module.get("Dir"), str):
+    for module in data.get("Modules", []) if isinstance(data, dict) and isinstance(data.get("Modules"), list) else []:
+        if isinstance(module, dict) and isinstance(module.get("Key"), str) and module["Key"] \
+                and isinstance(module.get("Dir"), str) and "\x00" not in module["Dir"]:
             result[module["Key"]] = module["Dir"]
     return result
+
 
 def load_module_source(directory: str, display_dir: str, files: list, read_text, display, parse) -> ModuleSource:
     """Parse the Terraform files of one directory.
@@ -82,7 +88,7 @@ def load_module_source(directory: str, display_dir: str, files: list, read_text,
         shown = display(path)
         text, problem = read_text(path)
         if problem:
-            source.problems.append((shown, problem, 0, 0))
+            source.problems.append((shown, *placed(problem)))
             continue
         try:
             parsed = parse(path, shown, text)

@@ -13,7 +13,11 @@ from analyzer.terraform.functions.core import CallContext, _Error, _literal, _ma
 def _resolve(ctx: CallContext, value: Any) -> tuple:
     """(real path, path relative to cwd) of a file argument inside the scan root."""
     path = _literal(value, "path")
-    full = os.path.normpath(os.path.join(ctx.module_dir, os.path.expanduser(path)))
+    if path.startswith("~"):  # expanding ~user looks the user up in the system's password database
+        raise _Error(f"refusing to read {path!r}: a home directory is outside the scanned root")
+    if "\x00" in path:
+        raise _Error(f"refusing to read {path!r}: no path holds a NUL byte")
+    full = os.path.normpath(os.path.join(ctx.module_dir, path))
     real, root = os.path.realpath(full), os.path.realpath(ctx.root_dir)
     try:
         inside = os.path.commonpath([real, root]) == root

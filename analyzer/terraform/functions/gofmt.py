@@ -26,6 +26,8 @@ from analyzer.terraform.functions.encoding import _json, _json_string
 # format / formatlist
 # ---------------------------------------------------------------------------
 
+MAX_WIDTH = 9999  # widths and precisions of format verbs: four digits
+
 _VERB = re.compile(r"%(?P<flags>[-+# 0]*)(?:\[(?P<index>[1-9][0-9]*)\])?(?P<width>[1-9][0-9]*)?"
                    r"(?:\.(?P<precision>[0-9]*))?(?P<verb>.)?", re.S)
 _SUPPORTED_VERBS = "vstqdf"
@@ -107,6 +109,9 @@ def _parse_verb(spec: str, start: int, next_arg: int) -> tuple:
     if letter not in _SUPPORTED_VERBS:
         raise _Error(f'unsupported format verb {letter!r} in "{m.group(0)}" at offset {start}')
     precision = m.group("precision")
+    for part in ("width", "precision"):
+        if len(m.group(part) or "") > 4:  # %999999999s would build a string of a gigabyte
+            raise _Error(f'the {part} in "{m.group(0)}" is over {MAX_WIDTH}, the limit sesguard formats to')
     verb = _Verb(m.group(0), start, letter, m.group("flags"), int(m.group("width") or 0),
                  None if precision is None else int(precision or 0))
     return verb, int(m.group("index") or next_arg)

@@ -42,6 +42,7 @@ class _Frame:
 
     multiline: bool
     wrappers: list = field(default_factory=list)
+    weight: int = 1  # the largest product of nested repeat counts inside it, as RE2 bounds it
 
 
 class _RE2Translator:
@@ -61,6 +62,7 @@ class _RE2Translator:
         self.frames = [_Frame(multiline=False)]
         self.repeatable = False  # the last token can take a repetition operator
         self.repeated = False  # the last token was a repetition operator
+        self.last_weight = 1  # the weight of the last token: 1, or a group's
 
     def translate(self) -> str:
         while self.pos < len(self.src):
@@ -109,9 +111,11 @@ class _RE2Translator:
         self.repeatable, self.repeated = repeatable, repeated
 
     def atom(self, text: str) -> None:
+        self.last_weight = 1
         self.emit(text, repeatable=True)
 
     def assertion(self, text: str) -> None:
+        self.last_weight = 1
         self.emit(f"(?:{text})", repeatable=True)  # RE2 lets assertions repeat; Python needs a group
 
     def lazy_suffix(self) -> str:
@@ -136,6 +140,10 @@ class _RE2Translator:
         high = low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
         if low > _MAX_REPEAT or (high is not None and (high > _MAX_REPEAT or low > high)):
             self.fail(f"invalid repeat count {match.group(0)}")
+        weight = self.last_weight * max(low, high or 0)
+        if weight > _MAX_REPEAT:  # ((a{1000}){1000}){1000}: RE2 refuses it; Python would build it (GBs)
+            self.fail(f"invalid repeat count {match.group(0)}: nested repeats exceed {_MAX_REPEAT}")
+        self.frames[-1].weight = max(self.frames[-1].weight, weight)
         self.pos = match.end()
         self.emit(match.group(0) + self.lazy_suffix(), repeatable=False, repeated=True)
 
@@ -232,6 +240,8 @@ class _RE2Translator:
         if len(self.frames) == 1:
             self.fail("unexpected )")
         frame = self.frames.pop()
+        self.frames[-1].weight = max(self.frames[-1].weight, frame.weight)
+        self.last_weight = frame.weight
         self.emit(")" * len(frame.wrappers) + ")", repeatable=True)
 
     def alternate(self) -> None:
