@@ -222,6 +222,8 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
                                 root)
         _terraform_environment(options.variables, workspace, no_env_vars)
         options.documents.sam_config_env = sam_config_env
+        if cfn_parameters_file:  # an input of every template it gives values to (--changed-only)
+            options.documents.parameter_files = (os.path.relpath(cfn_parameters_file),)
         options.baseline = read_baseline(baseline_path) if baseline_path else options.baseline
         options.suppress = not no_suppress
         options.changed = changed

@@ -151,3 +151,19 @@ def test_a_module_outside_the_repository_is_not_analyzed_and_fails_the_run(tmp_p
         ("SES001", "main.tf", 5, "main.tf: module.ses: its source ../../modules/ses is outside the repository, "
                                  "which sesguard never reads outside of; scan from a repository that holds both, "
                                  "or give --root")]
+
+
+def test_a_changed_parameter_file_counts_for_the_templates_it_gives_values_to(tmp_path, monkeypatch):
+    """--changed-only with the --cfn-parameters file that switches a policy on reports that policy."""
+    import shutil
+
+    shutil.copy(FIXTURES / "SES101" / "inactive_cfn_yaml" / "template.yaml", tmp_path / "template.yaml")
+    (tmp_path / "params.json").write_text('{"EnablePolicy": "true"}', encoding="utf-8")
+    (tmp_path / "other.json").write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["scan", "--changed-only", "--dns", "off", "--no-cache", "--format", "json",
+            "--cfn-parameters", "params.json"]
+    changed = CliRunner().invoke(main, args + ["params.json"], catch_exceptions=False)
+    assert [(f["rule_id"], f["active"]) for f in json.loads(changed.output)["findings"]] == [("SES101", True)]
+    unrelated = CliRunner().invoke(main, args + ["other.json"], catch_exceptions=False)
+    assert json.loads(unrelated.output)["findings"] == []
