@@ -75,4 +75,10 @@ def test_fixture_policies_are_many():
 @pytest.mark.parametrize("index", range(len(FIXTURE_DOCUMENTS)))
 @pytest.mark.parametrize("trust", TRUSTS[:2], ids=["no-trust", "one-account"])
 def test_fixture_policies_agree_with_the_oracle(index, trust):
-    assert disagreement(FIXTURE_DOCUMENTS[index], trust, rlimit=100_000_000) is None
+    try:
+        found = disagreement(FIXTURE_DOCUMENTS[index], trust, rlimit=100_000_000)
+    except Undecided:
+        # z3's search depends on what its shared context already holds: a formula it decides at once
+        # alone can take it much longer after the other tests of the run. Ask again with a larger budget.
+        found = disagreement(FIXTURE_DOCUMENTS[index], trust, rlimit=2_000_000_000)
+    assert found is None
