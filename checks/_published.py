@@ -40,16 +40,23 @@ def spf_described(record, mail_from) -> str:
             f"{walk.void_lookups} void)")
 
 
-def dmarc_finding(rule, identity, domain, placed, problem, declared: str, path: str, **extra):
+def dmarc_finding(rule, identity, domain, placed, problem, declared: str, path: str):
     """The finding on ``problem`` of the DMARC record ``placed`` governing
-    ``domain``: about the identity when the record is published (public DNS
-    has no line to point at), about the record when it is declared, where
-    ``declared`` says what is wrong and ``path`` is its logical path."""
+    ``domain``, whichever its source: about the record when it is declared,
+    where ``declared`` says what is wrong and ``path`` is its logical path;
+    as ``published_dmarc_finding`` when it is published."""
     record = placed.record
-    name = display(domain.text())
     if record.source == PUBLISHED:
-        return rule.finding(
-            f"{identity.address}: the published DMARC record {record.name} ({said(record)}): {problem.message}.",
-            identity.loc, identity=name, **extra, **about(identity, f"live/dmarc/{problem.code}"))
-    return rule.finding(f"{record.address}: {declared}", record.where("values"), identity=name, **extra,
+        return published_dmarc_finding(rule, identity, domain, placed, problem)
+    return rule.finding(f"{record.address}: {declared}", record.where("values"), identity=display(domain.text()),
                         **about(record, path, value=record.values), fix_title=rule.fix())
+
+
+def published_dmarc_finding(rule, identity, domain, placed, problem, **extra):
+    """The finding on ``problem`` of the published DMARC record ``placed``
+    governing ``domain``: about the identity (public DNS has no line to
+    point at), naming who answered and when."""
+    record = placed.record
+    return rule.finding(
+        f"{identity.address}: the published DMARC record {record.name} ({said(record)}): {problem.message}.",
+        identity.loc, identity=display(domain.text()), **extra, **about(identity, f"live/dmarc/{problem.code}"))

@@ -28,7 +28,7 @@ from analyzer.dns.records import joined
 from analyzer.dns.view import dmarc_problems
 from analyzer.model import PUBLISHED, display
 from analyzer.rules import about
-from checks._published import dmarc_finding
+from checks._published import published_dmarc_finding
 
 ID = "SES232"
 NAME = "dmarc-invalid"
@@ -48,7 +48,7 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for identity, domain, placed, problem in context.dns(model, PUBLISHED).governing_dmarc(dmarc.VALIDITY):
-        yield dmarc_finding(rule, identity, domain, placed, problem, "", "", severity=severity(problem))
+        yield published_dmarc_finding(rule, identity, domain, placed, problem, severity=severity(problem))
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:
