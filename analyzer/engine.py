@@ -109,7 +109,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     findings = []
     running = enabled(options, rules)
     if options.dns == "live":
-        context.live = live_dns(options, model, progress)
+        live_dns(options, model, progress)
     for name, view in model.views():
         own = {r.address for kind in Model.RESOURCES for r in getattr(view, kind) if r.context == name}
         own.update(call.address for call in view.not_analyzed if call.context == name)
@@ -146,12 +146,13 @@ def scan(options: ScanOptions, progress=None) -> Report:
 
 
 def live_dns(options: ScanOptions, model: Model, progress=None):
-    """The live DNS answers the identities of ``model`` need (``analyzer.dns.published``)."""
+    """The live DNS answers the identities of ``model`` need, added to it as published records
+    (``analyzer.dns.published``)."""
     from analyzer.dns.published import resolve
 
     if progress:
         progress("resolving the identities' DNS records")
-    return resolve(model, options.nameservers, options.dns_timeout)
+    resolve(model, options.nameservers, options.dns_timeout)
 
 
 def _distinct(findings: list) -> list:

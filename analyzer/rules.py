@@ -134,16 +134,18 @@ class RuleContext:
     trust: Trust
     rules: dict = field(default_factory=dict)  # id -> Rule
     personal_mailbox_domains: frozenset = frozenset()  # from the configuration, added to SES201's list
-    live: object = None  # with --dns live: analyzer.dns.published.Published
     _verdicts: dict = field(default_factory=dict)
-    _dns: dict = field(default_factory=dict)  # id(model) -> (model, DnsView)
+    _dns: dict = field(default_factory=dict)  # (id(model), source) -> (model, DnsView)
 
-    def dns(self, model: Model):
-        """The declared DNS seen from the identities of ``model`` (``analyzer.dns.view.DnsView``), built once."""
-        if id(model) not in self._dns:
+    def dns(self, model: Model, source: str = "declared"):
+        """The DNS of ``model`` seen from its identities (``analyzer.dns.view.DnsView``), built once per
+        source: the ``"declared"`` records, the ``"published"`` ones (``--dns live``; none otherwise), or
+        ``"both"``."""
+        key = (id(model), source)
+        if key not in self._dns:
             from analyzer.dns.view import DnsView
-            self._dns[id(model)] = (model, DnsView(model))
-        return self._dns[id(model)][1]
+            self._dns[key] = (model, DnsView(model, source))
+        return self._dns[key][1]
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]

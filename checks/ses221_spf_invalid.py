@@ -34,8 +34,9 @@ from collections import defaultdict
 
 from analyzer.dns import spf
 from analyzer.dns.records import joined, known_terms
-from analyzer.model import display
+from analyzer.model import PUBLISHED, display
 from analyzer.rules import about
+from checks._published import spf_described
 
 ID = "SES221"
 NAME = "spf-invalid"
@@ -51,7 +52,7 @@ SUMMARY = ("an SPF record that is invalid per RFC 7208 (severity by case: `+all`
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from _published(rule, context)
+    yield from _published(rule, context.dns(model, PUBLISHED))
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:
@@ -99,13 +100,23 @@ def severity(problem) -> str:
     return "high" if problem.code in spf.BROKEN else _SEVERITIES[problem.code]
 
 
-def _published(rule, context):
-    """The problems of the published SPF records, when the scan ran live."""
-    for fact in context.live.spf if context.live is not None else ():
-        for problem in fact.result.problems:
-            yield rule.finding(f"{fact.identity.address}: {fact.describe()}: {problem.message}.",
-                               fact.identity.where("mail_from_domain"), severity=severity(problem),
-                               identity=fact.domain, **about(fact.identity, f"live/spf/{problem.code}"))
+def _published(rule, dns):
+    """The problems of the published SPF record of each MAIL FROM domain,
+    found by walking it live (``DnsRecord.walk``), each record once."""
+    seen = set()
+    for identity, domain in dns.domain_identities():
+        mail_from = dns.mail_from(identity)
+        if mail_from is None:
+            continue
+        for placed in dns.records(mail_from, "TXT", identity.context):
+            record = placed.record
+            if record.walk is None or id(record) in seen:
+                continue
+            seen.add(id(record))
+            for problem in record.walk.problems:
+                yield rule.finding(f"{identity.address}: {spf_described(record, mail_from)}: {problem.message}.",
+                                   identity.where("mail_from_domain"), severity=severity(problem),
+                                   identity=domain.text(), **about(identity, f"live/spf/{problem.code}"))
 
 
 def _finding(rule, record, problem, note: str):

@@ -27,8 +27,7 @@ Fix: once reports show legitimate mail passes, ``p=quarantine`` or
 
 from analyzer.dns import dmarc
 from analyzer.model import display
-from analyzer.rules import about
-from checks._published import dmarc_findings
+from checks._published import SOURCES, dmarc_finding
 
 ID = "SES231"
 NAME = "dmarc-not-enforced"
@@ -46,11 +45,9 @@ FIXES = {
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from dmarc_findings(rule, context, dmarc.ENFORCEMENT)
-    for _, domain, placed, problem in context.dns(model).governing_dmarc(dmarc.ENFORCEMENT):
-        record = placed.record
-        name = display(domain.text())
-        yield rule.finding(
-            f"{record.address}: the DMARC record governing {name} does not enforce: {problem.message}.",
-            record.where("values"), identity=name, **about(record, f"dmarc/{problem.code}", value=record.values),
-            fix_title=rule.fix())
+    for source in SOURCES:
+        for identity, domain, placed, problem in context.dns(model, source).governing_dmarc(dmarc.ENFORCEMENT):
+            yield dmarc_finding(
+                rule, identity, domain, placed, problem,
+                f"the DMARC record governing {display(domain.text())} does not enforce: {problem.message}.",
+                f"dmarc/{problem.code}")

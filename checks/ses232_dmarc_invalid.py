@@ -26,9 +26,9 @@ from collections import defaultdict
 from analyzer.dns import dmarc
 from analyzer.dns.records import joined
 from analyzer.dns.view import dmarc_problems
-from analyzer.model import display
+from analyzer.model import PUBLISHED, display
 from analyzer.rules import about
-from checks._published import dmarc_findings
+from checks._published import published_dmarc_finding
 
 ID = "SES232"
 NAME = "dmarc-invalid"
@@ -47,7 +47,8 @@ FIXES = {
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from dmarc_findings(rule, context, dmarc.VALIDITY, severity)
+    for identity, domain, placed, problem in context.dns(model, PUBLISHED).governing_dmarc(dmarc.VALIDITY):
+        yield published_dmarc_finding(rule, identity, domain, placed, problem, severity=severity(problem))
     dns = context.dns(model)
     by_name = defaultdict(list)
     for placed in dns.placed:

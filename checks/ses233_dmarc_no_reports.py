@@ -17,8 +17,7 @@ Fix: ``rua=mailto:dmarc-reports@example.com``.
 
 from analyzer.dns import dmarc
 from analyzer.model import display
-from analyzer.rules import about
-from checks._published import dmarc_findings
+from checks._published import SOURCES, dmarc_finding
 
 ID = "SES233"
 NAME = "dmarc-no-reports"
@@ -36,12 +35,9 @@ FIXES = {
 
 def check(model, context):
     rule = context.rule(ID)
-    yield from dmarc_findings(rule, context, dmarc.REPORTING)
-    for _, domain, placed, _ in context.dns(model).governing_dmarc(dmarc.REPORTING):
-        record = placed.record
-        name = display(domain.text())
-        yield rule.finding(
-            f"{record.address}: the DMARC record governing {name} has no rua tag, so no aggregate reports "
-            "are sent and forged mail goes unseen.",
-            record.where("values"), identity=name, **about(record, "dmarc/rua", value=record.values),
-            fix_title=rule.fix())
+    for source in SOURCES:
+        for identity, domain, placed, problem in context.dns(model, source).governing_dmarc(dmarc.REPORTING):
+            yield dmarc_finding(
+                rule, identity, domain, placed, problem,
+                f"the DMARC record governing {display(domain.text())} has no rua tag, so no aggregate reports "
+                "are sent and forged mail goes unseen.", "dmarc/rua")

@@ -46,6 +46,7 @@ LAYERS = {
     "analyzer.cache": "loaders",
     "analyzer.dns.zonefile": "loaders",
     "analyzer.dns.octodns": "loaders",
+    "analyzer.dns.published": "loaders",  # public DNS's answers (--dns live) into the model as published records
     # the rules and their registry
     "checks": "checks",
     "analyzer.rules": "checks",

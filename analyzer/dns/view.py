@@ -25,7 +25,9 @@ from typing import Optional
 from analyzer.dns import dmarc, names, ses_dns, spf
 from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined, known_terms
-from analyzer.model import DnsRecord, DnsZone, Identity, Model, Unknown
+from analyzer.model import DECLARED, PUBLISHED, DnsRecord, DnsZone, Identity, Model, Unknown, has_marker
+
+BOTH = "both"
 
 _INDEX = r'(?:\["?(?P<i>\d+)"?\]|, (?P<j>\d+)\)|, [^)]*\)|\[[^\]]*\])?'  # ["1"] is [1]; no known index: any of the three
 _TOKEN_REFS = (
@@ -78,18 +80,28 @@ class Placed:
     name: Name
 
 
+SOURCES = {DECLARED: (DECLARED,), PUBLISHED: (PUBLISHED,), BOTH: (DECLARED, PUBLISHED)}
+
+
 class DnsView:
-    def __init__(self, model: Model):
+    """The records of one ``source`` of ``model``: ``"declared"`` (the code's),
+    ``"published"`` (public DNS's answers, ``--dns live``) or ``"both"``. Rules
+    ask the same questions of each; a published record is kept once per name
+    and type (deployments that asked the same query got the same answer)."""
+
+    def __init__(self, model: Model, source: str = DECLARED):
         self.model = model
+        self.source = source
+        records = _of_source(model.dns_records, source)
         self.placed: list = []
         self._by_labels: dict = defaultdict(list)
         self._relative: dict = defaultdict(list)  # (context, labels) -> records that may be relative to an unknown zone
         self.by_token: dict = defaultdict(list)  # Token(key, index) -> [Placed] (names built from it)
         self._under: dict = defaultdict(list)  # (scope, labels of a name and of each of its parents) -> [Placed]
         # contexts with a record whose whole name is unknown (a plan's name known after apply): it may be any
-        self.unnamed = {r.context for r in model.dns_records
+        self.unnamed = {r.context for r in records
                         if isinstance(r.name, Unknown) and r.active and token_of(r.name, r) is None}
-        for record in model.dns_records:
+        for record in records:
             name = names.parse(record.name)
             if name is None:
                 continue
@@ -144,6 +156,10 @@ class DnsView:
         if relative is not None and relative.labels:
             found += self._relative.get((context, relative.labels), [])
         return _unique(found)
+
+    def records(self, name: Name, rtype: str, context: str = "") -> list:
+        """The records of type ``rtype`` at ``name``, as seen from ``context``."""
+        return [p for p in self.at_name(name, context) if p.record.rtype == rtype]
 
     def zone_for(self, domain: Name, context: str = "") -> Optional[DnsZone]:
         """The deepest zone of the scan whose apex is the domain or one of its parents."""
@@ -279,12 +295,16 @@ class DnsView:
         seen = set()
         for identity, domain in self.domain_identities():
             records, _, subdomain = self.dmarc_for(domain, identity.context)
+            custom_mail_from = self.mail_from(identity) is not None
+            found = [(records[-1][0], problem) for problem in dmarc.check_name([t for _, t in records])]
             for placed, text in records:
-                for problem in dmarc_problems(text, subdomain=subdomain)[0]:
-                    key = (id(placed.record), problem.code)
-                    if problem.aspect == aspect and key not in seen:
-                        seen.add(key)
-                        yield identity, domain, placed, problem
+                found += [(placed, problem) for problem in dmarc_problems(
+                    text, subdomain=subdomain, custom_mail_from=custom_mail_from)[0]]
+            for placed, problem in found:
+                key = (id(placed.record), problem.code)
+                if problem.aspect == aspect and key not in seen:
+                    seen.add(key)
+                    yield identity, domain, placed, problem
 
     # -- TXT ----------------------------------------------------------------------
 
@@ -302,7 +322,10 @@ class DnsView:
         that is an unknown value (``${var.domain}`` is a whole domain).
         ``records`` is a list of ``(placed, text)``; empty when none."""
         for candidate in dmarc_walk(domain):
-            found = _public_first(self.txt_at(self.at(candidate, "_dmarc", context=context), dmarc.is_dmarc))
+            at = self.at(candidate, "_dmarc", context=context)
+            if self.source == PUBLISHED and any(isinstance(p.record.values, Unknown) for p in at):
+                break  # a query that failed: whether a DMARC record is there is not known, so the walk stops
+            found = _public_first(self.txt_at(at, dmarc.is_dmarc))
             if found:
                 return found, candidate, candidate is not domain
         return [], None, False
@@ -335,6 +358,38 @@ def _public_first(found: list) -> list:
     as written (SES212 says it is private)."""
     public = [item for item in found if item[0].record.private is not True]
     return public or found
+
+
+def _of_source(records: list, source: str) -> list:
+    """The records of ``source``, each published name and type once."""
+    kept, asked = [], set()
+    for record in records:
+        if record.source not in SOURCES[source]:
+            continue
+        if record.source == PUBLISHED:
+            if (record.name, record.rtype) in asked:
+                continue
+            asked.add((record.name, record.rtype))
+        kept.append(record)
+    return kept
+
+
+def comparable(placed: Placed) -> bool:
+    """Whether public DNS can say if it serves a declared record as written:
+    a TXT, CNAME or MX record with a known, complete name and known values,
+    not an alias, not in a private zone (public DNS never serves one)."""
+    record = placed.record
+    return (placed.name.known and placed.name.absolute and record.rtype in COMPARED and record.active
+            and record.private is not True
+            and isinstance(record.values, list) and record.values and not record.alias
+            and all(isinstance(v, (str, tuple)) and not _marked(v) for v in record.values))
+
+
+COMPARED = ("TXT", "CNAME", "MX")
+
+
+def _marked(value) -> bool:
+    return any(has_marker(part) for part in (value if isinstance(value, tuple) else (value,)))
 
 
 def _known_zone(record: DnsRecord) -> bool:

@@ -49,6 +49,8 @@ from analyzer.model.resources import (  # noqa: F401
     Resource,
 )
 from analyzer.model.dns import (  # noqa: F401
+    DECLARED,
+    PUBLISHED,
     DnsRecord,
     DnsZone,
 )

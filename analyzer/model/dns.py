@@ -1,4 +1,4 @@
-"""DNS zones and records the code declares."""
+"""DNS zones and records: those the code declares, and those public DNS serves (``--dns live``)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.model.resources import Resource
+
+DECLARED = "declared"  # a DnsRecord written in the code
+PUBLISHED = "published"  # a DnsRecord public DNS serves
 
 
 @dataclass
@@ -21,7 +24,7 @@ class DnsZone(Resource):
 
 @dataclass
 class DnsRecord(Resource):
-    """One record set the code declares.
+    """One record set the code declares, or one public DNS serves.
 
     ``name`` is the owner name, absolute with a trailing dot once known
     (``"_dmarc.example.com."``), possibly embedding unknowns
@@ -32,6 +35,17 @@ class DnsRecord(Resource):
     ``Unknown`` when the whole list is unknown. ``problems`` says how the
     record is malformed as written (a CloudFormation TXT value without its
     quotes), in sentences.
+
+    ``source`` says where the record comes from: ``"declared"`` (written in
+    the code) or ``"published"`` (the answer of public DNS to one query,
+    ``--dns live``, see ``analyzer.dns.published``). A published record
+    sits next to the declared ones of the deployment that needed it (its
+    ``context`` and ``file`` are those of the identity or declared record
+    the query was for); its ``loc`` is the pseudo-location
+    ``dns:<name>/<type>`` and ``answer`` the ``analyzer.dns.live.Answer``
+    (status, nameserver, time). Its ``values`` are what was served, ``[]``
+    for a name that does not exist or has no record of the type, and an
+    ``Unknown`` when the query failed (the name could not be checked).
     """
 
     name: Any = None
@@ -44,3 +58,6 @@ class DnsRecord(Resource):
     alias: Any = None  # the alias target (Route53 ``alias``), when the record is an alias
     problems: list = field(default_factory=list)
     provider: str = "route53"
+    source: str = DECLARED
+    answer: Any = None  # a published record's analyzer.dns.live.Answer
+    walk: Any = None  # a published SPF record's live walk through its includes (analyzer.dns.spf.LiveSpf)
