@@ -23,6 +23,7 @@ from analyzer.plan.loader import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
+from analyzer.terraform import grammar
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 from analyzer.terragrunt.loader import TerragruntScan
 
@@ -84,6 +85,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     modules_skipped = []
     replaced = []
     boundaries = []
+    grammar.use_cache_directory(options.cache.grammar if options.cache else None)
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)

@@ -110,9 +110,25 @@ SESGUARD = [sys.executable, "-m", "analyzer"]
 
 
 def empty_cache() -> None:
-    """Point sesguard at a new, empty cache directory (a cold run). Deleting
-    the previous one instead would keep the file system busy during the run."""
-    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(CACHES / str(next(_cache_names)))
+    """Point sesguard at a new cache directory without parse or evaluation
+    entries (a cold run). It holds the compiled HCL grammar, as every run
+    after sesguard's first on a machine finds it (analyzer.terraform.grammar;
+    python-hcl2 kept it in its own package before). Deleting the previous
+    directory instead would keep the file system busy during the run."""
+    directory = CACHES / str(next(_cache_names))
+    shutil.copytree(_compiled_grammar(), directory / "grammar")
+    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(directory)
+
+
+def _compiled_grammar() -> pathlib.Path:
+    """A cache directory's ``grammar`` folder, made once by a scan of one file."""
+    primed = CACHES / "primed"
+    if not (primed / "grammar").is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            pathlib.Path(tmp, "main.tf").write_text('resource "aws_ses_email_identity" "a" {\n  email = "a@b.c"\n}\n')
+            subprocess.run(SESGUARD + ["scan", tmp, "--format", "json"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=CHILD_ENV | {"SESGUARD_CACHE_DIR": str(primed)})
+    return primed / "grammar"
 
 
 def editor(path: pathlib.Path):

@@ -131,11 +131,16 @@ def test_the_key_depends_on_kind_depth_path_and_text(cache):
     assert cache.key("hcl", 200, "a.tf", "x = 1\n") == cache.key("hcl", 200, "a.tf", "x = 1\n")
 
 
-@pytest.mark.parametrize("changed", ["parse.py", "model.py", "cache.py", "hcl2.lark", "postlexer.py", "version.py"])
+@pytest.mark.parametrize("changed", ["parse.py", "grammar.py", "values.py", "cache.py", "hcl2.lark", "postlexer.py",
+                                     "version.py"])
 def test_the_key_changes_with_the_code_that_parses(tmp_path, monkeypatch, changed):
     before = open_cache(str(tmp_path))[0].key("hcl", 200, "a.tf", "x = 1\n")
     real = cache_module._read_or_empty
     assert real(os.path.join(cache_module._package_directory("hcl2"), "hcl2.lark")).startswith(b"//")
+    read = []
+    monkeypatch.setattr(cache_module, "_read_or_empty", lambda path: read.append(path) or real(path))
+    open_cache(str(tmp_path))[0].key("hcl", 200, "a.tf", "x = 1\n")
+    assert [p for p in read if os.path.basename(p) == changed and real(p)], f"{changed} is not read"
     monkeypatch.setattr(cache_module, "_read_or_empty",
                         lambda path: real(path) + (b"#" if os.path.basename(path) == changed else b""))
     assert open_cache(str(tmp_path))[0].key("hcl", 200, "a.tf", "x = 1\n") != before
