@@ -340,12 +340,13 @@ def _terraform_environment(variables, workspace: str, no_env_vars: bool) -> None
 
 def _dns_options(options, config, mode, nameservers, timeout) -> None:
     """``--dns``, ``--nameserver`` and ``--dns-timeout`` over the configuration file."""
-    from analyzer.dns.live import parse_nameserver
     from analyzer.engine import UsageError
 
     options.dns = mode or (config.dns if config and config.dns else "static")
     if (nameservers or timeout) and options.dns != "live":
         raise UsageError("--nameserver and --dns-timeout only apply with --dns live")
+    if nameservers:
+        from analyzer.dns.live import parse_nameserver  # dnspython: imported only for live DNS
     for server in nameservers:
         try:
             parse_nameserver(server)

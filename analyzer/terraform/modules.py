@@ -22,6 +22,7 @@ from typing import Optional
 
 from lark import Tree
 
+from analyzer import reads
 from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
@@ -529,12 +530,14 @@ class ModuleInstance:
             directory = os.path.realpath(os.path.join(self.source.dir, source))
             if not _inside(directory, self.loader.root_dir):
                 return None, f"its source {source} is {OUTSIDE}"
+            reads.note(directory)
             if not os.path.isdir(directory):
                 return None, f"its source directory {source} does not exist"
             return directory, ""
         entry = self.modules_json.get(key)
         if entry:
             directory = os.path.realpath(os.path.join(self.root_dir, entry))
+            reads.note(directory)
             if _inside(directory, self.loader.root_dir) and os.path.isdir(directory):
                 return directory, ""
         return None, (f"its source {source} is not downloaded; run terraform init "
