@@ -200,6 +200,7 @@ class TerraformScan:
             suppressions = [s for parsed in source.files for s in (from_comment(parsed.path, line, text)
                                                                    for line, text in parsed.comments) if s]
             self.records.setdefault(directory, SourceRecord(len(files), problems, suppressions))
+            self.loader.problem_places.update((p.file, p.line) for p in problems)
             self.sources[directory] = source
         return self.sources[directory]
 

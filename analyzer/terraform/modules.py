@@ -168,6 +168,7 @@ class Loader:
         self.read_module = read_module  # dir -> ModuleSource
         self.cwd = cwd
         self.limits = limits
+        self.problem_places: set = set()  # (file, line) of the problems found reading the module directories
 
 
 class ModuleInstance:
