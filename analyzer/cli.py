@@ -199,13 +199,16 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 @click.option("--link-base", metavar="URL", default="",
               help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
                    "commit) instead of the path relative to the current directory.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=1, show_default=True, metavar="N",
+              help="Worker processes evaluating Terraform root modules (where the system can fork); the "
+                   "report is the same for any N.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
          workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path,
          write_baseline, sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base, sam_config_env):
+         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base, sam_config_env, jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.baseline import BaselineError
@@ -256,6 +259,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         _dns_options(options, config, dns_mode, nameservers, dns_timeout)
         options.limits = _limits(config, max_file_size, max_depth)
         options.cache = None if no_cache or (config and not config.cache) else _open_cache(cache_dir)
+        options.jobs = jobs
         if not quiet and not changed_only:
             _say_files_stand_for_modules(given)
         progress = Progress() if not quiet and Progress.wanted() else None

@@ -19,7 +19,7 @@ from analyzer.findings import Finding, TraceStep
 from analyzer.fix import Settings as FixSettings
 from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
-from analyzer.plan.loader import merge_plans_with_terraform
+from analyzer.plan.merge import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
@@ -53,6 +53,7 @@ class ScanOptions:
     limits: Limits = Limits()  # --max-file-size, --max-depth
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
     dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
+    jobs: int = 1  # worker processes evaluating Terraform root modules (--jobs)
 
 
 @dataclass
@@ -91,7 +92,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
         boundaries.append(discovery.boundary)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files, options.jobs)
         TerragruntScan(terraform_scan).run()
         terraform_scan.run()
         counts.add(discovery, terraform_scan)

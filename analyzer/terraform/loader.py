@@ -25,6 +25,7 @@ from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
 from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
+from analyzer.terraform import workers
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.evaluations import Entry, Evaluations, SourceRecord, apply, fingerprints, mark, since
 from analyzer.terraform.functions import CallContext
@@ -141,7 +142,8 @@ class TerraformScan:
     """Loads every relevant module of one discovered path into a model."""
 
     def __init__(self, discovery: Discovery, variables: Variables, model: Model, progress=None,
-                 files: TerraformFiles = TerraformFiles()):
+                 files: TerraformFiles = TerraformFiles(), jobs: int = 1):
+        self.jobs = jobs  # worker processes evaluating the root modules (analyzer.terraform.workers)
         self.progress = progress or (lambda message: None)
         self.discovery = discovery
         self.variables = variables
@@ -219,11 +221,15 @@ class TerraformScan:
                 return self.discovery.relevant_callee(directory, root)
             return relevant_callee
 
+        evaluated = workers.evaluate(self, roots, self.jobs) if self.jobs > 1 and workers.available() else {}
         for directory in roots:
-            self._scan_root_cached(directory, relevant_and_seen(directory), reached)
+            if directory in evaluated:
+                self._add(evaluated[directory], reached)
+            else:
+                self._scan_root_cached(directory, relevant_and_seen(directory), reached)
         for directory in sorted(relevant - reached - set(roots) - self.evaluated_elsewhere):
             self._scan_root_cached(directory, relevant_and_seen(directory), reached)
-        for record in self.records.values():
+        for _, record in sorted(self.records.items()):
             self.model.problems.extend(record.problems)
             self.model.suppressions.extend(record.suppressions)
             self.model.files += record.files
@@ -233,22 +239,50 @@ class TerraformScan:
 
     def _scan_root_cached(self, directory: str, relevant, reached: set) -> None:
         """Evaluate one root, or add what its still valid evaluation cache entry holds."""
-        shown = display(directory)
         if self.evaluations is None:
             self._scan_root_safely(directory, relevant)
             return
+        shown = display(directory)
         entry, outdated = self.evaluations.get(directory, shown,
                                                lambda d: self.discovery.relevant_callee(d, directory))
         if entry is not None:
             self.progress(f"evaluated {shown} (cached)")
-            apply(self.model, entry.delta)
-            for callee, record in entry.sources.items():
-                if callee not in self.discovery.modules:  # a module outside the scanned paths, as reading it adds
-                    self.discovery.add_module(callee)
-                self.records.setdefault(callee, record)
-            reached.update(callee for callee, _ in entry.callees)
-            self.variables.applied.update(entry.applied)
+            self._add(entry, reached)
             return
+        entry, keep = self._evaluate_recorded(directory, relevant, outdated)
+        if keep:
+            self.evaluations.put(directory, shown, entry)
+
+    def evaluate_for_entry(self, directory: str) -> Entry:
+        """What evaluating one root adds to the model, as an evaluation cache
+        entry, taken from the cache when it holds a valid one (analyzer.terraform.workers)."""
+        shown = display(directory)
+
+        def relevant(callee: str) -> bool:
+            return self.discovery.relevant_callee(callee, directory)
+        outdated = False
+        if self.evaluations is not None:
+            entry, outdated = self.evaluations.get(directory, shown, relevant)
+            if entry is not None:
+                return entry
+        entry, keep = self._evaluate_recorded(directory, relevant, outdated)
+        if keep and self.evaluations is not None:
+            self.evaluations.put(directory, shown, entry)
+        return entry
+
+    def _add(self, entry: Entry, reached: set) -> None:
+        """Add what an entry says one root's evaluation added, as evaluating it would."""
+        apply(self.model, entry.delta)
+        for callee, record in entry.sources.items():
+            if callee not in self.discovery.modules:  # a module outside the scanned paths, as reading it adds
+                self.discovery.add_module(callee)
+            self.records.setdefault(callee, record)
+        reached.update(callee for callee, _ in entry.callees)
+        self.variables.applied.update(entry.applied)
+
+    def _evaluate_recorded(self, directory: str, relevant, outdated: bool) -> tuple:
+        """Evaluate one root into the model: ``(its Entry, whether it may be kept)``.
+        ``outdated``: the root had an entry, so it is being edited (its parse entries are written)."""
         asked: list = []
 
         def asking(callee: str) -> bool:
@@ -266,12 +300,11 @@ class TerraformScan:
         finally:
             self._reading.remove(read)
             self.files.keep_parses = True
-        if any(isinstance(p, InternalError) for p in self.model.problems[problems:]):
-            return  # a bug of ours is found again by every scan, never kept
-        self.evaluations.put(directory, shown, Entry(
-            fingerprints(paths), tuple(dict.fromkeys(asked)), tuple(sorted(self.variables.applied - used)),
-            {d: self.records[d] for d in sorted(read)},
-            since(self.model, before)))
+        entry = Entry(fingerprints(paths) if self.evaluations else (), tuple(dict.fromkeys(asked)),
+                      tuple(sorted(self.variables.applied - used)), {d: self.records[d] for d in sorted(read)},
+                      since(self.model, before))
+        # a bug of ours is found again by every scan, never kept
+        return entry, not any(isinstance(p, InternalError) for p in self.model.problems[problems:])
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Optional
 
 _scan = None  # the TerraformScan whose roots the forked workers evaluate
@@ -35,9 +37,9 @@ def evaluate(scan, roots: list, jobs: int) -> dict:
         return {}
     _scan = scan
     try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            answers = pool.map(_evaluate_share, shares)
-    except (OSError, pickle.PicklingError):  # no process could be started: the scan evaluates them all
+        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
+            answers = list(pool.map(_evaluate_share, shares))
+    except (OSError, BrokenProcessPool):  # a worker could not start or died: the scan evaluates them all
         return {}
     finally:
         _scan = None
