@@ -66,7 +66,7 @@ from lark import Token
 
 from analyzer import __version__
 
-FORMAT = b"sesguard parse cache 1\n"
+FORMAT = b"sesguard parse cache 2\n"
 MAX_AGE = 30 * 24 * 3600  # entries unused this long are deleted
 TOUCH_AFTER = 24 * 3600  # an entry read is marked as used at most this often
 PRUNE_EVERY = 24 * 3600
@@ -77,7 +77,8 @@ _TEMP_PREFIX = ".tmp-"
 
 # What a stored parse depends on besides the text: our modules that make and
 # define it, and python-hcl2's parser.
-_OWN_SOURCES = ("cache.py", "model.py", os.path.join("terraform", "parse.py"))
+_OWN_SOURCES = ("cache.py", os.path.join("model", "values.py"), os.path.join("terraform", "parse.py"),
+                os.path.join("terraform", "grammar.py"))
 _HCL2_SOURCES = ("hcl2.lark", "api.py", "parser.py", "postlexer.py", "version.py")
 
 
@@ -94,16 +95,17 @@ def default_directory() -> str:
 def open_cache(directory: str) -> tuple:
     """``(ParseCache, "")``, or ``(None, why it is not used)``."""
     entries = os.path.join(directory, "parse")
+    grammar = os.path.join(directory, "grammar")
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        os.makedirs(entries, mode=0o700, exist_ok=True)
+        for path in (directory, entries, grammar):
+            os.makedirs(path, mode=0o700, exist_ok=True)
     except OSError as exc:
         return None, f"not using the cache directory {directory}: cannot create it ({exc.strerror})"
-    for path in (directory, entries):
+    for path in (directory, entries, grammar):
         problem = _unsafe(path)
         if problem:
             return None, f"not using the cache directory {path}: {problem}"
-    return ParseCache(entries), ""
+    return ParseCache(entries, grammar), ""
 
 
 def _unsafe(path: str) -> str:
@@ -124,8 +126,9 @@ def _unsafe(path: str) -> str:
 class ParseCache:
     """Stored parse results in one directory (made safe by ``open_cache``)."""
 
-    def __init__(self, entries: str):
+    def __init__(self, entries: str, grammar: str = ""):
         self.entries = entries
+        self.grammar = grammar  # where the compiled HCL grammar is kept (analyzer.terraform.grammar)
         self._environment: Optional[bytes] = None
         self._pruned = False
 

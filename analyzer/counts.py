@@ -34,7 +34,7 @@ class FileCounts:
         for directory, module in discovery.modules.items():
             files = {os.path.realpath(f) for f in module.files}
             self.terraform |= files
-            if directory in terraform_scan.sources:
+            if directory in terraform_scan.records:
                 self.terraform_read |= files
         self.documents |= {os.path.realpath(d) for d in discovery.documents}
         terragrunt = {os.path.realpath(p) for p in discovery.terragrunt}  # every one is read

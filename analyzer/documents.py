@@ -21,7 +21,6 @@ from analyzer.errors import guard
 from analyzer.files import InputError, Limits, display, placed, read_text, searchable
 from analyzer.model import InputProblem, Model
 from analyzer.send_text import grants_send
-from analyzer.serverless.loader import is_service_name
 
 _MARKERS = re.compile(rb"AWSTemplateFormatVersion|\bResources\b|\"format_version\"")
 # A document with none of these and no text that can grant a send action (analyzer.send_text)
@@ -63,6 +62,8 @@ def load_documents(paths: list, options: DocumentOptions, model: Model, progress
             progress(f"reading {number}/{len(paths)} YAML, JSON and zone files: {shown}")
         text, problem = read_text(path, limits)
         if problem:
+            from analyzer.serverless.loader import is_service_name  # a file that cannot be read: rare
+
             if _might_be_a_document(path) or is_service_name(path):
                 model.problems.append(InputProblem(shown, *placed(problem)))
             continue

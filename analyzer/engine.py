@@ -19,10 +19,11 @@ from analyzer.findings import Finding, TraceStep
 from analyzer.fix import Settings as FixSettings
 from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
-from analyzer.plan.loader import merge_plans_with_terraform
+from analyzer.plan.merge import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
 from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
+from analyzer.terraform import grammar
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
 from analyzer.terragrunt.loader import TerragruntScan
 
@@ -52,6 +53,7 @@ class ScanOptions:
     limits: Limits = Limits()  # --max-file-size, --max-depth
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
     dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
+    jobs: int = 1  # worker processes evaluating Terraform root modules (--jobs)
 
 
 @dataclass
@@ -84,12 +86,13 @@ def scan(options: ScanOptions, progress=None) -> Report:
     modules_skipped = []
     replaced = []
     boundaries = []
+    grammar.use_cache_directory(options.cache.grammar if options.cache else None)
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)
         boundaries.append(discovery.boundary)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
-        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files)
+        terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files, options.jobs)
         TerragruntScan(terraform_scan).run()
         terraform_scan.run()
         counts.add(discovery, terraform_scan)

@@ -18,6 +18,8 @@ import re
 import stat
 from dataclasses import dataclass
 
+from analyzer import reads
+
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_DEPTH_LIMIT = 1000  # the most --max-depth may ask: deeper would exhaust Python's stack before the limit said so
@@ -86,6 +88,7 @@ def open_regular(path: str):
     """``path`` opened for binary reading, or ``NotRegularFile``: checked before
     opening (opening a device can act) and on the opened file (the path may
     have changed), opened without blocking (opening a named pipe waits for a writer)."""
+    reads.note(path)
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise NotRegularFile(path)
     handle = open(path, "rb", opener=_open_nonblocking)
@@ -121,6 +124,7 @@ def _position(data: bytes, offset: int) -> tuple:
 def read_text(path: str, limits: Limits = Limits()):
     """``(text, problem)``: the file decoded as UTF-8, or why it could not be
     (a ``Problem``, with the line and column of a bad byte)."""
+    reads.note(path)
     try:
         size = os.path.getsize(path)
         if size > limits.max_file_size:

@@ -10,9 +10,10 @@ Cases (issue #7), each timed in this one run on this machine:
    identities, policies built through aws_iam_policy_document, variables, a
    module call, Route53 records and a configuration set; N = 100, 200, 400,
    800 by default. Reports the fitted slope and the worst deviation from it,
-   the same scan with ``--no-cache`` (what writing the cache costs), and a
-   re-scan with one file changed and the parse cache warm
-   (``sesguard_warm``) as a ratio of the cold scan.
+   the same scan with ``--no-cache`` (what writing the cache costs), a
+   re-scan with one file changed and the caches warm (``sesguard_warm``) as
+   a ratio of the cold scan, and the cold scan with ``--jobs 2`` and
+   ``--jobs 4`` worker processes.
 3. pre-commit: one changed .tf file inside a 20-file module, whole process
    start to exit, sesguard vs checkov on the same file, and vs
    ``sesguard --version`` (the floor of any run): cold, then with the parse
@@ -22,11 +23,15 @@ Cases (issue #7), each timed in this one run on this machine:
    ``--framework cloudformation``.
 
 Wall time is the median of --runs runs after one warm-up (min and max
-shown); peak RSS comes from the child's resource usage. A child's peak RSS
+shown); checkov runs without a warm-up (one warm-up of its monorepo run
+alone takes 7 minutes; the sesguard runs before it leave the files in the
+page cache anyway). Peak RSS comes from the child's resource usage (with
+``--jobs``, the main process's). A child's peak RSS
 includes its parent's memory until it execs, so the benchmark parses in a
 child process of its own and stays small itself. sesguard runs with a
-parse cache of the benchmark's own; "cold" runs start from an empty one
-(writing its entries is part of the time). sesguard runs with bytecode
+cache of the benchmark's own; "cold" runs start from one without parse or
+evaluation entries (writing them is part of the time), holding the
+compiled HCL grammar as every run after sesguard's first does. sesguard runs with bytecode
 writing allowed (PYTHONDONTWRITEBYTECODE unset), as an installed sesguard
 runs from compiled bytecode. checkov runs from its own virtual environment
 (it cannot share one with python-hcl2), created on first use under
@@ -76,13 +81,13 @@ def run_command(args, cwd=None) -> tuple:
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(args, runs: int, cwd=None, before=lambda: None) -> dict:
+def measure(args, runs: int, cwd=None, before=lambda: None, warm_up: bool = True) -> dict:
     """``before()`` runs before each run (the warm-up included) and is not timed."""
     samples = []
-    for _ in range(runs + 1):
+    for _ in range(runs + warm_up):
         before()
         samples.append(run_command(args, cwd))
-    samples = samples[1:]  # the first was the warm-up
+    samples = samples[warm_up:]
     times = [s for s, _ in samples]
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": runs,
             "peak_rss_mb": round(max(m for _, m in samples), 1)}
@@ -102,17 +107,35 @@ def checkov_binary(venv: pathlib.Path) -> str:
     binary = venv / "bin" / "checkov"
     if not binary.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "checkov"], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", f"checkov=={CHECKOV}"], check=True)
     return str(binary)
 
 
 SESGUARD = [sys.executable, "-m", "analyzer"]
+CHECKOV = "3.3.30"
+JOBS = (2, 4)  # worker counts measured against one process (sesguard --jobs)
 
 
 def empty_cache() -> None:
-    """Point sesguard at a new, empty cache directory (a cold run). Deleting
-    the previous one instead would keep the file system busy during the run."""
-    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(CACHES / str(next(_cache_names)))
+    """Point sesguard at a new cache directory without parse or evaluation
+    entries (a cold run). It holds the compiled HCL grammar, as every run
+    after sesguard's first on a machine finds it (analyzer.terraform.grammar;
+    python-hcl2 kept it in its own package before). Deleting the previous
+    directory instead would keep the file system busy during the run."""
+    directory = CACHES / str(next(_cache_names))
+    shutil.copytree(_compiled_grammar(), directory / "grammar")
+    CHILD_ENV["SESGUARD_CACHE_DIR"] = str(directory)
+
+
+def _compiled_grammar() -> pathlib.Path:
+    """A cache directory's ``grammar`` folder, made once by a scan of one file."""
+    primed = CACHES / "primed"
+    if not (primed / "grammar").is_dir():
+        with tempfile.TemporaryDirectory() as tmp:
+            pathlib.Path(tmp, "main.tf").write_text('resource "aws_ses_email_identity" "a" {\n  email = "a@b.c"\n}\n')
+            subprocess.run(SESGUARD + ["scan", tmp, "--format", "json"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=CHILD_ENV | {"SESGUARD_CACHE_DIR": str(primed)})
+    return primed / "grammar"
 
 
 def editor(path: pathlib.Path):
@@ -230,7 +253,8 @@ def case_monorepo(options, checkov) -> dict:
               "parse_all": measure([sys.executable, "-c", PARSE_ALL, str(corpus)], 1)}
     if checkov:
         result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "terraform", "--check",
-                                     "CKV_AWS_365", "--quiet", "--compact"], options.checkov_runs)
+                                     "CKV_AWS_365", "--quiet", "--compact"], options.checkov_runs,
+                                    warm_up=False)
     return result
 
 
@@ -273,10 +297,12 @@ def case_dense(options, checkov) -> dict:
             entry = {"sesguard": measure(scan, options.runs, before=empty_cache),
                      "sesguard_no_cache": measure(scan + ["--no-cache"], options.runs),
                      "sesguard_warm": measure(scan, options.runs,
-                                              before=editor(pathlib.Path(tmp) / "m0000" / "mail" / "main.tf"))}
+                                              before=editor(pathlib.Path(tmp) / "m0000" / "mail" / "main.tf")),
+                     **{f"sesguard_jobs{jobs}": measure(scan + ["--jobs", str(jobs)], options.runs, before=empty_cache)
+                        for jobs in JOBS}}
             if checkov:
                 entry["checkov"] = measure([checkov, "-d", tmp, "--framework", "terraform", "--quiet", "--compact",
-                                            "--check", "CKV_AWS_365"], options.checkov_runs)
+                                            "--check", "CKV_AWS_365"], options.checkov_runs, warm_up=False)
             share = policy_share(tmp)
         points.append((size, entry["sesguard"]["median"]))
         result[str(size)] = entry
@@ -302,7 +328,7 @@ def case_precommit(options, checkov) -> dict:
                   "sesguard_hit": measure(hook, options.runs, cwd=tmp)}
         if checkov:
             result["checkov"] = measure([checkov, "-f", changed, "--quiet", "--compact"], options.checkov_runs,
-                                        cwd=tmp)
+                                        cwd=tmp, warm_up=False)
     return result
 
 
@@ -312,7 +338,7 @@ def case_cloudformation(options, checkov) -> dict:
                                   before=empty_cache)}
     if checkov:
         result["checkov"] = measure([checkov, "-d", str(corpus), "--framework", "cloudformation", "--quiet",
-                                     "--compact"], options.checkov_runs)
+                                     "--compact"], options.checkov_runs, warm_up=False)
     return result
 
 
@@ -358,6 +384,9 @@ def main() -> None:
         results["ratios"][f"dense N={size}: warm, one file changed / cold"] = ratio(dense, "sesguard_warm",
                                                                                    "sesguard")
         results["ratios"][f"dense N={size}: cold / --no-cache"] = ratio(dense, "sesguard", "sesguard_no_cache")
+        for jobs in JOBS:
+            results["ratios"][f"dense N={size}: cold, --jobs {jobs} / one process"] = ratio(
+                dense, f"sesguard_jobs{jobs}", "sesguard")
     print(f"{results['date']} on {results['machine']}")
     for name, case in (("monorepo", mono), ("pre-commit", pre), ("cloudformation", cfn)):
         for tool, r in case.items():

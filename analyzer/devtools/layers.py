@@ -24,6 +24,7 @@ LAYERS = {
     "analyzer.findings": "model",
     "analyzer.errors": "model",
     "analyzer.files": "model",
+    "analyzer.reads": "model",
     "analyzer.jsonloc": "model",
     "analyzer.suppress": "model",
     "analyzer.progress": "model",

@@ -148,7 +148,8 @@ def _unevaluated_name(identity: Identity, current: ModuleInstance, model: Model)
     if not identity.active or identity.conditional:
         return
     places = {(loc.file, loc.line)} | ({(name.loc.file, name.loc.line)} if name.loc else set())
-    if any((p.file, p.line) in places for p in current.problems + model.problems):
+    if any((p.file, p.line) in places for p in current.problems + model.problems) \
+            or places & current.loader.problem_places:
         return
     current.problems.append(InputProblem(loc.file, f"{identity.address}: the {identity.kind} of this identity could "
                                                    f"not be evaluated: {name.describe()}", loc.line, loc.column))

@@ -17,15 +17,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from analyzer import jsonloc
+from analyzer import jsonloc, reads
 from analyzer.discover import Discovery
-from analyzer.errors import internal_error
+from analyzer.errors import InternalError, internal_error
 from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
 from analyzer.suppress import from_comment
 from analyzer.terraform.adapter import adapt, link_identities
+from analyzer.terraform import workers
 from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
+from analyzer.terraform.evaluations import Entry, Evaluations, SourceRecord, apply, fingerprints, mark, since
 from analyzer.terraform.functions import CallContext
 from analyzer.terraform.modules import Loader, ModuleInstance
 from analyzer.terraform.sources import load_module_source, read_modules_json
@@ -60,7 +62,8 @@ class TerraformFiles:
 
     def __init__(self, limits: Limits = Limits(), cache=None):
         self.limits = limits
-        self.cache = cache
+        self.cache = cache  # an analyzer.cache.ParseCache: parse trees, and evaluated roots (evaluations)
+        self.keep_parses = True  # False: read parse entries, write none (analyzer.terraform.evaluations)
 
     def read(self, path: str):
         """``(text, problem)``, as ``analyzer.files.read_text``."""
@@ -77,7 +80,8 @@ class TerraformFiles:
         if isinstance(cached, ParsedFile) and cached.path == shown and cached.text == text:
             return cached
         parsed = parse_hcl(shown, text, self.limits)
-        self.cache.put(key, parsed)
+        if self.keep_parses:
+            self.cache.put(key, parsed)
         return parsed
 
 
@@ -138,13 +142,16 @@ class TerraformScan:
     """Loads every relevant module of one discovered path into a model."""
 
     def __init__(self, discovery: Discovery, variables: Variables, model: Model, progress=None,
-                 files: TerraformFiles = TerraformFiles()):
+                 files: TerraformFiles = TerraformFiles(), jobs: int = 1):
+        self.jobs = jobs  # worker processes evaluating the root modules (analyzer.terraform.workers)
         self.progress = progress or (lambda message: None)
         self.discovery = discovery
         self.variables = variables
         self.model = model
         self.files = files
-        self.sources: dict = {}
+        self.sources: dict = {}  # module directory -> ModuleSource, parsed in this scan
+        self.records: dict = {}  # module directory -> SourceRecord: what reading it adds to the model, once
+        self._reading: list = []  # the sets of module directories read by the root modules being evaluated
         self.loader = Loader(discovery.boundary, self.read_module, os.getcwd(), files.limits)
         self.skipped: list = []  # (directory, why): the modules the pre-filter skipped
         # module directories another loader (Terragrunt) evaluated with its inputs: never roots of their own
@@ -158,6 +165,7 @@ class TerraformScan:
                 raise VariableFileError(f"cannot use --var-file {path}{where}: {problem.message}")
             self.cli_files.append((path, variables.scopes.get(path), values))
         self._note_variables()
+        self.evaluations = Evaluations(files.cache, self._fingerprint(), files.limits) if files.cache else None
 
     def _note_variables(self) -> None:
         """Tell the pre-filter about the values given to the scan that can grant a send action."""
@@ -173,20 +181,28 @@ class TerraformScan:
             if module is not None and any(text_grants(p) for p in paths):
                 module.grants_send = True
 
+    def _fingerprint(self) -> str:
+        """What the scan gives every root module, for the evaluation cache's key."""
+        variables = self.variables
+        given = [(path, scope, reads.fingerprint(path)) for path, scope, _ in self.cli_files]
+        return repr((given, variables.pairs, variables.environment, variables.workspace,
+                     sorted(variables.by_directory.items()), self.discovery.boundary, self.files.limits))
+
     def read_module(self, directory: str):
+        module = self.discovery.modules.get(directory) or self.discovery.add_module(directory)
+        files = module.files if module else []
+        for path in [directory] + files:  # what the module is, for every root that reads it
+            reads.note(path)
+        for read in self._reading:
+            read.add(directory)
         if directory not in self.sources:
-            module = self.discovery.modules.get(directory) or self.discovery.add_module(directory)
-            files = module.files if module else []
             source = load_module_source(directory, display(directory), files, self.files.read, display,
                                         self.files.parse)
-            for file, message, line, column in source.problems:
-                self.model.problems.append(InputProblem(file, message, line, column))
-            for parsed in source.files:
-                for line, text in parsed.comments:
-                    suppression = from_comment(parsed.path, line, text)
-                    if suppression:
-                        self.model.suppressions.append(suppression)
-            self.model.files += len(files)
+            problems = [InputProblem(file, message, line, column) for file, message, line, column in source.problems]
+            suppressions = [s for parsed in source.files for s in (from_comment(parsed.path, line, text)
+                                                                   for line, text in parsed.comments) if s]
+            self.records.setdefault(directory, SourceRecord(len(files), problems, suppressions))
+            self.loader.problem_places.update((p.file, p.line) for p in problems)
             self.sources[directory] = source
         return self.sources[directory]
 
@@ -205,13 +221,90 @@ class TerraformScan:
                 return self.discovery.relevant_callee(directory, root)
             return relevant_callee
 
+        evaluated = workers.evaluate(self, roots, self.jobs) if self.jobs > 1 and workers.available() else {}
         for directory in roots:
-            self._scan_root_safely(directory, relevant_and_seen(directory))
+            if directory in evaluated:
+                self._add(evaluated[directory], reached)
+            else:
+                self._scan_root_cached(directory, relevant_and_seen(directory), reached)
         for directory in sorted(relevant - reached - set(roots) - self.evaluated_elsewhere):
-            self._scan_root_safely(directory, relevant_and_seen(directory))
+            self._scan_root_cached(directory, relevant_and_seen(directory), reached)
+        for _, record in sorted(self.records.items()):
+            self.model.problems.extend(record.problems)
+            self.model.suppressions.extend(record.suppressions)
+            self.model.files += record.files
         link_identities(self.model)
         self.skipped = [(d, self.discovery.skip_reason(d)) for d in sorted(self.discovery.modules)
-                        if d not in self.sources]
+                        if d not in self.records]
+
+    def _scan_root_cached(self, directory: str, relevant, reached: set) -> None:
+        """Evaluate one root, or add what its still valid evaluation cache entry holds."""
+        if self.evaluations is None:
+            self._scan_root_safely(directory, relevant)
+            return
+        shown = display(directory)
+        entry, outdated = self.evaluations.get(directory, shown,
+                                               lambda d: self.discovery.relevant_callee(d, directory))
+        if entry is not None:
+            self.progress(f"evaluated {shown} (cached)")
+            self._add(entry, reached)
+            return
+        entry, keep = self._evaluate_recorded(directory, relevant, outdated)
+        if keep:
+            self.evaluations.put(directory, shown, entry)
+
+    def evaluate_for_entry(self, directory: str) -> Entry:
+        """What evaluating one root adds to the model, as an evaluation cache
+        entry, taken from the cache when it holds a valid one (analyzer.terraform.workers)."""
+        shown = display(directory)
+
+        def relevant(callee: str) -> bool:
+            return self.discovery.relevant_callee(callee, directory)
+        outdated = False
+        if self.evaluations is not None:
+            entry, outdated = self.evaluations.get(directory, shown, relevant)
+            if entry is not None:
+                return entry
+        entry, keep = self._evaluate_recorded(directory, relevant, outdated)
+        if keep and self.evaluations is not None:
+            self.evaluations.put(directory, shown, entry)
+        return entry
+
+    def _add(self, entry: Entry, reached: set) -> None:
+        """Add what an entry says one root's evaluation added, as evaluating it would."""
+        apply(self.model, entry.delta)
+        for callee, record in entry.sources.items():
+            if callee not in self.discovery.modules:  # a module outside the scanned paths, as reading it adds
+                self.discovery.add_module(callee)
+            self.records.setdefault(callee, record)
+        reached.update(callee for callee, _ in entry.callees)
+        self.variables.applied.update(entry.applied)
+
+    def _evaluate_recorded(self, directory: str, relevant, outdated: bool) -> tuple:
+        """Evaluate one root into the model: ``(its Entry, whether it may be kept)``.
+        ``outdated``: the root had an entry, so it is being edited (its parse entries are written)."""
+        asked: list = []
+
+        def asking(callee: str) -> bool:
+            answer = relevant(callee)
+            asked.append((callee, answer))
+            return answer
+
+        before, used, problems = mark(self.model), set(self.variables.applied), len(self.model.problems)
+        read: set = set()
+        self._reading.append(read)
+        self.files.keep_parses = outdated
+        try:
+            with reads.recording() as paths:
+                self._scan_root_safely(directory, asking)
+        finally:
+            self._reading.remove(read)
+            self.files.keep_parses = True
+        entry = Entry(fingerprints(paths) if self.evaluations else (), tuple(dict.fromkeys(asked)),
+                      tuple(sorted(self.variables.applied - used)), {d: self.records[d] for d in sorted(read)},
+                      since(self.model, before))
+        # a bug of ours is found again by every scan, never kept
+        return entry, not any(isinstance(p, InternalError) for p in self.model.problems[problems:])
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""

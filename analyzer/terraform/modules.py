@@ -22,6 +22,7 @@ from typing import Optional
 
 from lark import Tree
 
+from analyzer import reads
 from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
@@ -167,6 +168,7 @@ class Loader:
         self.read_module = read_module  # dir -> ModuleSource
         self.cwd = cwd
         self.limits = limits
+        self.problem_places: set = set()  # (file, line) of the problems found reading the module directories
 
 
 class ModuleInstance:
@@ -529,12 +531,14 @@ class ModuleInstance:
             directory = os.path.realpath(os.path.join(self.source.dir, source))
             if not _inside(directory, self.loader.root_dir):
                 return None, f"its source {source} is {OUTSIDE}"
+            reads.note(directory)
             if not os.path.isdir(directory):
                 return None, f"its source directory {source} does not exist"
             return directory, ""
         entry = self.modules_json.get(key)
         if entry:
             directory = os.path.realpath(os.path.join(self.root_dir, entry))
+            reads.note(directory)
             if _inside(directory, self.loader.root_dir) and os.path.isdir(directory):
                 return directory, ""
         return None, (f"its source {source} is not downloaded; run terraform init "

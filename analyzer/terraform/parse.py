@@ -1,10 +1,11 @@
 """Terraform files into blocks and attributes, with exact locations.
 
-We walk python-hcl2's raw Lark tree (``hcl2.parses_to_tree``) rather than its
-typed tree: the Lark tree already carries every position
-(``propagate_positions``), and skipping the typed-tree transform saves about a
-third of the parse time (measured on corpus/perf/terraform-aws-iam: 0.83 s to
-parse, 0.45 s more to transform). Expressions stay Lark trees; the evaluator
+We walk the raw Lark tree of python-hcl2's grammar
+(``analyzer.terraform.grammar``) rather than python-hcl2's typed tree:
+skipping the typed-tree transform saves about a third of the parse time
+(measured on corpus/perf/terraform-aws-iam: 0.83 s to parse, 0.45 s more to
+transform). Every token keeps its position, and ``location`` gives a tree
+the span of its tokens. Expressions stay Lark trees; the evaluator
 interprets them.
 
 ``.tf.json`` files are read with ``analyzer.jsonloc`` and their values wrapped
@@ -24,6 +25,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from analyzer import jsonloc
 from analyzer.files import InputError, Limits
 from analyzer.model import LDict, LList, Location
+from analyzer.terraform import grammar
 
 
 class ParseError(InputError):
@@ -74,15 +76,29 @@ class ParsedFile:
 
 
 def location(file: str, node) -> Location:
-    """The location of a Lark tree or token."""
-    if isinstance(node, Token):
-        return Location(file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
+    """The location of a Lark tree or token: a tree spans from its first
+    token to its last (``analyzer.terraform.grammar``)."""
     if isinstance(node, JsonExpr):
         return node.loc
-    meta = node.meta
-    if getattr(meta, "empty", True):
+    first = node if isinstance(node, Token) else _edge_token(node, 0)
+    if first is None:
         return Location(file, 0, 0)
-    return Location(file, meta.line, meta.column, meta.end_line, meta.end_column)
+    last = node if isinstance(node, Token) else _edge_token(node, -1)
+    return Location(file, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
+
+
+def _edge_token(tree: Tree, edge: int) -> Optional[Token]:
+    """The first (``edge`` 0) or last (-1) token under ``tree``, or None;
+    without recursion, as trees may be deep."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Token):
+            return node
+        if isinstance(node, Tree):
+            children = node.children if edge == -1 else node.children[::-1]
+            pending.extend(children)
+    return None
 
 
 def subtrees(node: Tree) -> list:
@@ -103,18 +119,6 @@ def name_of(node) -> str:
 # ---------------------------------------------------------------------------
 # HCL native syntax
 # ---------------------------------------------------------------------------
-
-_parser = None
-
-
-def _lark_parse(text: str) -> Tree:
-    global _parser
-    if _parser is None:
-        from hcl2.api import parses_to_tree
-
-        _parser = parses_to_tree
-    return _parser(text)
-
 
 # What can hold a bracket that does not nest: strings, comments, heredocs.
 _NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(/\*)|<<-?([A-Za-z_][\w-]*)\r?\n|([\[({])|[\])}]')
@@ -173,15 +177,14 @@ def parse_hcl_tree(text: str, limits: Limits = Limits()) -> Tree:
     # Each level of nesting is about two levels of the tree.
     deep = _tree_depth_exceeds(tree, 2 * limits.max_depth + 20)
     if deep is not None:
-        meta = deep.meta
-        raise ParseError(f"{limits.too_deep()}; not analyzed", getattr(meta, "line", 0),
-                         getattr(meta, "column", 0))
+        where = location("", deep)
+        raise ParseError(f"{limits.too_deep()}; not analyzed", where.line, where.column)
     return tree
 
 
 def _parse_hcl_tree(text: str) -> Tree:
     try:
-        return _lark_parse(text)
+        return grammar.parse(text)
     except UnexpectedEOF:
         lines = text.splitlines() or [""]
         raise ParseError("unexpected end of file", len(lines), len(lines[-1]) + 1) from None
@@ -233,7 +236,7 @@ def parse_expression(text: str, file: str, line: int, column: int) -> Tree:
     """
     prefix = "__x = "
     try:
-        tree = _lark_parse(prefix + text)
+        tree = grammar.parse(prefix + text)
     except (LarkError, RecursionError):
         raise ParseError(f"cannot parse the expression {text.strip()[:60]!r}", line, column) from None
     expr = subtrees(subtrees(subtrees(tree)[0])[0])[-1]
@@ -242,23 +245,14 @@ def parse_expression(text: str, file: str, line: int, column: int) -> Tree:
 
 
 def _shift(tree: Tree, lines: int, first_line_columns: int) -> None:
-    for node in tree.iter_subtrees():
-        meta = node.meta
-        if not getattr(meta, "empty", True):
-            if meta.line == 1:
-                meta.column += first_line_columns
-            if meta.end_line == 1:
-                meta.end_column += first_line_columns
-            meta.line += lines
-            meta.end_line += lines
-        for tok in node.children:
-            if isinstance(tok, Token) and tok.line is not None:
-                if tok.line == 1:
-                    tok.column += first_line_columns
-                if tok.end_line == 1:
-                    tok.end_column += first_line_columns
-                tok.line += lines
-                tok.end_line += lines
+    for tok in tree.scan_values(lambda v: isinstance(v, Token)):
+        if tok.line is not None:
+            if tok.line == 1:
+                tok.column += first_line_columns
+            if tok.end_line == 1:
+                tok.end_column += first_line_columns
+            tok.line += lines
+            tok.end_line += lines
 
 
 # ---------------------------------------------------------------------------

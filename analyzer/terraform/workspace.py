@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from analyzer import reads
 from analyzer.files import Limits, display, read_text
 
 ENV_PREFIX = "TF_VAR_"
@@ -44,6 +45,7 @@ def workspace_of(directory: str, chosen: str, boundary: str, limits: Limits = Li
     if chosen:
         return Workspace(chosen)
     path = os.path.join(directory, ".terraform", "environment")
+    reads.note(path)
     if not os.path.lexists(path):
         return Workspace(DEFAULT)
     shown = display(path)

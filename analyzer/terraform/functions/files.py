@@ -6,6 +6,7 @@ import os
 import posixpath
 from typing import Any
 
+from analyzer import reads
 from analyzer.model import Location, LStr
 from analyzer.terraform.functions.core import CallContext, _Error, _literal, _map, _register
 
@@ -35,6 +36,7 @@ def _resolve(ctx: CallContext, value: Any) -> tuple:
 def _read_text(ctx: CallContext, value: Any) -> tuple:
     """(contents as an LStr located in the file, path relative to cwd)."""
     real, shown = _resolve(ctx, value)
+    reads.note(real)
     if not os.path.exists(real):
         raise _Error(f"no file exists at {shown}")
     if not os.path.isfile(real):

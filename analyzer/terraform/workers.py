@@ -1,0 +1,72 @@
+"""Evaluating root modules in forked worker processes (``--jobs N``).
+
+Root modules are independent deployments: each worker process, forked from
+the scan with everything discovered so far, evaluates a share of them
+exactly as the scan would (through the evaluation cache, writing its
+entries) and sends back, for each, the ``Entry`` the evaluation cache would
+keep: what it added to the model and what it read. The scan then adds the
+entries in root order, as it adds cached ones, so the report does not
+depend on the number of workers. A root whose entry cannot be sent back (a
+worker that died, a value that cannot be pickled) is evaluated by the scan
+itself. Only where ``fork`` exists (not Windows, not macOS's default
+start method, which re-imports everything).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Optional
+
+_scan = None  # the TerraformScan whose roots the forked workers evaluate
+
+
+def available() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def evaluate(scan, roots: list, jobs: int) -> dict:
+    """``{root directory: Entry}`` for the roots the workers evaluated."""
+    global _scan
+    shares = [roots[i::jobs] for i in range(jobs)]
+    shares = [share for share in shares if share]
+    if len(shares) < 2:
+        return {}
+    _scan = scan
+    try:
+        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
+            answers = list(pool.map(_evaluate_share, shares))
+    except (OSError, BrokenProcessPool):  # a worker could not start or died: the scan evaluates them all
+        return {}
+    finally:
+        _scan = None
+    entries = {}
+    for share, data in zip(shares, answers):
+        for directory, entry in zip(share, pickle.loads(data) if data else ()):
+            if entry is not None:
+                entries[directory] = entry
+    return entries
+
+
+def _evaluate_share(share: list) -> Optional[bytes]:
+    """In a worker: the pickled entries of ``share``, None for a root whose entry cannot be sent."""
+    scan = _scan
+    scan.progress = lambda message: None  # the scan's own process shows progress
+    entries = []
+    for directory in share:
+        entries.append(scan.evaluate_for_entry(directory))
+    try:
+        return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # one value that cannot be pickled: send them one by one
+        return pickle.dumps([_or_none(entry) for entry in entries], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _or_none(entry):
+    try:
+        pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # the scan evaluates this root itself
+        return None
+    return entry

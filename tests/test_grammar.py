@@ -1,0 +1,77 @@
+"""sesguard's HCL parser (analyzer.terraform.grammar): the same trees as
+python-hcl2's, positions computed from tokens equal to the positions Lark
+propagates, and the compiled grammar kept safely in the cache directory."""
+
+import os
+import pathlib
+
+import pytest
+from hcl2.api import parses_to_tree
+from lark import Token, Tree
+
+from analyzer.cache import open_cache
+from analyzer.terraform import grammar
+from analyzer.terraform.parse import location
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture
+def own_grammar(tmp_path):
+    cache, problem = open_cache(str(tmp_path / "cache"))
+    assert not problem
+    grammar.use_cache_directory(cache.grammar)
+    yield cache.grammar
+    grammar.use_cache_directory(None)
+
+
+def _shape(node):
+    if isinstance(node, Token):
+        return (node.type, str(node), node.line, node.column, node.end_line, node.end_column)
+    return (str(node.data), tuple(_shape(c) for c in node.children))
+
+
+def test_the_trees_and_positions_are_python_hcl2s(own_grammar, corpus):
+    compared = trees = 0
+    for path in sorted(FIXTURES.rglob("*.tf")) + sorted((corpus / "ses-public").rglob("*.tf")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            theirs = parses_to_tree(text)
+        except Exception:  # a fixture python-hcl2 rejects must be rejected by ours too
+            with pytest.raises(Exception):
+                grammar.parse(text)
+            continue
+        ours = grammar.parse(text)
+        assert _shape(ours) == _shape(theirs), path
+        for mine, reference in zip(ours.iter_subtrees(), theirs.iter_subtrees()):
+            trees += 1
+            meta = reference.meta
+            expected = (0, 0, 0, 0) if getattr(meta, "empty", True) else (
+                meta.line, meta.column, meta.end_line, meta.end_column)
+            where = location(str(path), mine)
+            assert (where.line, where.column, where.end_line, where.end_column) == expected, (path, mine.data)
+        compared += 1
+    assert compared > 250 and trees > 50_000
+
+
+def test_the_compiled_grammar_is_kept_and_reused(own_grammar):
+    assert isinstance(grammar.parse('a = "x"\n'), Tree)
+    kept = os.listdir(own_grammar)
+    assert len(kept) == 1 and kept[0].startswith("hcl2-") and kept[0].endswith(".lark")
+    stamp = os.stat(os.path.join(own_grammar, kept[0])).st_mtime_ns
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar)
+    assert isinstance(grammar.parse("b = 1\n"), Tree)
+    assert os.listdir(own_grammar) == kept
+    assert os.stat(os.path.join(own_grammar, kept[0])).st_mtime_ns == stamp
+
+
+def test_a_damaged_compiled_grammar_is_built_again(own_grammar):
+    grammar.parse("a = 1\n")
+    [name] = os.listdir(own_grammar)
+    with open(os.path.join(own_grammar, name), "r+b") as f:
+        f.truncate(1000)
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar)
+    tree = grammar.parse('resource "a" "b" {\n  c = 1\n}\n')
+    assert location("f", tree).line == 1 and location("f", tree).end_line >= 3

@@ -1,0 +1,81 @@
+"""--jobs: root modules evaluated in forked workers give the report a
+single process gives, whatever the number of workers, the cache and the
+workers' failures."""
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from analyzer.cache import open_cache
+from analyzer.engine import ScanOptions, scan
+from analyzer.report import json_format
+from analyzer.terraform import workers
+from analyzer.terraform.loader import TerraformScan
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
+
+pytestmark = pytest.mark.skipif(not workers.available(), reason="this system cannot fork")
+
+
+def _report(path, jobs, cache=None) -> str:
+    return json_format.render(scan(ScanOptions(paths=[str(path)], jobs=jobs, cache=cache)))
+
+
+@pytest.fixture
+def layout(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "deployments" / "envs", root)
+    shutil.copytree(FIXTURES / "SES101" / "templatefile", root / "templated")
+    (root / ".git").mkdir()
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_fixtures_report_is_the_same_with_workers(jobs):
+    assert _report(FIXTURES, jobs) == _report(FIXTURES, 1)
+
+
+def test_workers_write_entries_a_later_scan_uses(layout, tmp_path, monkeypatch):
+    cache = open_cache(str(tmp_path / "cache"))[0]
+    single = _report(layout, 1)
+    assert _report(layout, 2, cache) == single
+    evaluated = []
+    real = TerraformScan._scan_root
+    monkeypatch.setattr(TerraformScan, "_scan_root", lambda self, d, r: evaluated.append(d) or real(self, d, r))
+    assert _report(layout, 1, cache) == single
+    assert evaluated == []
+
+
+def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, monkeypatch):
+    single = _report(layout, 1)
+    parent = os.getpid()
+    real = TerraformScan.evaluate_for_entry
+
+    def dying(self, directory):
+        if os.getpid() != parent and directory.endswith("prod"):
+            os._exit(3)
+        return real(self, directory)
+    monkeypatch.setattr(TerraformScan, "evaluate_for_entry", dying)
+    assert _report(layout, 2) == single
+
+
+def test_an_entry_that_cannot_be_sent_is_evaluated_by_the_scan(layout, monkeypatch):
+    single = _report(layout, 1)
+    parent = os.getpid()
+    real = TerraformScan.evaluate_for_entry
+    sent = []
+
+    def unpicklable(self, directory):
+        entry = real(self, directory)
+        if os.getpid() != parent and directory.endswith("dev"):
+            entry.delta["not sendable"] = lambda: None
+        return entry
+    monkeypatch.setattr(TerraformScan, "evaluate_for_entry", unpicklable)
+    real_add = TerraformScan._add
+    monkeypatch.setattr(TerraformScan, "_add", lambda self, entry, reached: sent.append(entry) or
+                        real_add(self, entry, reached))
+    assert _report(layout, 2) == single
+    assert len(sent) == 2  # prod's and templated's; dev was evaluated by the scan
