@@ -61,9 +61,6 @@ import tempfile
 import time
 from typing import Optional
 
-import lark
-from lark import Token
-
 from analyzer import __version__
 
 FORMAT = b"sesguard parse cache 2\n"
@@ -80,6 +77,7 @@ _TEMP_PREFIX = ".tmp-"
 _OWN_SOURCES = ("cache.py", os.path.join("model", "values.py"), os.path.join("terraform", "parse.py"),
                 os.path.join("terraform", "grammar.py"))
 _HCL2_SOURCES = ("hcl2.lark", "api.py", "parser.py", "postlexer.py", "version.py")
+_LARK_SOURCES = ("__init__.py",)  # its version, read rather than imported: a scan from the cache never imports lark
 
 
 def default_directory() -> str:
@@ -142,9 +140,10 @@ class ParseCache:
     def environment(self) -> bytes:
         """What every key depends on: versions, and the sources that parse."""
         if self._environment is None:
-            digest = hashlib.sha256("\0".join((__version__, sys.version, lark.__version__)).encode())
+            digest = hashlib.sha256("\0".join((__version__, sys.version)).encode())
             for directory, names in ((os.path.dirname(os.path.abspath(__file__)), _OWN_SOURCES),
-                                     (_package_directory("hcl2"), _HCL2_SOURCES)):
+                                     (_package_directory("hcl2"), _HCL2_SOURCES),
+                                     (_package_directory("lark"), _LARK_SOURCES)):
                 for name in names:
                     digest.update(b"\0" + name.encode() + b"\0" + _read_or_empty(os.path.join(directory, name)))
             self._environment = digest.digest()
@@ -243,18 +242,18 @@ def _remove(path: str) -> None:
 _TOKEN_SLOTS = ("type", "value", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
 
 
-def _reduce_token(token: Token):
-    return str.__new__, (Token, str(token)), (None, {name: getattr(token, name) for name in _TOKEN_SLOTS})
-
-
-class _Pickler(pickle.Pickler):
-    dispatch_table = copyreg.dispatch_table.copy()
-    dispatch_table[Token] = _reduce_token
+def _reduce_token(token):
+    return str.__new__, (type(token), str(token)), (None, {name: getattr(token, name) for name in _TOKEN_SLOTS})
 
 
 def _encode(value) -> bytes:
+    from lark import Token  # imported when an entry is written: something was parsed
+
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[Token] = _reduce_token
+    pickler.dump(value)
     payload = buffer.getvalue()
     return FORMAT + hashlib.sha256(payload).digest() + payload
 

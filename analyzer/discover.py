@@ -56,8 +56,8 @@ from typing import Optional
 from analyzer.config import FILE_NAME as CONFIG_FILE_NAME
 from analyzer.files import Limits, open_regular, searchable
 from analyzer.send_text import grants_send
-from analyzer.terraform.adapter import ATTACHMENT_TYPES, IAM_POLICY_TYPES, OTHER_TYPES
-from analyzer.terraform.sources import read_modules_json
+from analyzer.terraform.iam_types import ACCESS_KEY_TYPE, ATTACHMENT_TYPES, IAM_POLICY_TYPES
+from analyzer.terraform.modules_json import read_modules_json
 
 SKIP_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", "__pycache__", ".hg", ".svn"}
 TERRAGRUNT_FILE = "terragrunt.hcl"
@@ -74,8 +74,7 @@ _DNS_RECORD = re.compile(rb"(?:aws_route53_record|cloudflare_(?:dns_)?record|goo
                          rb"|azurerm_dns_(?:txt|cname|mx)_record)\b")
 _MAIL_DNS = re.compile(rb"_domainkey|_dmarc|v=spf1|DMARC1|amazonses|dkim", re.I)
 # The IAM resources SES110/SES111 read (aws_iam_role only through its inline_policy blocks)
-_IAM_TYPES = sorted((set(IAM_POLICY_TYPES) | set(ATTACHMENT_TYPES)
-                     | {t for t in OTHER_TYPES if t.startswith("aws_iam_")}) - {"aws_iam_role"})
+_IAM_TYPES = sorted((set(IAM_POLICY_TYPES) | set(ATTACHMENT_TYPES) | {ACCESS_KEY_TYPE}) - {"aws_iam_role"})
 _IAM_TEXT = re.compile(rb"aws_iam_(?:" + b"|".join(t[8:].encode() for t in _IAM_TYPES) + rb")\b")
 _IAM_ROLE = re.compile(rb"aws_iam_role\b")
 # The files a module can read with file() / templatefile(): the literal argument of a call, and any

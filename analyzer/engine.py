@@ -25,7 +25,6 @@ from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
 from analyzer.terraform import grammar
 from analyzer.terraform.loader import TerraformFiles, TerraformScan, Variables
-from analyzer.terragrunt.loader import TerragruntScan
 
 class UsageError(Exception):
     """A problem with how sesguard was called (exit status 2)."""
@@ -93,7 +92,10 @@ def scan(options: ScanOptions, progress=None) -> Report:
         boundaries.append(discovery.boundary)
         model.problems.extend(InputProblem(os.path.relpath(p), message) for p, message in discovery.problems)
         terraform_scan = TerraformScan(discovery, options.variables, model, progress, terraform_files, options.jobs)
-        TerragruntScan(terraform_scan).run()
+        if discovery.terragrunt:
+            from analyzer.terragrunt.loader import TerragruntScan
+
+            TerragruntScan(terraform_scan).run()
         terraform_scan.run()
         counts.add(discovery, terraform_scan)
         loaded = model.files

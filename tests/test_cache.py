@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lark import Token, Tree
 
-import analyzer.terraform.loader as terraform_loader
+import analyzer.terraform.parse as terraform_parse
 from analyzer import cache as cache_module
 from analyzer.cache import FORMAT, MAX_AGE, PRUNE_EVERY, default_directory, open_cache
 from analyzer.cli import main
@@ -95,13 +95,13 @@ def test_a_warm_scan_reports_what_a_cold_one_does_and_parses_only_what_failed(mo
     without = scan_json(monkeypatch, FIXTURES, "--no-cache")
     cold = scan_json(monkeypatch, FIXTURES, "--cache-dir", cache_dir)
     parsed = []
-    real = terraform_loader.parse_hcl
+    real = terraform_parse.parse_hcl
 
     def recording(shown, text, limits):
         parsed.append(shown)
         return real(shown, text, limits)
 
-    monkeypatch.setattr(terraform_loader, "parse_hcl", recording)
+    monkeypatch.setattr(terraform_parse, "parse_hcl", recording)
     warm = scan_json(monkeypatch, FIXTURES, "--cache-dir", cache_dir)
     assert warm == cold == without
     # Root modules come from the evaluation cache, so nothing of theirs is parsed, not even a file that

@@ -199,7 +199,7 @@ def test_rule_crash_is_reported_and_other_rules_run(monkeypatch):
 
 
 def test_a_module_that_crashes_the_evaluator_is_reported_and_the_others_still_scanned(monkeypatch):
-    import analyzer.terraform.loader as loader
+    import analyzer.terraform.adapter as loader
 
     real = loader.adapt
 

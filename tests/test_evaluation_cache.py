@@ -141,3 +141,30 @@ def test_a_warm_scan_reports_what_a_cold_one_does(case, cache, corpus, monkeypat
     cold = _report(path)
     assert _report(path, cache) == cold
     assert _report(path, cache) == cold
+
+
+def test_a_scan_from_the_cache_imports_no_parser_evaluator_or_dns_library(tmp_path):
+    """Start-up at the floor (#17): what a scan does not need is never imported."""
+    import subprocess
+    import sys
+
+    program = ("import sys\nfrom analyzer.cli import main\nsys.argv = ['sesguard', 'scan', sys.argv[1], '-o', "
+               "'/dev/null', '--cache-dir', sys.argv[2]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+               "print(sorted(m for m in ('lark', 'hcl2', 'dns', 'yaml', 'analyzer.terraform.adapter', "
+               "'analyzer.terraform.evaluate', 'analyzer.cloudformation.adapter', 'multiprocessing') "
+               "if m in sys.modules))")
+    target = str(FIXTURES / "deployments" / "envs")
+    run = [sys.executable, "-c", program, target, str(tmp_path / "cache")]
+    first = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert "lark" in first.stdout and "analyzer.terraform.adapter" in first.stdout
+    again = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "[]", again.stdout
+
+
+def test_the_pre_filter_knows_every_iam_type_the_adapter_reads():
+    from analyzer import discover
+    from analyzer.terraform.adapter import OTHER_TYPES
+    from analyzer.terraform.iam_types import ATTACHMENT_TYPES
+
+    read = ({t for t in OTHER_TYPES if t.startswith("aws_iam_")} | set(ATTACHMENT_TYPES)) - {"aws_iam_role"}
+    assert set(discover._IAM_TYPES) == read

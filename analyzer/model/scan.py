@@ -147,6 +147,15 @@ class Model:
                 views[call.context].not_analyzed.append(call)
         return list(views.items()) + [("", shared)]
 
+    def link_identities(self) -> None:
+        """Resolve each policy's identity from the identity resource it
+        references, in the policy's deployment."""
+        by_address = {(i.context, i.address): i for i in self.identities}
+        for policy in self.identity_policies:
+            identity = by_address.get((policy.context, policy.identity_address or ""))
+            if identity is not None and isinstance(identity.name, str):
+                policy.identity = identity.name
+
     def resources(self) -> Iterator[Resource]:
         """Every resource of every collection (identities, policies, DNS
         records...), so what must see them all (suppression scopes) cannot

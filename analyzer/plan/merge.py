@@ -40,7 +40,7 @@ from typing import Optional
 
 from analyzer.model import AccessKey, DnsRecord, IamPolicy, Identity, IdentityPolicy, Model, ReceiptRule
 from analyzer.plan.values import pin
-from analyzer.terraform.sources import read_modules_json
+from analyzer.terraform.modules_json import read_modules_json
 
 
 @dataclass(frozen=True)

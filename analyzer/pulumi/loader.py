@@ -34,8 +34,9 @@ from analyzer.files import Limits, display, read_text
 from analyzer.model import InputProblem, LDict, LList, Location, Model, Unknown, loc_of
 from analyzer.policy.document import parse_document
 from analyzer.pulumi.expressions import JSONText, Program, after_deployment, secret
-from analyzer.terraform.adapter import (ATTACHMENT_TYPES, IDENTITY_TYPES, OTHER_TYPES, POLICY_TYPES, attach_users,
-                                        build_identity, build_policy, link_identities, read_attachment)
+from analyzer.terraform.adapter import (IDENTITY_TYPES, OTHER_TYPES, POLICY_TYPES, attach_users,
+                                        build_identity, build_policy, read_attachment)
+from analyzer.terraform.iam_types import ATTACHMENT_TYPES
 
 PROGRAM_NAMES = ("Pulumi.yaml", "Pulumi.yml")
 MODULES = ("ses", "sesv2", "iam", "route53")
@@ -240,7 +241,7 @@ class _Reader:
         self.model.identities.extend(self.identities)
         self.model.identity_policies.extend(self.policies)
         attach_users(self.iam_policies, self.attachments)
-        link_identities(self.model)
+        self.model.link_identities()
 
     def _parse(self, policy: Any, loc: Location):
         if isinstance(policy, JSONText):

@@ -41,6 +41,7 @@ from analyzer.model import (
 from analyzer.policy.document import parse_document
 from analyzer.terraform.dns_records import DATA_ZONE_TYPES, DNS_TYPES, build_data_zone
 from analyzer.terraform.functions import JsonText
+from analyzer.terraform.iam_types import ACCESS_KEY_TYPE, ATTACHMENT_TYPES, IAM_POLICY_TYPES
 from analyzer.terraform.evaluate import EvalError, Scope
 from analyzer.terraform.modules import OUTSIDE, ModuleInstance
 
@@ -64,19 +65,6 @@ DESTINATION_BLOCKS = {
     "sns_destination": "sns",
     "event_bridge_destination": "eventbridge",
     "pinpoint_destination": "pinpoint",
-}
-# IAM resource type -> the argument naming the user the policy applies to, or None
-IAM_POLICY_TYPES = {
-    "aws_iam_policy": None,
-    "aws_iam_role_policy": None,
-    "aws_iam_group_policy": None,
-    "aws_iam_user_policy": "user",
-    "aws_iam_role": None,  # its inline_policy blocks
-}
-# attachment type -> (argument naming the users, whether it is a list)
-ATTACHMENT_TYPES = {
-    "aws_iam_user_policy_attachment": ("user", False),
-    "aws_iam_policy_attachment": ("users", True),
 }
 _SES_SOURCE = re.compile(r"(^|[/_.-])(ses|sesv2)([/_.-]|$)", re.I)
 _ADDRESS_OF_REF = re.compile(r"^(.*?(?:aws_ses_domain_identity|aws_ses_email_identity|aws_sesv2_email_identity)"
@@ -336,16 +324,6 @@ def _identity_address(value):
     return None
 
 
-def link_identities(model: Model) -> None:
-    """Resolve each policy's identity from the identity resource it
-    references, in the policy's deployment."""
-    by_address = {(i.context, i.address): i for i in model.identities}
-    for policy in model.identity_policies:
-        identity = by_address.get((policy.context, policy.identity_address or ""))
-        if identity is not None and isinstance(identity.name, str):
-            policy.identity = identity.name
-
-
 # ---------------------------------------------------------------------------
 # Configuration sets, event destinations, receipt rules, notifications, IAM
 # ---------------------------------------------------------------------------
@@ -520,7 +498,7 @@ OTHER_TYPES = {
     "aws_sesv2_configuration_set_event_destination": (build_event_destination, "event_destinations"),
     "aws_ses_receipt_rule": (build_receipt_rule, "receipt_rules"),
     "aws_ses_identity_notification_topic": (build_notification_topic, "notification_topics"),
-    "aws_iam_access_key": (build_access_key, "access_keys"),
+    ACCESS_KEY_TYPE: (build_access_key, "access_keys"),
     **{type_: (build_iam_policies, "iam_policies") for type_ in IAM_POLICY_TYPES},
     **DNS_TYPES,
 }

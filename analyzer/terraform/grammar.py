@@ -31,10 +31,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from typing import Optional
-
-from lark import Lark, Tree
 
 _OPTIONS = {"parser": "lalr", "propagate_positions": False}
 
@@ -50,7 +47,7 @@ def use_cache_directory(directory: Optional[str]) -> None:
         _directory, _parse = directory, None
 
 
-def parse(text: str) -> Tree:
+def parse(text: str):
     """The Lark tree of HCL text; raises Lark's errors."""
     global _parse
     if _parse is None:
@@ -66,6 +63,7 @@ def _build(directory: Optional[str]):
     import hcl2
     import lark
     from hcl2.postlexer import PostLexer
+    from lark import Lark
 
     with open(os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark"), encoding="utf-8") as f:
         text = f.read()
@@ -77,15 +75,17 @@ def _build(directory: Optional[str]):
         parser = Lark(text, postlex=PostLexer(), **_OPTIONS)
         _keep(parser, directory, path)
 
-    def parse_text(text: str) -> Tree:
+    def parse_text(text: str):
         # as python-hcl2's own entry does: its grammar needs a newline at the end
         return parser.parse(text + "\n")
     return parse_text
 
 
-def _load(path: str) -> Optional[Lark]:
+def _load(path: str):
     """The compiled grammar kept at ``path``, or None: missing, or damaged
     in any way (whatever loading raises, the grammar is built again)."""
+    from lark import Lark
+
     try:
         with open(path, "rb") as f:
             return Lark.load(f)
@@ -93,8 +93,10 @@ def _load(path: str) -> Optional[Lark]:
         return None
 
 
-def _keep(parser: Lark, directory: str, path: str) -> None:
+def _keep(parser, directory: str, path: str) -> None:
     """Write the compiled grammar to a temporary file, renamed into place when whole."""
+    import tempfile
+
     try:
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     except OSError:

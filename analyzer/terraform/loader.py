@@ -9,7 +9,10 @@ variables (when the scan passes them), ``terraform.tfvars``,
 ``--var-file`` in order, ``--var`` in order.
 
 Files are read and parsed within the scan's ``Limits``, through the parse
-cache when the scan has one (``TerraformFiles``).
+cache when the scan has one (``TerraformFiles``). The parser, the evaluator
+and the adapter are imported when first needed: a scan whose root modules
+all come from the evaluation cache never loads them (about a third of a
+re-scan's start-up, measured with ``python -X importtime``).
 """
 
 from __future__ import annotations
@@ -24,14 +27,9 @@ from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
 from analyzer.suppress import from_comment
-from analyzer.terraform.adapter import adapt, link_identities
 from analyzer.terraform import workers
-from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.evaluations import Entry, Evaluations, SourceRecord, apply, fingerprints, mark, since
-from analyzer.terraform.functions import CallContext
-from analyzer.terraform.modules import Loader, ModuleInstance
-from analyzer.terraform.sources import load_module_source, read_modules_json
-from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json
+from analyzer.terraform.modules_json import read_modules_json
 from analyzer.terraform.workspace import workspace_of
 
 
@@ -69,8 +67,10 @@ class TerraformFiles:
         """``(text, problem)``, as ``analyzer.files.read_text``."""
         return read_text(path, self.limits)
 
-    def parse(self, path: str, shown: str, text: str) -> ParsedFile:
-        """The parsed file; raises ``ParseError``."""
+    def parse(self, path: str, shown: str, text: str):
+        """The ``ParsedFile``; raises ``ParseError``."""
+        from analyzer.terraform.parse import ParsedFile, parse_hcl, parse_tf_json
+
         if path.endswith(".json"):
             return parse_tf_json(shown, text, self.limits)
         if self.cache is None:
@@ -87,6 +87,10 @@ class TerraformFiles:
 
 def load_var_file(path: str, model: Model, files: TerraformFiles):
     """The values a tfvars file assigns, or None (problem recorded)."""
+    from analyzer.terraform.evaluate import Evaluator, Scope
+    from analyzer.terraform.functions import CallContext
+    from analyzer.terraform.parse import ParseError
+
     shown = display(path)
     text, problem = files.read(path)
     if problem:
@@ -114,12 +118,18 @@ def load_var_file(path: str, model: Model, files: TerraformFiles):
 
 
 def _literal_only(name, loc):
+    from analyzer.terraform.evaluate import EvalError
+
     raise EvalError(f"a variable value must be a literal, and {name} is a reference")
 
 
 def parse_cli_value(text: str, var_block, limits: Limits = Limits(), given: str = ""):
     """A ``--var`` value: a string for string variables, else an HCL literal;
     ``given``: where it came from, for the message (default: the ``--var``)."""
+    from analyzer.terraform.evaluate import Evaluator, Scope
+    from analyzer.terraform.functions import CallContext
+    from analyzer.terraform.parse import ParseError, parse_hcl
+
     type_attr = var_block.body.attributes.get("type") if var_block is not None else None
     if type_attr is None or _type_name(type_attr.expr) == "string":
         return text
@@ -152,7 +162,7 @@ class TerraformScan:
         self.sources: dict = {}  # module directory -> ModuleSource, parsed in this scan
         self.records: dict = {}  # module directory -> SourceRecord: what reading it adds to the model, once
         self._reading: list = []  # the sets of module directories read by the root modules being evaluated
-        self.loader = Loader(discovery.boundary, self.read_module, os.getcwd(), files.limits)
+        self._loader = None
         self.skipped: list = []  # (directory, why): the modules the pre-filter skipped
         # module directories another loader (Terragrunt) evaluated with its inputs: never roots of their own
         self.evaluated_elsewhere: set = set()
@@ -181,6 +191,15 @@ class TerraformScan:
             if module is not None and any(text_grants(p) for p in paths):
                 module.grants_send = True
 
+    @property
+    def loader(self):
+        """The ``analyzer.terraform.modules.Loader`` of the scan, made when first evaluating."""
+        if self._loader is None:
+            from analyzer.terraform.modules import Loader
+
+            self._loader = Loader(self.discovery.boundary, self.read_module, os.getcwd(), self.files.limits)
+        return self._loader
+
     def _fingerprint(self) -> str:
         """What the scan gives every root module, for the evaluation cache's key."""
         variables = self.variables
@@ -196,6 +215,8 @@ class TerraformScan:
         for read in self._reading:
             read.add(directory)
         if directory not in self.sources:
+            from analyzer.terraform.sources import load_module_source
+
             source = load_module_source(directory, display(directory), files, self.files.read, display,
                                         self.files.parse)
             problems = [InputProblem(file, message, line, column) for file, message, line, column in source.problems]
@@ -233,7 +254,7 @@ class TerraformScan:
             self.model.problems.extend(record.problems)
             self.model.suppressions.extend(record.suppressions)
             self.model.files += record.files
-        link_identities(self.model)
+        self.model.link_identities()
         self.skipped = [(d, self.discovery.skip_reason(d)) for d in sorted(self.discovery.modules)
                         if d not in self.records]
 
@@ -318,6 +339,9 @@ class TerraformScan:
             self.model.problems.append(internal_error(display(directory), "evaluating this module", exc))
 
     def _scan_root(self, directory: str, relevant) -> None:
+        from analyzer.terraform.adapter import adapt
+        from analyzer.terraform.modules import ModuleInstance
+
         source = self.read_module(directory)
         module = self.discovery.modules.get(directory)
         deployment = self.model.deployment(display(directory), "terraform")

@@ -1,18 +1,15 @@
 """Module directories as parsed: a ``ModuleSource`` is one directory's
-files with the blocks they declare; ``read_modules_json`` says where
-``terraform init`` put the downloaded modules; ``undeclared_references``
-is the check ``terraform validate`` makes of variables, locals and module
+files with the blocks they declare; ``undeclared_references`` is the check ``terraform validate`` makes of variables, locals and module
 calls."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 
 from lark import Tree
 
-from analyzer.files import MAX_FILE_SIZE, open_regular, placed
+from analyzer.files import placed
 from analyzer.terraform.parse import Body, ParsedFile, ParseError, location, subtrees
 
 
@@ -55,25 +52,6 @@ class ModuleSource:
                 self.outputs[labels[0]] = (block, parsed.path)
             elif kind == "provider" and len(labels) == 1 and "alias" not in block.body.attributes:
                 self.providers[labels[0]] = (block, parsed.path)
-
-def read_modules_json(root_dir: str) -> dict:
-    """``.terraform/modules/modules.json``: module key -> directory (relative to
-    the root). A file that is missing, not a regular file, malformed or nested
-    past what ``json`` decodes is no module directory (its modules are then
-    reported as not downloaded); a directory holding a NUL byte names none."""
-    path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
-    try:
-        with open_regular(path) as f:
-            data = json.loads(f.read(MAX_FILE_SIZE + 1).decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    result = {}
-    for module in data.get("Modules", []) if isinstance(data, dict) and isinstance(data.get("Modules"), list) else []:
-        if isinstance(module, dict) and isinstance(module.get("Key"), str) and module["Key"] \
-                and isinstance(module.get("Dir"), str) and "\x00" not in module["Dir"]:
-            result[module["Key"]] = module["Dir"]
-    return result
-
 
 def load_module_source(directory: str, display_dir: str, files: list, read_text, display, parse) -> ModuleSource:
     """Parse the Terraform files of one directory.

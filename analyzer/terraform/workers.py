@@ -14,23 +14,26 @@ start method, which re-imports everything).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Optional
 
 _scan = None  # the TerraformScan whose roots the forked workers evaluate
 
 
 def available() -> bool:
+    import multiprocessing
+
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def evaluate(scan, roots: list, jobs: int) -> dict:
     """``{root directory: Entry}`` for the roots the workers evaluated."""
     global _scan
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     shares = [roots[i::jobs] for i in range(jobs)]
     shares = [share for share in shares if share]
     if len(shares) < 2:

@@ -30,7 +30,7 @@ from analyzer.model import Hop, InputProblem, LDict, LList, Location, ModuleNotA
 from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import adapt
 from analyzer.terraform.modules import OUTSIDE, ModuleInstance
-from analyzer.terraform.sources import read_modules_json
+from analyzer.terraform.modules_json import read_modules_json
 from analyzer.terragrunt.config import MERGE_STRATEGIES, Config, ConfigError, Unit, problem, read_config
 
 SOURCE_ADDRESS = "terraform.source"
