@@ -22,11 +22,10 @@ _recordings: list = []  # the sets of paths being collected, innermost last
 
 
 def note(path: str) -> None:
-    """``path`` was read or probed by what is being evaluated."""
-    if _recordings:
-        real = os.path.realpath(path)
-        for paths in _recordings:
-            paths.add(real)
+    """``path`` was read or probed by what is being evaluated (as given: the
+    current directory is part of the evaluation cache's key)."""
+    for paths in _recordings:
+        paths.add(path)
 
 
 @contextmanager

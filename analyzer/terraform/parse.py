@@ -88,16 +88,20 @@ def location(file: str, node) -> Location:
 
 
 def _edge_token(tree: Tree, edge: int) -> Optional[Token]:
-    """The first (``edge`` 0) or last (-1) token under ``tree``, or None;
+    """The first (``edge`` 0) or last (-1) token under ``tree``, or None:
+    down the first (last) children, back up past subtrees without a token;
     without recursion, as trees may be deep."""
-    pending = [tree]
+    order = iter if edge == 0 else reversed
+    pending = [order(tree.children)]
     while pending:
-        node = pending.pop()
-        if isinstance(node, Token):
-            return node
-        if isinstance(node, Tree):
-            children = node.children if edge == -1 else node.children[::-1]
-            pending.extend(children)
+        for child in pending[-1]:
+            if isinstance(child, Token):
+                return child
+            if isinstance(child, Tree):
+                pending.append(order(child.children))
+                break
+        else:
+            pending.pop()
     return None
 
 
