@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from analyzer import jsonloc
+from analyzer.budget import OutOfTime, limited, paused
 from analyzer.discover import Discovery
 from analyzer.errors import internal_error
 from analyzer.files import Limits, display, placed, read_text
@@ -29,7 +30,7 @@ from analyzer.terraform.evaluate import EvalError, Evaluator, Scope
 from analyzer.terraform.functions import CallContext
 from analyzer.terraform.modules import Loader, ModuleInstance
 from analyzer.terraform.sources import load_module_source, read_modules_json
-from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json
+from analyzer.terraform.parse import ParsedFile, ParseError, parse_hcl, parse_tf_json, prepare_parser
 from analyzer.terraform.workspace import workspace_of
 
 
@@ -67,7 +68,19 @@ class TerraformFiles:
         return read_text(path, self.limits)
 
     def parse(self, path: str, shown: str, text: str) -> ParsedFile:
-        """The parsed file; raises ``ParseError``."""
+        """The parsed file; raises ``ParseError``, also when parsing takes
+        longer than the scan's budget (charged to the file alone, not to an
+        evaluation that asked for it)."""
+        def ran_out(exc: OutOfTime):
+            raise ParseError(f"{exc}; not analyzed") from None
+
+        if not path.endswith(".json"):
+            with paused():
+                prepare_parser()
+        with limited(self.limits.max_file_seconds, ran_out, apart=True):
+            return self._parse(path, shown, text)
+
+    def _parse(self, path: str, shown: str, text: str) -> ParsedFile:
         if path.endswith(".json"):
             return parse_tf_json(shown, text, self.limits)
         if self.cache is None:
@@ -82,8 +95,19 @@ class TerraformFiles:
 
 
 def load_var_file(path: str, model: Model, files: TerraformFiles):
-    """The values a tfvars file assigns, or None (problem recorded)."""
+    """The values a tfvars file assigns, or None (problem recorded): read,
+    parsed and evaluated within the scan's budget for one file."""
     shown = display(path)
+
+    def ran_out(exc: OutOfTime):
+        model.problems.append(InputProblem(shown, f"reading this variable file {exc}; not analyzed"))
+
+    with limited(files.limits.max_file_seconds, ran_out):
+        return _var_file_values(path, shown, model, files)
+    return None
+
+
+def _var_file_values(path: str, shown: str, model: Model, files: TerraformFiles):
     text, problem = files.read(path)
     if problem:
         model.problems.append(InputProblem(shown, *placed(problem)))
@@ -216,8 +240,15 @@ class TerraformScan:
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""
         self.progress(f"evaluating {display(directory)}")
+
+        def ran_out(exc: OutOfTime):
+            self.model.problems.append(InputProblem(
+                display(directory), f"evaluating this root module, with the modules it calls, {exc}; "
+                                    "not analyzed in full"))
+
         try:
-            self._scan_root(directory, relevant)
+            with limited(self.files.limits.max_file_seconds, ran_out):
+                self._scan_root(directory, relevant)
         except RecursionError:
             self.model.problems.append(InputProblem(display(directory), "the configuration is nested too "
                                                                         "deeply to evaluate"))

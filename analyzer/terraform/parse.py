@@ -116,6 +116,15 @@ def _lark_parse(text: str) -> Tree:
     return _parser(text)
 
 
+def prepare_parser() -> None:
+    """Build python-hcl2's grammar (or load it from its cache, a second or
+    two the first time in an environment): a cost of the environment, which
+    no file's time budget is charged with."""
+    from hcl2.parser import parser
+
+    parser()
+
+
 # What can hold a bracket that does not nest: strings, comments, heredocs.
 _NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(/\*)|<<-?([A-Za-z_][\w-]*)\r?\n|([\[({])|[\])}]')
 
