@@ -13,8 +13,9 @@ outer clocks while it runs (a file parsed on demand during an evaluation is
 charged to the file, not to the evaluation).
 
 A signal handler can only be set in the main thread, and ``setitimer`` is
-POSIX: elsewhere a budget is not enforced and ``not_enforced()`` says why,
-for ``-v`` output. Nothing here is shared between processes: each worker
+POSIX; other code of the process may own ``SIGALRM`` or the timer already
+(libFuzzer's own timeouts do). In each of these cases a budget is not
+enforced, and ``not_enforced()`` says why, for ``-v`` output. Nothing here is shared between processes: each worker
 process keeps its own budgets.
 """
 
@@ -63,6 +64,15 @@ def not_enforced() -> str:
         return "this platform has no setitimer"
     if threading.current_thread() is not threading.main_thread():
         return "sesguard is not running in the main thread, the only one a signal reaches"
+    if _open:
+        return ""
+    handler = signal.getsignal(signal.SIGALRM)
+    if handler is None:
+        return "a SIGALRM handler not set from Python is in place (a fuzzer's, say), which sesguard leaves alone"
+    if handler not in (signal.SIG_DFL, signal.SIG_IGN):
+        return "other code of this process handles SIGALRM, which sesguard leaves alone"
+    if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
+        return "other code of this process is using the real-time interval timer, which sesguard leaves alone"
     return ""
 
 

@@ -101,6 +101,26 @@ def test_in_another_thread_the_budget_is_not_enforced_and_says_why():
     assert not_enforced() == ""
 
 
+def test_a_timer_or_handler_of_other_code_is_left_alone():
+    import signal
+
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: None)
+    try:
+        assert not_enforced() == "other code of this process handles SIGALRM, which sesguard leaves alone"
+        with budget(1) as this:
+            assert not this.enforced
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    try:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        signal.setitimer(signal.ITIMER_REAL, 100)
+        assert not_enforced() == ("other code of this process is using the real-time interval timer, "
+                                  "which sesguard leaves alone")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _big_list(count: int) -> str:
     return ", ".join(f'"item-{i}"' for i in range(count))
 
