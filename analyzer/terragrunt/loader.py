@@ -64,10 +64,10 @@ class TerragruntScan:
             self._problem(InputProblem(display(path), f"reading the includes of this Terragrunt configuration {exc}"))
 
         with limited(self.tf.files.limits.max_file_seconds, ran_out):
-            return self._includes(path)
+            return self._include_paths(path)
         return set()
 
-    def _includes(self, path: str) -> set:
+    def _include_paths(self, path: str) -> set:
         unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files, parsed=self.parsed)
         try:
             config = read_config(path, unit, None)
