@@ -4,6 +4,7 @@ and the limit, and the rest of the scan is still reported. No test here
 measures speed: each slow input takes several times its budget, and what is
 asserted is which budget ran out and what the scan says about it."""
 
+import json
 import os
 import shutil
 import threading
@@ -129,18 +130,18 @@ _IDENTITY = 'resource "aws_ses_domain_identity" "d" {\n  domain = "d${length(var
 _VARIABLE = 'variable "xs" {\n  type = list(string)\n}\n'
 # Each slow case takes several seconds; the budget is 1 s.
 CASES = {
-    "hcl": ({"main.tf": _VARIABLE + _IDENTITY + f"locals {{\n  many = [{_big_list(60000)}]\n}}\n"},
+    "hcl": ({"main.tf": _VARIABLE + _IDENTITY + f"locals {{\n  many = [{_big_list(150000)}]\n}}\n"},
             ("case/main.tf", f"cannot parse: {SLOW}")),
-    "tfvars": ({"main.tf": _VARIABLE + _IDENTITY, "terraform.tfvars": f"xs = [{_big_list(60000)}]\n"},
+    "tfvars": ({"main.tf": _VARIABLE + _IDENTITY, "terraform.tfvars": f"xs = [{_big_list(150000)}]\n"},
                ("case/terraform.tfvars", f"cannot parse: {SLOW}")),
     "evaluation": ({"main.tf": _IDENTITY.replace("length(var.xs)", "local.n")
                     + "locals {\n  n = length([for a in range(1000) : a if length([for b in range(1000) : b if b > a]) > 0])\n}\n"},
                    ("case", "evaluating this root module, with the modules it calls, took longer than 1 s, "
                             "the --max-file-seconds limit; not analyzed in full")),
-    "cloudformation": ({"template.yaml": "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n"
-                                         "    Properties:\n      EmailIdentity: example.com\n"
-                                         "Metadata:\n  Many:\n" + "".join(f"    - item-{i}\n" for i in range(300000))},
-                       ("case/template.yaml", f"reading this CloudFormation template {SLOW}")),
+    "cloudformation": ({"template.json": json.dumps({
+        "Resources": {"Identity": {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": "example.com"}}},
+        "Metadata": {"Many": [[i, i, i] for i in range(380000)]}})},  # 9 MB: about 4 s to decode
+        ("case/template.json", f"reading this CloudFormation template {SLOW}")),
 }
 
 
