@@ -233,8 +233,6 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         options.changed = changed
         _dns_options(options, config, dns_mode, nameservers, dns_timeout)
         options.limits = _limits(config, max_file_size, max_depth, max_file_seconds)
-        if verbose:
-            _say_budget(options.limits)
         options.cache = None if no_cache or (config and not config.cache) else _open_cache(cache_dir)
         if not quiet and not changed_only:
             _say_files_stand_for_modules(given)
@@ -260,6 +258,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
             for path, tofu in report.replaced:
                 click.echo(f"sesguard: {os.path.relpath(path)} not read: {os.path.basename(tofu)} replaces it, "
                            "as OpenTofu reads the .tofu file", err=True)
+            _say_budget(options.limits)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)
