@@ -358,13 +358,12 @@ def _limits(config, max_file_size, max_depth, max_file_seconds):
 
 
 def _say_budget(limits) -> None:
-    """Whether --max-file-seconds is kept: never pretend it is when it cannot be."""
+    """That --max-file-seconds is not kept, when it cannot be: never pretend it is."""
     from analyzer.budget import not_enforced
 
     why = not_enforced()
-    click.echo(f"sesguard: --max-file-seconds {limits.max_file_seconds} is not enforced: {why}" if why else
-               f"sesguard: each file's parse, and each root module's evaluation, may take at most "
-               f"{limits.max_file_seconds} s (--max-file-seconds)", err=True)
+    if why:
+        click.echo(f"sesguard: --max-file-seconds {limits.max_file_seconds} is not enforced: {why}", err=True)
 
 
 def _open_cache(directory):
