@@ -135,6 +135,8 @@ CASES = {
                     + "locals {\n  n = length([for a in range(1000) : a if length([for b in range(1000) : b if b > a]) > 0])\n}\n"},
                    ("case", "evaluating this root module, with the modules it calls, took longer than 1 s, "
                             "the --max-file-seconds limit; not analyzed in full")),
+    "terragrunt": ({"main.tf": _VARIABLE + _IDENTITY, "terragrunt.hcl": f"inputs = {{\n  xs = [{_big_list(150000)}]\n}}\n"},
+                   ("case/terragrunt.hcl", f"cannot parse: {SLOW}")),
     "cloudformation": ({"template.json": json.dumps({
         "Resources": {"Identity": {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": "example.com"}}},
         "Metadata": {"Many": [[i, i, i] for i in range(380000)]}})},  # 9 MB: about 4 s to decode
