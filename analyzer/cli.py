@@ -13,6 +13,7 @@ import time
 import click
 
 from analyzer import __version__
+from analyzer.budget import MAX_FILE_SECONDS_LIMIT
 from analyzer.files import MAX_DEPTH_LIMIT
 from analyzer.outputs import FORMATS
 
@@ -195,6 +196,9 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
               help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
 @click.option("--max-depth", type=click.IntRange(min=1, max=MAX_DEPTH_LIMIT), metavar="N",
               help="The deepest nesting read in a file or expression (default 200); deeper is reported (SES001).")
+@click.option("--max-file-seconds", type=click.IntRange(min=1, max=MAX_FILE_SECONDS_LIMIT), metavar="N",
+              help="The seconds one file's parse, or one root module's evaluation, may take (default 10); "
+                   "a slower one is reported (SES001).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
 @click.option("--link-base", metavar="URL", default="",
               help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
@@ -208,7 +212,8 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
          workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path,
          write_baseline, sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, no_cache, cache_dir, link_base, sam_config_env, jobs):
+         changed_only, max_file_size, max_depth, max_file_seconds, no_cache, cache_dir, link_base, sam_config_env,
+         jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
     _fewer_collections()
     from analyzer.baseline import BaselineError
@@ -257,7 +262,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         options.suppress = not no_suppress
         options.changed = changed
         _dns_options(options, config, dns_mode, nameservers, dns_timeout)
-        options.limits = _limits(config, max_file_size, max_depth)
+        options.limits = _limits(config, max_file_size, max_depth, max_file_seconds)
         options.cache = None if no_cache or (config and not config.cache) else _open_cache(cache_dir)
         options.jobs = jobs
         if not quiet and not changed_only:
@@ -284,6 +289,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
             for path, tofu in report.replaced:
                 click.echo(f"sesguard: {os.path.relpath(path)} not read: {os.path.basename(tofu)} replaces it, "
                            "as OpenTofu reads the .tofu file", err=True)
+            _say_budget(options.limits)
         if report.files == 0 and not changed_only:
             click.echo(f"sesguard: warning: nothing was scanned: no Terraform, CloudFormation, plan or DNS zone "
                        f"file under {' '.join(paths)}", err=True)
@@ -372,13 +378,24 @@ def _fewer_collections() -> None:
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 
-def _limits(config, max_file_size, max_depth):
+def _limits(config, max_file_size, max_depth, max_file_seconds):
     """The command line over the configuration file over the defaults."""
     from analyzer.files import Limits
 
     default = Limits()
     return Limits(max_file_size=max_file_size or (config and config.max_file_size) or default.max_file_size,
-                  max_depth=max_depth or (config and config.max_depth) or default.max_depth)
+                  max_depth=max_depth or (config and config.max_depth) or default.max_depth,
+                  max_file_seconds=(max_file_seconds or (config and config.max_file_seconds)
+                                    or default.max_file_seconds))
+
+
+def _say_budget(limits) -> None:
+    """That --max-file-seconds is not kept, when it cannot be: never pretend it is."""
+    from analyzer.budget import not_enforced
+
+    why = not_enforced()
+    if why:
+        click.echo(f"sesguard: --max-file-seconds {limits.max_file_seconds} is not enforced: {why}", err=True)
 
 
 def _open_cache(directory):

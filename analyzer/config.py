@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from analyzer.budget import MAX_FILE_SECONDS_LIMIT
 from analyzer.files import MAX_DEPTH_LIMIT, parse_size
 from analyzer.findings import SEVERITIES
 
@@ -65,9 +66,11 @@ personal_mailbox_domains: []
 # records, live also asks public DNS, off skips them.
 dns: static
 
-# Limits on what one file may cost: the largest file read, the deepest nesting.
+# Limits on what one file may cost: the largest file read, the deepest nesting,
+# the seconds one file's parse (or one root module's evaluation) may take.
 # max_file_size: 10M
 # max_depth: 200
+# max_file_seconds: 10
 
 # Reuse parse results between runs (in ~/.cache/sesguard; false: parse everything).
 # cache: true
@@ -93,6 +96,7 @@ class Config:
     dns: str = ""  # "off", "static" or "live"
     max_file_size: int = 0  # 0: the default
     max_depth: int = 0  # 0: the default
+    max_file_seconds: int = 0  # 0: the default
     cache: bool = True
 
 
@@ -196,6 +200,8 @@ class _Reader:
             return self.size(node, key)
         if key == "max_depth":
             return self.positive(node, key, MAX_DEPTH_LIMIT)
+        if key == "max_file_seconds":
+            return self.positive(node, key, MAX_FILE_SECONDS_LIMIT)
         if key == "cache":
             return self.boolean(node, key)
         if key == "cfn_parameters":
@@ -223,7 +229,8 @@ def _too_deep(root, limit: int):
 
 
 _KEYS = ("trusted_accounts", "trusted_orgs", "fail_on", "disable", "severity", "exclude", "var_files",
-         "cfn_parameters", "personal_mailbox_domains", "dns", "max_file_size", "max_depth", "cache")
+         "cfn_parameters", "personal_mailbox_domains", "dns", "max_file_size", "max_depth",
+         "max_file_seconds", "cache")
 DNS_MODES = ("off", "static", "live")
 
 

@@ -84,15 +84,15 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
     from analyzer.serverless.loader import load_service, looks_like_service
 
     if looks_like_program(path, text):
-        with guard(model, shown, "reading this Pulumi YAML program"):
+        with guard(model, shown, "reading this Pulumi YAML program", limits.max_file_seconds):
             load_program(path, shown, text, model, limits)
     elif looks_like_service(path, text):
         model.deployment(shown, "serverless").files.add(shown)
-        with guard(model, shown, "reading this Serverless Framework service"):
+        with guard(model, shown, "reading this Serverless Framework service", limits.max_file_seconds):
             load_service(shown, text, model, limits)
     elif looks_like_plan(text):
         model.deployment(shown, "plan").files.add(shown)
-        with guard(model, shown, "reading this Terraform plan"):
+        with guard(model, shown, "reading this Terraform plan", limits.max_file_seconds):
             load_plan(path, shown, text, model, limits)
     elif looks_like_template(text):
         deployment = model.deployment(shown, "cloudformation")
@@ -100,7 +100,7 @@ def _load(path: str, shown: str, text: str, options: DocumentOptions, model: Mod
         deployment.inputs.extend(options.parameter_files)
         parameters = _sam_parameters(path, options, deployment, model, limits)
         parameters.update(options.parameters_for(path))
-        with guard(model, shown, "reading this CloudFormation template"):
+        with guard(model, shown, "reading this CloudFormation template", limits.max_file_seconds):
             load_template(path, shown, text, parameters, model, limits)
     else:
         return False
@@ -118,7 +118,7 @@ def _sam_parameters(path: str, options: DocumentOptions, deployment, model: Mode
     shown = display(config)
     deployment.inputs.append(shown)
     deployment.files.add(shown)
-    with guard(model, shown, "reading this samconfig.toml"):
+    with guard(model, shown, "reading this samconfig.toml", limits.max_file_seconds):
         try:
             return read_samconfig(config, options.sam_config_env, limits)
         except InputError as error:
@@ -134,11 +134,11 @@ def _load_dns(path: str, shown: str, text: str, model: Model, root: str, zone_ya
     if os.path.realpath(path) in zone_yaml:
         return True  # a zone an octoDNS configuration already loaded
     if path.endswith((".yaml", ".yml")) and looks_like_octodns_config(text):
-        with guard(model, shown, "reading this octoDNS configuration"):
+        with guard(model, shown, "reading this octoDNS configuration", limits.max_file_seconds):
             zone_yaml.update(load_octodns_config(path, shown, text, model, root, limits))
         return True
     if not path.endswith((".yaml", ".yml", ".json", ".template")) and looks_like_zone_file(text):
-        with guard(model, shown, "reading this zone file"):
+        with guard(model, shown, "reading this zone file", limits.max_file_seconds):
             load_zone_file(path, shown, text, model)
         return True
     return False

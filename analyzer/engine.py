@@ -49,7 +49,7 @@ class ScanOptions:
     nameservers: tuple = ()  # with dns "live": "IP[:PORT]" to ask (default: the system's resolvers)
     dns_timeout: float = 2.0  # seconds per live query
     today: datetime.date = field(default_factory=datetime.date.today)
-    limits: Limits = Limits()  # --max-file-size, --max-depth
+    limits: Limits = Limits()  # --max-file-size, --max-depth, --max-file-seconds
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
     dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
     jobs: int = 1  # worker processes evaluating Terraform root modules (--jobs)

@@ -11,6 +11,8 @@
   loader's ``guard`` records it as an ``InternalError`` on the file being
   read, with its traceback, and the scan goes on with the other files; it
   fails the scan like a crashed rule (SES002).
+* ``analyzer.budget.OutOfTime``: the input took longer than the scan's
+  ``--max-file-seconds``: SES001 on the file, like an input error.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import traceback
 from dataclasses import dataclass
 
+from analyzer import budget
 from analyzer.model import InputProblem, Model
 
 
@@ -50,11 +53,19 @@ def internal_error(file: str, doing: str, exc: BaseException) -> InternalError:
 
 
 @contextlib.contextmanager
-def guard(model: Model, file: str, doing: str):
-    """Run one loader on one file: a bug in it becomes an ``InternalError``
-    on that file in ``model.problems``, and the caller goes on."""
+def guard(model: Model, file: str, doing: str, seconds: int = 0):
+    """Run one loader on one file, for at most ``seconds`` when given: a bug
+    in it becomes an ``InternalError`` on that file in ``model.problems``,
+    running out of time an SES001 on it, and the caller goes on."""
+    def ran_out(exc: budget.OutOfTime) -> None:
+        model.problems.append(InputProblem(file, f"{doing} {exc}; not analyzed"))
+
     try:
-        yield
+        if seconds:
+            with budget.limited(seconds, ran_out):
+                yield
+        else:
+            yield
     except RecursionError:
         model.problems.append(InputProblem(file, f"the input is nested too deeply for {doing}"))
     except Exception as exc:  # a bug of ours: reported on its file, never swallowed, never a clean file

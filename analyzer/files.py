@@ -19,6 +19,7 @@ import stat
 from dataclasses import dataclass
 
 from analyzer import reads
+from analyzer.budget import MAX_FILE_SECONDS, too_slow
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_DEPTH = 200
@@ -49,12 +50,16 @@ class Limits:
 
     max_file_size: int = MAX_FILE_SIZE
     max_depth: int = MAX_DEPTH
+    max_file_seconds: int = MAX_FILE_SECONDS
 
     def too_large(self) -> str:
         return f"larger than {describe_size(self.max_file_size)}, the --max-file-size limit"
 
     def too_deep(self) -> str:
         return f"nesting deeper than {self.max_depth} levels, the --max-depth limit"
+
+    def too_slow(self) -> str:
+        return too_slow(self.max_file_seconds)
 
 
 class InputError(ValueError):

@@ -30,7 +30,7 @@ from analyzer.model import (
     has_marker,
     unknowns_in,
 )
-from analyzer.terraform import functions
+from analyzer.terraform import bounds, functions
 from analyzer.terraform.parse import (
     JsonExpr,
     ParseError,
@@ -179,7 +179,10 @@ class Evaluator:
         return self.eval(inner[0], scope)
 
     def _int_lit(self, node, scope):
-        return int(str(node.children[0]))
+        digits = str(node.children[0])
+        if len(digits) > bounds.MAX_INTEGER_DIGITS:
+            raise EvalError(f"this number {bounds.too_big()}")
+        return int(digits)
 
     def _float_lit(self, node, scope):
         return float(str(node.children[0]))
@@ -276,6 +279,9 @@ class Evaluator:
         if len(parts) == 1 and parts[0].kind == "interp":
             return self.eval(parts[0].expr, scope)
         pieces = self._render_parts(_strip(parts), scope)
+        why = bounds.check_length(sum(map(len, pieces)))
+        if why:
+            raise EvalError(f"this template's result {why}")
         return LStr("".join(pieces), loc)
 
     def _render_parts(self, parts: list, scope: Scope) -> list:
@@ -304,6 +310,9 @@ class Evaluator:
                     for key, value in _iterate(collection):
                         names = dict(zip(part.names, (key, value) if len(part.names) == 2 else (value,)))
                         out.extend(self._render_parts(body, scope.bind(names)))
+                        if len(out) > bounds.MAX_ELEMENTS:
+                            raise EvalError(f"this template's for directive makes more than {bounds.MAX_ELEMENTS} "
+                                            "pieces, the most sesguard evaluates")
             else:
                 raise EvalError(f"unexpected template directive {part.kind}")
             i += 1
@@ -358,21 +367,15 @@ class Evaluator:
         if op == "!=":
             return not _equal(lhs, rhs)
         a, b = _number(lhs, op), _number(rhs, op)
-        if op == "+":
-            return _int_if_whole(a + b)
-        if op == "-":
-            return _int_if_whole(a - b)
-        if op == "*":
-            return _int_if_whole(a * b)
-        if op == "/":
-            if b == 0:
-                raise EvalError("division by zero")
-            return _int_if_whole(a / b)
-        if op == "%":
-            if b == 0:
-                raise EvalError("modulo by zero")
-            return _int_if_whole(math.fmod(a, b))
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        if op in ("<", ">", "<=", ">="):
+            return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        try:
+            result = _arithmetic(op, a, b)
+        except OverflowError:  # a float from an integer past a float's range
+            raise EvalError(f"the result of {op} is a number too large to evaluate") from None
+        if bounds.integer_too_big(result):
+            raise EvalError(f"the result of {op} {bounds.too_big()}")
+        return result
 
     # -- traversals -----------------------------------------------------
 
@@ -548,7 +551,11 @@ class Evaluator:
         items, body = self._for_items(node, scope)
         if isinstance(items, Unknown):
             return Unknown(items.ref, items.kind, location(scope.file, node), items.hint)
-        return LList([self.eval(body[0], s) for s in items], location(scope.file, node))
+        result, tally = LList([], location(scope.file, node)), bounds.Tally()
+        for bound in items:
+            result.append(self.eval(body[0], bound))
+            _within(tally.add_element(result[-1]))
+        return result
 
     def _for_object_expr(self, node, scope):
         items, body = self._for_items(node, scope)
@@ -556,13 +563,14 @@ class Evaluator:
         if isinstance(items, Unknown):
             return Unknown(items.ref, items.kind, loc, items.hint)
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children)
-        result = LDict(loc=loc)
+        result, tally = LDict(loc=loc), bounds.Tally()
         for bound in items:
             key = self.eval(body[0], bound)
             if isinstance(key, Unknown) or (isinstance(key, str) and has_marker(key)):
                 return unknown_from([key], loc)
             key = to_template_string(key, loc)
             value = self.eval(body[1], bound)
+            _within(tally.add_element([key, value]))
             if grouping:
                 result.setdefault(key, LList([], loc)).append(value)
             elif key in result:
@@ -750,6 +758,26 @@ def _number(value, op: str):
         except functions.FunctionError:
             raise EvalError(f'{op} needs numbers, and "{value}" is not one') from None
     raise EvalError(f"{op} needs numbers, not a {type_name(value)}")
+
+
+def _within(why: str) -> None:
+    """Stop a ``for`` expression whose result would be over a bound (``bounds.Tally``)."""
+    if why:
+        raise EvalError(f"this for expression's result {why}")
+
+
+def _arithmetic(op: str, a, b):
+    if op == "+":
+        return _int_if_whole(a + b)
+    if op == "-":
+        return _int_if_whole(a - b)
+    if op == "*":
+        return _int_if_whole(a * b)
+    if b == 0:
+        raise EvalError("division by zero" if op == "/" else "modulo by zero")
+    if op == "/":
+        return _int_if_whole(a / b)
+    return _int_if_whole(math.fmod(a, b))
 
 
 def _int_if_whole(value):

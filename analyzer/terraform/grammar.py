@@ -47,11 +47,16 @@ def use_cache_directory(directory: Optional[str]) -> None:
         _directory, _parse = directory, None
 
 
-def parse(text: str):
-    """The Lark tree of HCL text; raises Lark's errors."""
+def prepare() -> None:
+    """Load (or build) the parser now, if it is not ready."""
     global _parse
     if _parse is None:
         _parse = _build(_directory)
+
+
+def parse(text: str):
+    """The Lark tree of HCL text; raises Lark's errors."""
+    prepare()
     return _parse(text)
 
 

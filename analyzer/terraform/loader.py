@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 
 from analyzer import jsonloc, reads
+from analyzer.budget import OutOfTime, expirations, limited, paused
 from analyzer.discover import Discovery
 from analyzer.errors import InternalError, internal_error
 from analyzer.files import Limits, display, placed, read_text
@@ -68,7 +69,21 @@ class TerraformFiles:
         return read_text(path, self.limits)
 
     def parse(self, path: str, shown: str, text: str):
-        """The ``ParsedFile``; raises ``ParseError``."""
+        """The ``ParsedFile``; raises ``ParseError``, also when parsing takes
+        longer than the scan's budget (charged to the file alone, not to an
+        evaluation that asked for it)."""
+        from analyzer.terraform.parse import ParseError, prepare_parser
+
+        def ran_out(exc: OutOfTime):
+            raise ParseError(f"{exc}; not analyzed") from None
+
+        if not path.endswith(".json"):
+            with paused():
+                prepare_parser()
+        with limited(self.limits.max_file_seconds, ran_out, apart=True):
+            return self._parse(path, shown, text)
+
+    def _parse(self, path: str, shown: str, text: str):
         from analyzer.terraform.parse import ParsedFile, parse_hcl, parse_tf_json
 
         if path.endswith(".json"):
@@ -86,12 +101,23 @@ class TerraformFiles:
 
 
 def load_var_file(path: str, model: Model, files: TerraformFiles):
-    """The values a tfvars file assigns, or None (problem recorded)."""
+    """The values a tfvars file assigns, or None (problem recorded): read,
+    parsed and evaluated within the scan's budget for one file."""
+    shown = display(path)
+
+    def ran_out(exc: OutOfTime):
+        model.problems.append(InputProblem(shown, f"reading this variable file {exc}; not analyzed"))
+
+    with limited(files.limits.max_file_seconds, ran_out):
+        return _var_file_values(path, shown, model, files)
+    return None
+
+
+def _var_file_values(path: str, shown: str, model: Model, files: TerraformFiles):
     from analyzer.terraform.evaluate import Evaluator, Scope
     from analyzer.terraform.functions import CallContext
     from analyzer.terraform.parse import ParseError
 
-    shown = display(path)
     text, problem = files.read(path)
     if problem:
         model.problems.append(InputProblem(shown, *placed(problem)))
@@ -312,6 +338,7 @@ class TerraformScan:
             return answer
 
         before, used, problems = mark(self.model), set(self.variables.applied), len(self.model.problems)
+        expired = expirations()
         read: set = set()
         self._reading.append(read)
         self.files.keep_parses = outdated
@@ -324,14 +351,22 @@ class TerraformScan:
         entry = Entry(fingerprints(paths) if self.evaluations else (), tuple(dict.fromkeys(asked)),
                       tuple(sorted(self.variables.applied - used)), {d: self.records[d] for d in sorted(read)},
                       since(self.model, before))
-        # a bug of ours is found again by every scan, never kept
-        return entry, not any(isinstance(p, InternalError) for p in self.model.problems[problems:])
+        # a bug of ours is found again by every scan, and a budget that ran out may not on another day
+        return entry, expirations() == expired and not any(
+            isinstance(p, InternalError) for p in self.model.problems[problems:])
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
         """Evaluate one root; if that fails, report the module and go on with the others."""
         self.progress(f"evaluating {display(directory)}")
+
+        def ran_out(exc: OutOfTime):
+            self.model.problems.append(InputProblem(
+                display(directory), f"evaluating this root module, with the modules it calls, {exc}; "
+                                    "not analyzed in full"))
+
         try:
-            self._scan_root(directory, relevant)
+            with limited(self.files.limits.max_file_seconds, ran_out):
+                self._scan_root(directory, relevant)
         except RecursionError:
             self.model.problems.append(InputProblem(display(directory), "the configuration is nested too "
                                                                         "deeply to evaluate"))

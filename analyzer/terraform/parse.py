@@ -124,6 +124,13 @@ def name_of(node) -> str:
 # HCL native syntax
 # ---------------------------------------------------------------------------
 
+def prepare_parser() -> None:
+    """Load or build the HCL grammar (``analyzer.terraform.grammar``; a second
+    or two when it is built): a cost of the environment, which no file's time
+    budget is charged with."""
+    grammar.prepare()
+
+
 # What can hold a bracket that does not nest: strings, comments, heredocs.
 _NESTING = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(/\*)|<<-?([A-Za-z_][\w-]*)\r?\n|([\[({])|[\])}]')
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 
+from analyzer.budget import OutOfTime, limited
 from analyzer.discover import Discovery
 from analyzer.errors import internal_error
 from analyzer.files import display
@@ -59,6 +60,14 @@ class TerragruntScan:
 
     def _included_by(self, path: str) -> set:
         """The files ``path`` includes, as far as they can be told (problems are reported with the unit)."""
+        def ran_out(exc: OutOfTime):
+            self._problem(InputProblem(display(path), f"reading the includes of this Terragrunt configuration {exc}"))
+
+        with limited(self.tf.files.limits.max_file_seconds, ran_out):
+            return self._include_paths(path)
+        return set()
+
+    def _include_paths(self, path: str) -> set:
         unit = Unit(os.path.dirname(path), self.discovery.boundary, self.tf.files, parsed=self.parsed)
         try:
             config = read_config(path, unit, None)
@@ -75,8 +84,14 @@ class TerragruntScan:
     def _unit_safely(self, path: str) -> None:
         shown = display(path)
         self.tf.progress(f"evaluating the Terragrunt unit {display(os.path.dirname(path))}")
+
+        def ran_out(exc: OutOfTime):
+            self._problem(InputProblem(shown, f"evaluating this Terragrunt unit, with the module it deploys, {exc}; "
+                                              "not analyzed in full"))
+
         try:
-            self._unit(path)
+            with limited(self.tf.files.limits.max_file_seconds, ran_out):
+                self._unit(path)
         except RecursionError:
             self._problem(InputProblem(shown, "the configuration is nested too deeply to evaluate"))
         except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean

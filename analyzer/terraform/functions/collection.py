@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import math
 from decimal import Decimal
 
 from analyzer.model import LDict, LList, LStr, Unknown, has_marker, loc_of
 from analyzer.terraform.functions.core import (
+    _within_count,
     _Error,
     _Unresolved,
     _VARIADIC,
@@ -49,8 +51,8 @@ def _concat(*lists):
     result = []
     for position, value in enumerate(lists, 1):
         result.extend(_list(value, f"argument {position}"))
+        _within_count(len(result))
     return result
-
 
 @_register("flatten", 1)
 def _flatten(value):
@@ -60,6 +62,7 @@ def _flatten(value):
             raise _Unresolved(item)  # it may be a list to flatten
         if isinstance(item, (list, tuple)):
             result.extend(_flatten(item))
+            _within_count(len(result))
         else:
             result.append(item)
     return result
@@ -243,7 +246,9 @@ def _setintersection(*sets):
 
 @_register("setproduct", 2, _VARIADIC)
 def _setproduct(*sets):
-    return [list(combination) for combination in itertools.product(*(_list(s) for s in sets))]
+    lists = [_list(s) for s in sets]
+    _within_count(math.prod(len(s) for s in lists) * (len(lists) + 1))
+    return [list(combination) for combination in itertools.product(*lists)]
 
 
 @_register("tolist", 1, keeps_kind=True)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 
 from analyzer.errors import InputError
 from analyzer.files import Limits
+from analyzer.terraform import bounds
 from analyzer.model import (
     EVALUATION,
     OWNER,
@@ -78,12 +79,31 @@ def call(name: str, args: list, ctx: Optional[CallContext]) -> object:
         return _copy(unknown) if function.keeps_kind else _derived(unknown)
     try:
         if function.needs_ctx:
-            return function.impl(ctx, *args)
-        return function.impl(*args)
+            result = function.impl(ctx, *args)
+        else:
+            result = function.impl(*args)
     except _Unresolved as exc:
         return _derived(exc.unknown)
     except _Error as exc:
         raise FunctionError(f"{name}: {exc}") from None
+    why = bounds.exceeded(result)
+    if why:
+        raise FunctionError(f"{name}: the result {why}")
+    return result
+
+
+def _within_count(count: int) -> None:
+    """Stop a result growing past the bound on elements before it is built in full."""
+    why = bounds.check_count(count)
+    if why:
+        raise _Error(f"the result {why}")
+
+
+def _within_length(length: int) -> None:
+    """Stop a result growing past the bound on characters before it is built in full."""
+    why = bounds.check_length(length)
+    if why:
+        raise _Error(f"the result {why}")
 
 
 def _unknown_list_at(args: list) -> bool:
@@ -240,7 +260,11 @@ def _number(value: Any, what: str = "argument"):
             _unresolved(value)
         if not _NUMBER_TEXT.fullmatch(value):
             raise _Error(f'{what} must be a number, got "{value}"')
-        return int(value) if re.fullmatch(r"[-+]?\d+", value) else float(value)
+        if not re.fullmatch(r"[-+]?\d+", value):
+            return float(value)
+        if len(value.lstrip("+-")) > bounds.MAX_INTEGER_DIGITS:
+            raise _Error(f"{what} {bounds.too_big()}")
+        return int(value)
     if value is None:
         raise _Error(f"{what} must not be null")
     raise _Error(f"{what} must be a number, got {_type_name(value)}")

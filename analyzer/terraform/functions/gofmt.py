@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from analyzer.model import Unknown, embed, has_marker, unknowns_in
 from analyzer.terraform.functions.core import (
+    _within_length,
     _Error,
     _Unresolved,
     _VARIADIC,
@@ -61,11 +62,13 @@ def _formatlist(spec, *args):
             raise _Error(f"argument {position + 1} has length {length}, which is inconsistent "
                          f"with argument {first + 1} of length {first_length}")
     count = lengths[0][1] if lengths else 1
-    results = []
+    results, length = [], 0
     for row in range(count):
         row_args = [a[row] if isinstance(a, (list, tuple)) else a for a in args]
         try:
             results.append(_format(spec, row_args))
+            length += len(results[-1])
+            _within_length(length)
         except _Unresolved as exc:
             results.append(_derived(exc.unknown))
     return results
@@ -74,7 +77,7 @@ def _formatlist(spec, *args):
 def _format(spec: str, args: list) -> str:
     if any("%" in embed(u) for u in unknowns_in(spec)):
         _unresolved(spec)  # the marker text would read as a verb
-    out, pos, next_arg, highest = [], 0, 1, 0
+    out, pos, next_arg, highest, length = [], 0, 1, 0, 0
     while True:
         start = spec.find("%", pos)
         if start < 0:
@@ -90,6 +93,8 @@ def _format(spec: str, args: list) -> str:
             raise _Error(f'not enough arguments for "{verb.raw}" at {start}: need index {argnum} '
                          f"but have {len(args)} total")
         out.append(_format_one(verb, args[argnum - 1]))
+        length += len(out[-2]) + len(out[-1])
+        _within_length(length)
         next_arg, highest = argnum + 1, max(highest, argnum)
         pos = start + len(verb.raw)
     if highest < len(args):

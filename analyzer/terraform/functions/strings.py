@@ -7,6 +7,7 @@ from typing import Callable
 from analyzer.errors import Unsupported
 from analyzer.model import Unknown, embed, has_marker, loc_of, split_marked
 from analyzer.terraform.functions.core import (
+    _within_length,
     _Error,
     _Masked,
     _VARIADIC,
@@ -184,6 +185,7 @@ def _join(separator, *lists):
                              "cannot concatenate null values")
             else:
                 items.append(_string(item, f"element {position} of list {list_position}"))
+    _within_length(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
     return separator.join(items)
 
 
@@ -196,10 +198,12 @@ def _replace(value, search, replacement):
     if len(search) > 1 and search[0] == search[-1] == "/":
         matches = _go_matches(_compile(search[1:-1]), masked.masked)
         masked.require_untouched([m.span() for m in matches])
+        _within_length(len(text) + len(matches) * len(replacement))
         first, *rest = _cut(text, [masked.real_span(m.span()) for m in matches])
         return first + "".join(_expand(replacement, m) + piece for m, piece in zip(matches, rest))
     spans = _occurrences(masked.masked, search)
     masked.require_untouched(spans)
+    _within_length(len(text) + len(spans) * len(replacement))
     return replacement.join(_cut(text, [masked.real_span(span) for span in spans]))
 
 
