@@ -30,6 +30,7 @@ from analyzer.model import (
     unknowns_in,
 )
 from analyzer.policy.exact import Weigher
+from analyzer.policy.keys import is_modelled, unmodelled
 from analyzer.policy.reach import MAX_MASKS, TooComplex
 from analyzer.policy.statements import prepare
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
@@ -331,6 +332,8 @@ def _known(text: Any) -> bool:
 
 def _read_condition(entry: ConditionEntry) -> _Reading:
     operator, key = entry.operator, entry.key
+    if _known(key) and not is_modelled(key.lower()):
+        return _Reading("unknown", [_Entity("unknown", unmodelled(key))])
     if _known(key) and key.lower() not in _IDENTITY_KEYS:
         name = key.lower()
         reason = f"{key} {_KEY_REASONS.get(name, 'does not identify the caller')}"

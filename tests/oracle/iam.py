@@ -38,6 +38,12 @@ NUMERIC_KEYS = {"aws:multifactorauthage", "aws:epochtime"}
 DATE_KEYS = {"aws:currenttime", "aws:tokenissuetime"}
 BOOL_KEYS = {"aws:securetransport", "aws:multifactorauthpresent", "aws:viaawsservice"}
 IP_KEYS = {"aws:sourceip"}
+# keys that describe the message or a request property every caller sets as it likes (the SES keys of
+# the Service Authorization Reference; the global condition keys of the request, its network and client,
+# its credentials and the services it calls through)
+OTHER_FREE_KEYS = {"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:apiversion",
+                   "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip", "aws:useragent", "aws:referer",
+                   "aws:requestedregion", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast"}
 # z3's resource limit per query: deterministic, unlike a time limit, so a
 # loaded machine does not turn answers into "undecided"
 RLIMIT = 4_000_000
@@ -54,6 +60,7 @@ class Answer(NamedTuple):
     public: bool
     untrusted: frozenset
     services: frozenset
+    unmodelled: frozenset = frozenset()  # condition keys the policy uses that the model does not know
 
 
 def _lit(text):
@@ -225,6 +232,7 @@ class Request:
         self.src_in_org, self.src_org, self.src_path = z3.Bool("src_in_org"), z3.String("src_org"), z3.String("src_path")
         self.action = z3.Int("action")
         self.free = {}
+        self.unmodelled = set()
 
     def facts(self):
         """What every request satisfies (the keys reference: who carries what)."""
@@ -270,6 +278,9 @@ class Request:
         if name in identity:
             present, values = identity[name]
             return present, [(v, z3.BoolVal(True)) for v in values]
+        if not (name in MULTI or name in NUMERIC_KEYS or name in DATE_KEYS or name in BOOL_KEYS or name in IP_KEYS
+                or name in OTHER_FREE_KEYS or name.startswith("aws:requesttag/")):
+            self.unmodelled.add(name)  # a value the model knows nothing of: any value, or none
         if name not in self.free:
             self.free[name] = self._free(name)
         return self.free[name]
@@ -577,8 +588,9 @@ def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
         z3.And(counted_service, req.has_source, z3.Not(one_of(req.src_account, found.accounts)),
                z3.Not(z3.And(req.src_in_org, one_of(req.src_org, found.orgs)))),
         z3.And(service, z3.Not(req.has_source), z3.Not(one_of(req.service, found.services))))
+    unmodelled = frozenset(req.unmodelled)
     if possible(unnamed):
-        return Answer(True, frozenset(), frozenset())
+        return Answer(True, frozenset(), frozenset(), unmodelled)
     labels = set()
     for account in sorted(found.accounts):
         if possible(z3.Or(z3.And(aws, req.account == _lit(account)),
@@ -598,4 +610,4 @@ def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
         for value in sorted(values):
             if possible(req.kind == number, req.name == _lit(value)):
                 labels.add(f"{_LABELS[kind]} {value}")
-    return Answer(False, frozenset(labels), sourceless)
+    return Answer(False, frozenset(labels), sourceless, unmodelled)

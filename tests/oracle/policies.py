@@ -66,6 +66,10 @@ KEYS = {
                          "DateGreaterThanEquals"],
                         lambda r: r.choice(["2030-01-01T00:00:00Z", "2020-06-01T12:00:00Z"])),
     "aws:SecureTransport": (["Bool"], lambda r: r.choice(["true", "false"])),
+    "aws:RequestTag/team": (STRING, lambda r: r.choice(["mail", "*"])),
+    # keys neither the engine nor the model knows: the verdict may be undecided, never guessed
+    "aws:PrincipalTag/team": (STRING, lambda r: r.choice(["mail", "*"])),
+    "aws:ResourceAccount": (STRING, _account),
 }
 VARIABLE_OPERATORS = {"StringEquals", "StringNotEquals"}
 
