@@ -51,9 +51,9 @@ def _fixture_documents():
     documents = []
     original = analyzer.rules.evaluate
 
-    def capture(doc, trust):
+    def capture(doc, trust, identity=None):
         documents.append(doc)
-        return original(doc, trust)
+        return original(doc, trust, identity)
 
     analyzer.rules.evaluate = capture
     try:

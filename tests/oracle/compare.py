@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from analyzer.model import Unknown, embed
+from analyzer.model import Unknown, embed, split_marked
 from analyzer.policy.document import parse_document
 from analyzer.policy.keys import unmodelled
 from analyzer.policy.verdict import Trust, evaluate
-from oracle.iam import RLIMIT, Answer, judge
+from oracle.iam import IDENTITY, OWNER, RLIMIT, Answer, judge
+from oracle.policies import OWNER_MARK
 
 
 class Undecided(Exception):
@@ -16,7 +17,8 @@ class Undecided(Exception):
 def engine(document, trust: tuple) -> Answer:
     if not isinstance(document, dict):
         document = document_of(document)
-    verdict = evaluate(parse_document(document), Trust(accounts=frozenset(trust[0]), orgs=frozenset(trust[1])))
+    verdict = evaluate(parse_document(document), Trust(accounts=frozenset(trust[0]), orgs=frozenset(trust[1])),
+                       split_marked(IDENTITY.replace(OWNER, OWNER_MARK)))
     keys = frozenset(u.ref.lower() for g in verdict.grants for u in g.unknowns if u.hint == unmodelled(u.ref).hint)
     if any(g.public for g in verdict.grants):
         return Answer(True, frozenset(), frozenset(), keys)
@@ -49,8 +51,9 @@ def document_of(model_doc):
     unknown other than the owner account (the oracle needs every value)."""
     statements = []
     for st in model_doc.statements:
-        if st.problems:
+        if st.problems or st.not_resources is not None:
             return None
+        # a fixture's Resource names its own identity, not the one the comparison attaches the policy to
         raw = {"Effect": _value(st.effect), "Resource": "*"}
         for name, entries in (("Principal", st.principals), ("NotPrincipal", st.not_principals)):
             if entries is None:

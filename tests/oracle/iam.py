@@ -31,6 +31,7 @@ from typing import NamedTuple, Optional
 import z3
 
 OWNER = "owner-account"
+IDENTITY = f"arn:aws:ses:us-east-1:{OWNER}:identity/example.com"  # the identity the policies are attached to
 SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail",
                 "ses:SendBulkEmail"]
 MULTI = {"ses:recipients", "aws:principalorgpaths", "aws:sourceorgpaths", "aws:tagkeys"}
@@ -539,14 +540,24 @@ _LABELS = {"account": "account", "org": "organization", "userid": "user id", "pr
            "federated": "federated", "canonical": "canonical user"}
 
 
-def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
-    """Who may send, by the model: see the module docstring."""
+def covers(st: dict, identity: str) -> bool:
+    """The statement's Resource names the identity's ARN, or its NotResource
+    does not (ARNs compare case sensitively, with ``*`` and ``?``)."""
+    if "NotResource" in st:
+        return not any(_glob_py(str(p), identity) for p in _as_list(st["NotResource"]))
+    return any(_glob_py(str(p), identity) for p in _as_list(st.get("Resource", "*")))
+
+
+def judge(document: dict, trust: tuple, rlimit: int = RLIMIT, identity: str = IDENTITY) -> Answer:
+    """Who may send, by the model, through the identity whose ARN is
+    ``identity``: see the module docstring."""
     statements = _unmark(document["Statement"])
     statements = statements if isinstance(statements, list) else [statements]
     trusted_accounts, trusted_orgs = (frozenset(t) for t in trust)
     found = names(statements)
     orgs_trusted = trusted_orgs or found.orgs
     req = Request()
+    statements = [st for st in statements if covers(st, identity)]
     allows = [statement(req, st) for st in statements if st.get("Effect") == "Allow"
               and ("Principal" in st or "NotPrincipal" in st)]
     denies = [statement(req, st) for st in statements if st.get("Effect") == "Deny"]
