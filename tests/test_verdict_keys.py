@@ -10,10 +10,10 @@ UNMODELLED = ["aws:PrincipalTag/team", "aws:ResourceAccount", "aws:PrincipalType
 
 @pytest.mark.parametrize("key", UNMODELLED)
 def test_an_allow_on_an_unmodelled_key_is_undecided_naming_it(key):
-    grant = single(allow("*", eq(key, "mail")))
+    grant = single(allow("*", eq(key, "mail"), Sid="Tagged"))
     assert out(grant) == Out(unknowns=(key,), admitted="${" + key + "}")
-    assert grant.unknowns[0].describe() == (f"the condition key {key} is not one sesguard models, so whether it "
-                                            "narrows who may send is not known")
+    assert grant.unknowns[0].describe() == (f"the condition key {key} of statement 'Tagged' is not one sesguard "
+                                            "models, so whether it narrows who may send is not known")
 
 
 def test_an_unmodelled_key_beside_a_trusted_principal_decides_nothing():
@@ -26,6 +26,7 @@ def test_a_deny_on_an_unmodelled_key_leaves_an_open_grant_undecided(key):
     v = verdict(allow("*", Sid="Open"), deny("*", eq(key, "mail", op="StringNotEquals"), Sid="Guard"))
     assert [out(g).unknowns for g in v.grants] == [(key,)]
     assert not v.grants[0].public
+    assert "of statement 'Guard'" in v.grants[0].unknowns[0].describe()
 
 
 def test_a_deny_on_an_unmodelled_key_leaves_a_grant_confined_anyway_confined():

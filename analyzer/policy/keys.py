@@ -51,7 +51,13 @@ def is_modelled(key: str) -> bool:
     return key in IDENTITY_KEYS or is_free(key)
 
 
-def unmodelled(key: str) -> Unknown:
-    """The unknown a condition on the unmodelled ``key`` (as written) leaves."""
-    return Unknown(key, EVALUATION, hint=f"the condition key {key} is not one sesguard models, so whether it "
-                                         "narrows who may send is not known")
+def unmodelled(key: str, statement: str) -> Unknown:
+    """The unknown a condition of ``statement`` (its label) on the
+    unmodelled ``key`` (as written) leaves."""
+    return Unknown(key, EVALUATION, hint=f"the condition key {key} of {statement} is not one sesguard models, so "
+                                         "whether it narrows who may send is not known")
+
+
+def is_unmodelled(unknown: Unknown) -> bool:
+    """Whether ``unknown`` is one ``unmodelled`` made."""
+    return unknown.kind == EVALUATION and unknown.hint.startswith(f"the condition key {unknown.ref} of ")

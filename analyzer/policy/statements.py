@@ -58,7 +58,7 @@ def prepare(st: Statement) -> Prepared:
         if operator_parts(operator) is None and not has_marker(str(entry.operator)):
             found.problems.append(f"{entry.operator} is not a condition operator")
         if isinstance(entry.key, str) and not has_marker(entry.key) and not is_modelled(key.lower()):
-            found.unknowns.append(unmodelled(entry.key))
+            found.unknowns.append(unmodelled(entry.key, st.label))
         found.conditions.append((operator, key.lower(), values))
     return found
 

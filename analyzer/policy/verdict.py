@@ -331,10 +331,10 @@ def _known(text: Any) -> bool:
     return isinstance(text, str) and not has_marker(text)
 
 
-def _read_condition(entry: ConditionEntry) -> _Reading:
+def _read_condition(entry: ConditionEntry, statement: str) -> _Reading:
     operator, key = entry.operator, entry.key
     if _known(key) and not is_modelled(key.lower()):
-        return _Reading("unknown", [_Entity("unknown", unmodelled(key))])
+        return _Reading("unknown", [_Entity("unknown", unmodelled(key, statement))])
     if _known(key) and key.lower() not in _IDENTITY_KEYS:
         name = key.lower()
         reason = f"{key} {_KEY_REASONS.get(name, 'does not identify the caller')}"
@@ -434,7 +434,7 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
         grant.notes.append("NotPrincipal in an Allow admits everyone it does not name")
     draft = _Draft(grant, principal, [], False, existence)
     for entry in st.conditions:
-        reading = _read_condition(entry)
+        reading = _read_condition(entry, st.label)
         if reading.kind == "ignored":
             grant.ignored.append(Ignored(entry, reading.reason))
             draft.spans_source = draft.spans_source or reading.spans_source

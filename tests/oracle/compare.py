@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analyzer.model import Unknown, embed, split_marked
 from analyzer.policy.document import parse_document
-from analyzer.policy.keys import unmodelled
+from analyzer.policy.keys import is_unmodelled
 from analyzer.policy.verdict import Trust, evaluate
 from oracle.iam import IDENTITY, OWNER, RLIMIT, Answer, judge
 from oracle.policies import OWNER_MARK
@@ -19,7 +19,7 @@ def engine(document, trust: tuple) -> Answer:
         document = document_of(document)
     verdict = evaluate(parse_document(document), Trust(accounts=frozenset(trust[0]), orgs=frozenset(trust[1])),
                        split_marked(IDENTITY.replace(OWNER, OWNER_MARK)))
-    keys = frozenset(u.ref.lower() for g in verdict.grants for u in g.unknowns if u.hint == unmodelled(u.ref).hint)
+    keys = frozenset(u.ref.lower() for g in verdict.grants for u in g.unknowns if is_unmodelled(u))
     if any(g.public for g in verdict.grants):
         return Answer(True, frozenset(), frozenset(), keys)
     return Answer(False, frozenset(u for g in verdict.grants for u in g.untrusted),
