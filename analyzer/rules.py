@@ -27,6 +27,7 @@ from typing import Optional
 
 from analyzer.findings import Finding, severity_rank, trace
 from analyzer.model import Model
+from analyzer.policy.resources import identity_arn
 from analyzer.policy.verdict import Trust, Verdict, evaluate
 
 
@@ -162,7 +163,8 @@ class RuleContext:
     def verdict(self, policy) -> Verdict:
         key = id(policy)
         if key not in self._verdicts:
-            self._verdicts[key] = (policy, evaluate(policy.document, self.trust))
+            identity = identity_arn(policy.identity) if policy.identity is not None else None
+            self._verdicts[key] = (policy, evaluate(policy.document, self.trust, identity))
         return self._verdicts[key][1]
 
 

@@ -40,8 +40,11 @@ def check(job: tuple) -> tuple:
         return "agree", None
     engine, oracle = found
     return "disagree", {"index": index, "document": document, "trust": trust,
-                        "engine": [engine.public, sorted(engine.untrusted), sorted(engine.services)],
-                        "oracle": [oracle.public, sorted(oracle.untrusted), sorted(oracle.services)]}
+                        "engine": _answer(engine), "oracle": _answer(oracle)}
+
+
+def _answer(answer) -> list:
+    return [answer.public, sorted(answer.untrusted), sorted(answer.services), sorted(answer.unmodelled)]
 
 
 def main() -> int:

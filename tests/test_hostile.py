@@ -320,7 +320,7 @@ POLICIES = {
     "huge_condition_list": ([_allow("*", condition={"StringEquals": {
         "aws:SourceAccount": [f"{n:012d}" for n in range(100_000)]}})], "SES102", 1),
     "huge_condition_map": ([_allow("*", condition={"StringEquals": {
-        f"ses:k{n}": "v" for n in range(20_000)}})], "SES101", 1),
+        f"aws:RequestTag/k{n}": "v" for n in range(20_000)}})], "SES101", 1),
 }
 
 

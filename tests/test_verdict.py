@@ -678,7 +678,7 @@ def single_from_text(text):
 
 
 def test_denies_on_many_keys_are_weighed_one_group_at_a_time():
-    denies = [deny("*", eq(f"ses:K{n}", "v"), Sid=f"D{n}") for n in range(40)]
+    denies = [deny("*", eq(f"aws:RequestTag/K{n}", "v"), Sid=f"D{n}") for n in range(40)]
     v = verdict(allow("*", Sid="Open"), *denies)
     assert [out(g) for g in v.grants] == [PUBLIC]
     assert v.notes == []

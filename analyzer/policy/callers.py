@@ -402,8 +402,11 @@ _DEFAULTS = {_is_number: "0", _is_date: "2000-01-01T00:00:00Z", _is_bool: "true"
 
 
 def _near(value: str) -> list:
-    """Request values that fall on each side of a policy value."""
+    """Request values that fall on each side of a policy value (its case
+    turned round too, which an ...IgnoreCase operator matches and a
+    case-sensitive one does not)."""
     found = list(instances(value)) + ["true", "false"]
+    found.extend(v.swapcase() for v in list(found) if v.swapcase() != v)
     try:
         network = ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:

@@ -4,10 +4,11 @@
 marker becomes ``OWNER_ACCOUNT`` (the deploying account is trusted, whatever
 its number); any other unknown value is collected in ``unknowns``, and an
 operator IAM does not know in ``problems``, because neither can be
-evaluated. The predicates follow the IAM policy evaluation logic: a
-statement applies to a request when its ``Principal`` (or ``NotPrincipal``),
-its ``Action`` (or ``NotAction``) and every entry of its ``Condition`` block
-match. ``Resource`` is taken to match the identity.
+evaluated; nor can a condition on a key the engine does not model
+(``analyzer.policy.keys``), an unknown named after the key. The
+predicates follow the IAM policy evaluation logic: a statement applies to
+a request when its ``Principal`` (or ``NotPrincipal``), its ``Action`` (or
+``NotAction``) and every entry of its ``Condition`` block match. ``Resource`` is taken to match the identity.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Optional
 from analyzer.model import Statement, Unknown, has_marker, split_marked
 from analyzer.policy.callers import MULTI_VALUED, OWNER_ACCOUNT, Caller, account_form, arn_fields
 from analyzer.policy.conditions import holds, operator_parts
+from analyzer.policy.keys import is_modelled, unmodelled
 from analyzer.policy.wildcard import glob_match, iam_match
 
 
@@ -55,6 +57,8 @@ def prepare(st: Statement) -> Prepared:
         values = [_text(v, found) for v in entry.values]
         if operator_parts(operator) is None and not has_marker(str(entry.operator)):
             found.problems.append(f"{entry.operator} is not a condition operator")
+        if isinstance(entry.key, str) and not has_marker(entry.key) and not is_modelled(key.lower()):
+            found.unknowns.append(unmodelled(entry.key, st.label))
         found.conditions.append((operator, key.lower(), values))
     return found
 

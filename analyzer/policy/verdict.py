@@ -30,7 +30,9 @@ from analyzer.model import (
     unknowns_in,
 )
 from analyzer.policy.exact import Weigher
+from analyzer.policy.keys import is_modelled, unmodelled
 from analyzer.policy.reach import MAX_MASKS, TooComplex
+from analyzer.policy.resources import applies
 from analyzer.policy.statements import prepare
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 
@@ -329,8 +331,10 @@ def _known(text: Any) -> bool:
     return isinstance(text, str) and not has_marker(text)
 
 
-def _read_condition(entry: ConditionEntry) -> _Reading:
+def _read_condition(entry: ConditionEntry, statement: str) -> _Reading:
     operator, key = entry.operator, entry.key
+    if _known(key) and not is_modelled(key.lower()):
+        return _Reading("unknown", [_Entity("unknown", unmodelled(key, statement))])
     if _known(key) and key.lower() not in _IDENTITY_KEYS:
         name = key.lower()
         reason = f"{key} {_KEY_REASONS.get(name, 'does not identify the caller')}"
@@ -430,7 +434,7 @@ def _draft(st: Statement, actions: list, existence: list) -> _Draft:
         grant.notes.append("NotPrincipal in an Allow admits everyone it does not name")
     draft = _Draft(grant, principal, [], False, existence)
     for entry in st.conditions:
-        reading = _read_condition(entry)
+        reading = _read_condition(entry, st.label)
         if reading.kind == "ignored":
             grant.ignored.append(Ignored(entry, reading.reason))
             draft.spans_source = draft.spans_source or reading.spans_source
@@ -451,13 +455,13 @@ MAX_DENY_WORK = 100_000
 MAX_CONDITION_VALUES = 5_000
 
 
-def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
+def _apply_unconditional(denies: list, drafts: list, verdict: Verdict, loose: dict) -> list:
     """Remove the actions a ``Deny`` of everyone without condition denies;
     return the other Denies that may deny sending."""
     removed: set = set()
     weighed = []
     for st, sure, maybe in denies:
-        if sure and _names_everyone(st) and not st.conditions:
+        if sure and _names_everyone(st) and not st.conditions and id(st) not in loose:
             removed.update(sure)
             verdict.notes.append(f"{st.label} denies {', '.join(sure)} to everyone")
         elif sure or maybe:
@@ -468,9 +472,12 @@ def _apply_unconditional(denies: list, drafts: list, verdict: Verdict) -> list:
     return weighed
 
 
-def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, statements: list) -> None:
+def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, statements: list,
+                  loose: dict) -> None:
     """Judge each grant a Deny may narrow over the caller space; the
-    witnesses come from the values every statement of the document names."""
+    witnesses come from the values every statement of the document names.
+    A Deny in ``loose`` may not cover the identity, as the unknowns it maps
+    to decide: it is weighed both ways."""
     if not grants:
         return
     note = (f"{len(weighed)} Deny statements were not evaluated: against {len(grants)} grants, that is more "
@@ -488,6 +495,8 @@ def _weigh_denies(weighed: list, grants: list, verdict: Verdict, trust: Trust, s
     weigher = None
     if values <= MAX_CONDITION_VALUES:
         prepared = {id(st): prepare(st) for st in statements}
+        for key, unknowns in loose.items():
+            prepared[key].unknowns.extend(unknowns)
         weigher = Weigher(list(prepared.values()), trust)
     if weigher is None or not weigher.affordable(len(pending)):
         if weighed:  # without a Deny, the statements read one by one say the same, only less exactly
@@ -642,12 +651,24 @@ def _unique(items) -> list:
 # ---------------------------------------------------------------------------
 
 
-def evaluate(doc: PolicyDocument, trust: Trust) -> Verdict:
-    """Who each statement of ``doc`` lets send mail, judged against ``trust``."""
+def evaluate(doc: PolicyDocument, trust: Trust, identity: Optional[list] = None) -> Verdict:
+    """Who each statement of ``doc`` lets send mail, judged against ``trust``.
+    ``identity``: the parts of the ARN of the identity the policy is attached
+    to (``resources.identity_arn``); a statement whose Resource or
+    NotResource cannot cover it does not apply, an Allow that could cover it
+    is read as covering it, and a Deny that could is weighed both ways.
+    Without ``identity``, every statement is taken to cover it."""
     verdict = Verdict(unknowns=[doc.unknown] if doc.unknown is not None else [])
-    drafts, denies = [], []
+    drafts, denies, loose = [], [], {}
     for st in doc.statements:
+        covers, hidden = applies(st, identity) if identity is not None else (True, [])
+        if covers is False:
+            element = "NotResource" if st.resources is None else "Resource"
+            verdict.notes.append(f"{st.label} does not apply: its {element} does not cover this identity")
+            continue
         effect, effect_unknowns = _effect(st)
+        if covers is None and effect == "Deny":
+            loose[id(st)] = hidden
         sure, maybe, action_unknowns = _coverage(st)
         if effect == "Deny":
             denies.append((st, sure, maybe))
@@ -659,7 +680,7 @@ def evaluate(doc: PolicyDocument, trust: Trust) -> Verdict:
         else:
             existence = effect_unknowns + ([] if sure else action_unknowns)
             drafts.append(_draft(st, sure or maybe, existence))
-    weighed = _apply_unconditional(denies, drafts, verdict)
+    weighed = _apply_unconditional(denies, drafts, verdict, loose)
     verdict.grants = [_finish(d, trust) for d in drafts if d.grant.actions]
-    _weigh_denies(weighed, verdict.grants, verdict, trust, doc.statements)
+    _weigh_denies(weighed, verdict.grants, verdict, trust, doc.statements, loose)
     return verdict

@@ -31,6 +31,7 @@ from typing import NamedTuple, Optional
 import z3
 
 OWNER = "owner-account"
+IDENTITY = f"arn:aws:ses:us-east-1:{OWNER}:identity/example.com"  # the identity the policies are attached to
 SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail",
                 "ses:SendBulkEmail"]
 MULTI = {"ses:recipients", "aws:principalorgpaths", "aws:sourceorgpaths", "aws:tagkeys"}
@@ -38,6 +39,12 @@ NUMERIC_KEYS = {"aws:multifactorauthage", "aws:epochtime"}
 DATE_KEYS = {"aws:currenttime", "aws:tokenissuetime"}
 BOOL_KEYS = {"aws:securetransport", "aws:multifactorauthpresent", "aws:viaawsservice"}
 IP_KEYS = {"aws:sourceip"}
+# keys that describe the message or a request property every caller sets as it likes (the SES keys of
+# the Service Authorization Reference; the global condition keys of the request, its network and client,
+# its credentials and the services it calls through)
+OTHER_FREE_KEYS = {"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:apiversion",
+                   "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip", "aws:useragent", "aws:referer",
+                   "aws:requestedregion", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast"}
 # z3's resource limit per query: deterministic, unlike a time limit, so a
 # loaded machine does not turn answers into "undecided"
 RLIMIT = 4_000_000
@@ -54,6 +61,7 @@ class Answer(NamedTuple):
     public: bool
     untrusted: frozenset
     services: frozenset
+    unmodelled: frozenset = frozenset()  # condition keys the policy uses that the model does not know
 
 
 def _lit(text):
@@ -78,11 +86,32 @@ def glob(pattern: str, ignore_case: bool = False, char=ANY_CHAR):
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
 
-class Arn:
-    """A request ARN kept as its fields, so ArnLike compares field by field."""
+def like(value, pattern: str):
+    """``value`` matches the IAM wildcard ``pattern``, in the string
+    operations z3 decides cheaply where they say the same as the regular
+    expression: a literal is an equality, ``*`` alone is true, ``a*b`` a
+    prefix, a suffix and a length; only the other shapes (``?``, several
+    stars) are a regular expression."""
+    if "*" not in pattern and "?" not in pattern:
+        return value == _lit(pattern)
+    if "?" not in pattern and pattern.count("*") == 1:
+        head, tail = pattern.split("*")
+        parts = [z3.PrefixOf(_lit(head), value)] if head else []
+        if tail:
+            parts.append(z3.SuffixOf(_lit(tail), value))
+        if head and tail:
+            parts.append(z3.Length(value) >= len(head) + len(tail))
+        return z3.And(*parts) if parts else z3.BoolVal(True)
+    return z3.InRe(value, glob(pattern))
 
-    def __init__(self, fields):
-        self.fields = fields
+
+class Arn:
+    """A request ARN kept as its six colon-separated fields. Only the last
+    (the resource) may hold colons; ``closed`` when it holds none either
+    (IAM and STS names allow none), so that the text has exactly five."""
+
+    def __init__(self, fields, closed: bool):
+        self.fields, self.closed = fields, closed
         parts = []
         for i, field in enumerate(fields):
             if i:
@@ -90,17 +119,49 @@ class Arn:
             parts.append(field)
         self.text = z3.Concat(*parts)
 
+    def like(self, pattern: str):
+        """The text matches ``pattern``. A literal colon of the pattern can
+        only meet a colon of the text: against a closed ARN a pattern with
+        five colons matches field by field and one with more never does;
+        any other is matched against the whole text."""
+        fields = pattern.split(":")
+        if self.closed and len(fields) > 6:
+            return z3.BoolVal(False)
+        if self.closed and len(fields) == 6:
+            return self.field_by_field(fields)
+        return like(self.text, pattern)
+
+    def equals(self, literal: str):
+        """The text is ``literal``: colons meet colons, and only the resource
+        may hold more than five of them."""
+        fields = literal.split(":", 5)
+        if len(fields) < 6 or (self.closed and ":" in fields[5]):
+            return z3.BoolVal(False)
+        return z3.And(*[v == _lit(f) for f, v in zip(fields, self.fields)])
+
+    def equals_ignoring_case(self, literal: str):
+        """The text equals ``literal`` but for case: colons meet colons, and
+        only the resource may hold more than five of them."""
+        fields = literal.split(":", 5)
+        if len(fields) < 6 or (self.closed and ":" in fields[5]):
+            return z3.BoolVal(False)
+        return z3.And(*[_ignore_case_literal(v, f) for f, v in zip(fields, self.fields)])
+
+    def field_by_field(self, fields):
+        # every field but the resource is colon-free by the request's facts, so a wildcard in it
+        # cannot reach a colon whether or not it may stand for one
+        return z3.And(*[z3.BoolVal(_glob_py(f, v.as_string())) if z3.is_string_value(v) else like(v, f)
+                        for f, v in zip(fields, self.fields)])
+
 
 def arn_like(value, pattern: str):
-    """ArnLike: each of the six colon-separated fields matched on its own."""
+    """ArnLike: each of the six colon-separated fields matched on its own,
+    the last one taking the rest of the text, colons included."""
     fields = pattern.split(":", 5)
-    if isinstance(value, Arn):
-        if len(fields) < 6:
-            return z3.InRe(value.text, glob(pattern))
-        return z3.And(*[z3.InRe(v, glob(f)) if not z3.is_string_value(v) else z3.BoolVal(_glob_py(f, v.as_string()))
-                        for f, v in zip(fields, value.fields)])
     if len(fields) < 6:
-        return z3.InRe(value, glob(pattern))
+        return like(value.text if isinstance(value, Arn) else value, pattern)
+    if isinstance(value, Arn):
+        return value.field_by_field(fields)
     parts = []
     for i, field in enumerate(fields):
         if i:
@@ -167,23 +228,23 @@ class Request:
             self.account, z3.String("arn resource")]
         self.src_fields = [_lit("arn")] + [z3.String(f"source arn {n}") for n in ("partition", "service", "region",
                                                                                   "account", "resource")]
-        self.arn = Arn(self.arn_fields)
-        self.src_arn = Arn(self.src_fields)
+        self.arn = Arn(self.arn_fields, closed=True)
+        self.src_arn = Arn(self.src_fields, closed=False)
         self.src_in_org, self.src_org, self.src_path = z3.Bool("src_in_org"), z3.String("src_org"), z3.String("src_path")
         self.action = z3.Int("action")
         self.free = {}
+        self.unmodelled = set()
 
     def facts(self):
         """What every request satisfies (the keys reference: who carries what)."""
-        no_colon = z3.Star(NO_COLON_CHAR)
         p, s, r, rest = self.arn_fields[1], self.arn_fields[2], self.arn_fields[3], self.arn_fields[5]
         sp, ss, sr, sa, sres = self.src_fields[1:]
         account_form = z3.Union(z3.Plus(z3.Range("0", "9")), z3.Re(OWNER))
         org_tail, src_tail = z3.String("org_tail"), z3.String("src_tail")
         return [
             z3.And(self.kind >= 0, self.kind <= 3), z3.And(self.action >= 0, self.action < len(SEND_ACTIONS)),
-            # an IAM principal's ARN is in its account
-            z3.InRe(p, no_colon), z3.InRe(s, no_colon), z3.InRe(r, no_colon),
+            # an IAM principal's ARN is in its account; IAM and STS names hold no colon
+            *[z3.Not(z3.Contains(f, _lit(':'))) for f in (p, s, r, rest)],
             # an account id is twelve digits (the owner's is unknown)
             _account_id(self.account), _account_id(self.src_account),
             # the root user's user id is its account id; no other user id is one
@@ -193,7 +254,7 @@ class Request:
             self.orgpath == z3.Concat(self.org, _lit("/"), org_tail),
             self.src_path == z3.Concat(self.src_org, _lit("/"), src_tail),
             # the source ARN's account field is the source account, or empty for an S3 bucket
-            z3.InRe(sp, no_colon), z3.InRe(ss, no_colon), z3.InRe(sr, no_colon),
+            *[z3.Not(z3.Contains(f, _lit(':'))) for f in (sp, ss, sr)],
             z3.Or(sa == self.src_account, z3.And(sa == _lit(""), ss == _lit("s3"))),
             z3.Implies(z3.Not(self.has_source), z3.Not(self.src_in_org)),
         ]
@@ -218,6 +279,9 @@ class Request:
         if name in identity:
             present, values = identity[name]
             return present, [(v, z3.BoolVal(True)) for v in values]
+        if not (name in MULTI or name in NUMERIC_KEYS or name in DATE_KEYS or name in BOOL_KEYS or name in IP_KEYS
+                or name in OTHER_FREE_KEYS or name.startswith("aws:requesttag/")):
+            self.unmodelled.add(name)  # a value the model knows nothing of: any value, or none
         if name not in self.free:
             self.free[name] = self._free(name)
         return self.free[name]
@@ -282,14 +346,18 @@ def condition(req: Request, operator: str, key: str, values: list):
 
 def _compare(req, base, name, policy, value):
     """A positive operator between one policy value and one request value."""
-    if isinstance(value, Arn) and base not in ("arnequals", "arnlike"):
-        value = value.text
     if z3.is_bool(value):  # a boolean key: only Bool compares it, with "true" or "false"
         if base != "bool" or policy.lower() not in ("true", "false"):
             return z3.BoolVal(False)
         return value if policy.lower() == "true" else z3.Not(value)
     if "${" in policy:
-        return _with_variables(req, policy, value)
+        return _with_variables(req, policy, value.text if isinstance(value, Arn) else value)
+    if isinstance(value, Arn) and base in ("stringequals", "stringlike"):
+        return value.like(policy) if base == "stringlike" else value.equals(policy)
+    if isinstance(value, Arn) and base == "stringequalsignorecase":
+        return value.equals_ignoring_case(policy)
+    if isinstance(value, Arn) and base not in ("arnequals", "arnlike"):
+        value = value.text
     if base in ("stringequals", "binaryequals"):
         return value == _lit(policy) if not z3.is_bv(value) and not z3.is_real(value) else z3.BoolVal(False)
     if z3.is_bv(value):
@@ -308,7 +376,7 @@ def _compare(req, base, name, policy, value):
     if base == "stringequalsignorecase":
         return _ignore_case_literal(value, policy)
     if base == "stringlike":
-        return z3.InRe(value, glob(policy))
+        return like(value, policy)
     if base in ("arnequals", "arnlike"):
         return arn_like(value, policy)
     if base == "bool":
@@ -317,6 +385,10 @@ def _compare(req, base, name, policy, value):
 
 
 def _ignore_case_literal(value, policy):
+    if z3.is_string_value(value):
+        return z3.BoolVal(value.as_string().lower() == policy.lower())
+    if policy.lower() == policy.upper():
+        return value == _lit(policy)
     parts = [z3.Union(z3.Re(c.lower()), z3.Re(c.upper())) if c.lower() != c.upper() else z3.Re(c) for c in policy]
     if not parts:
         return value == _lit("")
@@ -363,10 +435,10 @@ def principal(req: Request, ptype: str, value: str):
     fields = value.split(":", 5)
     if len(fields) == 6 and fields[0] == "arn":
         if fields[5] == "root":
-            return z3.And(req.kind == 0, z3.InRe(req.account, glob(fields[4])))
-        return z3.And(req.kind == 0, z3.InRe(req.arn.text, glob(value)))
+            return z3.And(req.kind == 0, like(req.account, fields[4]))
+        return z3.And(req.kind == 0, req.arn.like(value))
     if re.fullmatch(r"[0-9*?]{1,12}", value) or value == OWNER:
-        return z3.And(req.kind == 0, z3.InRe(req.account, glob(value)))
+        return z3.And(req.kind == 0, like(req.account, value))
     return z3.And(req.kind == 0, z3.Or(req.userid == _lit(value), z3.PrefixOf(_lit(value + ":"), req.userid)))
 
 
@@ -468,14 +540,24 @@ _LABELS = {"account": "account", "org": "organization", "userid": "user id", "pr
            "federated": "federated", "canonical": "canonical user"}
 
 
-def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
-    """Who may send, by the model: see the module docstring."""
+def covers(st: dict, identity: str) -> bool:
+    """The statement's Resource names the identity's ARN, or its NotResource
+    does not (ARNs compare case sensitively, with ``*`` and ``?``)."""
+    if "NotResource" in st:
+        return not any(_glob_py(str(p), identity) for p in _as_list(st["NotResource"]))
+    return any(_glob_py(str(p), identity) for p in _as_list(st.get("Resource", "*")))
+
+
+def judge(document: dict, trust: tuple, rlimit: int = RLIMIT, identity: str = IDENTITY) -> Answer:
+    """Who may send, by the model, through the identity whose ARN is
+    ``identity``: see the module docstring."""
     statements = _unmark(document["Statement"])
     statements = statements if isinstance(statements, list) else [statements]
     trusted_accounts, trusted_orgs = (frozenset(t) for t in trust)
     found = names(statements)
     orgs_trusted = trusted_orgs or found.orgs
     req = Request()
+    statements = [st for st in statements if covers(st, identity)]
     allows = [statement(req, st) for st in statements if st.get("Effect") == "Allow"
               and ("Principal" in st or "NotPrincipal" in st)]
     denies = [statement(req, st) for st in statements if st.get("Effect") == "Deny"]
@@ -517,8 +599,9 @@ def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
         z3.And(counted_service, req.has_source, z3.Not(one_of(req.src_account, found.accounts)),
                z3.Not(z3.And(req.src_in_org, one_of(req.src_org, found.orgs)))),
         z3.And(service, z3.Not(req.has_source), z3.Not(one_of(req.service, found.services))))
+    unmodelled = frozenset(req.unmodelled)
     if possible(unnamed):
-        return Answer(True, frozenset(), frozenset())
+        return Answer(True, frozenset(), frozenset(), unmodelled)
     labels = set()
     for account in sorted(found.accounts):
         if possible(z3.Or(z3.And(aws, req.account == _lit(account)),
@@ -538,4 +621,4 @@ def judge(document: dict, trust: tuple, rlimit: int = RLIMIT) -> Answer:
         for value in sorted(values):
             if possible(req.kind == number, req.name == _lit(value)):
                 labels.add(f"{_LABELS[kind]} {value}")
-    return Answer(False, frozenset(labels), sourceless)
+    return Answer(False, frozenset(labels), sourceless, unmodelled)

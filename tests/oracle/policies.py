@@ -1,7 +1,7 @@
 """Whole identity policies drawn at random, for the differential check.
 
 ``generate(rng)`` draws a document of 1-6 statements (Allow and Deny;
-Principal and NotPrincipal; Action and NotAction; every condition-operator
+Principal and NotPrincipal; Action and NotAction; Resource and NotResource; every condition-operator
 family with ``IfExists``, ``ForAnyValue:`` and ``ForAllValues:``; wildcards
 in values; multi-valued keys; policy variables; the owner account) and a
 trust setting. ``policies`` is the same as a hypothesis strategy.
@@ -33,6 +33,12 @@ def _arn(rng):
     account = rng.choice(ACCOUNTS + [OWNER_MARK, "*"])
     return f"arn:aws:iam::{account}:{rng.choice(['root', 'role/r', 'user/u', 'role/*'])}"
 
+
+# ARN patterns against the identity the policies are attached to (oracle.iam.IDENTITY, in us-east-1 in the
+# owner's account); none names an account by number, which may be the owner's (the engine says "could match")
+RESOURCES = ["*", "arn:aws:ses:*:*:identity/*", f"arn:aws:ses:us-east-1:{OWNER_MARK}:identity/example.com",
+             "arn:aws:ses:eu-west-1:*:identity/*", f"arn:aws:ses:*:{OWNER_MARK}:identity/other.example",
+             "arn:aws:ses:us-east-?:*:identity/*.com", "arn:aws:sns:*:*:*", "arn:aws:ses:*:*:identity/EXAMPLE.COM"]
 
 STRING = ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
           "StringLike", "StringNotLike"]
@@ -66,6 +72,10 @@ KEYS = {
                          "DateGreaterThanEquals"],
                         lambda r: r.choice(["2030-01-01T00:00:00Z", "2020-06-01T12:00:00Z"])),
     "aws:SecureTransport": (["Bool"], lambda r: r.choice(["true", "false"])),
+    "aws:RequestTag/team": (STRING, lambda r: r.choice(["mail", "*"])),
+    # keys neither the engine nor the model knows: the verdict may be undecided, never guessed
+    "aws:PrincipalTag/team": (STRING, lambda r: r.choice(["mail", "*"])),
+    "aws:ResourceAccount": (STRING, _account),
 }
 VARIABLE_OPERATORS = {"StringEquals", "StringNotEquals"}
 
@@ -122,7 +132,11 @@ def _statement(rng, effect):
         statement["NotAction"] = _one_or_list(rng, lambda r: r.choice(ACTIONS), 2)
     else:
         statement["Action"] = _one_or_list(rng, lambda r: r.choice(ACTIONS), 2)
-    statement["Resource"] = "*"
+    if rng.random() < 0.6:
+        statement["Resource"] = "*"
+    else:
+        element = "NotResource" if rng.random() < 0.3 else "Resource"
+        statement[element] = _one_or_list(rng, lambda r: r.choice(RESOURCES), 2)
     condition = _condition(rng)
     if condition:
         statement["Condition"] = condition

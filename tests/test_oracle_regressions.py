@@ -1,0 +1,109 @@
+"""Disagreements bench/oracle.py found between the engine and the z3 model,
+each pinned with the model's answer (the engine's answer is checked, so no
+solver is needed)."""
+
+import pytest
+
+from oracle.compare import engine
+
+# seed 2, policy 1195: "MAIL" passes StringEqualsIgnoreCase aws:RequestTag/team "mail" but not the Deny's
+# StringEquals "mail"; the engine offered the free key no value differing from "mail" in case alone
+CASE_ONLY = {'Statement': [{'Action': ['ses:SendBulk*', '*'],
+                'Condition': {'ForAnyValue:NumericLessThan': {'aws:MultiFactorAuthAge': '3600'},
+                              'StringEquals': {'aws:PrincipalOrgPaths': 'o-def456/*'},
+                              'StringEqualsIfExists': {'aws:principalorgpaths': ['o-def456/*',
+                                                                                 'o-abc123/r-ab12/*']}},
+                'Effect': 'Allow',
+                'NotPrincipal': {'AWS': ['arn:aws:iam::111122223333:root']},
+                'Resource': '*'},
+               {'Condition': {'StringNotEqualsIfExists': {'aws:SourceOwner': ['111122223333',
+                                                                              '444455556666']}},
+                'Effect': 'Allow',
+                'NotAction': ['ses:*Templated*', 'ses:SendBulk*'],
+                'Principal': {'AWS': ['\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001',
+                                      '444455556666'],
+                              'Service': 'pinpoint.amazonaws.com'},
+                'Resource': '*',
+                'Sid': 'S26'},
+               {'Action': ['ses:*Templated*', '*'],
+                'Condition': {'StringEquals': {'AWS:REQUESTTAG/TEAM': ['mail', '*']},
+                              'StringNotLikeIfExists': {'aws:PrincipalOrgID': ['o-abc123', 'o-def456']}},
+                'Effect': 'Deny',
+                'NotPrincipal': {'AWS': ['arn:aws:iam::\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001:role/r']},
+                'Resource': '*'},
+               {'Condition': {'ForAllValues:StringEquals': {'aws:SourceOrgID': 'o-*'},
+                              'StringEqualsIgnoreCase': {'aws:RequestTag/team': 'mail'},
+                              'stringequals': {'aws:principalaccount': '777788889999'}},
+                'Effect': 'Allow',
+                'NotAction': ['ses:*Templated*'],
+                'Principal': '*',
+                'Resource': '*',
+                'Sid': 'S52'},
+               {'Action': ['ses:Get*'],
+                'Condition': {'DateNotEquals': {'aws:CurrentTime': ['2020-06-01T12:00:00Z']}},
+                'Effect': 'Deny',
+                'Principal': {'AWS': '*', 'Service': ['cognito-idp.amazonaws.com']},
+                'Resource': 'arn:aws:ses:*:*:identity/EXAMPLE.COM',
+                'Sid': 'S0'}],
+ 'Version': '2012-10-17'}
+
+# seed 2, policy 1847: a principal of account 777788889999 (named only by a Deny that covers no send
+# action) with the user id AIDAOTHER escapes both Denies; the engine reports the user id, not the account
+USER_ID_IN_NAMED_ACCOUNT = {'Statement': [{'Condition': {'StringLike': {'aws:PrincipalAccount': ['1111*',
+                                                                      '\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001']},
+                              'StringNotLikeIfExists': {'aws:SourceOwner': ['*',
+                                                                            '\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001',
+                                                                            '111122223333']}},
+                'Effect': 'Allow',
+                'NotAction': ['ses:SendRawEmail'],
+                'Principal': '*',
+                'Resource': '*'},
+               {'Action': ['ses:Get*'],
+                'Condition': {'StringLikeIfExists': {'aws:PrincipalAccount': ['111122223333']},
+                              'StringNotEquals': {'aws:PrincipalTag/team': ['*']}},
+                'Effect': 'Deny',
+                'Principal': {'AWS': ['arn:aws:iam::777788889999:role/*',
+                                      '444455556666',
+                                      'arn:aws:iam::*:role/*']},
+                'Resource': '*',
+                'Sid': 'S88'},
+               {'Condition': {'StringLike': {'aws:PrincipalOrgID': ['o-*', 'o-abc123']},
+                              'StringNotEquals': {'aws:SourceOrgID': ['o-abc123', 'o-*']}},
+                'Effect': 'Allow',
+                'NotAction': ['ses:SendRawEmail'],
+                'Principal': '*',
+                'Resource': '*',
+                'Sid': 'S53'},
+               {'Action': 'ses:*',
+                'Condition': {'DateNotEquals': {'aws:CurrentTime': ['2020-06-01T12:00:00Z']},
+                              'Null': {'aws:CurrentTime': 'true'},
+                              'StringEqualsIfExists': {'aws:SourceArn': ['arn:aws:sns:*:\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001:*',
+                                                                         'arn:aws:s3:::bucket',
+                                                                         'arn:aws:sns:*:*:t']}},
+                'Effect': 'Allow',
+                'Principal': {'AWS': ['444455556666']},
+                'Resource': 'arn:aws:ses:*:*:identity/*'},
+               {'Action': 'ses:Send*',
+                'Condition': {'Bool': {'aws:principalisawsservice': 'false'},
+                              'StringNotLike': {'aws:userid': 'AIDAOTHER'}},
+                'Effect': 'Deny',
+                'NotPrincipal': {'AWS': 'arn:aws:iam::111122223333:role/*'},
+                'Resource': '*'},
+               {'Action': ['ses:SendEmail'],
+                'Effect': 'Deny',
+                'NotPrincipal': {'AWS': ['444455556666']},
+                'Resource': '*'}],
+ 'Version': '2012-10-17'}
+
+
+def test_a_free_key_value_differing_in_case_alone_is_offered():
+    assert engine(CASE_ONLY, (("111122223333",), ())) == (
+        False, frozenset({"account 444455556666", "account 777788889999"}), frozenset({"pinpoint.amazonaws.com"}),
+        frozenset())
+
+
+@pytest.mark.xfail(strict=True, reason="#12: a user id's witnesses do not include every account the policy names")
+def test_a_user_id_in_an_account_the_policy_names_is_reported_by_the_account():
+    assert engine(USER_ID_IN_NAMED_ACCOUNT, ((), ()))[:3] == (
+        False, frozenset({"account 111122223333", "account 444455556666", "account 777788889999",
+                          "user id AIDAOTHER"}), frozenset())
