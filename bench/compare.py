@@ -264,10 +264,10 @@ import analyzer.rules
 from analyzer.engine import ScanOptions, scan
 spent = [0.0, 0]
 evaluate = analyzer.rules.evaluate
-def timed(doc, trust):
+def timed(*args, **kwargs):
     start = time.perf_counter()
     try:
-        return evaluate(doc, trust)
+        return evaluate(*args, **kwargs)
     finally:
         spent[0] += time.perf_counter() - start
         spent[1] += 1
