@@ -203,9 +203,10 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 @click.option("--link-base", metavar="URL", default="",
               help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
                    "commit) instead of the path relative to the current directory.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=1, show_default=True, metavar="N",
-              help="Worker processes evaluating Terraform root modules (where the system can fork); the "
-                   "report is the same for any N.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0, max=64), default=0, metavar="N",
+              help="Worker processes evaluating Terraform root modules, when at least 16 need evaluating "
+                   "(where the system can fork); 0 (the default): one per core, at most 4. The report is the "
+                   "same for any N.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="The parse cache directory (default: $SESGUARD_CACHE_DIR, else $XDG_CACHE_HOME/sesguard, "
                    "else ~/.cache/sesguard).")

@@ -52,7 +52,7 @@ class ScanOptions:
     limits: Limits = Limits()  # --max-file-size, --max-depth, --max-file-seconds
     cache: object = None  # an analyzer.cache.ParseCache, or None: parse everything
     dmarc_rua: str = ""  # the rua address SES233's fix adds (sesguard fix --dmarc-rua)
-    jobs: int = 1  # worker processes evaluating Terraform root modules (--jobs)
+    jobs: int = 1  # worker processes evaluating Terraform root modules (--jobs; 0: one per core, at most 4)
 
 
 @dataclass

@@ -19,6 +19,16 @@ FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures"
 pytestmark = pytest.mark.skipif(not workers.available(), reason="this system cannot fork")
 
 
+@pytest.fixture(autouse=True)
+def forked(monkeypatch):
+    """Workers for any number of roots, and how many times they were started."""
+    started = []
+    real = workers.evaluate
+    monkeypatch.setattr(workers, "WORTH_IT", 1)
+    monkeypatch.setattr(workers, "evaluate", lambda *a: started.append(a[2]) or real(*a))
+    return started
+
+
 def _report(path, jobs, cache=None) -> str:
     return json_format.render(scan(ScanOptions(paths=[str(path)], jobs=jobs, cache=cache)))
 
@@ -34,8 +44,22 @@ def layout(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_the_fixtures_report_is_the_same_with_workers(jobs):
+def test_the_fixtures_report_is_the_same_with_workers(jobs, forked):
     assert _report(FIXTURES, jobs) == _report(FIXTURES, 1)
+    assert forked == [jobs]
+
+
+def test_auto_is_one_worker_per_core_at_most_four(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(12)), raising=False)
+    assert workers.count(0) == 4 and workers.count(3) == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert workers.count(0) == 1
+
+
+def test_too_few_roots_to_evaluate_start_no_worker(layout, forked, monkeypatch):
+    monkeypatch.setattr(workers, "WORTH_IT", 4)
+    assert _report(layout, 2) == _report(layout, 1)
+    assert forked == []
 
 
 def test_workers_write_entries_a_later_scan_uses(layout, tmp_path, monkeypatch):
@@ -49,7 +73,7 @@ def test_workers_write_entries_a_later_scan_uses(layout, tmp_path, monkeypatch):
     assert evaluated == []
 
 
-def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, monkeypatch):
+def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, forked, monkeypatch):
     single = _report(layout, 1)
     parent = os.getpid()
     real = TerraformScan.evaluate_for_entry
@@ -60,6 +84,7 @@ def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, monkeypatch):
         return real(self, directory)
     monkeypatch.setattr(TerraformScan, "evaluate_for_entry", dying)
     assert _report(layout, 2) == single
+    assert forked == [2]
 
 
 def test_an_entry_that_cannot_be_sent_is_evaluated_by_the_scan(layout, monkeypatch):

@@ -268,7 +268,7 @@ class TerraformScan:
                 return self.discovery.relevant_callee(directory, root)
             return relevant_callee
 
-        evaluated = workers.evaluate(self, roots, self.jobs) if self.jobs > 1 and workers.available() else {}
+        evaluated = self._evaluate_in_workers(roots)
         for directory in roots:
             if directory in evaluated:
                 self._add(evaluated[directory], reached)
@@ -283,6 +283,28 @@ class TerraformScan:
         self.model.link_identities()
         self.skipped = [(d, self.discovery.skip_reason(d)) for d in sorted(self.discovery.modules)
                         if d not in self.records]
+
+    def _evaluate_in_workers(self, roots: list) -> dict:
+        """``{root: Entry}``: the valid cache entries, and, when enough roots
+        are left to evaluate (``workers.WORTH_IT``), what the workers evaluated."""
+        if len(roots) < workers.WORTH_IT or self.jobs == 1:
+            return {}
+        jobs = workers.count(self.jobs)
+        if jobs < 2:
+            return {}
+        found, missing = {}, []
+        for directory in roots:
+            entry = None
+            if self.evaluations is not None:
+                entry, _ = self.evaluations.get(directory, display(directory),
+                                                lambda d, root=directory: self.discovery.relevant_callee(d, root))
+            if entry is not None:
+                found[directory] = entry
+            else:
+                missing.append(directory)
+        if len(missing) >= workers.WORTH_IT:
+            found.update(workers.evaluate(self, missing, jobs))
+        return found
 
     def _scan_root_cached(self, directory: str, relevant, reached: set) -> None:
         """Evaluate one root, or add what its still valid evaluation cache entry holds."""

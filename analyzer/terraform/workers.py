@@ -19,12 +19,30 @@ import pickle
 from typing import Optional
 
 _scan = None  # the TerraformScan whose roots the forked workers evaluate
+WORTH_IT = 16  # fewer root modules to evaluate than this are evaluated by the scan itself
+MOST = 4  # workers --jobs auto starts at most
+
+
+def count(jobs) -> int:
+    """The workers to start for ``--jobs`` (a number, or 0 for auto: one per
+    core this process may use, at most ``MOST``), or 1 where processes cannot fork."""
+    if not available():
+        return 1
+    if jobs:
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MOST))
 
 
 def available() -> bool:
+    """Whether workers can be forked safely: ``fork`` exists, and this process
+    runs one thread (a fork copies no other thread, and a lock one of them
+    held would stay held in the worker)."""
     import multiprocessing
+    import threading
 
-    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods() \
+        and threading.active_count() == 1
 
 
 def evaluate(scan, roots: list, jobs: int) -> dict:
