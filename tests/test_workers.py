@@ -78,10 +78,10 @@ def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, forked, monkeyp
     parent = os.getpid()
     real = TerraformScan.evaluate_for_entry
 
-    def dying(self, directory):
+    def dying(self, directory, outdated):
         if os.getpid() != parent and directory.endswith("prod"):
             os._exit(3)
-        return real(self, directory)
+        return real(self, directory, outdated)
     monkeypatch.setattr(TerraformScan, "evaluate_for_entry", dying)
     assert _report(layout, 2) == single
     assert forked == [2]
@@ -93,8 +93,8 @@ def test_an_entry_that_cannot_be_sent_is_evaluated_by_the_scan(layout, monkeypat
     real = TerraformScan.evaluate_for_entry
     sent = []
 
-    def unpicklable(self, directory):
-        entry = real(self, directory)
+    def unpicklable(self, directory, outdated):
+        entry = real(self, directory, outdated)
         if os.getpid() != parent and directory.endswith("dev"):
             entry.delta["not sendable"] = lambda: None
         return entry

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from analyzer.policy.conditions import operator_parts, variables
+from analyzer.policy.conditions import iso_date, operator_parts, variables
 
 OWNER_ACCOUNT = "owner-account"  # stands for the deploying account, whose number is unknown
 FRESH_ACCOUNT = "000000000000"
@@ -378,7 +378,7 @@ def _is_number(value: str) -> bool:
 
 
 def _is_date(value: str) -> bool:
-    return _is_number(value) or _parse_date(value) is not None
+    return _is_number(value) or iso_date(value) is not None
 
 
 def _is_bool(value: str) -> bool:
@@ -422,21 +422,8 @@ def _near(value: str) -> list:
         number = None
     if number is not None:
         found.extend(repr(n) for n in (number - 1, number, number + 1))
-    moment = _parse_date(value)
+    moment = iso_date(value)
     if moment is not None:
         found.extend(datetime.fromtimestamp(moment + d, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                      for d in (-1, 0, 1))
     return found
-
-
-def _parse_date(text: str) -> Optional[float]:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    try:
-        return moment.timestamp()
-    except (OverflowError, ValueError):
-        return None

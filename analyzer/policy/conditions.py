@@ -170,15 +170,21 @@ def _number(text: str) -> Optional[float]:
 def _date(text: str) -> Optional[float]:
     """A date as seconds since the epoch: ISO 8601 or a number of seconds."""
     number = _number(text)
-    if number is not None:
-        return number
+    return number if number is not None else iso_date(text)
+
+
+def iso_date(text: str) -> Optional[float]:
+    """An ISO 8601 date (UTC unless it says otherwise) as seconds since the epoch, or None."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError):
+        return None
 
 
 def _in_network(policy: str, request: str) -> bool:

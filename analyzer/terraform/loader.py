@@ -294,14 +294,11 @@ class TerraformScan:
             return {}
         found, missing = {}, []
         for directory in roots:
-            entry = None
-            if self.evaluations is not None:
-                entry, _ = self.evaluations.get(directory, display(directory),
-                                                lambda d, root=directory: self.discovery.relevant_callee(d, root))
+            entry, outdated = self._lookup(directory)
             if entry is not None:
                 found[directory] = entry
             else:
-                missing.append(directory)
+                missing.append((directory, outdated))
         if len(missing) >= workers.WORTH_IT:
             found.update(workers.evaluate(self, missing, jobs))
         return found
@@ -311,32 +308,30 @@ class TerraformScan:
         if self.evaluations is None:
             self._scan_root_safely(directory, relevant)
             return
-        shown = display(directory)
-        entry, outdated = self.evaluations.get(directory, shown,
-                                               lambda d: self.discovery.relevant_callee(d, directory))
+        entry, outdated = self._lookup(directory)
         if entry is not None:
-            self.progress(f"evaluated {shown} (cached)")
+            self.progress(f"evaluated {display(directory)} (cached)")
             self._add(entry, reached)
-            return
-        entry, keep = self._evaluate_recorded(directory, relevant, outdated)
-        if keep:
-            self.evaluations.put(directory, shown, entry)
+        else:
+            self._evaluate_and_keep(directory, relevant, outdated)
 
-    def evaluate_for_entry(self, directory: str) -> Entry:
-        """What evaluating one root adds to the model, as an evaluation cache
-        entry, taken from the cache when it holds a valid one (analyzer.terraform.workers)."""
-        shown = display(directory)
+    def _lookup(self, directory: str) -> tuple:
+        """``analyzer.terraform.evaluations.Evaluations.get`` for one root: ``(valid entry or None, outdated)``."""
+        if self.evaluations is None:
+            return None, False
+        return self.evaluations.get(directory, display(directory),
+                                    lambda callee: self.discovery.relevant_callee(callee, directory))
 
-        def relevant(callee: str) -> bool:
-            return self.discovery.relevant_callee(callee, directory)
-        outdated = False
-        if self.evaluations is not None:
-            entry, outdated = self.evaluations.get(directory, shown, relevant)
-            if entry is not None:
-                return entry
+    def evaluate_for_entry(self, directory: str, outdated: bool) -> Entry:
+        """In a worker (analyzer.terraform.workers): evaluate one root the cache holds no valid entry for."""
+        return self._evaluate_and_keep(directory, lambda callee: self.discovery.relevant_callee(callee, directory),
+                                       outdated)
+
+    def _evaluate_and_keep(self, directory: str, relevant, outdated: bool) -> Entry:
+        """Evaluate one root into the model; its entry, kept in the cache when it may be."""
         entry, keep = self._evaluate_recorded(directory, relevant, outdated)
         if keep and self.evaluations is not None:
-            self.evaluations.put(directory, shown, entry)
+            self.evaluations.put(directory, display(directory), entry)
         return entry
 
     def _add(self, entry: Entry, reached: set) -> None:

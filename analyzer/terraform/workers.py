@@ -1,9 +1,9 @@
 """Evaluating root modules in forked worker processes (``--jobs N``).
 
 Root modules are independent deployments: each worker process, forked from
-the scan with everything discovered so far, evaluates a share of them
-exactly as the scan would (through the evaluation cache, writing its
-entries) and sends back, for each, the ``Entry`` the evaluation cache would
+the scan with everything discovered so far, evaluates a share of those the
+evaluation cache holds no valid entry for, exactly as the scan would
+(writing their entries) and sends back, for each, the ``Entry`` the evaluation cache would
 keep: what it added to the model and what it read. The scan then adds the
 entries in root order, as it adds cached ones, so the report does not
 depend on the number of workers. A root whose entry cannot be sent back (a
@@ -46,7 +46,8 @@ def available() -> bool:
 
 
 def evaluate(scan, roots: list, jobs: int) -> dict:
-    """``{root directory: Entry}`` for the roots the workers evaluated."""
+    """``{root directory: Entry}`` for the roots the workers evaluated;
+    ``roots``: ``(directory, whether its cache entry is outdated)``."""
     global _scan
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -66,7 +67,7 @@ def evaluate(scan, roots: list, jobs: int) -> dict:
         _scan = None
     entries = {}
     for share, data in zip(shares, answers):
-        for directory, entry in zip(share, pickle.loads(data) if data else ()):
+        for (directory, _), entry in zip(share, pickle.loads(data) if data else ()):
             if entry is not None:
                 entries[directory] = entry
     return entries
@@ -77,8 +78,8 @@ def _evaluate_share(share: list) -> Optional[bytes]:
     scan = _scan
     scan.progress = lambda message: None  # the scan's own process shows progress
     entries = []
-    for directory in share:
-        entries.append(scan.evaluate_for_entry(directory))
+    for directory, outdated in share:
+        entries.append(scan.evaluate_for_entry(directory, outdated))
     try:
         return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # one value that cannot be pickled: send them one by one
