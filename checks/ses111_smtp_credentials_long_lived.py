@@ -37,7 +37,6 @@ secret store and rotate it on a schedule.
 """
 
 from analyzer.iam import send_grants
-from analyzer.model import Unknown, display
 from analyzer.policy.describe import actions_phrase
 from analyzer.rules import about
 
@@ -65,7 +64,7 @@ def check(model, context):
         sources = [g for g in grants if any(user == key.user for user in g.policy.users)]
         if not sources:
             continue
-        user = key.user.ref if isinstance(key.user, Unknown) else display(key.user) or '""'
+        user = key.user_label
         where = ", ".join(dict.fromkeys(f"{g.policy.address} ({actions_phrase(g.actions)})" for g in sources))
         yield rule.finding(
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "

@@ -36,7 +36,6 @@ Fix: keep the key in a secret store and reference it
 repository's history and rotate it.
 """
 
-from analyzer.model import display, has_marker
 from analyzer.rules import about
 
 ID = "SES112"
@@ -56,13 +55,12 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for identity in model.identities:
-        key = identity.dkim_private_key
-        if not isinstance(key, str) or has_marker(key) or "{{resolve:" in key or not key.strip():
+        if not identity.private_key_written.is_(True):
             continue
-        name = display(identity.name) if isinstance(identity.name, str) else identity.address
+        name = identity.label
         yield rule.finding(
             f"{identity.address}: the BYODKIM private key of {name} is written in the code (or read from a "
             "file in the repository), so everyone with the repository can sign mail as the domain.",
-            identity.where("dkim_private_key"), identity=name,
+            identity.where("private_key_written"), identity=name,
             **about(identity, "dkim_signing_attributes/domain_signing_private_key"),
             fix_title=rule.fix())

@@ -36,7 +36,7 @@ identity.
 """
 
 from analyzer.mailboxes import email_domain, personal_provider
-from analyzer.model import has_marker
+from analyzer.model import unresolved
 from analyzer.rules import about, place
 
 ID = "SES202"
@@ -54,7 +54,7 @@ FIXES = {
 
 
 def _known(value) -> bool:
-    return isinstance(value, str) and not has_marker(value)
+    return isinstance(value, str) and not unresolved(value)
 
 
 def check(model, context):

@@ -50,7 +50,7 @@ def check(model, context):
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
         name = display(domain.text())
-        if identity.type == "aws_ses_domain_identity" and not identity.easy_dkim:
+        if identity.api == "v1" and identity.dkim.is_("off"):
             if dns.set_elsewhere(identity, "easy_dkim"):
                 continue
             yield rule.finding(
@@ -58,7 +58,7 @@ def check(model, context):
                 "mail is not DKIM-signed and receivers cannot tell it from forged mail.",
                 identity.loc, identity=name, **about(identity, "aws_ses_domain_dkim"),
                 fix_title=rule.fix("no_dkim"))
-        elif str(identity.dkim_signing).lower() == "false":
+        elif identity.signing.is_(False):
             yield rule.finding(
                 f"{identity.address}: DKIM signing is turned off for {name} (SigningEnabled: false), so its mail "
                 "is not DKIM-signed.",

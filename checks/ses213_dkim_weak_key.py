@@ -52,14 +52,14 @@ def check(model, context):
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
         name = display(domain.text())
-        if isinstance(identity.dkim_key_length, str) and identity.dkim_key_length.upper() == "RSA_1024_BIT":
+        if identity.next_key_length.is_("RSA_1024_BIT"):
             yield rule.finding(
                 f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
                 identity.where("dkim_key_length"), identity=name,
                 **about(identity, "dkim_key_length", value=identity.dkim_key_length),
                 fix_title=rule.fix("next_key"))
         selector = identity.dkim_selector
-        if not isinstance(selector, str) or identity.dkim_private_key in (None, ""):
+        if not isinstance(selector, str) or identity.private_key_written.default:
             continue
         for placed, text in dns.txt_at(dns.at(domain, selector, "_domainkey", context=identity.context), dkim.is_key_record):
             bits = dkim.rsa_key_bits(text)

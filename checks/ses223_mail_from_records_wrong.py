@@ -29,7 +29,7 @@ Fix: a MAIL FROM subdomain of the identity with exactly one MX
 
 from analyzer.dns import names, ses_dns, spf
 from analyzer.dns.names import Name
-from analyzer.model import display, has_marker
+from analyzer.model import display, unresolved
 from analyzer.rules import about
 
 ID = "SES223"
@@ -75,7 +75,7 @@ def check(model, context):
                                record.where("values") if record else where, identity=name, severity=severity,
                                fix_title=rule.fix(fix[0], **fix[1]) if fix else "", **about(record or identity, path))
         for placed, text in dns.spf_at(records):
-            if not spf.includes(text, ses_dns.SPF_INCLUDE) and not has_marker(text):
+            if not spf.includes(text, ses_dns.SPF_INCLUDE) and not unresolved(text):
                 yield rule.finding(
                     f"{placed.record.address}: the SPF record of the MAIL FROM domain {shown} does not include "
                     f"amazonses.com, so SPF fails for mail SES sends as {name}.",
@@ -109,7 +109,7 @@ def _mx_problems(records: list, identity, shown: str):
         yield (f"the MAIL FROM domain {shown} has {len(mx)} MX records; SES needs exactly one "
                "(10 feedback-smtp.<region>.amazonses.com).", mx[1][0], "mx/count", "high", None)
     for record, value in mx:
-        if not has_marker(str(value)):  # an MX unknown to the scan is not judged
+        if not unresolved(value):  # an MX unknown to the scan is not judged
             yield from _one_mx(record, value, identity, shown)
 
 

@@ -22,7 +22,7 @@ Fix: ``behavior_on_mx_failure = "RejectMessage"`` (v1) /
 ``"REJECT_MESSAGE"`` (v2); ``BehaviorOnMxFailure: REJECT_MESSAGE``.
 """
 
-from analyzer.model import Unknown, display
+from analyzer.model import display
 from analyzer.rules import about
 
 ID = "SES224"
@@ -45,17 +45,15 @@ def check(model, context):
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
         mail_from = dns.mail_from(identity)
-        behaviour = identity.mail_from_mx_failure
-        if mail_from is None or isinstance(behaviour, Unknown):
-            continue
-        if behaviour is not None and str(behaviour).replace("_", "").lower() != "usedefaultvalue":
+        behaviour = identity.mx_failure
+        if mail_from is None or not behaviour.is_("use_default"):
             continue
         name = display(domain.text())
-        said = "is the default" if behaviour is None else "is USE_DEFAULT_VALUE"
+        said = "is the default" if behaviour.default else "is USE_DEFAULT_VALUE"
         yield rule.finding(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM behaviour on MX failure of {name} "
             f"{said}, so if {display(mail_from.text())} loses its MX record SES silently sends from "
             "amazonses.com and SPF stops aligning.",
-            identity.where("mail_from_mx_failure") if behaviour is not None else identity.where("mail_from_domain"),
-            identity=name, **about(identity, "mail_from/behavior_on_mx_failure", value=behaviour),
+            identity.where("mail_from_mx_failure") if behaviour.explicit else identity.where("mail_from_domain"),
+            identity=name, **about(identity, "mail_from/behavior_on_mx_failure", value=behaviour.written),
             fix_title=rule.fix())

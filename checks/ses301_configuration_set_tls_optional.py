@@ -30,7 +30,6 @@ Fix: set ``delivery_options { tls_policy = "Require" }`` (v1),
 ``tls_policy = "REQUIRE"`` (v2) or ``DeliveryOptions: {TlsPolicy: REQUIRE}``.
 """
 
-from analyzer.model import display
 from analyzer.rules import about
 
 ID = "SES301"
@@ -50,14 +49,14 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for config_set in model.configuration_sets:
-        policy = config_set.tls_policy
-        if policy is None:
+        tls = config_set.tls
+        if tls.default:
             problem = "sets no delivery TLS policy, so the default Optional applies"
-        elif isinstance(policy, str) and policy.lower() == "optional":
-            problem = f"sets the delivery TLS policy {policy}"
+        elif tls.is_("optional"):
+            problem = f"sets the delivery TLS policy {tls.shown()}"
         else:
             continue
-        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        name = config_set.label
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {problem}: SES delivers in plain text when the "
             "receiving server offers no TLS or an attacker strips it.",

@@ -31,7 +31,6 @@ Fix: set ``configuration_set_name = aws_sesv2_configuration_set.c.configuration_
 (``ConfigurationSetAttributes: {ConfigurationSetName: !Ref ConfigSet}``).
 """
 
-from analyzer.model import display
 from analyzer.rules import about, place
 
 ID = "SES302"
@@ -47,16 +46,15 @@ FIXES = {
     "default_set": "set configuration_set_name (ConfigurationSetAttributes) to one of your configuration sets.",
 }
 
-V2_TYPES = ("aws_sesv2_email_identity", "AWS::SES::EmailIdentity")
 
 
 def check(model, context):
     rule = context.rule(ID)
     places = {place(c) for c in model.configuration_sets}
     for identity in model.identities:
-        if identity.type not in V2_TYPES or identity.configuration_set is not None or place(identity) not in places:
+        if identity.api != "v2" or identity.configuration_set is not None or place(identity) not in places:
             continue
-        name = display(identity.name) if isinstance(identity.name, str) else identity.address
+        name = identity.label
         yield rule.finding(
             f"{identity.address}: the identity {name} has no default configuration set, so its sending events "
             "are only published when a sender passes a configuration set on each call.",

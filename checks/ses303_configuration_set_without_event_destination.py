@@ -36,7 +36,6 @@ Fix: add an enabled event destination with ``matching_types = ["bounce",
 "complaint"]`` (v2: ``["BOUNCE", "COMPLAINT"]``) and alarm on it.
 """
 
-from analyzer.model import display
 from analyzer.monitoring import names, publishes_feedback
 from analyzer.rules import about, place
 
@@ -67,7 +66,7 @@ def check(model, context):
             outcomes.append(covers if named else (None if covers is not False else False))
         if True in outcomes or None in outcomes:
             continue
-        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        name = config_set.label
         found = "its event destinations are disabled or miss bounce or complaint events" if outcomes \
             else "it has no event destination"
         yield rule.finding(

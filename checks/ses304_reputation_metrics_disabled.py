@@ -25,7 +25,6 @@ Fix: ``reputation_metrics_enabled = true`` (v1),
 ``ReputationOptions: {ReputationMetricsEnabled: true}``.
 """
 
-from analyzer.model import display
 from analyzer.rules import about
 
 ID = "SES304"
@@ -46,14 +45,14 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for config_set in model.configuration_sets:
-        enabled = config_set.reputation_metrics
-        if enabled is None:
+        enabled = config_set.metrics_enabled
+        if enabled.default:
             written = "does not enable reputation metrics (they are off by default)"
-        elif enabled is False or isinstance(enabled, str) and enabled.lower() == "false":
+        elif enabled.is_(False):
             written = "turns reputation metrics off"
         else:
             continue
-        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        name = config_set.label
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
             "reach no CloudWatch alarm.",

@@ -29,7 +29,6 @@ Fix: add an ``aws_ses_identity_notification_topic`` for ``Complaint`` (and
 destination.
 """
 
-from analyzer.model import display
 from analyzer.monitoring import FEEDBACK_EVENTS, names, publishes_feedback
 from analyzer.rules import about, place
 
@@ -48,7 +47,6 @@ FIXES = {
                "complaint events."),
 }
 
-V1_TYPES = ("aws_ses_domain_identity", "aws_ses_email_identity")
 
 
 def check(model, context):
@@ -57,7 +55,7 @@ def check(model, context):
     rule = context.rule(ID)
     places = {place(r) for r in model.configuration_sets + model.event_destinations + model.notification_topics}
     for identity in model.identities:
-        if identity.type not in V1_TYPES or place(identity) not in places:
+        if identity.api != "v1" or place(identity) not in places:
             continue
         covered, undecided = set(), False
         for topic in model.notification_topics:
@@ -74,7 +72,7 @@ def check(model, context):
         missing = [e for e in FEEDBACK_EVENTS if e not in covered]
         if undecided or not missing:
             continue
-        name = display(identity.name) if isinstance(identity.name, str) else identity.address
+        name = identity.label
         kinds = " and ".join(m.capitalize() for m in missing)
         yield rule.finding(
             f"{identity.address}: the identity {name} has no notification topic for {kinds}, and no event "

@@ -54,7 +54,7 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for receipt_rule in model.receipt_rules:
-        name = display(receipt_rule.name) if isinstance(receipt_rule.name, str) else receipt_rule.address
+        name = receipt_rule.label
         for index, action in enumerate(receipt_rule.s3_actions):
             if action.get("kms_key_arn") is not None:
                 continue
@@ -65,10 +65,10 @@ def check(model, context):
                 "key, so anyone who can read the bucket reads the mail.",
                 action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
                 fix_title=rule.fix("kms"))
-        policy = receipt_rule.tls_policy
-        if policy is None or isinstance(policy, str) and policy.lower() == "optional":
-            written = "sets no TLS policy, so the default Optional applies" if policy is None \
-                else f"sets the TLS policy {policy}"
+        tls = receipt_rule.tls
+        if tls.is_("optional"):
+            written = "sets no TLS policy, so the default Optional applies" if tls.default \
+                else f"sets the TLS policy {tls.shown()}"
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
                 "plain text.",

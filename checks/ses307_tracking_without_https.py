@@ -51,14 +51,14 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for config_set in model.configuration_sets:
-        domain, policy = config_set.custom_redirect_domain, config_set.https_policy
-        if domain is None or not isinstance(policy, str) or policy.upper() != "OPTIONAL":
+        domain, policy = config_set.custom_redirect_domain, config_set.https
+        if domain is None or not (policy.explicit and policy.value == "optional"):
             continue
-        name = display(config_set.name) if isinstance(config_set.name, str) else config_set.address
+        name = config_set.label
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
             f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
-            f"{policy}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
+            f"{policy.shown()}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
             config_set.where("https_policy"),
             **about(config_set, "tracking_options/https_policy", value=config_set.https_policy),
             fix_title=rule.fix())

@@ -18,7 +18,8 @@ from analyzer.cloudformation.loader import load_template, looks_like_template
 from analyzer.cloudformation.yaml_loader import MAX_NODES, SourceText, YAMLLoadError, load_yaml
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.engine import ScanOptions, scan
-from analyzer.model import AFTER_APPLY, DATA, ERROR, EVALUATION, OWNER, VARIABLE, Model, Unknown, embed
+from analyzer.model import (AFTER_APPLY, DATA, ERROR, EVALUATION, EXPLICIT, OWNER, UNRESOLVED, VARIABLE, Model,
+                            Unknown, Value, embed)
 from conftest import FIXTURES, exact
 
 SAMPLES = FIXTURES / "cloudformation"
@@ -552,13 +553,17 @@ def test_ses_resources_into_the_model():
     assert model.problems == []
     identity, address = model.identities
     assert exact(_fields(identity, ["address", "type", "file", "source_format", "active", "name", "kind",
-                                    "dkim_signing", "dkim_key_length", "dkim_private_key", "mail_from_domain",
-                                    "mail_from_mx_failure", "configuration_set", "feedback_forwarding"]), {
+                                    "dkim_signing", "dkim_key_length", "private_key_written", "mail_from_domain",
+                                    "mail_from_mx_failure", "configuration_set", "feedback_forwarding", "api"]), {
         "address": "Identity", "type": "AWS::SES::EmailIdentity", "file": "t.yaml", "source_format": "cloudformation",
         "active": True, "name": "example.com", "kind": "domain", "dkim_signing": False,
-        "dkim_key_length": "RSA_2048_BIT", "dkim_private_key": Unknown("{{resolve:secretsmanager:dkim}}", DATA),
+        "dkim_key_length": "RSA_2048_BIT",
+        "private_key_written": Value(UNRESOLVED, unknowns=(Unknown("{{resolve:secretsmanager:dkim}}", DATA),)),
         "mail_from_domain": "mail.example.com", "mail_from_mx_failure": "REJECT_MESSAGE",
-        "configuration_set": "transactional", "feedback_forwarding": True})
+        "configuration_set": "transactional", "feedback_forwarding": True, "api": "v2"})
+    assert (identity.dkim, identity.next_key_length, identity.mx_failure) == (
+        Value(EXPLICIT, "off", False), Value(EXPLICIT, "RSA_2048_BIT", "RSA_2048_BIT"),
+        Value(EXPLICIT, "reject", "REJECT_MESSAGE"))
     assert (identity.loc.line, identity.loc.column, identity.name_loc.line) == (6, 3, 9)
     assert (address.name, address.kind) == ("noreply@example.com", "email")
     (config_set,) = model.configuration_sets
@@ -566,6 +571,9 @@ def test_ses_resources_into_the_model():
                                       "https_policy"]), {
         "address": "ConfigSet", "name": "transactional", "tls_policy": "REQUIRE", "reputation_metrics": True,
         "custom_redirect_domain": "track.example.com", "https_policy": "REQUIRE_OPEN_ONLY"})
+    assert (config_set.tls, config_set.metrics_enabled, config_set.https) == (
+        Value(EXPLICIT, "require", "REQUIRE"), Value(EXPLICIT, True, True),
+        Value(EXPLICIT, "require_open_only", "REQUIRE_OPEN_ONLY"))
     (destination,) = model.event_destinations
     assert exact(_fields(destination, ["address", "configuration_set", "enabled", "event_types", "destinations"]), {
         "address": "Destination", "configuration_set": "transactional", "enabled": False,

@@ -34,7 +34,8 @@ def _at(line):
 
 def identity(name="example.com", address="aws_sesv2_email_identity.d", type_="aws_sesv2_email_identity",
              line=1, **fields):
-    return Identity(address=address, type=type_, name=name, kind="domain", **_at(line), **fields)
+    return Identity(address=address, type=type_, name=name, kind="domain",
+                    api="v2" if type_ == "aws_sesv2_email_identity" else "v1", **_at(line), **fields)
 
 
 def zone(name="example.com", private=False, address="aws_route53_zone.z", line=2):

@@ -22,7 +22,7 @@ WHEN = "2026-12-02T05:00:00.000Z"
 
 def _identity(domain="drift.test", **fields):
     return Identity(address="aws_sesv2_email_identity.d", type="aws_sesv2_email_identity", name=domain,
-                    kind="domain", loc=Location("main.tf", 1), file="main.tf", context=CTX, **fields)
+                    kind="domain", api="v2", loc=Location("main.tf", 1), file="main.tf", context=CTX, **fields)
 
 
 def _declared(name, rtype, values, address="aws_route53_record.r", line=5):

@@ -60,7 +60,7 @@ def test_personal_providers(domain, provider):
 
 def test_configured_personal_mailbox_domains_extend_the_list():
     identity = Identity("aws_ses_email_identity.e", "aws_ses_email_identity", LOC, "main.tf",
-                        name="ops@mail.isp.example", kind="email")
+                        name="ops@mail.isp.example", kind="email", api="v1")
     model = Model(identities=[identity])
     assert _run("SES201", model) == []
     (finding,) = _run("SES201", model, personal_mailbox_domains=frozenset({"*.isp.example"}))

@@ -23,6 +23,7 @@ from analyzer.cloudformation.policies import add_policies, is_custom
 from analyzer.cloudformation.sam import FUNCTION_TYPE, function_policies, globals_problems
 from analyzer.policy.document import parse_document
 from analyzer.cloudformation import dns_records
+from analyzer.model import facts
 from analyzer.model import (
     AFTER_APPLY,
     ERROR,
@@ -142,10 +143,11 @@ def _located(properties: Any, fields: dict) -> dict:
 def _identity(base: dict, properties: Any) -> list:
     name = _get(properties, "EmailIdentity")
     return [Identity(
-        **base, name=name, kind=_identity_kind(name), name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
+        **base, name=name, kind=_identity_kind(name), api="v2",
+        name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
         value_locs=_located(properties, {
             "configuration_set": ("ConfigurationSetAttributes", "ConfigurationSetName"),
-            "dkim_private_key": ("DkimSigningAttributes", "DomainSigningPrivateKey"),
+            "private_key_written": ("DkimSigningAttributes", "DomainSigningPrivateKey"),
             "dkim_signing": ("DkimAttributes", "SigningEnabled"),
             "dkim_key_length": ("DkimSigningAttributes", "NextSigningKeyLength"),
             "mail_from_domain": ("MailFromAttributes", "MailFromDomain"),
@@ -153,7 +155,7 @@ def _identity(base: dict, properties: Any) -> list:
         dkim_signing=_get(properties, "DkimAttributes", "SigningEnabled"),
         dkim_key_length=_get(properties, "DkimSigningAttributes", "NextSigningKeyLength"),
         dkim_selector=_get(properties, "DkimSigningAttributes", "DomainSigningSelector"),
-        dkim_private_key=_get(properties, "DkimSigningAttributes", "DomainSigningPrivateKey"),
+        private_key_written=facts.private_key(_get(properties, "DkimSigningAttributes", "DomainSigningPrivateKey")),
         mail_from_domain=_get(properties, "MailFromAttributes", "MailFromDomain"),
         mail_from_mx_failure=_get(properties, "MailFromAttributes", "BehaviorOnMxFailure"),
         configuration_set=_get(properties, "ConfigurationSetAttributes", "ConfigurationSetName"),

@@ -283,10 +283,10 @@ class DnsView:
                    for s in self._unlinked)
 
     def signs_with_easy_dkim(self, identity: Identity) -> bool:
-        """Whether the identity signs with Easy DKIM (three CNAMEs to publish)."""
-        if identity.dkim_private_key not in (None, "") or str(identity.dkim_signing).lower() == "false":
-            return False
-        return identity.type != "aws_ses_domain_identity" or bool(identity.easy_dkim)
+        """Whether the identity signs with Easy DKIM (three CNAMEs to publish).
+        A SigningEnabled not known statically is taken as SES's default (on),
+        so the records it would need are still checked."""
+        return identity.dkim.is_("easy") or identity.dkim.unresolved
 
     def governing_dmarc(self, aspect: str):
         """``(identity, domain, placed, problem)`` for each problem about

@@ -1,7 +1,8 @@
 """The normalized model every loader fills and every rule reads, by concept:
 ``values`` (locations, provenance, unknown values), ``policies`` (policy
 documents), ``resources`` (SES and IAM resources), ``dns`` (zones and
-records) and ``scan`` (deployments, the model of one scan, what it could not
+records), ``facts`` (fields as rules read them: typed, normalized, with
+their state) and ``scan`` (deployments, the model of one scan, what it could not
 analyze). Everything here is picklable, so loaders can run in worker
 processes; import from ``analyzer.model``.
 """
@@ -28,6 +29,13 @@ from analyzer.model.values import (  # noqa: F401
     provenance,
     split_marked,
     unknowns_in,
+)
+from analyzer.model.facts import (  # noqa: F401
+    DEFAULT,
+    EXPLICIT,
+    UNRESOLVED,
+    Value,
+    unresolved,
 )
 from analyzer.model.policies import (  # noqa: F401
     PRINCIPAL_TYPES,

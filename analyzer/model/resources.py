@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from analyzer.model import facts
+from analyzer.model.facts import DEFAULT, EXPLICIT, Value
 from analyzer.model.policies import PolicyDocument
-from analyzer.model.values import Location, Unknown
+from analyzer.model.values import Location, Unknown, display
 
 
 @dataclass
@@ -31,6 +33,11 @@ class Resource:
         itself when the value is not written (the default applies)."""
         return self.value_locs.get(name) or self.loc
 
+    @property
+    def label(self) -> str:
+        """What a finding calls the resource: its name, else its address."""
+        return facts.label(getattr(self, "name", None), self.address)
+
 
 @dataclass
 class Identity(Resource):
@@ -39,7 +46,8 @@ class Identity(Resource):
     name_loc: Optional[Location] = None
     dkim_signing: Any = None  # bool as written; None = the format's default
     dkim_key_length: Any = None  # "RSA_1024_BIT" / "RSA_2048_BIT"
-    dkim_private_key: Any = None  # BYODKIM key as written (never printed)
+    private_key_written: Value = Value(DEFAULT, False)  # whether a BYODKIM private key's text is in the code
+    #                 (facts.private_key): the key itself never enters the model, so it cannot be printed
     mail_from_domain: Any = None
     mail_from_mx_failure: Any = None  # "USE_DEFAULT_VALUE" / "REJECT_MESSAGE" (any case)
     configuration_set: Any = None  # default configuration set name
@@ -50,6 +58,44 @@ class Identity(Resource):
     dkim_selector: Any = None  # BYODKIM selector, when a private key is given
     mail_from_address: str = ""  # the resource that sets the MAIL FROM domain, when it is not the identity
     verification: str = ""  # address of an aws_ses_domain_identity_verification waiting for this identity
+    api: str = ""  # "v1" (Terraform aws_ses_*) or "v2" (aws_sesv2_*, CloudFormation): every loader sets it
+
+    def __post_init__(self):
+        if self.api not in ("v1", "v2"):  # rules judge v1 and v2 apart: a loader must say which it read
+            raise ValueError(f"{self.address}: an identity's api is 'v1' or 'v2', not {self.api!r}")
+
+    @property
+    def signing(self) -> Value:
+        """Whether DKIM signing is on (SigningEnabled; SES's default: on)."""
+        return facts.boolean(self.dkim_signing, True)
+
+    @property
+    def dkim(self) -> Value:
+        """How the identity signs: "off", "byodkim" or "easy". Signing turned
+        off wins; a private key given is BYODKIM; a v1 identity signs with
+        Easy DKIM only through the ``aws_ses_domain_dkim`` linked to it."""
+        signing = self.signing
+        if signing.is_(False):
+            return Value(EXPLICIT, "off", self.dkim_signing)
+        if not self.private_key_written.default:
+            return Value(EXPLICIT, "byodkim")
+        if signing.unresolved:
+            return signing
+        if self.api == "v1":
+            return Value(EXPLICIT, "easy") if self.easy_dkim else Value(DEFAULT, "off")
+        return Value(signing.state, "easy", self.dkim_signing)
+
+    @property
+    def next_key_length(self) -> Value:
+        """The next DKIM signing key length: "RSA_1024_BIT" or "RSA_2048_BIT"."""
+        return facts.enum(self.dkim_key_length, {"rsa1024bit": "RSA_1024_BIT", "rsa2048bit": "RSA_2048_BIT"})
+
+    @property
+    def mx_failure(self) -> Value:
+        """What SES does when the MAIL FROM domain's MX is missing:
+        "use_default" (its default: send from amazonses.com) or "reject"."""
+        return facts.enum(self.mail_from_mx_failure, {"usedefaultvalue": "use_default", "rejectmessage": "reject"},
+                          "use_default")
 
 
 @dataclass
@@ -61,6 +107,27 @@ class ConfigurationSet(Resource):
     reputation_metrics: Any = None  # bool
     custom_redirect_domain: Any = None
     https_policy: Any = None  # "REQUIRE", "REQUIRE_OPEN_ONLY", "OPTIONAL"
+
+    @property
+    def tls(self) -> Value:
+        """The delivery TLS policy: "require" or "optional" (the default)."""
+        return tls(self.tls_policy)
+
+    @property
+    def metrics_enabled(self) -> Value:
+        """Whether reputation metrics are on (off by default)."""
+        return facts.boolean(self.reputation_metrics, False)
+
+    @property
+    def https(self) -> Value:
+        """The open and click tracking HTTPS policy: "require", "require_open_only" or "optional"."""
+        return facts.enum(self.https_policy, {"require": "require", "requireopenonly": "require_open_only",
+                                              "optional": "optional"})
+
+
+def tls(written) -> Value:
+    """A TLS policy (configuration sets, receipt rules): "require" or "optional" (the default)."""
+    return facts.enum(written, {"require": "require", "optional": "optional"}, "optional")
 
 
 @dataclass
@@ -76,6 +143,11 @@ class ReceiptRule(Resource):
     name: Any = None
     tls_policy: Any = None
     s3_actions: list = field(default_factory=list)  # dicts: bucket, kms_key_arn (None when absent), loc
+
+    @property
+    def tls(self) -> Value:
+        """The TLS policy for receiving: "require" or "optional" (the default)."""
+        return tls(self.tls_policy)
 
 
 @dataclass
@@ -107,6 +179,11 @@ class AccessKey(Resource):
 
     user: Any = None
     user_loc: Optional[Location] = None
+
+    @property
+    def user_label(self) -> str:
+        """The user's name as written; an unknown one by what it refers to."""
+        return self.user.ref if isinstance(self.user, Unknown) else display(self.user) or '""'
 
 
 @dataclass

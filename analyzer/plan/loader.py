@@ -44,6 +44,7 @@ from analyzer.files import Limits
 from analyzer.model import (
     AFTER_APPLY,
     EVALUATION,
+    UNRESOLVED,
     Identity,
     IdentityPolicy,
     InputProblem,
@@ -51,6 +52,7 @@ from analyzer.model import (
     Location,
     Model,
     Unknown,
+    Value,
 )
 from analyzer.plan.merge import PlanOrigin, merge_plans_with_terraform
 from analyzer.plan.values import PlannedValues, mark_owner, pin
@@ -295,21 +297,20 @@ class _PlanReader:
 
     def _identity(self, entry: _Entry) -> Identity:
         identity = build_identity(entry.type, entry.values.argument, entry.values.location, **self._common(entry))
-        if identity.dkim_private_key is not None:
-            identity.dkim_private_key = self._written_key(entry, identity.dkim_private_key)
+        if not identity.private_key_written.default and not self._key_is_constant(entry):
+            unknown = Unknown(f"{entry.address}.dkim_signing_attributes.domain_signing_private_key", EVALUATION,
+                              hint="the plan does not show where the private key comes from")
+            identity.private_key_written = Value(UNRESOLVED, unknowns=(unknown,))
         return identity
 
-    def _written_key(self, entry: _Entry, value: Any) -> Any:
-        """A BYODKIM private key as the configuration writes it: a plan holds
-        the key wherever it comes from, so only a constant in the
-        configuration is known to be written in the code."""
+    def _key_is_constant(self, entry: _Entry) -> bool:
+        """Whether the configuration writes the BYODKIM private key as a
+        constant: a plan holds the key wherever it comes from, so only a
+        constant in the configuration is known to be written in the code."""
         blocks = self._expressions(entry).get("dkim_signing_attributes")
         block = blocks[0] if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
         expression = block.get("domain_signing_private_key")
-        if isinstance(expression, dict) and "constant_value" in expression:
-            return value
-        return Unknown(f"{entry.address}.dkim_signing_attributes.domain_signing_private_key", EVALUATION,
-                       hint="the plan does not show where the private key comes from")
+        return isinstance(expression, dict) and "constant_value" in expression
 
     def _expressions(self, entry: _Entry) -> dict:
         """The configuration's expressions of a resource's arguments (empty when not given)."""

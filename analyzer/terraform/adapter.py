@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from analyzer.model import facts
 from analyzer.model import (
     ERROR,
     AccessKey,
@@ -272,15 +273,16 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
     if type_ == "aws_sesv2_email_identity":
         settings, locs = _from_blocks(argument, location, {
             "configuration_set": ("configuration_set_name",),
-            "dkim_private_key": ("dkim_signing_attributes", "domain_signing_private_key"),
+            "private_key_written": ("dkim_signing_attributes", "domain_signing_private_key"),
             "dkim_selector": ("dkim_signing_attributes", "domain_signing_selector"),
             "dkim_key_length": ("dkim_signing_attributes", "next_signing_key_length"),
             "dkim_tokens": ("dkim_signing_attributes", "tokens")})  # known in a plan of a deployed identity
+        settings["private_key_written"] = facts.private_key(settings["private_key_written"])
     region = argument("region")
     if region is not None:
         locs["region"] = location("region")
     return Identity(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
-                    region=region, **settings, **resource)
+                    region=region, api="v2" if type_ == "aws_sesv2_email_identity" else "v1", **settings, **resource)
 
 
 def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[[str], Location],

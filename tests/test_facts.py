@@ -1,0 +1,166 @@
+"""Typed facts (#11 item 0): every format's spelling of a field reaches the
+rules as one normalized ``Value`` with its state, and rules read nothing else."""
+
+import ast
+
+import pytest
+
+from analyzer.cloudformation.loader import load_template
+from analyzer.discover import discover
+from analyzer.dns.link import link
+from analyzer.model import DEFAULT, EXPLICIT, UNRESOLVED, VARIABLE, Model, Unknown, Value, embed, facts
+from analyzer.terraform.loader import TerraformScan, Variables
+from conftest import REPO
+
+
+def terraform(tmp_path, monkeypatch, text: str) -> Model:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    model = Model()
+    TerraformScan(discover(str(tmp_path)), Variables(), model).run()
+    assert model.problems == []
+    return model
+
+
+def cloudformation(properties: str, type_: str) -> Model:
+    model = Model()
+    load_template("t.yaml", "t.yaml", "Parameters:\n  Unset: {Type: String}\nResources:\n  R:\n"
+                  f"    Type: {type_}\n    Properties:\n{properties}", {}, model)
+    assert model.problems == []
+    return model
+
+
+@pytest.mark.parametrize("written, expected", [
+    (None, Value(DEFAULT, "optional")),
+    ("Require", Value(EXPLICIT, "require", "Require")),  # Terraform v1
+    ("REQUIRE", Value(EXPLICIT, "require", "REQUIRE")),  # v2 and CloudFormation
+    ("optional", Value(EXPLICIT, "optional", "optional")),
+    ("Sometimes", Value(EXPLICIT, "sometimes", "Sometimes")),  # the service rejects it; no rule matches it
+    (Unknown("var.tls", VARIABLE), Value(UNRESOLVED, None, Unknown("var.tls", VARIABLE),
+                                         (Unknown("var.tls", VARIABLE),))),
+    ("RE" + embed(Unknown("var.x", VARIABLE)), Value(UNRESOLVED, None, "RE" + embed(Unknown("var.x", VARIABLE)),
+                                                    (Unknown("var.x", VARIABLE),))),
+])
+def test_tls_policy_spellings(written, expected):
+    from analyzer.model.resources import tls
+
+    assert tls(written) == expected
+
+
+@pytest.mark.parametrize("written, expected", [
+    (None, Value(DEFAULT, False)),
+    (True, Value(EXPLICIT, True, True)),
+    ("false", Value(EXPLICIT, False, "false")),  # Terraform converts the string; so does CloudFormation
+    ("True", Value(EXPLICIT, True, "True")),
+    ("yes", Value(EXPLICIT, None, "yes")),  # no boolean: known, but neither value
+])
+def test_booleans_convert_as_the_languages_do(written, expected):
+    assert facts.boolean(written, False) == expected
+
+
+def test_enum_spellings_fold_case_and_underscores():
+    assert facts.enum("RequireOpenOnly", {"requireopenonly": "require_open_only"}).value == "require_open_only"
+    assert facts.enum("REQUIRE_OPEN_ONLY", {"requireopenonly": "require_open_only"}).value == "require_open_only"
+
+
+@pytest.mark.parametrize("written, expected", [
+    (None, Value(DEFAULT, False)),
+    ("", Value(DEFAULT, False)),
+    ("MIIEpAIBAAKCAQEA", Value(EXPLICIT, True)),
+    ("{{resolve:secretsmanager:dkim}}", Value(EXPLICIT, False)),
+    (Unknown("var.key", VARIABLE), Value(UNRESOLVED, unknowns=(Unknown("var.key", VARIABLE),))),
+])
+def test_a_private_key_becomes_whether_it_is_written_never_the_key(written, expected):
+    fact = facts.private_key(written)
+    assert fact == expected
+    assert "MIIE" not in repr(fact)
+
+
+V2_IDENTITY = """resource "aws_sesv2_email_identity" "d" {
+  email_identity = "example.com"
+%s}
+"""
+
+
+@pytest.mark.parametrize("body, api, dkim, written", [
+    ("", "v2", Value(DEFAULT, "easy"), Value(DEFAULT, False)),
+    ('  dkim_signing_attributes {\n    domain_signing_private_key = "MIIEkey"\n'
+     '    domain_signing_selector = "s1"\n  }\n', "v2", Value(EXPLICIT, "byodkim"), Value(EXPLICIT, True)),
+    ('  dkim_signing_attributes {\n    domain_signing_private_key = var.key\n'
+     '    domain_signing_selector = "s1"\n  }\n', "v2", Value(EXPLICIT, "byodkim"),
+     Value(UNRESOLVED, unknowns=(Unknown("var.key", VARIABLE),))),
+])
+def test_terraform_v2_identity_facts(tmp_path, monkeypatch, body, api, dkim, written):
+    variable = 'variable "key" {}\n' if "var.key" in body else ""
+    (identity,) = terraform(tmp_path, monkeypatch, variable + V2_IDENTITY % body).identities
+    assert (identity.api, identity.dkim, identity.private_key_written) == (api, dkim, written)
+
+
+def test_terraform_v1_identity_signs_only_with_its_domain_dkim(tmp_path, monkeypatch):
+    model = terraform(tmp_path, monkeypatch, 'resource "aws_ses_domain_identity" "d" {\n  domain = "a.example"\n}\n'
+                      'resource "aws_ses_domain_identity" "e" {\n  domain = "b.example"\n}\n'
+                      'resource "aws_ses_domain_dkim" "e" {\n  domain = aws_ses_domain_identity.e.domain\n}\n')
+    link(model)
+    assert [(i.address, i.api, i.dkim) for i in model.identities] == [
+        ("aws_ses_domain_identity.d", "v1", Value(DEFAULT, "off")),
+        ("aws_ses_domain_identity.e", "v1", Value(EXPLICIT, "easy"))]
+
+
+@pytest.mark.parametrize("properties, dkim, mx_failure", [
+    ("      EmailIdentity: example.com\n", Value(DEFAULT, "easy"), Value(DEFAULT, "use_default")),
+    ("      EmailIdentity: example.com\n      DkimAttributes: {SigningEnabled: 'false'}\n"
+     "      MailFromAttributes: {MailFromDomain: m.example.com, BehaviorOnMxFailure: REJECT_MESSAGE}\n",
+     Value(EXPLICIT, "off", "false"), Value(EXPLICIT, "reject", "REJECT_MESSAGE")),
+    ("      EmailIdentity: example.com\n      DkimAttributes: {SigningEnabled: !Ref Unset}\n",
+     Value(UNRESOLVED, None, Unknown("Unset", VARIABLE), (Unknown("Unset", VARIABLE),)),
+     Value(DEFAULT, "use_default")),
+])
+def test_cloudformation_identity_facts(properties, dkim, mx_failure):
+    (identity,) = cloudformation(properties, "AWS::SES::EmailIdentity").identities
+    assert (identity.api, identity.dkim, identity.mx_failure) == ("v2", dkim, mx_failure)
+
+
+@pytest.mark.parametrize("text", [
+    'resource "aws_ses_configuration_set" "c" {\n  name = "c"\n  delivery_options {\n    tls_policy = "Require"\n'
+    '  }\n}\n',
+    'resource "aws_sesv2_configuration_set" "c" {\n  configuration_set_name = "c"\n  delivery_options {\n'
+    '    tls_policy = "REQUIRE"\n  }\n}\n',
+])
+def test_terraform_v1_and_v2_tls_spellings_read_alike(tmp_path, monkeypatch, text):
+    (config_set,) = terraform(tmp_path, monkeypatch, text).configuration_sets
+    assert config_set.tls.is_("require") and config_set.tls.explicit
+
+
+def test_an_identity_must_say_which_api_declared_it():
+    from analyzer.model import Identity, Location
+
+    with pytest.raises(ValueError, match="an identity's api is 'v1' or 'v2', not ''"):
+        Identity("aws_ses_domain_identity.d", "aws_ses_domain_identity", Location("main.tf", 1), "main.tf")
+
+
+BANNED = {"Unknown", "has_marker", "split_marked", "embed", "unknowns_in", "LStr", "LList", "LDict", "passed"}
+
+
+def representation_imports(tree) -> list:
+    """``(line, name)`` of what a module imports of how the model represents unknowns and locations."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analyzer.model"):
+            if node.module == "analyzer.model.values":
+                found.append((node.lineno, node.module))
+            found += [(node.lineno, a.name) for a in node.names if a.name in BANNED]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("analyzer.model.values")]
+    return found
+
+
+def test_no_rule_reads_the_representation_of_unknowns():
+    """Rules read facts (``Value``), names and ``unresolved``; how an unknown is kept is the model's."""
+    found = {path.name: representation_imports(ast.parse(path.read_text(encoding="utf-8")))
+             for path in sorted((REPO / "checks").glob("*.py"))}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_representation_check_sees_an_import():
+    tree = ast.parse("from analyzer.model import Unknown, display\nfrom analyzer.model.values import x\n")
+    assert representation_imports(tree) == [(1, "Unknown"), (2, "analyzer.model.values")]
