@@ -97,6 +97,12 @@ TARGETS = {
     "octodns": (("config/example.net.yaml",), r"\.ya?ml$",
                 ["type: TXT", "type: MX", "type: CNAME", "value:", "values:", "v=spf1 include:amazonses.com -all",
                  "+all", "v=DMARC1\\; p=none", "_dmarc:", "<<: *", "&a ", "*a", "octodns:", "ttl:"]),
+    "terragrunt": (("unit/terragrunt.hcl", "terragrunt.hcl"), r"terragrunt\.hcl$",
+                   ["include {", "include \"root\" {", "path = find_in_parent_folders()", "read_terragrunt_config(",
+                    "terraform {", 'source = "../modules/ses"', "inputs = {", "locals {", "local.", "dependency \"",
+                    "mock_outputs = {", "dependency.", 'merge_strategy = "deep"', "expose = true",
+                    "path_relative_to_include()", "get_terragrunt_dir()", 'get_env("', "${", "domain", "policy",
+                    "principals", '["*"]']),
 }
 # What each target's input is read with: the module the variable files feed, the identity the DNS is about.
 VARIABLES_MODULE = """variable "domain" {}
@@ -193,7 +199,8 @@ def grammar_hcl(data: bytes) -> bytes:
 
 
 EXTRA_FILES = {"octodns": {"config/octodns.yaml": OCTODNS_CONFIG, "main.tf": DNS_MODULE},
-               "zone": {"main.tf": DNS_MODULE}, "tfvars": {"main.tf": VARIABLES_MODULE}}
+               "zone": {"main.tf": DNS_MODULE}, "tfvars": {"main.tf": VARIABLES_MODULE},
+               "terragrunt": {"modules/ses/main.tf": VARIABLES_MODULE}}
 DNS = {"zone": "static", "octodns": "static"}
 OPENS = ("open", "os.open")
 
