@@ -82,7 +82,7 @@ def senders_of(model, context) -> list:
         if policy.document is None:
             continue
         _, grants = by_policy.get(id(policy), (policy, []))
-        loc = policy.policy_loc or policy.loc
+        loc = policy.where("policy")
         result.append(PolicySenders(
             deployment=getattr(policy, "deployment", "") or "",
             identity=identity_label(policy),

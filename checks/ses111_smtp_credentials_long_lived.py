@@ -70,6 +70,6 @@ def check(model, context):
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "
             f"{where}: such keys (SES SMTP credentials) never expire and leak with the configuration they are "
             "copied into.",
-            key.user_loc or key.loc, details={"user": user, "policies": [g.policy.address for g in sources]},
+            key.where("user"), details={"user": user, "policies": [g.policy.address for g in sources]},
             **about(key, "user"),
             fix_title=rule.fix())

@@ -55,6 +55,6 @@ def check(model, context):
             f"{identity.address}: the email identity {name} is a mailbox at the consumer provider {domain}: "
             "its owner and the provider control it, your DKIM and DMARC cannot cover it, and the code "
             "exposes a person's address.",
-            identity.name_loc or identity.loc, identity=name, details={"domain": domain, "matched": provider},
+            identity.where("name"), identity=name, details={"domain": domain, "matched": provider},
             **about(identity, "name", value=identity.name),
             fix_title=rule.fix())

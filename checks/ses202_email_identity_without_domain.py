@@ -74,7 +74,7 @@ def check(model, context):
             f"{identity.address}: the email identity {identity.name} is on {domain}, which none of the domain "
             f"identities declared next to it ({', '.join(sorted(declared))}) verifies: mail from it is not "
             f"signed with your DKIM keys and cannot align for DMARC.",
-            identity.name_loc or identity.loc, identity=identity.name, details={"domain": domain},
+            identity.where("name"), identity=identity.name, details={"domain": domain},
             **about(identity, "name"),
             fix_title=rule.fix(domain=domain))
 

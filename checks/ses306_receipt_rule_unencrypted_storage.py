@@ -63,7 +63,7 @@ def check(model, context):
             yield rule.finding(
                 f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
                 "key, so anyone who can read the bucket reads the mail.",
-                action.get("loc") or receipt_rule.loc, **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
+                receipt_rule.where(f"s3_actions/{index}"), **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
                 fix_title=rule.fix("kms"))
         tls = receipt_rule.tls
         if tls.is_("optional"):

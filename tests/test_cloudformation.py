@@ -564,7 +564,7 @@ def test_ses_resources_into_the_model():
     assert (identity.dkim, identity.next_key_length, identity.mx_failure) == (
         Value(EXPLICIT, "off", False), Value(EXPLICIT, "RSA_2048_BIT", "RSA_2048_BIT"),
         Value(EXPLICIT, "reject", "REJECT_MESSAGE"))
-    assert (identity.loc.line, identity.loc.column, identity.name_loc.line) == (6, 3, 9)
+    assert (identity.loc.line, identity.loc.column, identity.where("name").line) == (6, 3, 9)
     assert (address.name, address.kind) == ("noreply@example.com", "email")
     (config_set,) = model.configuration_sets
     assert exact(_fields(config_set, ["address", "name", "tls_policy", "reputation_metrics", "custom_redirect_domain",
@@ -584,7 +584,7 @@ def test_ses_resources_into_the_model():
     assert exact([{k: v for k, v in a.items() if k != "loc"} for a in rule.s3_actions], [
         {"bucket": "inbound-mail", "kms_key_arn": None},
         {"bucket": Unknown("Bucket", AFTER_APPLY), "kms_key_arn": Unknown("Key.Arn", AFTER_APPLY)}])
-    assert [a["loc"].line for a in rule.s3_actions] == [46, 47]
+    assert [rule.where(f"s3_actions/{i}").line for i in range(len(rule.s3_actions))] == [46, 47]
 
 
 def _policy_template(body: str, extra: str = "") -> str:
@@ -679,7 +679,7 @@ def test_identity_policies(body, expected):
     model = load(_policy_template(body))
     assert model.problems == []
     got = [(p.address, p.type, p.identity if isinstance(p.identity, str) else "${" + p.identity.ref + "}",
-            p.identity_address, p.policy_name, p.policy_loc.line, len(p.document.statements))
+            p.identity_address, p.policy_name, p.where("policy").line, len(p.document.statements))
            for p in model.identity_policies]
     assert exact([list(g) for g in got], [list(e) for e in expected])
     assert all(p.source_format == "cloudformation" and p.loc.line == 7 for p in model.identity_policies)
@@ -734,7 +734,7 @@ def test_a_policy_in_a_quoted_string_points_at_its_line():
 """
     (policy,) = load(_policy_template(body)).identity_policies
     (statement,) = policy.document.statements
-    assert (statement.loc.line, statement.principal_loc.line, policy.policy_loc.line) == (11, 11, 11)
+    assert (statement.loc.line, statement.principal_loc.line, policy.where("policy").line) == (11, 11, 11)
 
 
 CONDITIONS = [
@@ -896,7 +896,7 @@ def test_cellenics_identity_chosen_with_if(corpus):
     assert model.problems == []
     (identity,) = model.identities
     assert exact(identity.name, "scp-staging." + embed(Unknown("PrimaryDomainName", VARIABLE)))
-    assert (identity.address, identity.kind, identity.name_loc.line) == ("SESVerifiedIdentity", "domain", 27)
+    assert (identity.address, identity.kind, identity.where("name").line) == ("SESVerifiedIdentity", "domain", 27)
     production = load(path.read_text(), {"Environment": "production", "DomainName": "scp.example.net"})
     assert exact(production.identities[0].name, "scp.example.net")
 

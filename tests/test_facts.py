@@ -164,3 +164,24 @@ def test_no_rule_reads_the_representation_of_unknowns():
 def test_the_representation_check_sees_an_import():
     tree = ast.parse("from analyzer.model import Unknown, display\nfrom analyzer.model.values import x\n")
     assert representation_imports(tree) == [(1, "Unknown"), (2, "analyzer.model.values")]
+
+
+def test_a_resource_locates_a_path_by_its_longest_written_prefix():
+    from analyzer.model import Location, ReceiptRule
+
+    rule, action, tls = Location("main.tf", 1), Location("main.tf", 4), Location("main.tf", 9)
+    receipt_rule = ReceiptRule("aws_ses_receipt_rule.r", "aws_ses_receipt_rule", rule, "main.tf",
+                               value_locs={"s3_actions/0": action, "tls_policy": tls})
+    assert [receipt_rule.where(p) for p in ("s3_actions/0/kms_key_arn", "s3_actions/0", "s3_actions/1/kms_key_arn",
+                                            "tls_policy", "name", "")] == [action, action, rule, tls, rule, rule]
+
+
+def test_receipt_rule_actions_are_located_in_the_table_in_both_formats(tmp_path, monkeypatch):
+    model = terraform(tmp_path, monkeypatch, 'resource "aws_ses_receipt_rule" "r" {\n  name = "r"\n'
+                      '  rule_set_name = "s"\n  s3_action {\n    bucket_name = "b"\n    position = 1\n  }\n'
+                      '  s3_action {\n    bucket_name = "c"\n    position = 2\n  }\n}\n')
+    (rule,) = model.receipt_rules
+    assert [rule.where(f"s3_actions/{i}/kms_key_arn").line for i in range(2)] == [4, 8]
+    (rule,) = cloudformation("      Rule:\n        Actions:\n          - S3Action: {BucketName: b}\n"
+                             "          - S3Action: {BucketName: c}\n", "AWS::SES::ReceiptRule").receipt_rules
+    assert [rule.where(f"s3_actions/{i}").line for i in range(2)] == [9, 10]

@@ -200,7 +200,7 @@ def test_unknown_policy_is_after_apply_with_the_references_it_depends_on():
     assert pol.document_unknown.describe() == ("aws_ses_identity_policy.p.policy is only known after apply "
                                                "(it depends on aws_iam_role.sender.arn, var.extra)")
     lines = text.splitlines()
-    assert lines[pol.policy_loc.line - 1].strip() == '"policy": true'  # where after_unknown marks it
+    assert lines[pol.where("policy").line - 1].strip() == '"policy": true'  # where after_unknown marks it
 
 
 def test_policy_locations_are_the_policy_value_even_for_multi_line_json():
@@ -209,7 +209,7 @@ def test_policy_locations_are_the_policy_value_even_for_multi_line_json():
     [pol] = load(text).identity_policies
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.strip().startswith('"policy"'))
     [statement] = pol.document.statements
-    assert {pol.policy_loc.line, pol.document.loc.line, statement.loc.line, statement.principal_loc.line} == {line}
+    assert {pol.where("policy").line, pol.document.loc.line, statement.loc.line, statement.principal_loc.line} == {line}
     assert [e.loc.line for e in statement.principals] == [line]
 
 
@@ -384,7 +384,7 @@ def where(model: Model) -> list:
     found = [(i.address, i.file, i.loc.line, i.source_format) for i in model.identities]
     for pol in model.identity_policies:
         statement = pol.document.statements[0] if pol.document and pol.document.statements else None
-        found.append((pol.address, pol.file, statement.principal_loc.line if statement else pol.policy_loc.line,
+        found.append((pol.address, pol.file, statement.principal_loc.line if statement else pol.where("policy").line,
                       pol.source_format))
     return found
 
@@ -401,7 +401,7 @@ def test_plan_takes_the_configuration_locations(merged, layout, tf_dir, plan_pat
     assert where(model) == [("aws_ses_domain_identity.d", tf, 1, "plan"), ("aws_ses_identity_policy.p", tf, 12, "plan")]
     [pol] = model.identity_policies
     assert pol.document.statements[0].principals[0].value == "*"  # the plan's value, not var.who
-    assert (pol.policy_loc.line, pol.document.statements[0].loc.file) == (8, tf)
+    assert (pol.where("policy").line, pol.document.statements[0].loc.file) == (8, tf)
 
 
 def test_ambiguous_or_unrelated_configurations_keep_the_plan_locations(merged):
@@ -569,7 +569,7 @@ def test_odd_shapes_never_raise(text):
 def test_policy_that_is_not_json_is_a_policy_problem():
     model = load(make_plan([policy(document="{not json")]))
     [pol] = model.identity_policies
-    assert pol.document.problems and pol.document.loc == pol.policy_loc
+    assert pol.document.problems and pol.document.loc == pol.where("policy")
 
 
 def test_scanning_a_plan_file_given_by_name(tmp_path, monkeypatch):

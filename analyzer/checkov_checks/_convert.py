@@ -180,7 +180,7 @@ def terraform_policy(conf: dict, type_: str, file: str) -> IdentityPolicy:
         address=conf.get("__address__", type_), type=type_, loc=loc, file=file,
         identity=terraform_value(_argument(conf, "identity", "email_identity")),
         policy_name=terraform_value(_argument(conf, "name", "policy_name")),
-        document=parse_document(terraform_value(_argument(conf, "policy")), loc, file), policy_loc=loc)
+        document=parse_document(terraform_value(_argument(conf, "policy")), loc, file), value_locs={"policy": loc})
 
 
 def _argument(conf: dict, *names: str) -> Any:

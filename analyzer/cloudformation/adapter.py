@@ -144,14 +144,13 @@ def _identity(base: dict, properties: Any) -> list:
     name = _get(properties, "EmailIdentity")
     return [Identity(
         **base, name=name, kind=_identity_kind(name), api="v2",
-        name_loc=_key_loc(properties, "EmailIdentity", base["loc"]),
-        value_locs=_located(properties, {
+        value_locs={"name": _key_loc(properties, "EmailIdentity", base["loc"]), **_located(properties, {
             "configuration_set": ("ConfigurationSetAttributes", "ConfigurationSetName"),
             "private_key_written": ("DkimSigningAttributes", "DomainSigningPrivateKey"),
             "dkim_signing": ("DkimAttributes", "SigningEnabled"),
             "dkim_key_length": ("DkimSigningAttributes", "NextSigningKeyLength"),
             "mail_from_domain": ("MailFromAttributes", "MailFromDomain"),
-            "mail_from_mx_failure": ("MailFromAttributes", "BehaviorOnMxFailure")}),
+            "mail_from_mx_failure": ("MailFromAttributes", "BehaviorOnMxFailure")})},
         dkim_signing=_get(properties, "DkimAttributes", "SigningEnabled"),
         dkim_key_length=_get(properties, "DkimSigningAttributes", "NextSigningKeyLength"),
         dkim_selector=_get(properties, "DkimSigningAttributes", "DomainSigningSelector"),
@@ -188,15 +187,14 @@ def _event_destination(base: dict, properties: Any) -> list:
 
 def _receipt_rule(base: dict, properties: Any) -> list:
     actions = _get(properties, "Rule", "Actions")
-    s3_actions = []
+    s3_actions, locs = [], _located(properties, {"tls_policy": ("Rule", "TlsPolicy")})
     for action in actions if isinstance(actions, list) else ():
         s3 = _get(action, "S3Action")
         if s3 is not None:
-            s3_actions.append({"bucket": _get(s3, "BucketName"), "kms_key_arn": _get(s3, "KmsKeyArn"),
-                               "loc": _key_loc(action, "S3Action", base["loc"])})
+            locs[f"s3_actions/{len(s3_actions)}"] = _key_loc(action, "S3Action", base["loc"])
+            s3_actions.append({"bucket": _get(s3, "BucketName"), "kms_key_arn": _get(s3, "KmsKeyArn")})
     return [ReceiptRule(**base, name=_get(properties, "Rule", "Name"), tls_policy=_get(properties, "Rule", "TlsPolicy"),
-                        s3_actions=s3_actions,
-                        value_locs=_located(properties, {"tls_policy": ("Rule", "TlsPolicy")}))]
+                        s3_actions=s3_actions, value_locs=locs)]
 
 
 def _iam_policies(base: dict, properties: Any) -> list:
@@ -217,13 +215,14 @@ def _iam_policies(base: dict, properties: Any) -> list:
     for document, where in documents:
         unknown = document if isinstance(document, Unknown) else None
         parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
-        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, policy_loc=where, users=users))
+        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, value_locs={"policy": where},
+                               users=users))
     return found
 
 
 def _access_key(base: dict, properties: Any) -> list:
     return [AccessKey(**base, user=_get(properties, "UserName"),
-                      user_loc=_key_loc(properties, "UserName", base["loc"]))]
+                      value_locs={"user": _key_loc(properties, "UserName", base["loc"])})]
 
 
 def _attach_managed_policies(resources: dict, resolver: Resolver, file: str, model: Model) -> None:
@@ -264,7 +263,7 @@ _COLLECTIONS = {
     DnsRecord: "dns_records",
     DnsZone: "dns_zones",
 }
-_NOT_VALUES = ("loc", "name_loc", "value_locs", "document", "policy_loc", "user_loc", "problems")
+_NOT_VALUES = ("loc", "value_locs", "document", "problems")
 
 
 def _report_errors(item: Any, values: list, model: Model) -> None:

@@ -85,7 +85,8 @@ def _policy(resolver: Resolver, base: dict, raw_identity: Any, identity: Any, na
         document = parse_document(_as_located_text(policy, policy_loc), policy_loc, base["file"])
     return IdentityPolicy(**base, identity=_identity_name(identity),
                           identity_address=_identity_link(resolver, raw_identity),
-                          policy_name=name, document=document, document_unknown=unknown, policy_loc=policy_loc)
+                          policy_name=name, document=document, document_unknown=unknown,
+                          value_locs={"policy": policy_loc})
 
 
 def _sdk_calls(resolver: Resolver, base: dict, raw: Any, properties: Any, model: Model) -> None:
@@ -143,7 +144,7 @@ def _embedded(resolver: Resolver, base: dict, raw: Any, properties: dict, model:
         if evaluate(document, Trust()).grants:
             model.identity_policies.append(IdentityPolicy(
                 **base, identity=_identity_name(identity), identity_address=_identity_link(resolver, raw_identity),
-                policy_name=properties.get("PolicyName"), document=document, policy_loc=loc))
+                policy_name=properties.get("PolicyName"), document=document, value_locs={"policy": loc}))
 
 
 def _documents(value: Any, loc: Location) -> Iterator[tuple]:

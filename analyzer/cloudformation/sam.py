@@ -48,7 +48,7 @@ def function_policies(resolver: Resolver, logical_id: str, base: dict, model: Mo
     policies = properties["Policies"]
     where = properties.loc_of_key("Policies") or base["loc"]
     if isinstance(policies, Unknown):
-        model.iam_policies.append(IamPolicy(**base, document_unknown=policies, policy_loc=where))
+        model.iam_policies.append(IamPolicy(**base, document_unknown=policies, value_locs={"policy": where}))
         return
     for entry in policies if isinstance(policies, list) else [policies]:
         at = loc_of(entry, where)
@@ -56,7 +56,7 @@ def function_policies(resolver: Resolver, logical_id: str, base: dict, model: Mo
             continue  # a managed policy, by name or ARN (or one an intrinsic function gives): not in the template
         if isinstance(entry, dict) and "Statement" in entry:
             model.iam_policies.append(IamPolicy(**base, document=parse_document(entry, at, base["file"]),
-                                                policy_loc=at))
+                                                value_locs={"policy": at}))
         elif isinstance(entry, dict) and len(entry) == 1:
             _template(resolver, entry, at, base, model)
         else:
@@ -81,7 +81,8 @@ def _template(resolver: Resolver, entry: LDict, at: Location, base: dict, model:
         return
     statements = resolver.resolve(_located(_put(definition["Statement"], given), at))
     document = LDict({"Statement": statements}, at, {"Statement": at})
-    model.iam_policies.append(IamPolicy(**base, document=parse_document(document, at, base["file"]), policy_loc=at))
+    model.iam_policies.append(IamPolicy(**base, document=parse_document(document, at, base["file"]),
+                                        value_locs={"policy": at}))
 
 
 def _put(value: Any, given: dict) -> Any:

@@ -23,15 +23,23 @@ class Resource:
     inactive_reason: str = ""
     conditional: str = ""  # when whether it exists is not known statically: what it depends on
     source_format: str = "terraform"
-    value_locs: dict = field(default_factory=dict)  # field name -> where its value is written
+    value_locs: dict = field(default_factory=dict)  # the resource's location table: a path into the resource
+    #                 ("name", "policy", "tls_policy", "s3_actions/0") -> where that part is written
     origin: Any = None  # for a resource read from a plan: the plan and module it came from (analyzer.plan.merge)
     context: str = ""  # the name of the Deployment it belongs to; "" for DNS data every deployment shares
     #                    (zone files, octoDNS). Rules judge a resource only next to those of its deployment
 
-    def where(self, name: str) -> Location:
-        """Where the value of the field ``name`` is written; the resource
-        itself when the value is not written (the default applies)."""
-        return self.value_locs.get(name) or self.loc
+    def where(self, path: str) -> Location:
+        """Where the part of the resource at ``path`` is written: the longest
+        prefix of the path the table holds (``s3_actions/0/kms_key_arn`` falls
+        back to its action), else the resource itself (the value is not
+        written: the default applies)."""
+        while path:
+            found = self.value_locs.get(path)
+            if found is not None:
+                return found
+            path = path.rpartition("/")[0]
+        return self.loc
 
     @property
     def label(self) -> str:
@@ -43,7 +51,6 @@ class Resource:
 class Identity(Resource):
     name: Any = None  # str / Unknown
     kind: str = "domain"  # "domain" or "email"
-    name_loc: Optional[Location] = None
     dkim_signing: Any = None  # bool as written; None = the format's default
     dkim_key_length: Any = None  # "RSA_1024_BIT" / "RSA_2048_BIT"
     private_key_written: Value = Value(DEFAULT, False)  # whether a BYODKIM private key's text is in the code
@@ -142,7 +149,8 @@ class EventDestination(Resource):
 class ReceiptRule(Resource):
     name: Any = None
     tls_policy: Any = None
-    s3_actions: list = field(default_factory=list)  # dicts: bucket, kms_key_arn (None when absent), loc
+    s3_actions: list = field(default_factory=list)  # dicts: bucket, kms_key_arn (None when absent);
+    #                                                 where each is written: where(f"s3_actions/{index}")
 
     @property
     def tls(self) -> Value:
@@ -157,7 +165,6 @@ class IdentityPolicy(Resource):
     policy_name: Any = None
     document: Optional[PolicyDocument] = None
     document_unknown: Optional[Unknown] = None  # the policy text could not be resolved
-    policy_loc: Optional[Location] = None
 
 
 @dataclass
@@ -169,7 +176,6 @@ class IamPolicy(Resource):
 
     document: Optional[PolicyDocument] = None
     document_unknown: Optional[Unknown] = None
-    policy_loc: Optional[Location] = None
     users: list = field(default_factory=list)
 
 
@@ -178,7 +184,6 @@ class AccessKey(Resource):
     """A long-lived access key of an IAM user (``user``: its name as written)."""
 
     user: Any = None
-    user_loc: Optional[Location] = None
 
     @property
     def user_label(self) -> str:

@@ -38,7 +38,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.model import AccessKey, DnsRecord, IamPolicy, Identity, IdentityPolicy, Model, ReceiptRule
+from analyzer.model import DnsRecord, IamPolicy, IdentityPolicy, Model
 from analyzer.plan.values import pin
 from analyzer.terraform.modules_json import read_modules_json
 
@@ -154,18 +154,7 @@ def _take_locations(ours, theirs) -> None:
     """Give a plan resource the locations of its configuration resource."""
     ours.file, ours.loc = theirs.file, theirs.loc
     ours.value_locs = dict(theirs.value_locs)
-    if isinstance(ours, Identity):
-        ours.name_loc = theirs.name_loc
-        return
-    if isinstance(ours, AccessKey):
-        ours.user_loc = theirs.user_loc
-    if isinstance(ours, ReceiptRule):
-        for action, written in zip(ours.s3_actions, theirs.s3_actions):
-            action["loc"] = written["loc"]
-    if not isinstance(ours, (IdentityPolicy, IamPolicy)):
-        return
-    ours.policy_loc = theirs.policy_loc
-    if ours.document is not None:
+    if isinstance(ours, (IdentityPolicy, IamPolicy)) and ours.document is not None:
         _take_document_locations(ours, theirs)
 
 
@@ -174,9 +163,9 @@ def _take_document_locations(ours, theirs) -> None:
     (count and Sids, in order); else everything at the ``policy`` argument."""
     document, source = ours.document, theirs.document
     if source is None or [s.sid for s in document.statements] != [s.sid for s in source.statements]:
-        pin(document, theirs.policy_loc)
+        pin(document, theirs.where("policy"))
         return
-    document.loc = source.loc or theirs.policy_loc
+    document.loc = source.loc or theirs.where("policy")
     for statement, written in zip(document.statements, source.statements):
         statement.loc = written.loc
         statement.principal_loc = (written.principal_loc or written.loc) if statement.principal_loc else None

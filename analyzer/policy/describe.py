@@ -42,7 +42,7 @@ def statement_path(statement) -> str:
 
 
 def grant_location(policy: IdentityPolicy, statement) -> Location:
-    return statement.principal_loc or statement.loc or policy.policy_loc or policy.loc
+    return statement.principal_loc or statement.loc or policy.where("policy")
 
 
 def actions_phrase(actions) -> str:
@@ -73,12 +73,12 @@ def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
     """``(unknowns, location, logical path, statement)`` for each part of a
     policy whose verdict an unknown value decides."""
     if policy.document_unknown is not None:
-        return [([policy.document_unknown], policy.policy_loc or policy.loc, "policy", None)]
+        return [([policy.document_unknown], policy.where("policy"), "policy", None)]
     if verdict is None:
         return []
     found = []
     if verdict.unknowns:
-        found.append((verdict.unknowns, policy.document.loc or policy.policy_loc or policy.loc,
+        found.append((verdict.unknowns, policy.document.loc or policy.where("policy"),
                       "policy/Statement", None))
     for grant in verdict.grants:
         if grant.unknowns and not grant.public:

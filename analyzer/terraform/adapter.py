@@ -131,7 +131,7 @@ def _unevaluated_name(identity: Identity, current: ModuleInstance, model: Model)
     says why (an undeclared reference, where it is written), rather than vanish.
     An instance that may not exist (``count = 0``, an unknown ``count``) is
     evaluated with placeholders, so its errors say nothing of the input."""
-    name, loc = identity.name, identity.name_loc or identity.loc
+    name, loc = identity.name, identity.where("name")
     if not isinstance(name, Unknown) or name.kind != ERROR or loc is None:
         return
     if not identity.active or identity.conditional:
@@ -281,7 +281,8 @@ def build_identity(type_: str, argument: Callable[[str], Any], location: Callabl
     region = argument("region")
     if region is not None:
         locs["region"] = location("region")
-    return Identity(type=type_, name=value, kind=kind, name_loc=location(name_argument), value_locs=locs,
+    locs["name"] = location(name_argument)
+    return Identity(type=type_, name=value, kind=kind, value_locs=locs,
                     region=region, api="v2" if type_ == "aws_sesv2_email_identity" else "v1", **settings, **resource)
 
 
@@ -304,7 +305,7 @@ def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[
         document = parse(policy, policy_loc)
     return IdentityPolicy(type=type_, identity=_identity_name(identity),
                           identity_address=_identity_address(identity), policy_name=argument(name_argument),
-                          document=document, document_unknown=unknown, policy_loc=policy_loc, **resource)
+                          document=document, document_unknown=unknown, value_locs={"policy": policy_loc}, **resource)
 
 
 def _identity_name(value):
@@ -407,15 +408,16 @@ def build_event_destination(type_, argument, location, parse=None, **resource) -
 
 def build_receipt_rule(type_, argument, location, parse=None, **resource) -> list:
     actions = argument("s3_action")
-    s3_actions = []
+    s3_actions, locs = [], {}
     for action in actions if isinstance(actions, list) else ():
         if isinstance(action, dict):
-            where = action.loc if isinstance(action, LDict) and action.loc else location("s3_action")
-            s3_actions.append({"bucket": action.get("bucket_name"), "kms_key_arn": action.get("kms_key_arn"),
-                               "loc": where})
+            locs[f"s3_actions/{len(s3_actions)}"] = action.loc if isinstance(action, LDict) and action.loc \
+                else location("s3_action")
+            s3_actions.append({"bucket": action.get("bucket_name"), "kms_key_arn": action.get("kms_key_arn")})
     tls = argument("tls_policy")
-    return [ReceiptRule(type=type_, name=argument("name"), tls_policy=tls, s3_actions=s3_actions,
-                        value_locs={"tls_policy": location("tls_policy")} if tls is not None else {},
+    if tls is not None:
+        locs["tls_policy"] = location("tls_policy")
+    return [ReceiptRule(type=type_, name=argument("name"), tls_policy=tls, s3_actions=s3_actions, value_locs=locs,
                         **resource)]
 
 
@@ -427,7 +429,7 @@ def build_notification_topic(type_, argument, location, parse=None, **resource) 
 
 
 def build_access_key(type_, argument, location, parse=None, **resource) -> list:
-    return [AccessKey(type=type_, user=argument("user"), user_loc=location("user"), **resource)]
+    return [AccessKey(type=type_, user=argument("user"), value_locs={"user": location("user")}, **resource)]
 
 
 def build_iam_policies(type_, argument, location, parse=None, **resource) -> list:
@@ -453,7 +455,7 @@ def _iam_policy(type_, policy, policy_loc, parse, users, resource) -> IamPolicy:
         unknown = policy
     elif policy is not None:
         document = parse(policy, policy_loc)
-    return IamPolicy(type=type_, document=document, document_unknown=unknown, policy_loc=policy_loc,
+    return IamPolicy(type=type_, document=document, document_unknown=unknown, value_locs={"policy": policy_loc},
                      users=list(users), **resource)
 
 

@@ -4,7 +4,6 @@ calls."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from lark import Tree
