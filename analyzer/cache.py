@@ -208,6 +208,28 @@ class ParseCache:
                 _remove(path)
 
 
+_SOURCES_DIGESTS: dict = {}
+
+
+def sources_digest(directory: str) -> str:
+    """Every Python source under ``directory`` (a package of sesguard's), by
+    name, size and modification time, and the Python version: what an entry
+    computed by that code is only valid for. Read once per process."""
+    if directory not in _SOURCES_DIGESTS:
+        digest = hashlib.sha256(sys.version.encode())
+        for parent, _, names in sorted(os.walk(directory)):
+            for name in sorted(n for n in names if n.endswith(".py")):
+                path = os.path.join(parent, name)
+                try:
+                    status = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(path, directory)}\0{status.st_size}\0{status.st_mtime_ns}\0"
+                              .encode("utf-8", "surrogateescape"))
+        _SOURCES_DIGESTS[directory] = digest.hexdigest()
+    return _SOURCES_DIGESTS[directory]
+
+
 def _package_directory(name: str) -> str:
     """Where an installed package is, without importing it."""
     spec = importlib.util.find_spec(name)
@@ -247,12 +269,12 @@ def _reduce_token(token):
 
 
 def _encode(value) -> bytes:
-    from lark import Token  # imported when an entry is written: something was parsed
-
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = copyreg.dispatch_table.copy()
-    pickler.dispatch_table[Token] = _reduce_token
+    lark = sys.modules.get("lark")
+    if lark is not None:  # a value holds Lark's tokens only when something was parsed: else Lark is not needed
+        pickler.dispatch_table[lark.Token] = _reduce_token
     pickler.dump(value)
     payload = buffer.getvalue()
     return FORMAT + hashlib.sha256(payload).digest() + payload

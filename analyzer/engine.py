@@ -21,6 +21,7 @@ from analyzer.fix import attach as attach_fixes
 from analyzer.model import InputProblem, Location, Model
 from analyzer.plan.merge import merge_plans_with_terraform
 from analyzer.policy.verdict import Trust
+from analyzer.rule_results import RuleResults
 from analyzer.rules import RuleContext, enabled, fails_the_run, load_rules
 from analyzer.senders import senders_of
 from analyzer.terraform import grammar
@@ -115,18 +116,20 @@ def scan(options: ScanOptions, progress=None) -> Report:
     running = enabled(options, rules)
     if options.dns == "live":
         live_dns(options, model, progress)
+    results = RuleResults(options.cache, context, running) if options.cache and options.dns != "live" else None
     for name, view in model.views():
         own = {r.address for kind in Model.RESOURCES for r in getattr(view, kind) if r.context == name}
         own.update(call.address for call in view.not_analyzed if call.context == name)
-        for rule in running:
-            try:
-                found = list(rule.check(view, context))
-            except Exception as exc:  # a crashed rule is a finding, never a clean result
-                found = [_crash(context, rule, exc)]
-            for finding in found:
-                if not finding.deployment and finding.resource in own:
-                    finding.deployment = name
-            findings.extend(found)
+        key = results.key(name, view) if results else None
+        found = results.get(key) if key else None
+        if found is None:
+            found, crashed = _run_rules(running, view, context)
+            if key and not crashed:
+                results.put(key, found)
+        for finding in found:
+            if not finding.deployment and finding.resource in own:
+                finding.deployment = name
+        findings.extend(found)
     for finding in findings:
         _where_it_points(finding)
         _outside_downloaded_modules(finding, model)
@@ -252,6 +255,18 @@ def _suppress(findings: list, model: Model, context: RuleContext, options: ScanO
     return [context.rule("SES004").finding(message, location, resource=location.file,
                                            logical_path=f"suppression/{kind}")
             for message, location, kind in problems]
+
+
+def _run_rules(running: list, view: Model, context: RuleContext) -> tuple:
+    """``(findings, whether a rule crashed)`` of the rules on one deployment's view."""
+    found, crashed = [], False
+    for rule in running:
+        try:
+            found.extend(list(rule.check(view, context)))  # all of a rule's findings, or its crash alone
+        except Exception as exc:  # a crashed rule is a finding, never a clean result
+            found.append(_crash(context, rule, exc))
+            crashed = True
+    return found, crashed
 
 
 def _crash(context: RuleContext, rule, exc: Exception) -> Finding:

@@ -117,7 +117,9 @@ def test_the_repository_snapshot_is_the_same_cold_and_warm(monkeypatch, tmp_path
         report = scan_json(monkeypatch, FIXTURES / "repository", "--baseline", "baseline.json",
                            "--cache-dir", cache_dir)
         assert report == expected
-    assert len(os.listdir(os.path.join(cache_dir, "parse"))) == 2  # mail/main.tf, and the pruning stamp
+    # mail/main.tf, the rules' findings on each of the three views (two deployments and what they share),
+    # and the pruning stamp
+    assert len(os.listdir(os.path.join(cache_dir, "parse"))) == 5
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +311,7 @@ def test_no_cache_and_the_configuration_leave_the_disk_alone(tmp_path, monkeypat
     (repo / ".sesguard.yml").write_text("cache: true\n")
     scan_json(monkeypatch, repo, "--cache-dir", str(tmp_path / "c"))
     assert sorted(os.listdir(tmp_path)) == ["c", "repo"]
-    assert len(os.listdir(tmp_path / "c" / "parse")) == 2
+    assert len(os.listdir(tmp_path / "c" / "parse")) == 4  # the root's entry, the rules' on two views, the stamp
 
 
 def test_the_default_directory(monkeypatch, tmp_path):

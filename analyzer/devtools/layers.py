@@ -53,6 +53,7 @@ LAYERS = {
     "analyzer.rules": "checks",
     # running a scan
     "analyzer.engine": "engine",
+    "analyzer.rule_results": "engine",
     "analyzer.checkov_checks": "engine",
     "analyzer.report": "reporters",
     "analyzer.senders": "derived",  # who can send, from the verdicts, for the reports that draw it

@@ -35,13 +35,12 @@ the file that changed.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-import sys
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable
 
 from analyzer import reads
+from analyzer.cache import sources_digest
 from analyzer.model import Model
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -106,7 +105,7 @@ class Evaluations:
     def __init__(self, cache, scan_fingerprint: str, limits):
         self.cache = cache
         self.limits = limits
-        self.fingerprint = scan_fingerprint + "\0" + _engine_digest()
+        self.fingerprint = scan_fingerprint + "\0" + sources_digest(_PACKAGE)
 
     def _key(self, directory: str, shown: str) -> str:
         return self.cache.key("evaluation", self.limits.max_depth, shown,
@@ -131,24 +130,3 @@ class Evaluations:
 def fingerprints(paths) -> tuple:
     """The fingerprints of the paths a recording collected."""
     return tuple((path, reads.fingerprint(path)) for path in sorted(paths))
-
-
-_digest: Optional[str] = None
-
-
-def _engine_digest() -> str:
-    """Every Python source of sesguard's package, by name, size and modification time."""
-    global _digest
-    if _digest is None:
-        digest = hashlib.sha256(sys.version.encode())
-        for directory, _, names in sorted(os.walk(_PACKAGE)):
-            for name in sorted(n for n in names if n.endswith(".py")):
-                path = os.path.join(directory, name)
-                try:
-                    status = os.stat(path)
-                except OSError:
-                    continue
-                digest.update(f"{os.path.relpath(path, _PACKAGE)}\0{status.st_size}\0{status.st_mtime_ns}\0"
-                              .encode("utf-8", "surrogateescape"))
-        _digest = digest.hexdigest()
-    return _digest
