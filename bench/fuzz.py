@@ -15,7 +15,7 @@ discover, load, model, rules, then every reporter. An input fails when:
 - a file outside the scanned directory is opened (an ``open`` audit hook; the
   Python installation and this checkout are where imports come from), or a
   socket is made or used;
-- it runs past 5 s or the process past 1 GB (libFuzzer's -timeout and -rss_limit_mb).
+- it runs past 5 s (``--timeout``) or the process past 1 GB (libFuzzer's -timeout and -rss_limit_mb).
 
 The engine is atheris (libFuzzer for Python), in one child process per
 target (libFuzzer ends its process when done). Seeds come from ``fixtures/``
@@ -351,7 +351,7 @@ _DONE = re.compile(r"^Done (\d+) runs", re.M)
 _ARTIFACT = re.compile(r"Test unit written to (\S+)")
 
 
-def campaign(target: str, seconds: int, workdir: str, jobs_log) -> tuple:
+def campaign(target: str, seconds: int, workdir: str, jobs_log, timeout: int = SECONDS_PER_INPUT) -> tuple:
     """Fuzz one target for ``seconds``: ``(executions, coverage, failures, artifacts)``."""
     corpus = os.path.join(workdir, "corpus", target)
     artifacts = os.path.join(workdir, "artifacts", target) + os.sep
@@ -366,7 +366,7 @@ def campaign(target: str, seconds: int, workdir: str, jobs_log) -> tuple:
     dict_path = os.path.join(workdir, f"{target}.dict")
     with open(dict_path, "w", encoding="ascii") as f:
         f.write(dictionary(target))
-    args = [f"-max_total_time={seconds}", f"-timeout={SECONDS_PER_INPUT}", f"-rss_limit_mb={RSS_LIMIT_MB}",
+    args = [f"-max_total_time={seconds}", f"-timeout={timeout}", f"-rss_limit_mb={RSS_LIMIT_MB}",
             f"-max_len={MAX_LEN}", f"-dict={dict_path}", f"-artifact_prefix={artifacts}",
             "-print_final_stats=1", corpus, seed_dir]
     command = [sys.executable, os.path.abspath(__file__), "--child", target, "--"] + args
@@ -389,6 +389,10 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true", help="every target, one after the other")
     parser.add_argument("--seconds", type=int, default=30, help="per target (default 30)")
     parser.add_argument("--workdir", default=os.path.join(REPO, "bench", ".fuzz"))
+    parser.add_argument("--timeout", type=int, default=SECONDS_PER_INPUT,
+                        help=f"seconds an input may take (default {SECONDS_PER_INPUT}); libFuzzer counts wall-clock "
+                             "time, so a run under nice on a busy machine needs more (reproduce each timeout: it "
+                             "says how long the input takes alone)")
     parser.add_argument("--reproduce", metavar="FILE", help="run one input of --target and say what fails")
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -409,7 +413,7 @@ def main(argv=None) -> int:
     total_runs = total_failures = 0
     with open(os.path.join(args.workdir, "last-run.log"), "w", encoding="utf-8") as log:
         for target in targets:
-            runs, coverage, failures, found, output = campaign(target, args.seconds, args.workdir, log)
+            runs, coverage, failures, found, output = campaign(target, args.seconds, args.workdir, log, args.timeout)
             total_runs += runs
             total_failures += failures
             print(f"{target}: {runs} executions, coverage {coverage}, {failures} failures", flush=True)
