@@ -185,3 +185,23 @@ def test_a_zone_file_without_records_or_origin_takes_its_origin_from_its_name(tm
     assert [f for f in report.findings if f.rule_id in ("SES001", "SES002")] == []
     rules = {f.rule_id for f in report.findings}
     assert "SES219" not in rules and "SES230" in rules  # the zone is declared, and has no DMARC record
+
+
+def test_an_empty_terragrunt_unit_is_reported_at_its_first_line(tmp_path, monkeypatch):
+    """The terragrunt target's first input (empty): the unit's SES001 had no line."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "unit").mkdir()
+    (tmp_path / "unit" / "terragrunt.hcl").write_text("")
+    monkeypatch.chdir(tmp_path)
+    found = [(f.rule_id, f.file, f.location.line) for f in scan(ScanOptions(paths=["."])).findings]
+    assert found == [("SES001", "unit/terragrunt.hcl", 1)]
+
+
+def test_a_terragrunt_unit_that_is_not_utf8_is_reported_where_the_byte_is(tmp_path, monkeypatch):
+    """The terragrunt target's eleventh input: a unit with a byte that is not UTF-8 had no line."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "unit").mkdir()
+    (tmp_path / "unit" / "terragrunt.hcl").write_bytes(b'inputs = {\n  a = "\xff"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    found = [(f.rule_id, f.file, f.location.line) for f in scan(ScanOptions(paths=["."])).findings]
+    assert found == [("SES001", "unit/terragrunt.hcl", 2)]

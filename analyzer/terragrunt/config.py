@@ -264,8 +264,9 @@ def _parse(path: str, shown: str, files):
     """The parsed file, or the ``ConfigError`` saying why there is none (its
     location None when the file cannot be read: the reader's is used)."""
     text, problem = files.read(path)
-    if problem:
-        return ConfigError(problem, None)
+    if problem:  # where in the file it could not be read (a byte that is not UTF-8, a NUL), when it says
+        line = getattr(problem, "line", 0)
+        return ConfigError(problem, Location(shown, line, getattr(problem, "column", 0) or 1) if line else None)
     try:
         return files.parse(path, shown, text)
     except ParseError as exc:
@@ -274,8 +275,8 @@ def _parse(path: str, shown: str, files):
 
 def problem(exc: ConfigError, shown: str) -> InputProblem:
     loc = exc.loc
-    if loc is None:
-        return InputProblem(shown, exc.message)
+    if loc is None:  # the file as a whole (it could not be read): its first line
+        return InputProblem(shown, exc.message, 1, 1)
     return InputProblem(loc.file, exc.message, loc.line, loc.column)
 
 

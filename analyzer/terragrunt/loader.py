@@ -196,7 +196,7 @@ class TerragruntScan:
             module_dir = unit.dir
             if not self.discovery.modules.get(module_dir) and not self.discovery.add_module(module_dir).files:
                 unit.problems.append(InputProblem(config.shown, "the unit has no terraform source and its "
-                                                                "directory holds no Terraform files"))
+                                                                "directory holds no Terraform files", 1, 1))
                 return
         elif isinstance(source, Unknown) or not isinstance(source, str):
             why = source.describe() if isinstance(source, Unknown) else "it is not a string"
