@@ -104,3 +104,22 @@ def test_an_entry_that_cannot_be_sent_is_evaluated_by_the_scan(layout, monkeypat
                         real_add(self, entry, reached))
     assert _report(layout, 2) == single
     assert len(sent) == 2  # prod's and templated's; dev was evaluated by the scan
+
+
+def test_the_parser_is_ready_before_the_workers_fork(layout, cache, monkeypatch):
+    """Loaded (or built, on a first scan) once in the scan, not again in each worker."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from analyzer.terraform import grammar
+
+    ready = []
+    real = ProcessPoolExecutor.__init__
+
+    def starting(self, *args, **kwargs):
+        ready.append(grammar._parse is not None)
+        real(self, *args, **kwargs)
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(cache.grammar)
+    monkeypatch.setattr(ProcessPoolExecutor, "__init__", starting)
+    _report(layout, 2, cache)
+    assert ready == [True]

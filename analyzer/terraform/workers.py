@@ -57,6 +57,9 @@ def evaluate(scan, roots: list, jobs: int) -> dict:
     shares = [share for share in shares if share]
     if len(shares) < 2:
         return {}
+    from analyzer.terraform import grammar
+
+    grammar.prepare()  # loaded (or built, on a first scan) once, here: each worker would otherwise do it again
     _scan = scan
     try:
         with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
