@@ -5,10 +5,11 @@ inputs changed (#17).
 **Key.** What the rules see of a deployment, exactly: its view of the model
 (every collection, the modules not analyzed, the problems, its deployment's
 name, kind, inputs, files and module calls) pickled, plus everything else a
-rule reads: the rules that run and the code of their check functions, the trust settings, the personal mailbox
-domains, the current directory (paths in the model are relative to it),
-the parse cache's environment and the sources of sesguard's ``analyzer``
-and ``checks`` packages (an edited rule is a miss). The view is pickled
+rule reads: the rules that run and the code of their check functions, the
+trust settings, the personal mailbox domains, the current directory (paths
+in the model are relative to it), the parse cache's environment and the
+sources of sesguard's ``analyzer`` and ``checks`` packages (an edited rule
+is a miss). The view is pickled
 without a memo, so a view evaluated afresh and one read from the
 evaluation cache (objects shared differently) give the same bytes.
 

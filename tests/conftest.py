@@ -20,6 +20,16 @@ def private_parse_cache(tmp_path_factory):
 
 
 @pytest.fixture
+def cache(tmp_path):
+    """A cache directory of the test's own (``tmp_path / "cache"``), opened as a scan opens it."""
+    from analyzer.cache import open_cache
+
+    opened, problem = open_cache(str(tmp_path / "cache"))
+    assert problem == ""
+    return opened
+
+
+@pytest.fixture
 def corpus():
     if not CORPUS.is_dir():
         if os.environ.get("CI") == "true":

@@ -47,13 +47,6 @@ def shape(value):
     return (type(value).__name__, value)
 
 
-@pytest.fixture
-def cache(tmp_path):
-    opened, problem = open_cache(str(tmp_path / "cache"))
-    assert problem == ""
-    return opened
-
-
 def entries(cache) -> list:
     return sorted(os.listdir(cache.entries))
 

@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 
-from analyzer.cache import open_cache
 from analyzer.engine import ScanOptions, scan
 from analyzer.report import json_format
 from analyzer.terraform.loader import TerraformScan
@@ -41,13 +40,6 @@ def _layout(tmp_path: pathlib.Path) -> pathlib.Path:
     shutil.copytree(FIXTURES / "SES101" / "templatefile", root / "templated")
     (root / ".git").mkdir()
     return root
-
-
-@pytest.fixture
-def cache(tmp_path):
-    opened, problem = open_cache(str(tmp_path / "cache"))
-    assert not problem
-    return opened
 
 
 def _edits(root: pathlib.Path):

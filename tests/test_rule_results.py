@@ -8,7 +8,6 @@ import shutil
 import pytest
 
 from analyzer import engine
-from analyzer.cache import open_cache
 from analyzer.engine import ScanOptions, scan
 from analyzer.report import json_format
 
@@ -26,13 +25,6 @@ def judged(monkeypatch):
         return real(running, view, context)
     monkeypatch.setattr(engine, "_run_rules", counting)
     return names
-
-
-@pytest.fixture
-def cache(tmp_path):
-    opened, problem = open_cache(str(tmp_path / "cache"))
-    assert not problem
-    return opened
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from typing import Optional
 
 from lark import Tree
 
-from analyzer.files import display
+from analyzer.files import display, placed
 from analyzer.model import EVALUATION, MODULE, InputProblem, LDict, Location, Unknown
 from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope
 from analyzer.terraform.functions import SUPPORTED, CallContext
@@ -261,12 +261,13 @@ def read_config(path: str, unit: Unit, loc: Optional[Location]) -> Config:
 
 
 def _parse(path: str, shown: str, files):
-    """The parsed file, or the ``ConfigError`` saying why there is none (its
-    location None when the file cannot be read: the reader's is used)."""
+    """The parsed file, or the ``ConfigError`` saying why there is none: at
+    the byte that could not be read (not UTF-8, a NUL), or, when the reader
+    names none, with no location (the file as a whole)."""
     text, problem = files.read(path)
-    if problem:  # where in the file it could not be read (a byte that is not UTF-8, a NUL), when it says
-        line = getattr(problem, "line", 0)
-        return ConfigError(problem, Location(shown, line, getattr(problem, "column", 0) or 1) if line else None)
+    if problem:
+        message, line, column = placed(problem)
+        return ConfigError(message, Location(shown, line, column or 1) if line else None)
     try:
         return files.parse(path, shown, text)
     except ParseError as exc:
@@ -275,9 +276,14 @@ def _parse(path: str, shown: str, files):
 
 def problem(exc: ConfigError, shown: str) -> InputProblem:
     loc = exc.loc
-    if loc is None:  # the file as a whole (it could not be read): its first line
-        return InputProblem(shown, exc.message, 1, 1)
+    if loc is None:
+        return file_problem(shown, exc.message)
     return InputProblem(loc.file, exc.message, loc.line, loc.column)
+
+
+def file_problem(shown: str, message: str) -> InputProblem:
+    """A problem with a Terragrunt file as a whole, placed at its first line (every SES001 has one)."""
+    return InputProblem(shown, message, 1, 1)
 
 
 def _inside(path: str, root: str) -> bool:

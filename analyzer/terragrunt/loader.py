@@ -32,7 +32,8 @@ from analyzer.send_text import grants_send
 from analyzer.terraform.adapter import adapt
 from analyzer.terraform.modules import OUTSIDE, ModuleInstance
 from analyzer.terraform.modules_json import read_modules_json
-from analyzer.terragrunt.config import MERGE_STRATEGIES, Config, ConfigError, Unit, problem, read_config
+from analyzer.terragrunt.config import (MERGE_STRATEGIES, Config, ConfigError, Unit, file_problem, problem,
+                                        read_config)
 
 SOURCE_ADDRESS = "terraform.source"
 _SES_SOURCE_WORDS = ("ses", "sesv2")
@@ -195,8 +196,8 @@ class TerragruntScan:
         if source is None:
             module_dir = unit.dir
             if not self.discovery.modules.get(module_dir) and not self.discovery.add_module(module_dir).files:
-                unit.problems.append(InputProblem(config.shown, "the unit has no terraform source and its "
-                                                                "directory holds no Terraform files", 1, 1))
+                unit.problems.append(file_problem(config.shown, "the unit has no terraform source and its "
+                                                                "directory holds no Terraform files"))
                 return
         elif isinstance(source, Unknown) or not isinstance(source, str):
             why = source.describe() if isinstance(source, Unknown) else "it is not a string"
