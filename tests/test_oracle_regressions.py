@@ -1,10 +1,9 @@
 """Disagreements bench/oracle.py found between the engine and the z3 model,
-each pinned with the model's answer (the engine's answer is checked, so no
-solver is needed)."""
-
-import pytest
+each pinned with the answer found right (the engine's answer is checked;
+where the model was the one wrong, its answer too)."""
 
 from oracle.compare import engine
+from oracle.iam import Answer, judge
 
 # seed 2, policy 1195: "MAIL" passes StringEqualsIgnoreCase aws:RequestTag/team "mail" but not the Deny's
 # StringEquals "mail"; the engine offered the free key no value differing from "mail" in case alone
@@ -102,8 +101,28 @@ def test_a_free_key_value_differing_in_case_alone_is_offered():
         frozenset())
 
 
-@pytest.mark.xfail(strict=True, reason="#12: a user id's witnesses do not include every account the policy names")
 def test_a_user_id_in_an_account_the_policy_names_is_reported_by_the_account():
     assert engine(USER_ID_IN_NAMED_ACCOUNT, ((), ()))[:3] == (
         False, frozenset({"account 111122223333", "account 444455556666", "account 777788889999",
                           "user id AIDAOTHER"}), frozenset())
+
+
+# seed 1, policy 4730: a service acting for account 777788889999 sends bulk mail with ses:Recipients present
+# and empty. The Allow's Null "true" holds (an empty set is null, as the multivalued-key examples of the IAM
+# guide say: a Null "false" checks that the key exists *and* its value is not null); the Deny's
+# StringEqualsIfExists does not, the key being present with no value equal to a pattern. The model read the
+# Null as absence alone and found the grant confined; the engine was right.
+EMPTY_RECIPIENTS = {'Statement': [
+    {'Action': ['ses:SendBulk*'], 'Effect': 'Deny', 'Principal': {'AWS': '*', 'Service': 'ses.amazonaws.com'},
+     'Condition': {'StringEqualsIfExists': {'ses:Recipients': ['*@example.com', 'c@*']}}, 'Resource': '*'},
+    {'Action': ['ses:SendBulk*'], 'Effect': 'Allow', 'Principal': '*', 'Resource': '*', 'Sid': 'S73',
+     'Condition': {'IpAddress': {'aws:SourceIp': ['10.1.2.3/32', '0.0.0.0/0']}, 'Null': {'ses:Recipients': 'true'}}},
+    {'Action': ['ses:SendEmail', 'ses:Send*'], 'Effect': 'Deny', 'Principal': '*', 'Resource': '*', 'Sid': 'S15',
+     'Condition': {'StringNotEqualsIgnoreCase': {'aws:SourceOwner': ['777788889999', '1111*']}}}],
+    'Version': '2012-10-17'}
+
+
+def test_an_empty_multivalued_key_is_null_and_escapes_a_deny_if_it_exists():
+    expected = Answer(False, frozenset({"account 777788889999"}), frozenset())
+    assert engine(EMPTY_RECIPIENTS, ((), ("o-def456",))) == expected
+    assert judge(EMPTY_RECIPIENTS, ((), ("o-def456",))) == expected

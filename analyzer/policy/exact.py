@@ -52,7 +52,7 @@ class Weigher:
     def space(self) -> Space:
         if self._space is None:
             exact = [p for p in self.prepared if p.exact]
-            self._space = Space(exact, frozenset(self.trust.accounts), frozenset(self.trust.orgs))
+            self._space = Space(exact, frozenset(self.trust.accounts), frozenset(self.trust.orgs), self.prepared)
         return self._space
 
     def affordable(self, grants: int) -> bool:

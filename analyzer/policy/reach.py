@@ -37,8 +37,12 @@ class Reach:
 class Space:
     """The witnesses of one document, shared by all its grants."""
 
-    def __init__(self, statements: list, trusted_accounts: frozenset, trusted_orgs: frozenset):
-        self.names: Names = gather(statements)
+    def __init__(self, statements: list, trusted_accounts: frozenset, trusted_orgs: frozenset, named: list):
+        """``statements``: the ones weighed; ``named``: every statement of the
+        document, whose literal values the witnesses take (a caller of an
+        account only a statement that is not weighed names is still one the
+        verdict names)."""
+        self.names: Names = gather(named)
         self.trust = (trusted_accounts, trusted_orgs)
         self.groups = _groups(statements)
         self._free = {}

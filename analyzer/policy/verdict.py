@@ -554,7 +554,6 @@ def _split_by_outcome(grant: Grant, parts: list) -> list:
         _apply_outcome(part, outcome)
         found.append(part)
     return found
-    verdict.notes[:] = _unique(verdict.notes)
 
 
 def _note_all(note: str, grants: list, verdict: Verdict) -> None:

@@ -320,7 +320,11 @@ def condition(req: Request, operator: str, key: str, values: list):
     name = key.lower()
     present, elements = req.key(name)
     if base == "null":
-        return z3.Or(*[z3.Not(present) if v.lower() == "true" else present for v in values])
+        # "null" is a key absent from the request context or, for a multi-valued key, present with an empty
+        # set of values (the multivalued-key examples: a Null condition "false" checks that the key exists
+        # and its value is not null)
+        null = z3.Or(z3.Not(present), z3.Not(elements[0][1])) if name in MULTI else z3.Not(present)
+        return z3.Or(*[null if v.lower() == "true" else z3.Not(null) for v in values])
     negated = base in _NEGATED
     positive = _NEGATED.get(base, base)
 
