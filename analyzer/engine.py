@@ -110,10 +110,11 @@ def scan(options: ScanOptions, progress=None) -> Report:
         link_dns(model)
     trust = Trust(accounts=frozenset(options.trusted_accounts),
                   orgs=frozenset(options.trusted_orgs))
-    context = RuleContext(trust, {r.id: r for r in rules},
-                          personal_mailbox_domains=frozenset(options.personal_mailbox_domains))
-    findings = []
     running = enabled(options, rules)
+    context = RuleContext(trust, {r.id: r for r in rules},
+                          personal_mailbox_domains=frozenset(options.personal_mailbox_domains),
+                          running=frozenset(r.id for r in running))
+    findings = []
     if options.dns == "live":
         live_dns(options, model, progress)
     results = RuleResults(options.cache, context, running) if options.cache and options.dns != "live" else None

@@ -135,6 +135,7 @@ class RuleContext:
     trust: Trust
     rules: dict = field(default_factory=dict)  # id -> Rule
     personal_mailbox_domains: frozenset = frozenset()  # from the configuration, added to SES201's list
+    running: Optional[frozenset] = None  # the ids of the rules this scan runs; None: every rule
     _verdicts: dict = field(default_factory=dict)
     _dns: dict = field(default_factory=dict)  # (id(model), source) -> (model, DnsView)
 
@@ -150,6 +151,11 @@ class RuleContext:
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def runs(self, rule_id: str) -> bool:
+        """Whether this scan runs the rule ``rule_id`` (a rule may name what one it does not run leaves
+        undecided)."""
+        return self.running is None or rule_id in self.running
 
     def grants(self, model: Model):
         """``(policy, verdict, grant)`` for every send grant of every identity policy."""

@@ -3,7 +3,12 @@
 Why: sesguard never guesses. When who-can-send depends on a variable without
 a value, an attribute known only after apply or a module that was not
 downloaded, it cannot say the identity is safe or exposed, and says so here
-instead of staying silent.
+instead of staying silent. The same holds for a setting another rule judges:
+DKIM signing (SES210), the next DKIM key length (SES213), the MAIL FROM
+fallback (SES224), a configuration set's TLS policy (SES301), reputation
+metrics (SES304) and tracking HTTPS policy (SES307), a receipt rule's TLS
+policy (SES306). Each such rule is silent on a value it cannot know; this
+finding names the value instead.
 
 Example (Terraform):
 
@@ -13,7 +18,8 @@ Example (Terraform):
     }
 
 Example (CloudFormation): a principal from a parameter without a default
-(``Principal: {AWS: !Ref SenderAccount}``), or from ``Fn::ImportValue``.
+(``Principal: {AWS: !Ref SenderAccount}``), or from ``Fn::ImportValue``;
+``SigningEnabled: !Ref Signing`` with no value for ``Signing``.
 
 Fix: supply the value (``--var sender_accounts='["111122223333"]'``, a
 ``--var-file``, a default; ``--cfn-parameter SenderAccount=111122223333``
@@ -23,6 +29,7 @@ read, then scan again.
 
 from analyzer.model import ERROR, display
 from analyzer.policy.describe import finding_fields, policy_unknowns, subject
+from analyzer.rules import about
 
 ID = "SES003"
 NAME = "unresolved-value"
@@ -32,24 +39,33 @@ TAGS = ("input", "policy")
 NEEDS_DNS = None
 MANDATORY = False
 ANCHOR = "ses003"
-SUMMARY = "a verdict depends on a value that could not be resolved statically"
+SUMMARY = "a verdict, or a setting another rule judges, depends on a value that could not be resolved statically"
+
+
+# settings other rules judge: (the rule, model collection, fact, where it is written, what it decides, its
+# logical path, the field that must be set for the fact to matter)
+SETTINGS = (
+    ("SES210", "identities", "signing", "dkim_signing", "whether DKIM signs its mail",
+     "DkimAttributes/SigningEnabled", None),
+    ("SES213", "identities", "next_key_length", "dkim_key_length", "the length of its next DKIM key",
+     "DkimSigningAttributes/NextSigningKeyLength", None),
+    ("SES224", "identities", "mx_failure", "mail_from_mx_failure", "what it does when its MAIL FROM MX is missing",
+     "mail_from/behavior_on_mx_failure", "mail_from_domain"),
+    ("SES301", "configuration_sets", "tls", "tls_policy", "whether it requires TLS", "delivery_options/tls_policy",
+     None),
+    ("SES304", "configuration_sets", "metrics_enabled", "reputation_metrics", "whether reputation metrics are on",
+     "reputation_metrics_enabled", None),
+    ("SES307", "configuration_sets", "https", "https_policy", "whether its tracking links use HTTPS",
+     "tracking_options/https_policy", "custom_redirect_domain"),
+    ("SES306", "receipt_rules", "tls", "tls_policy", "whether it requires TLS for the mail it receives",
+     "tls_policy", None),
+)
 
 
 def check(model, context):
     rule = context.rule(ID)
-    for policy in model.identity_policies:
-        verdict = context.verdict(policy) if policy.document is not None else None
-        for unknowns, location, path, statement in policy_unknowns(policy, verdict):
-            unresolved = [u for u in unknowns if u.kind != ERROR]
-            if not unresolved or len(unresolved) < len(unknowns):
-                continue  # an expression that failed is SES001's
-            needs = "; ".join(dict.fromkeys(u.describe() for u in unresolved))
-            refs = ", ".join(dict.fromkeys("${" + u.ref + "}" for u in unresolved))
-            what = f"who may send through {statement.label}" if statement else "who may send as this identity"
-            yield rule.finding(
-                f"{subject(policy)}: {what} depends on {refs}, which could not be resolved: {needs}.",
-                location, details={"unresolved": [u.ref for u in unresolved]},
-                **finding_fields(policy, path))
+    yield from _policies(model, context, rule)
+    yield from _settings(model, context, rule)
     for call in model.not_analyzed:
         if not call.ses_related:
             continue
@@ -57,3 +73,50 @@ def check(model, context):
             f"{call.address} (source {display(call.source)}) may declare SES identities or policies but was "
             f"not analyzed: {call.reason}.",
             call.loc, resource=call.address, logical_path="module")
+
+
+def _policies(model, context, rule):
+    for policy in model.identity_policies:
+        verdict = context.verdict(policy) if policy.document is not None else None
+        for unknowns, location, path, statement in policy_unknowns(policy, verdict):
+            unresolved = _unresolved(unknowns)
+            if not unresolved:
+                continue
+            refs, needs = _described(unresolved)
+            what = f"who may send through {statement.label}" if statement else "who may send as this identity"
+            yield rule.finding(
+                f"{subject(policy)}: {what} depends on {refs}, which could not be resolved: {needs}.",
+                location, details={"unresolved": [u.ref for u in unresolved]},
+                **finding_fields(policy, path))
+
+
+def _settings(model, context, rule):
+    for judge, collection, fact, field, decides, path, needed in SETTINGS:
+        if not context.runs(judge):
+            continue  # a rule this scan does not run leaves nothing undecided
+        for resource in getattr(model, collection):
+            value = getattr(resource, fact)
+            if not value.unresolved or (needed and getattr(resource, needed) is None):
+                continue
+            unresolved = _unresolved(value.unknowns)
+            if not unresolved:
+                continue
+            refs, needs = _described(unresolved)
+            named = {"identity": resource.label} if collection == "identities" else {}
+            yield rule.finding(
+                f"{resource.label}: {decides} ({judge}) depends on {refs}, which could not be resolved: {needs}.",
+                resource.where(field), details={"unresolved": [u.ref for u in unresolved]},
+                **about(resource, path, **named))
+
+
+def _unresolved(unknowns) -> list:
+    """The unknowns that are values not known statically; none when one is an
+    expression that failed (SES001 reports that)."""
+    unresolved = [u for u in unknowns if u.kind != ERROR]
+    return unresolved if len(unresolved) == len(unknowns) else []
+
+
+def _described(unresolved) -> tuple:
+    """The references, and what each needs, as a message says them."""
+    return (", ".join(dict.fromkeys("${" + u.ref + "}" for u in unresolved)),
+            "; ".join(dict.fromkeys(u.describe() for u in unresolved)))

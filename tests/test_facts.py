@@ -185,3 +185,16 @@ def test_receipt_rule_actions_are_located_in_the_table_in_both_formats(tmp_path,
     (rule,) = cloudformation("      Rule:\n        Actions:\n          - S3Action: {BucketName: b}\n"
                              "          - S3Action: {BucketName: c}\n", "AWS::SES::ReceiptRule").receipt_rules
     assert [rule.where(f"s3_actions/{i}").line for i in range(2)] == [9, 10]
+
+
+def test_an_unresolved_setting_is_named_only_while_the_rule_that_judges_it_runs(monkeypatch):
+    from analyzer.engine import ScanOptions, scan
+    monkeypatch.chdir(REPO / "fixtures" / "SES003" / "setting_unresolved")
+
+    def unresolved(**options):
+        report = scan(ScanOptions(paths=["."], dns="off", **options))
+        return sorted((f.location.line, f.details["unresolved"][0]) for f in report.findings if f.rule_id == "SES003")
+
+    every = [(12, "var.tls_policy"), (15, "var.metrics"), (19, "var.https"), (39, "var.tls_policy")]
+    assert unresolved() == every
+    assert unresolved(disable=("SES301", "SES306")) == [(15, "var.metrics"), (19, "var.https")]
