@@ -62,7 +62,7 @@ class TerragruntScan:
     def _included_by(self, path: str) -> set:
         """The files ``path`` includes, as far as they can be told (problems are reported with the unit)."""
         def ran_out(exc: OutOfTime):
-            self._problem(InputProblem(display(path), f"reading the includes of this Terragrunt configuration {exc}"))
+            self._problem(file_problem(display(path), f"reading the includes of this Terragrunt configuration {exc}"))
 
         with limited(self.tf.files.limits.max_file_seconds, ran_out):
             return self._include_paths(path)
@@ -87,14 +87,14 @@ class TerragruntScan:
         self.tf.progress(f"evaluating the Terragrunt unit {display(os.path.dirname(path))}")
 
         def ran_out(exc: OutOfTime):
-            self._problem(InputProblem(shown, f"evaluating this Terragrunt unit, with the module it deploys, {exc}; "
+            self._problem(file_problem(shown, f"evaluating this Terragrunt unit, with the module it deploys, {exc}; "
                                               "not analyzed in full"))
 
         try:
             with limited(self.tf.files.limits.max_file_seconds, ran_out):
                 self._unit(path)
         except RecursionError:
-            self._problem(InputProblem(shown, "the configuration is nested too deeply to evaluate"))
+            self._problem(file_problem(shown, "the configuration is nested too deeply to evaluate"))
         except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean
             self._problem(internal_error(shown, "evaluating this Terragrunt unit", exc))
 
