@@ -265,3 +265,10 @@ BEYOND_THE_STACK = {
 def test_a_depth_raised_beyond_the_stack_is_reported_not_a_crash(fmt, tmp_path):
     write_case(tmp_path, fmt, text_with(fmt, nested(FORMATS[fmt][2], 5000)))
     assert scan_tree(tmp_path, Limits(max_depth=10 ** 6)) == [BEYOND_THE_STACK[fmt]]
+
+
+def test_a_terragrunt_unit_nested_beyond_the_stack_is_reported_at_its_first_line(tmp_path):
+    (tmp_path / "case").mkdir()
+    (tmp_path / "case" / "terragrunt.hcl").write_text("inputs = {\n  xs = " + "[" * 5000 + "]" * 5000 + "\n}\n")
+    assert scan_tree(tmp_path, Limits(max_depth=10 ** 6)) == [
+        ("case/terragrunt.hcl", 1, 1, "case/terragrunt.hcl: the configuration is nested too deeply to evaluate")]

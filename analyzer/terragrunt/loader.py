@@ -37,6 +37,7 @@ from analyzer.terragrunt.config import (MERGE_STRATEGIES, Config, ConfigError, U
 
 SOURCE_ADDRESS = "terraform.source"
 _SES_SOURCE_WORDS = ("ses", "sesv2")
+TOO_DEEP = "the configuration is nested too deeply to evaluate"
 
 
 class TerragruntScan:
@@ -64,8 +65,13 @@ class TerragruntScan:
         def ran_out(exc: OutOfTime):
             self._problem(file_problem(display(path), f"reading the includes of this Terragrunt configuration {exc}"))
 
-        with limited(self.tf.files.limits.max_file_seconds, ran_out):
-            return self._include_paths(path)
+        try:
+            with limited(self.tf.files.limits.max_file_seconds, ran_out):
+                return self._include_paths(path)
+        except RecursionError:
+            self._problem(file_problem(display(path), TOO_DEEP))
+        except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean
+            self._problem(internal_error(display(path), "reading the includes of this Terragrunt unit", exc))
         return set()
 
     def _include_paths(self, path: str) -> set:
@@ -94,7 +100,7 @@ class TerragruntScan:
             with limited(self.tf.files.limits.max_file_seconds, ran_out):
                 self._unit(path)
         except RecursionError:
-            self._problem(file_problem(shown, "the configuration is nested too deeply to evaluate"))
+            self._problem(file_problem(shown, TOO_DEEP))
         except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean
             self._problem(internal_error(shown, "evaluating this Terragrunt unit", exc))
 
