@@ -82,4 +82,8 @@ def trace(*values, at: Location = None) -> tuple:
         if origin is not None and origin.line and (at is None or (origin.file, origin.line) != (at.file, at.line)):
             steps.append(TraceStep(origin.file, origin.line, origin.column, "value written"))
         steps.extend(TraceStep(h.loc.file, h.loc.line, h.loc.column, h.what) for h in hops)
-    return tuple(dict.fromkeys(steps))
+    # a report shows a step by its line: two values written on one line are one step, the first
+    first = {}
+    for step in steps:
+        first.setdefault((step.file, step.line, step.what), step)
+    return tuple(first.values())

@@ -50,6 +50,13 @@ def test_the_trace_in_text(monkeypatch):
             in result.output)
 
 
+def test_values_written_on_one_line_are_one_step_of_the_trace(monkeypatch):
+    # two principals in one flow list: the report shows a step by its line, so they are one step, not "22 -> 22"
+    monkeypatch.chdir(FIXTURES / "SES102" / "deny_bool_aws_principals_cfn_yaml")
+    [finding] = scan(ScanOptions(paths=["."], dns="off")).findings
+    assert [(step.line, step.column, step.what) for step in finding.trace] == [(22, 21, "value written")]
+
+
 @pytest.mark.parametrize("changed,expected", [
     ("envs/dev/terraform.tfvars", ["envs/dev"]),  # the variable file that opens it
     ("envs/dev/main.tf", ["envs/dev"]),  # the module call that passes it
