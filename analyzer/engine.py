@@ -86,7 +86,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
     modules_skipped = []
     replaced = []
     boundaries = []
-    grammar.use_cache_directory(options.cache.grammar if options.cache else None)
+    grammar.use_cache_directory(options.cache.grammar if options.cache else None, progress)
     terraform_files = TerraformFiles(options.limits, options.cache)
     for path in _distinct_inputs(options.paths):
         discovery = discover(path, options.excludes, options.limits, dns=options.dns != "off", boundary=options.root)

@@ -75,3 +75,15 @@ def test_a_damaged_compiled_grammar_is_built_again(own_grammar):
     grammar.use_cache_directory(own_grammar)
     tree = grammar.parse('resource "a" "b" {\n  c = 1\n}\n')
     assert location("f", tree).line == 1 and location("f", tree).end_line >= 3
+
+
+def test_building_the_grammar_is_announced_and_loading_it_is_not(own_grammar):
+    heard = []
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar, heard.append)
+    grammar.parse("a = 1\n")
+    assert heard == ["building the HCL parser, once for this version of sesguard (a few seconds)"]
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar, heard.append)
+    grammar.parse("b = 1\n")
+    assert len(heard) == 1

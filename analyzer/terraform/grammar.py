@@ -31,18 +31,22 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from typing import Optional
+from typing import Callable, Optional
 
 _OPTIONS = {"parser": "lalr", "propagate_positions": False}
 
 _directory: Optional[str] = None
 _parse = None
+_announce: Optional[Callable[[str], None]] = None
 
 
-def use_cache_directory(directory: Optional[str]) -> None:
+def use_cache_directory(directory: Optional[str], announce: Optional[Callable[[str], None]] = None) -> None:
     """Where the compiled grammar is kept (an ``analyzer.cache`` directory
-    already checked), or None: parse with python-hcl2's own parser."""
-    global _directory, _parse
+    already checked), or None: parse with python-hcl2's own parser.
+    ``announce(message)`` hears that the grammar is being built, which
+    takes a few seconds the first time."""
+    global _directory, _parse, _announce
+    _announce = announce
     if directory != _directory:
         _directory, _parse = directory, None
 
@@ -77,6 +81,8 @@ def _build(directory: Optional[str]):
     path = os.path.join(directory, f"hcl2-{digest}.lark")
     parser = _load(path)
     if parser is None:
+        if _announce is not None:
+            _announce("building the HCL parser, once for this version of sesguard (a few seconds)")
         parser = Lark(text, postlex=PostLexer(), **_OPTIONS)
         _keep(parser, directory, path)
 
