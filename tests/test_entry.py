@@ -39,3 +39,19 @@ def test_a_closed_pipe_is_not_a_traceback():
     stderr = reader.stderr.read().decode()
     assert reader.wait() in (0, 1, 120)
     assert "Traceback" not in stderr
+
+
+def test_the_command_runs_with_the_collector_tuned_for_a_heap_kept_to_the_end(monkeypatch):
+    import gc
+
+    import analyzer.cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(gc.get_threshold()))
+    monkeypatch.setattr(os, "_exit", seen.append)  # run() ends the process with os._exit
+    before = gc.get_threshold()
+    try:
+        cli.run()
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [cli.COLLECTOR_THRESHOLDS, 0] and before != cli.COLLECTOR_THRESHOLDS
