@@ -1,9 +1,10 @@
 """The differential check at scale: sesguard's verdicts against the z3 model.
 
-    python bench/oracle.py --policies 20000 --seed 1 [--jobs 2]
+    python bench/oracle.py --policies 20000 --seed 1 [--jobs 2] [--start K]
 
-Draws ``--policies`` whole policies (tests/oracle/policies.py; policy *i* of
-seed *S* is the same whatever the job count), asks both the engine and the
+Draws ``--policies`` whole policies (tests/oracle/policies.py), from
+policy K of the seed on (policy *i* of seed *S* is the same whatever the job
+count or the share of the seed a run takes), asks both the engine and the
 SMT model of IAM (tests/oracle/iam.py) who may send, and prints exactly
 ``N policies, M disagreements``; exit status 1 when M > 0. Each
 disagreement is written to stderr as one JSON line (document, trust, both
@@ -52,10 +53,12 @@ def main() -> int:
     parser.add_argument("--policies", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--start", type=int, default=0,
+                        help="index of the first policy, so that runs can share out one seed's policies")
     options = parser.parse_args()
     started = time.monotonic()
     counts = {"agree": 0, "disagree": 0, "undecided": 0}
-    jobs = [(options.seed, i) for i in range(options.policies)]
+    jobs = [(options.seed, i) for i in range(options.start, options.start + options.policies)]
     with multiprocessing.Pool(options.jobs) as pool:
         for outcome, detail in pool.imap_unordered(check, jobs, chunksize=8):
             counts[outcome] += 1
