@@ -78,24 +78,6 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-COLLECTOR_THRESHOLDS = (10_000, 10, 10)
-
-
-def tune_collector() -> None:
-    """Python's cyclic garbage collector, set for a process that builds a
-    large heap and frees it all at exit: a scan allocates millions of small
-    objects (parse trees, the model) that live until the end, and with the
-    default thresholds (700, 10, 10) the collector walks that whole heap
-    again and again, for cycles it will not find. Measured in one process
-    on the SES-dense benchmark, N=800: collections took 2.5 s of a 9.4 s
-    scan; with these thresholds, about 8 s instead of about 10 s, the same
-    peak memory (137 MB). The first threshold counts allocations between
-    young collections, so cycles are still collected, only less often."""
-    import gc
-
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
-
-
 def run() -> None:
     """The console entry (``sesguard``, ``python -m analyzer``): the command,
     then its output flushed and the process ended without freeing the heap.
@@ -105,7 +87,6 @@ def run() -> None:
     (no ``atexit`` handler, every output file is closed when written)."""
     import os
 
-    tune_collector()
     try:
         main()
         code = 0
@@ -235,7 +216,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
          changed_only, max_file_size, max_depth, max_file_seconds, no_cache, cache_dir, link_base, sam_config_env,
          jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
-    _fewer_collections()
+    fewer_collections()
     from analyzer.baseline import BaselineError
     from analyzer.baseline import read as read_baseline
     from analyzer.baseline import unmatched_warning
@@ -386,13 +367,14 @@ def _dns_options(options, config, mode, nameservers, timeout) -> None:
     options.dns_timeout = timeout or options.dns_timeout
 
 
-def _fewer_collections() -> None:
+def fewer_collections() -> None:
     """A scan allocates hundreds of thousands of objects (parse trees, the
     model) that live until it ends. With Python's default threshold the
     cycle collector runs every 700 allocations and walks them again and
     again: measured on the SES-dense corpus (N=400), 15% of a scan that
     parses and 40% of a scan from the parse cache. Every 10,000
-    allocations, peak memory stays the same."""
+    allocations, peak memory stays the same. (bench/compare.py calls it
+    too, to measure a scan in process as the command runs it.)"""
     import gc
 
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
@@ -600,7 +582,7 @@ def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, 
     """Fix what can be fixed in PATHS: SES101-SES103 policy conditions, and the literal edits of
     SES213, SES231, SES233, SES301 and SES304. Exit status with --diff: 1 when there is something
     to fix; 0 otherwise."""
-    _fewer_collections()
+    fewer_collections()
     from analyzer.config import ConfigError, find_config, load_config
     from analyzer.engine import UsageError
     from analyzer.engine import scan as run_scan

@@ -258,15 +258,15 @@ def case_monorepo(options, checkov) -> dict:
     return result
 
 
-# The scan in process, set up as the sesguard command sets it up (its garbage collector thresholds), with
+# The scan in process, set up as `sesguard scan` sets it up (its garbage collector threshold), with
 # the time in the verdict engine and, of that, in the collector's pauses: a pause falls on whatever code
 # allocates when a threshold is reached, and its length is the size of the whole heap, not of that code.
 POLICY_SHARE = """
 import gc, json, sys, time
 import analyzer.rules
-from analyzer.cli import tune_collector
+from analyzer.cli import fewer_collections
 from analyzer.engine import ScanOptions, scan
-tune_collector()
+fewer_collections()
 spent = [0.0, 0, 0.0]
 inside, paused = [False], [0.0]
 def collector(phase, info):
