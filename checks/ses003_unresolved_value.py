@@ -95,6 +95,8 @@ def _settings(model, context, rule):
         if not context.runs(judge):
             continue  # a rule this scan does not run leaves nothing undecided
         for resource in getattr(model, collection):
+            if collection == "identities" and resource.kind != "domain":
+                continue  # the DKIM and MAIL FROM rules judge domain identities
             value = getattr(resource, fact)
             if not value.unresolved or (needed and getattr(resource, needed) is None):
                 continue

@@ -198,3 +198,18 @@ def test_an_unresolved_setting_is_named_only_while_the_rule_that_judges_it_runs(
     every = [(12, "var.tls_policy"), (15, "var.metrics"), (19, "var.https"), (39, "var.tls_policy")]
     assert unresolved() == every
     assert unresolved(disable=("SES301", "SES306")) == [(15, "var.metrics"), (19, "var.https")]
+
+
+def test_an_email_identity_s_unresolved_signing_is_not_named(tmp_path, monkeypatch):
+    # SES210 judges domain identities only: an email address's SigningEnabled decides nothing it reports
+    from analyzer.engine import ScanOptions, scan
+    template = ("Parameters:\n  Signing:\n    Type: String\nResources:\n"
+                "  {name}:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n      EmailIdentity: {identity}\n"
+                "      DkimAttributes:\n        SigningEnabled: !Ref Signing\n")
+    for name, identity in (("Address", "ops@example.com"), ("Domain", "example.com")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "template.yaml").write_text(template.format(name=name, identity=identity))
+    monkeypatch.chdir(tmp_path)
+    report = scan(ScanOptions(paths=["."], dns="static"))
+    assert [(f.file, f.location.line) for f in report.findings if f.rule_id == "SES003"] == [
+        ("Domain/template.yaml", 10)]
