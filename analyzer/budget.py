@@ -43,6 +43,7 @@ class Budget:
     enforced: bool = True
     expired: bool = False
     apart: bool = False  # the outer clocks stop while it runs
+    closed: bool = False  # its body has ended: it raises no more
 
 
 class OutOfTime(BaseException):
@@ -54,6 +55,10 @@ class OutOfTime(BaseException):
 
 
 _NEVER = float("inf")
+# How soon an expired budget whose body still runs raises again: a signal handler's exception is lost when
+# it lands in a finalizer (a weakref callback or __del__ run by the garbage collector, which Python reports
+# as unraisable and drops), so the budget's time would otherwise be up with its body still running.
+_AGAIN = 0.2
 _open: list = []  # the budgets open in this process, innermost last
 _previous_handler = None
 _expirations = 0  # budgets whose time ran out in this process
@@ -91,25 +96,27 @@ def _running() -> list:
 
 
 def _arm() -> None:
-    waiting = [b for b in _running() if not b.expired and b.deadline != _NEVER]
+    waiting = [b for b in _running() if not b.closed and b.deadline != _NEVER]
     if not waiting:
         signal.setitimer(signal.ITIMER_REAL, 0)
         return
-    remaining = min(b.deadline for b in waiting) - time.monotonic()
+    now = time.monotonic()
+    remaining = min(now + _AGAIN if b.expired else b.deadline for b in waiting) - now
     signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
 
 
 def _expire(signum, frame) -> None:
     now = time.monotonic()
-    due = [b for b in _running() if not b.expired and b.deadline <= now + 0.001]
+    due = [b for b in _running() if not b.closed and b.deadline <= now + 0.001]
     if not due:  # the timer fired a little early
         _arm()
         return
     global _expirations
     first = min(due, key=lambda b: b.deadline)
-    first.expired = True
-    _expirations += 1
-    _arm()
+    if not first.expired:
+        first.expired = True
+        _expirations += 1
+    _arm()  # again soon while its body runs on: this exception may be dropped (see _AGAIN)
     raise OutOfTime(first)
 
 
@@ -131,6 +138,7 @@ def budget(seconds: float, apart: bool = False):
         _arm()
         yield this
     finally:
+        this.closed = True
         _open.remove(this)
         if apart:
             elapsed = time.monotonic() - started

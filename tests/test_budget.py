@@ -204,3 +204,19 @@ def test_a_root_whose_budget_ran_out_is_not_kept_in_the_evaluation_cache(case, t
     assert ("SES001", "case" if case == "evaluation" else "case/main.tf") in first
     assert [(f.rule_id, f.file) for f in scan(ScanOptions(**options)).findings] == first
     assert len(evaluated) == 2
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_time_up_dropped_in_a_finalizer_is_raised_again():
+    # seen in CI: the alarm landed in a weakref callback run by the garbage collector, Python dropped the
+    # exception (it reports it as unraisable), and a file far past its budget was parsed to the end
+    class Finalized:
+        def __del__(self):
+            spin(1.5)  # the budget's time is up in here
+
+    started = time.monotonic()
+    with pytest.raises(OutOfTime):
+        with budget(1):
+            Finalized()  # no reference kept: finalized at once
+            spin(10)
+    assert time.monotonic() - started < 3
