@@ -21,7 +21,9 @@ from oracle.policies import TRUSTS, generate, policies
 
 GENERATED = 200
 FIXTURE_RLIMIT = 5 * RLIMIT
-UNDECIDED_SHARE = 0.02  # z3 may give up on this share of the generated policies, no more
+# z3 may give up on this share of the generated policies, no more: 58 of seed 1's first 5,000 (1.2%), so of
+# 200, 2.4 on average, and more than 8 about once in a thousand runs (2%, 4 of 200, failed a CI run)
+UNDECIDED_SHARE = 0.04
 
 
 def test_generated_policies_agree_with_the_oracle():
