@@ -20,9 +20,10 @@ def test_public_despite_a_deny_names_it():
 def test_untrusted_account_left_by_a_deny_names_it():
     assert messages("SES102/deny_not_principal_partner") == [(
         "SES102", "example.com (aws_ses_identity_policy.p): statement 'AllowAll' lets account 444455556666 send "
-        "ses:SendEmail as this identity. A Deny statement 'OwnerAndPartner' turns away callers its condition "
-        "excludes. No trusted account was configured, so every account but the owner counts as untrusted. Fix: "
-        "declare your accounts with --trusted-account ID (or --trusted-org o-...) if this grant is intended.")]
+        "ses:SendEmail as this identity. A Deny statement 'OwnerAndPartner' turns away callers its "
+        "NotPrincipal excludes. No trusted account was configured, so every account but the owner counts as "
+        "untrusted. Fix: declare your accounts with --trusted-account ID (or --trusted-org o-...) if this grant "
+        "is intended.")]
 
 
 def test_denies_that_stop_no_chosen_request_are_each_named():

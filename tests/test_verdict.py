@@ -592,9 +592,13 @@ WEIGHED = [
      Out(untrusted=(ACCOUNT_A,), admitted=f"account {A}"), "turns away callers its condition excludes"),
     ("specific-principal", deny({"AWS": A}, Sid="D"), PUBLIC, "turns away some callers, but not these"),
     ("not-principal", deny(None, NotPrincipal={"AWS": A}, Sid="D"),
-     Out(untrusted=(ACCOUNT_A,), admitted=f"account {A}"), "turns away callers its condition excludes"),
+     Out(untrusted=(ACCOUNT_A,), admitted=f"account {A}"), "turns away callers its NotPrincipal excludes"),
     ("not-principal-owner", deny(None, NotPrincipal={"AWS": OWNER_ARN}, Sid="D"),
-     Out(admitted="the owner account"), "turns away callers its condition excludes"),
+     Out(admitted="the owner account"), "turns away callers its NotPrincipal excludes"),
+    ("not-principal-and-condition", deny(None, eq("aws:PrincipalAccount", B, op="StringNotEquals"),
+                                         NotPrincipal={"AWS": A}, Sid="D"),
+     Out(untrusted=(ACCOUNT_A, ACCOUNT_B), admitted=f"accounts {A}, {B}"),
+     "turns away callers its NotPrincipal and condition exclude"),
     ("unknown-principal", deny(U, Sid="D"), Out(unknowns=("var.x",), admitted="${var.x}"),
      "may turn callers away, depending on values that could not be resolved"),
     ("unknown-action", deny("*", action=U, Sid="D"), Out(unknowns=("var.x",), admitted="${var.x}"),
@@ -610,6 +614,12 @@ def test_every_deny_is_weighed(statement, expected, note):
     assert [out(g) for g in v.grants] == [expected]
     assert v.grants[0].notes == [f"a Deny statement 'D' {note}"]
     assert (v.notes, v.denied_all) == ([], False)
+
+
+def test_a_deny_that_narrows_by_its_principals_alone_says_so():
+    v = verdict(allow({"AWS": [A, B]}), deny({"AWS": A}, Sid="D"))
+    assert [out(g) for g in v.grants] == [Out(untrusted=(ACCOUNT_B,), admitted=f"account {B}")]
+    assert v.grants[0].notes == ["a Deny statement 'D' turns away the callers it names"]
 
 
 def test_deny_with_unknown_value_is_harmless_when_the_grant_is_confined():

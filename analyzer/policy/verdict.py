@@ -577,7 +577,7 @@ def _apply_outcome(grant: Grant, outcome) -> None:
             grant.admitted = _describe([_Entity(*label) for label in outcome.admitted])
     for deny in outcome.biting:
         if not outcome.public:
-            grant.notes.append(f"a Deny {deny.statement.label} turns away callers its condition excludes")
+            grant.notes.append(f"a Deny {deny.statement.label} turns away {_excluded_by(deny.statement)}")
         else:
             grant.notes.append(f"a Deny {deny.statement.label} turns away some callers, but not these")
         grant.narrowing.extend(deny.statement.conditions)
@@ -589,6 +589,14 @@ def _apply_outcome(grant: Grant, outcome) -> None:
                 grant.notes.append(f"a Deny {deny.statement.label} may turn callers away, depending on values "
                                    "that could not be resolved")
                 grant.narrowing.extend(deny.statement.conditions)
+
+
+def _excluded_by(statement) -> str:
+    """Which callers a Deny that narrows a grant turns away, by what it writes."""
+    parts = [part for part, written in (("NotPrincipal", statement.not_principals is not None),
+                                        ("condition", bool(statement.conditions))) if written]
+    return f"callers its {' and '.join(parts)} exclude{'s' if len(parts) == 1 else ''}" if parts else \
+        "the callers it names"
 
 
 def _finish(draft: _Draft, trust: Trust) -> Grant:
