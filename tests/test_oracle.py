@@ -16,11 +16,10 @@ import analyzer.rules
 from analyzer.engine import ScanOptions, scan
 from conftest import FIXTURES
 from oracle.compare import Undecided, convertible, disagreement
-from oracle.iam import RLIMIT
+from oracle.iam import FIXTURE_RLIMIT
 from oracle.policies import TRUSTS, generate, policies
 
 GENERATED = 200
-FIXTURE_RLIMIT = 5 * RLIMIT
 # z3 may give up on this share of the generated policies, no more: 58 of seed 1's first 5,000 (1.2%), so of
 # 200, 2.4 on average, and more than 8 about once in a thousand runs (2%, 4 of 200, failed a CI run)
 UNDECIDED_SHARE = 0.04
@@ -79,7 +78,4 @@ def test_fixture_policies_are_many():
 @pytest.mark.parametrize("index", range(len(FIXTURE_DOCUMENTS)))
 @pytest.mark.parametrize("trust", TRUSTS[:2], ids=["no-trust", "one-account"])
 def test_fixture_policies_agree_with_the_oracle(index, trust):
-    # every fixture policy must be decided: z3 gets more room than for generated ones, since how much a
-    # query needs varies with what the process asked z3 before (seen: a fixture policy decided alone in
-    # 0.5 s ran out of the generated policies' limit after the other oracle tests in CI)
     assert disagreement(FIXTURE_DOCUMENTS[index], trust, rlimit=FIXTURE_RLIMIT) is None
