@@ -87,3 +87,49 @@ def test_building_the_grammar_is_announced_and_loading_it_is_not(own_grammar):
     grammar.use_cache_directory(own_grammar, heard.append)
     grammar.parse("b = 1\n")
     assert len(heard) == 1
+
+
+TRICKY = [
+    'a = "$ $$ $${x} % %% %%{y} \\" \\\\ ${var.z} %{ if true }t%{ endif } $"\n',
+    'a = "x$"\nb = "%"\nc = "$$"\nd = ""\n',
+    "/* one */\n/* two\n lines ** / * */\n/**/\n/* /* */\na = 1 /* after */\n",
+    "a = <<EOT\nline\n  EOT inside\nEOT\nb = <<-EOT\n    trimmed ${x}\n    EOT\nc = <<EOT\nEOT\n",
+    "a = <<EOT\r\nwindows\r\nEOT\r\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_rewritten_terminals_read_what_python_hcl2s_read(own_grammar, text):
+    assert _shape(grammar.parse(text)) == _shape(parses_to_tree(text))
+
+
+def test_every_rewritten_terminal_is_found_in_python_hcl2s_grammar():
+    import hcl2
+
+    with open(os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark"), encoding="utf-8") as f:
+        text = f.read()
+    assert all(theirs in text for theirs in grammar._CONSTANT_MEMORY)
+
+
+LONG = 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("text", [
+    'x = "' + "a" * LONG + '"\n',
+    'x = "' + "$a%b" * (LONG // 4) + '"\n',
+    "/*" + "a" * LONG + "*/\nx = 1\n",
+    "x = <<EOT\n" + ("a" * 1000 + "\n") * (LONG // 1000) + "EOT\n",
+], ids=["string", "string-with-dollars", "comment", "heredoc"])
+def test_a_long_token_takes_memory_in_proportion_to_its_length(own_grammar, text):
+    # Python's regular expressions kept about 140 bytes per character of such a token: 2 GB for a 10 MB
+    # quoted string, within the file size limit
+    import tracemalloc
+
+    grammar.prepare()
+    tracemalloc.start()
+    try:
+        grammar.parse(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * LONG

@@ -22,8 +22,18 @@ of the grammar text, Lark's and Python's versions and the options, so a
 file of another version is never read. It is written to a temporary file and
 renamed into place: a concurrent run reads the whole file or builds its own.
 Without a usable cache directory (``--no-cache``, or a directory not safe to
-use), sesguard parses with python-hcl2's own parser: the same trees and the
-same positions, more slowly.
+use), the parser is built in memory, once per process.
+
+**Long tokens in constant memory.** Python's regular expression engine keeps
+a backtracking record for each repetition of a group: a quoted string, a
+block comment or a heredoc of 10 MB took over 2 GB to lex (about 140 bytes
+per character). On Python 3.11 and later three of python-hcl2's terminals
+are compiled in an equivalent form that keeps none (``_CONSTANT_MEMORY``):
+the string characters' group is possessive (nothing follows it in the
+terminal, so it never gives characters back), and ``(.|\n)`` inside comments
+and heredocs is the one-character class ``[\\s\\S]``. A terminal whose text is
+not as expected (another python-hcl2) is left as it is; the trees are the
+same either way (tests/test_grammar.py), and ``--max-memory`` bounds the rest.
 """
 
 from __future__ import annotations
@@ -34,15 +44,25 @@ import sys
 from typing import Callable, Optional
 
 _OPTIONS = {"parser": "lalr", "propagate_positions": False}
+# python-hcl2's terminal text -> the same language without a backtracking record per character (see above)
+_CONSTANT_MEMORY = {
+    r'STRING_CHARS.1: /(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+/':
+        r'STRING_CHARS.1: /(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))++/',
+    r"/\/\*(.|\n)*?(\*\/)/": r"/\/\*[\s\S]*?\*\//",
+    r"\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc)\r?\n/": r"\r?\n(?:[\s\S]*?\r?\n)??\s*(?P=heredoc)\r?\n/",
+    r"\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc_trim)\r?\n/":
+        r"\r?\n(?:[\s\S]*?\r?\n)??\s*(?P=heredoc_trim)\r?\n/",
+}
 
 _directory: Optional[str] = None
 _parse = None
+_in_memory = None  # the parser built without a directory: once per process
 _announce: Optional[Callable[[str], None]] = None
 
 
 def use_cache_directory(directory: Optional[str], announce: Optional[Callable[[str], None]] = None) -> None:
     """Where the compiled grammar is kept (an ``analyzer.cache`` directory
-    already checked), or None: parse with python-hcl2's own parser.
+    already checked), or None: build it in memory.
     ``announce(message)`` hears that the grammar is being built, which
     takes a few seconds the first time."""
     global _directory, _parse, _announce
@@ -65,31 +85,42 @@ def parse(text: str):
 
 
 def _build(directory: Optional[str]):
-    if directory is None:
-        from hcl2.api import parses_to_tree
-
-        return parses_to_tree
+    global _in_memory
     import hcl2
     import lark
     from hcl2.postlexer import PostLexer
     from lark import Lark
 
     with open(os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark"), encoding="utf-8") as f:
-        text = f.read()
-    digest = hashlib.sha256("\0".join((text, lark.__version__, sys.version, repr(sorted(_OPTIONS.items()))))
-                            .encode("utf-8")).hexdigest()
-    path = os.path.join(directory, f"hcl2-{digest}.lark")
-    parser = _load(path)
-    if parser is None:
-        if _announce is not None:
-            _announce("building the HCL parser, once for this version of sesguard (a few seconds)")
-        parser = Lark(text, postlex=PostLexer(), **_OPTIONS)
-        _keep(parser, directory, path)
+        text = constant_memory(f.read())
+    if directory is None:
+        if _in_memory is None:
+            _in_memory = Lark(text, postlex=PostLexer(), **_OPTIONS)
+        parser = _in_memory
+    else:
+        digest = hashlib.sha256("\0".join((text, lark.__version__, sys.version, repr(sorted(_OPTIONS.items()))))
+                                .encode("utf-8")).hexdigest()
+        path = os.path.join(directory, f"hcl2-{digest}.lark")
+        parser = _load(path)
+        if parser is None:
+            if _announce is not None:
+                _announce("building the HCL parser, once for this version of sesguard (a few seconds)")
+            parser = Lark(text, postlex=PostLexer(), **_OPTIONS)
+            _keep(parser, directory, path)
 
     def parse_text(text: str):
         # as python-hcl2's own entry does: its grammar needs a newline at the end
         return parser.parse(text + "\n")
     return parse_text
+
+
+def constant_memory(text: str) -> str:
+    """python-hcl2's grammar with the terminals of ``_CONSTANT_MEMORY`` rewritten, where Python can."""
+    if sys.version_info < (3, 11):  # possessive repetition came with 3.11
+        return text
+    for theirs, ours in _CONSTANT_MEMORY.items():
+        text = text.replace(theirs, ours)
+    return text
 
 
 def _load(path: str):
