@@ -1,4 +1,5 @@
-"""Time budgets: a parse or an evaluation that runs past its seconds stops.
+"""Budgets: a parse or an evaluation that runs past its seconds, or past
+its memory (``analyzer.memory``), stops.
 
 ``budget(seconds)`` arms ``signal.setitimer(ITIMER_REAL)`` for the body of a
 ``with``; when the time is up, the ``SIGALRM`` handler raises ``OutOfTime``
@@ -17,6 +18,11 @@ POSIX; other code of the process may own ``SIGALRM`` or the timer already
 (libFuzzer's own timeouts do). In each of these cases a budget is not
 enforced, and ``not_enforced()`` says why, for ``-v`` output. Nothing here is shared between processes: each worker
 process keeps its own budgets.
+
+With a memory limit set, the timer also fires every ``memory.TICK`` seconds
+while a budget is open, and ``OutOfMemory`` (an ``OutOfTime``, so every
+site handles both alike) is raised in the innermost budget whose input has
+added more than the limit to the resident memory since it opened.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
+
+from analyzer import memory
 
 MAX_FILE_SECONDS = 10
 MAX_FILE_SECONDS_LIMIT = 86400  # the most --max-file-seconds may ask: a day
@@ -44,14 +52,22 @@ class Budget:
     expired: bool = False
     apart: bool = False  # the outer clocks stop while it runs
     closed: bool = False  # its body has ended: it raises no more
+    resident: int = 0  # the process's resident memory when it opened (with a memory limit set)
 
 
 class OutOfTime(BaseException):
     """The time of ``budget`` is up; never an ``Exception``, so never taken for an input error."""
 
-    def __init__(self, budget: Budget):
-        super().__init__(too_slow(budget.seconds))
+    def __init__(self, budget: Budget, message: str = ""):
+        super().__init__(message or too_slow(budget.seconds))
         self.budget = budget
+
+
+class OutOfMemory(OutOfTime):
+    """The input of ``budget`` has added more than the memory limit since it opened."""
+
+    def __init__(self, budget: Budget):
+        super().__init__(budget, memory.exceeded())
 
 
 _NEVER = float("inf")
@@ -102,22 +118,39 @@ def _arm() -> None:
         return
     now = time.monotonic()
     remaining = min(now + _AGAIN if b.expired else b.deadline for b in waiting) - now
+    if memory.watching():
+        remaining = min(remaining, memory.TICK)
     signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
 
 
 def _expire(signum, frame) -> None:
     now = time.monotonic()
     due = [b for b in _running() if not b.closed and b.deadline <= now + 0.001]
-    if not due:  # the timer fired a little early
+    over = None if due else _over_memory()
+    if not due and over is None:  # a memory check that found room, or the timer fired a little early
         _arm()
         return
-    global _expirations
-    first = min(due, key=lambda b: b.deadline)
-    if not first.expired:
-        first.expired = True
-        _expirations += 1
+    first = min(due, key=lambda b: b.deadline) if due else over
+    _spend(first)
     _arm()  # again soon while its body runs on: this exception may be dropped (see _AGAIN)
-    raise OutOfTime(first)
+    raise OutOfTime(first) if due else OutOfMemory(first)
+
+
+def _spend(spent: Budget) -> None:
+    global _expirations
+    if not spent.expired:
+        spent.expired = True
+        _expirations += 1
+
+
+def _over_memory():
+    """The innermost open budget whose input has added more than the memory limit, or None."""
+    allowed = memory.watching()
+    waiting = [b for b in _running() if not b.closed and b.deadline != _NEVER]
+    if not allowed or not waiting:
+        return None
+    now = memory.resident()
+    return waiting[-1] if now is not None and now - waiting[-1].resident > allowed else None
 
 
 @contextlib.contextmanager
@@ -130,7 +163,8 @@ def budget(seconds: float, apart: bool = False):
         yield Budget(seconds, _NEVER, enforced=False)
         return
     started = time.monotonic()
-    this = Budget(seconds, started + seconds, apart=apart)
+    this = Budget(seconds, started + seconds, apart=apart,
+                  resident=(memory.resident() or 0) if memory.watching() else 0)
     if not _open:
         _previous_handler = signal.signal(signal.SIGALRM, _expire)
     _open.append(this)

@@ -6,6 +6,7 @@ so that ``sesguard --version`` and ``sesguard --help`` stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
@@ -15,6 +16,7 @@ import click
 from analyzer import __version__
 from analyzer.budget import MAX_FILE_SECONDS_LIMIT
 from analyzer.files import MAX_DEPTH_LIMIT
+from analyzer.memory import MAX_MEMORY_LIMIT_MB, MAX_MEMORY_MB
 from analyzer.outputs import FORMATS
 
 SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info"]
@@ -69,6 +71,11 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
+        except MemoryError as exc:
+            from analyzer.memory import ran_out
+
+            click.echo(f"sesguard: the scan {ran_out(exc)} outside any one input; the scan is incomplete", err=True)
+            sys.exit(1)
         except Exception as exc:
             import traceback
 
@@ -199,6 +206,11 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 @click.option("--max-file-seconds", type=click.IntRange(min=1, max=MAX_FILE_SECONDS_LIMIT), metavar="N",
               help="The seconds one file's parse, or one root module's evaluation, may take (default 10); "
                    "a slower one is reported (SES001).")
+@click.option("--max-memory", type=click.IntRange(min=0, max=MAX_MEMORY_LIMIT_MB), default=MAX_MEMORY_MB,
+              metavar="MB", show_default=True,
+              help="The memory the scan's process (and each worker) may use; a file or root module that needs "
+                   "more is reported (SES001) and the scan goes on. 0: no limit. Only the command line sets it, "
+                   "never the scanned repository's .sesguard.yml.")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the parse cache.")
 @click.option("--link-base", metavar="URL", default="",
               help="Markdown and HTML reports: link file:line to URL/PATH#LLINE (e.g. a blob URL of the "
@@ -213,8 +225,8 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
          workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path,
          write_baseline, sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, max_file_seconds, no_cache, cache_dir, link_base, sam_config_env,
-         jobs):
+         changed_only, max_file_size, max_depth, max_file_seconds, max_memory, no_cache, cache_dir, link_base,
+         sam_config_env, jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
     fewer_collections()
     from analyzer.baseline import BaselineError
@@ -271,7 +283,8 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         progress = Progress() if not quiet and Progress.wanted() else None
         started = time.monotonic()
         try:
-            report = run_scan(options, progress)
+            with _memory_limited(max_memory):
+                report = run_scan(options, progress)
         finally:
             if progress:
                 progress.done()
@@ -389,6 +402,19 @@ def _limits(config, max_file_size, max_depth, max_file_seconds):
                   max_depth=max_depth or (config and config.max_depth) or default.max_depth,
                   max_file_seconds=(max_file_seconds or (config and config.max_file_seconds)
                                     or default.max_file_seconds))
+
+
+@contextlib.contextmanager
+def _memory_limited(megabytes: int):
+    """The body under --max-memory, or told why it is not kept: never pretend it is."""
+    from analyzer.budget import not_enforced
+    from analyzer.memory import limited
+
+    with limited(megabytes) as why:
+        why = why or (megabytes and not_enforced())
+        if why:
+            click.echo(f"sesguard: --max-memory {megabytes} is not enforced: {why}", err=True)
+        yield
 
 
 def _say_budget(limits) -> None:

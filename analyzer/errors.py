@@ -13,6 +13,8 @@
   fails the scan like a crashed rule (SES002).
 * ``analyzer.budget.OutOfTime``: the input took longer than the scan's
   ``--max-file-seconds``: SES001 on the file, like an input error.
+* ``MemoryError``: the input needed more than the scan's ``--max-memory``
+  (``analyzer.memory``): SES001 on the file, like running out of time.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import os
 import traceback
 from dataclasses import dataclass
 
-from analyzer import budget
+from analyzer import budget, memory
 from analyzer.model import InputProblem, Model
 
 
@@ -52,6 +54,14 @@ def internal_error(file: str, doing: str, exc: BaseException) -> InternalError:
                          traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
+def failure(file: str, doing: str, exc: Exception, line: int = 0, column: int = 0) -> InputProblem:
+    """What ``exc``, raised while ``doing`` on ``file``, says of it: running out
+    of memory is the input's (SES001, at ``line``), the rest a bug of ours."""
+    if isinstance(exc, MemoryError):
+        return InputProblem(file, f"{doing} {memory.ran_out(exc)}; not analyzed", line, column)
+    return internal_error(file, doing, exc)
+
+
 @contextlib.contextmanager
 def guard(model: Model, file: str, doing: str, seconds: int = 0):
     """Run one loader on one file, for at most ``seconds`` when given: a bug
@@ -68,5 +78,5 @@ def guard(model: Model, file: str, doing: str, seconds: int = 0):
             yield
     except RecursionError:
         model.problems.append(InputProblem(file, f"the input is nested too deeply for {doing}"))
-    except Exception as exc:  # a bug of ours: reported on its file, never swallowed, never a clean file
-        model.problems.append(internal_error(file, doing, exc))
+    except Exception as exc:  # a bug of ours (or out of memory): reported on its file, never a clean file
+        model.problems.append(failure(file, doing, exc))

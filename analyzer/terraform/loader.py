@@ -20,10 +20,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from analyzer import jsonloc, reads
+from analyzer import jsonloc, memory, reads
 from analyzer.budget import OutOfTime, expirations, limited, paused
 from analyzer.discover import Discovery
-from analyzer.errors import InternalError, internal_error
+from analyzer.errors import InternalError, failure
 from analyzer.files import Limits, display, placed, read_text
 from analyzer.model import ERROR, InputProblem, Model, Unknown
 from analyzer.send_text import grants_send
@@ -74,14 +74,17 @@ class TerraformFiles:
         evaluation that asked for it)."""
         from analyzer.terraform.parse import ParseError, prepare_parser
 
-        def ran_out(exc: OutOfTime):
-            raise ParseError(f"{exc}; not analyzed") from None
+        def ran_out(exc: OutOfTime):  # the file as a whole: at its first line (every SES001 has one)
+            raise ParseError(f"{exc}; not analyzed", 1, 1) from None
 
         if not path.endswith(".json"):
             with paused():
                 prepare_parser()
-        with limited(self.limits.max_file_seconds, ran_out, apart=True):
-            return self._parse(path, shown, text)
+        try:
+            with limited(self.limits.max_file_seconds, ran_out, apart=True):
+                return self._parse(path, shown, text)
+        except MemoryError as exc:
+            raise ParseError(f"{memory.ran_out(exc)}; not analyzed", 1, 1) from None
 
     def _parse(self, path: str, shown: str, text: str):
         from analyzer.terraform.parse import ParsedFile, parse_hcl, parse_tf_json
@@ -355,7 +358,7 @@ class TerraformScan:
             return answer
 
         before, used, problems = mark(self.model), set(self.variables.applied), len(self.model.problems)
-        expired = expirations()
+        expired, failed = expirations(), memory.failures()
         read: set = set()
         self._reading.append(read)
         self.files.keep_parses = outdated
@@ -368,8 +371,8 @@ class TerraformScan:
         entry = Entry(fingerprints(paths) if self.evaluations else (), tuple(dict.fromkeys(asked)),
                       tuple(sorted(self.variables.applied - used)), {d: self.records[d] for d in sorted(read)},
                       since(self.model, before))
-        # a bug of ours is found again by every scan, and a budget that ran out may not on another day
-        return entry, expirations() == expired and not any(
+        # a bug of ours is found again by every scan, and a budget or memory that ran out may not on another day
+        return entry, (expirations(), memory.failures()) == (expired, failed) and not any(
             isinstance(p, InternalError) for p in self.model.problems[problems:])
 
     def _scan_root_safely(self, directory: str, relevant) -> None:
@@ -388,7 +391,7 @@ class TerraformScan:
             self.model.problems.append(InputProblem(display(directory), "the configuration is nested too "
                                                                         "deeply to evaluate"))
         except Exception as exc:  # a bug of ours must not hide the other modules, nor pass as clean
-            self.model.problems.append(internal_error(display(directory), "evaluating this module", exc))
+            self.model.problems.append(failure(display(directory), "evaluating this module", exc))
 
     def _scan_root(self, directory: str, relevant) -> None:
         from analyzer.terraform.adapter import adapt

@@ -25,7 +25,7 @@ import os
 
 from analyzer.budget import OutOfTime, limited
 from analyzer.discover import Discovery
-from analyzer.errors import internal_error
+from analyzer.errors import failure
 from analyzer.files import display
 from analyzer.model import Hop, InputProblem, LDict, LList, Location, ModuleNotAnalyzed, Unknown, passed
 from analyzer.send_text import grants_send
@@ -71,7 +71,7 @@ class TerragruntScan:
         except RecursionError:
             self._problem(file_problem(display(path), TOO_DEEP))
         except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean
-            self._problem(internal_error(display(path), "reading the includes of this Terragrunt unit", exc))
+            self._problem(failure(display(path), "reading the includes of this Terragrunt unit", exc, 1, 1))
         return set()
 
     def _include_paths(self, path: str) -> set:
@@ -102,7 +102,7 @@ class TerragruntScan:
         except RecursionError:
             self._problem(file_problem(shown, TOO_DEEP))
         except Exception as exc:  # a bug of ours must not hide the other units, nor pass as clean
-            self._problem(internal_error(shown, "evaluating this Terragrunt unit", exc))
+            self._problem(failure(shown, "evaluating this Terragrunt unit", exc, 1, 1))
 
     def _problem(self, found: InputProblem) -> None:
         if found not in self.model.problems:

@@ -1,0 +1,139 @@
+"""The memory limit of a scan: an input that needs more stops with SES001.
+
+``--max-memory MB`` (default 1024) is what one input may add to the
+scan's memory: a file being parsed, a template or plan being read, a root
+module being evaluated with the modules it calls. It is kept by the budgets
+that already bound each input's time (``analyzer.budget``): while one is
+open, its timer also fires every ``TICK`` seconds and compares the
+process's resident memory with what it was when the innermost budget
+opened; past the limit, ``OutOfMemory`` is raised in that input as
+``OutOfTime`` would be, its site reports the file as not analyzed naming
+the limit, what it built is dropped, and the scan goes on.
+
+A check between two ticks cannot stop one allocation that is too large by
+itself (a string repeated a billion times is one call), so the process as a
+whole is also held to twice the limit over what it used when the limit was
+set (``RLIMIT_DATA``): such an allocation then fails at once, as
+``MemoryError``, before it takes the memory, and the site that reads or
+evaluates the input reports it the same way (``analyzer.errors.failure``).
+
+The command line sets the limit for its scan (``limited``); the scanned repository's ``.sesguard.yml``
+cannot, since it protects the machine that runs the scan from the code it
+scans. Code that calls the engine in its own process keeps its own limits:
+nothing here runs unless asked. The resident size is read from
+``/proc/self/statm`` (the process's own, never the scanned repository's);
+where there is none, the limit is not kept, and the command says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Optional
+
+MAX_MEMORY_MB = 1024
+MAX_MEMORY_LIMIT_MB = 1024 * 1024  # the most --max-memory may ask: a terabyte
+TICK = 0.05  # seconds between two checks while an input is read or evaluated
+_MB = 1024 * 1024
+_limit_mb = 0  # what one input may add, while ``limited``; 0: no limit
+_failures = 0  # inputs that ran out of memory in this process
+
+
+@contextlib.contextmanager
+def limited(megabytes: int):
+    """While the body runs, each input may add at most ``megabytes`` to the
+    process (0: no limit); yields "" when the limit is kept, else why it
+    cannot be (and nothing is changed). The process's limits are as before
+    after it."""
+    global _limit_mb
+    why = _cannot(megabytes) if megabytes else ""
+    if not megabytes or why:
+        yield why
+        return
+    import resource
+
+    before_limit, before = _limit_mb, resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (_whole(megabytes), before[1]))
+    _limit_mb = megabytes
+    try:
+        yield ""
+    finally:
+        _limit_mb = before_limit
+        resource.setrlimit(resource.RLIMIT_DATA, before)
+
+
+def _whole(megabytes: int) -> int:
+    """What the process as a whole is held to: twice the limit over what it uses now."""
+    return (_data_bytes() or 0) + 2 * megabytes * _MB
+
+
+def _cannot(megabytes: int) -> str:
+    if resident() is None:
+        return "this system does not tell a process its resident memory (/proc/self/statm)"
+    try:
+        import resource
+    except ImportError:
+        return "this platform has no resource limits"
+    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+    if hard != resource.RLIM_INFINITY and hard < _whole(megabytes):
+        return f"the system holds this process to {hard // _MB} MB in all"
+    return ""
+
+
+def watching() -> int:
+    """What one input may add to the resident memory, in bytes; 0 when no limit is set."""
+    return _limit_mb * _MB
+
+
+def resident() -> Optional[int]:
+    """The process's resident memory now, in bytes; None where the system does not say."""
+    try:
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return int(os.read(fd, 128).split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def exceeded() -> str:
+    """The words of an SES001 for an input that needed more than the limit (counted: see ``failures``)."""
+    global _failures
+    _failures += 1
+    if _limit_mb:
+        return f"needed more than {_limit_mb} MB of memory, the --max-memory limit"
+    return "needed more memory than the system gave"
+
+
+def ran_out(exc: MemoryError) -> str:
+    """``exceeded()``, for an allocation that failed: what the input had
+    built (the frames of ``exc``) is dropped first."""
+    exc.with_traceback(None)
+    return exceeded()
+
+
+def failures() -> int:
+    """How many inputs ran out of memory in this process so far: what does
+    not fit under one limit may fit under another, so what depends on it is not cached."""
+    return _failures
+
+
+def _data_bytes() -> Optional[int]:
+    """The process's data size now (``VmData``), what ``RLIMIT_DATA`` counts."""
+    try:
+        fd = os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        text = b""
+        while chunk := os.read(fd, 4096):
+            text += chunk
+    finally:
+        os.close(fd)
+    for line in text.splitlines():
+        if line.startswith(b"VmData:"):
+            return int(line.split()[1]) * 1024
+    return None

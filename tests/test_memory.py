@@ -1,0 +1,112 @@
+"""The memory limit (issue #18 item 3, ``--max-memory``): an input that
+needs more than the limit stops with SES001 naming the file and the limit,
+what it built is dropped, and the rest of the scan is reported."""
+
+import json
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from analyzer import memory
+from analyzer.budget import OutOfMemory, OutOfTime, budget, limited
+from analyzer.errors import InternalError, failure
+from conftest import FIXTURES
+
+GOOD = FIXTURES / "SES101" / "heredoc" / "main.tf"
+
+
+def test_memory_added_past_the_limit_stops_the_innermost_budget(monkeypatch):
+    now = [100 * 2 ** 20]
+    monkeypatch.setattr(memory, "resident", lambda: now[0])
+    heard = []
+    with memory.limited(64) as why:
+        assert why == ""
+        with budget(60) as outer:
+            with limited(60, heard.append):
+                now[0] += 65 * 2 ** 20  # this input added 65 MB since its budget opened
+                for _ in range(2000):  # the memory check runs every 50 ms
+                    sum(range(10_000))
+            assert not outer.expired
+    [raised] = heard
+    assert isinstance(raised, OutOfMemory) and isinstance(raised, OutOfTime)
+    assert str(raised) == "needed more than 64 MB of memory, the --max-memory limit"
+
+
+def test_memory_within_the_limit_is_never_checked_against_it(monkeypatch):
+    monkeypatch.setattr(memory, "resident", lambda: 100 * 2 ** 20)
+    heard = []
+    with memory.limited(64):
+        with limited(60, heard.append):
+            for _ in range(500):
+                sum(range(10_000))
+    assert heard == []
+
+
+def test_the_limit_and_the_process_limit_are_as_before_after_the_scan():
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    with memory.limited(512) as why:
+        assert why == "" and memory.watching() == 512 * 2 ** 20
+        assert resource.getrlimit(resource.RLIMIT_DATA)[0] != before[0]
+    assert memory.watching() == 0 and resource.getrlimit(resource.RLIMIT_DATA) == before
+
+
+def test_an_allocation_that_fails_is_the_inputs_problem_not_an_internal_error():
+    found = failure("big.tf", "evaluating this module", MemoryError())
+    assert not isinstance(found, InternalError)
+    assert found.message == "evaluating this module needed more memory than the system gave; not analyzed"
+    found = failure("big.tf", "evaluating this module", ValueError("x"))
+    assert isinstance(found, InternalError)
+
+
+def test_a_root_that_needs_more_memory_is_reported_and_the_rest_of_the_scan_goes_on(tmp_path):
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "main.tf").write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "big").mkdir()
+    items = ", ".join(f'"item-{i}"' for i in range(120_000))  # about 350 MB of parse tree
+    (tmp_path / "big" / "main.tf").write_text(
+        'resource "aws_ses_domain_identity" "d" {\n  domain = "example.com"\n}\n'
+        f"locals {{\n  names = [{items}]\n}}\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "analyzer", "scan", ".", "--dns", "off", "--no-cache",
+                          "--max-memory", "96", "--max-file-seconds", "600", "--format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stderr
+    found = [(f["rule_id"], f["file"], f["line"], f["message"]) for f in json.loads(run.stdout)["findings"]]
+    assert found == [
+        ("SES001", "big/main.tf", 1, "big/main.tf: cannot parse: needed more than 96 MB of memory, the "
+                                     "--max-memory limit; not analyzed"),
+        ("SES101", "good/main.tf", 14, found[1][3]),
+    ]
+
+
+@pytest.mark.parametrize("value", ["-1", "x"])
+def test_the_option_takes_megabytes(value):
+    run = subprocess.run([sys.executable, "-m", "analyzer", "scan", "--max-memory", value, str(GOOD)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "--max-memory" in run.stderr
+
+
+def test_a_root_that_ran_out_of_memory_is_not_kept_in_the_evaluation_cache(tmp_path, monkeypatch):
+    """Under another limit, or with more memory free, the same root may fit."""
+    from analyzer.cache import open_cache
+    from analyzer.engine import ScanOptions, scan
+    from analyzer.terraform.loader import TerraformScan
+
+    (tmp_path / "case").mkdir()
+    (tmp_path / "case" / "main.tf").write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
+    cache = open_cache(str(tmp_path / "cache"))[0]
+    evaluated = []
+
+    def too_big(self, directory, relevant):
+        evaluated.append(directory)
+        raise MemoryError
+
+    monkeypatch.setattr(TerraformScan, "_scan_root", too_big)
+    monkeypatch.chdir(tmp_path)
+    options = dict(paths=["."], dns="off", cache=cache)
+    first = [(f.rule_id, f.file, f.message) for f in scan(ScanOptions(**options)).findings]
+    assert first == [("SES001", "case", "case: evaluating this module needed more memory than the system gave; "
+                                        "not analyzed")]
+    assert [(f.rule_id, f.file, f.message) for f in scan(ScanOptions(**options)).findings] == first
+    assert len(evaluated) == 2
