@@ -57,6 +57,11 @@ DESTINATIONS = {
 }
 
 
+def _no_type(resource) -> str:
+    """What is wrong with a resource's Type that is not a string."""
+    return "has a Type that is not a string" if isinstance(resource, dict) and "Type" in resource else "has no Type"
+
+
 def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
     """Add the SES resources of ``template`` (already checked to be a mapping) to ``model``."""
     resources = template.get("Resources")
@@ -68,7 +73,7 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
         loc = Location(file, key_loc.line, key_loc.column) if key_loc else Location(file, 0, 0)
         type_ = resource.get("Type") if isinstance(resource, dict) else None
         if not isinstance(type_, str):
-            model.problems.append(InputProblem(file, f"resource {logical_id} has no Type", loc.line,
+            model.problems.append(InputProblem(file, f"resource {logical_id} {_no_type(resource)}", loc.line,
                                                loc.column, logical_id))
             continue
         _suppressions(logical_id, resource, loc, model)

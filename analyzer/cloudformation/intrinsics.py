@@ -252,6 +252,9 @@ class Resolver:
     def _resource_ref(self, name: str, loc: Optional[Location]) -> Any:
         resource = self.resources[name]
         type_ = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(type_, str):  # the resource itself is reported too
+            wrong = "a Type that is not a string" if type_ is not None else "no Type"
+            return self.error("Ref", loc, f"resource {name} has {wrong}")
         prop = REF_PROPERTY.get(type_)
         if prop is not None:
             properties = self.properties(name)
