@@ -60,7 +60,7 @@ def senders_of(model, context) -> list:
     by_policy: dict = {}
     for policy, _verdict, grant in context.grants(model):
         statement = grant.statement
-        loc = statement.loc
+        loc = policy.document.where(statement.path)
         denies = tuple(n for n in grant.notes if "Deny" in n or "denies" in n)
         own = [c for c in grant.narrowing if any(c is mine for mine in statement.conditions)]
         by_policy.setdefault(id(policy), (policy, []))[1].append(SenderGrant(

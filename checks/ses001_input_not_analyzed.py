@@ -39,9 +39,9 @@ def check(model, context):
         document = policy.document
         if document is None:
             continue
-        problems = [(p, document.loc or policy.where("policy")) for p in document.problems]
+        problems = [(p, document.where() or policy.where("policy")) for p in document.problems]
         for statement in document.statements:
-            problems += [(f"{statement.label}: {p}", statement.loc or policy.where("policy"))
+            problems += [(f"{statement.label}: {p}", document.where(statement.path) or policy.where("policy"))
                          for p in statement.problems]
         for message, location in problems:
             yield rule.finding(f"{subject(policy)}: the policy could not be fully analyzed: {message}",

@@ -77,6 +77,6 @@ def check(model, context):
             yield rule.finding(
                 f"{policy.address}: {statement.label} allows {actions_phrase(grant.actions)} on {scope}, so "
                 "whoever holds this policy can send as every identity of the account, with its DKIM keys.",
-                statement.loc or policy.where("policy"), fix_title=rule.fix(),
+                policy.document.where(statement.path) or policy.where("policy"), fix_title=rule.fix(),
                 details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
                 **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource"))

@@ -720,7 +720,8 @@ def test_a_policy_in_a_literal_block_points_into_it():
 """
     (policy,) = load(_policy_template(body)).identity_policies
     (statement,) = policy.document.statements
-    assert (statement.loc.line, statement.principal_loc.line) == (13, 15)
+    assert (policy.document.where(statement.path).line, policy.document.where(statement.principal_path).line) == \
+        (13, 15)
     assert exact([e.value for e in statement.principals], [f"arn:aws:iam::{ACCOUNT}:root"])
 
 
@@ -734,7 +735,9 @@ def test_a_policy_in_a_quoted_string_points_at_its_line():
 """
     (policy,) = load(_policy_template(body)).identity_policies
     (statement,) = policy.document.statements
-    assert (statement.loc.line, statement.principal_loc.line, policy.where("policy").line) == (11, 11, 11)
+    document = policy.document
+    assert (document.where(statement.path).line, document.where(statement.principal_path).line,
+            policy.where("policy").line) == (11, 11, 11)
 
 
 CONDITIONS = [

@@ -209,8 +209,8 @@ def test_policy_locations_are_the_policy_value_even_for_multi_line_json():
     [pol] = load(text).identity_policies
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.strip().startswith('"policy"'))
     [statement] = pol.document.statements
-    assert {pol.where("policy").line, pol.document.loc.line, statement.loc.line, statement.principal_loc.line} == {line}
-    assert [e.loc.line for e in statement.principals] == [line]
+    assert {pol.where("policy").line, *(where.line for where in pol.document.locs.values())} == {line}
+    assert set(pol.document.locs) == {"", "Statement/0", "Statement/0/Principal"}
 
 
 def test_the_account_caller_identity_read_is_the_owner():
@@ -384,7 +384,8 @@ def where(model: Model) -> list:
     found = [(i.address, i.file, i.loc.line, i.source_format) for i in model.identities]
     for pol in model.identity_policies:
         statement = pol.document.statements[0] if pol.document and pol.document.statements else None
-        found.append((pol.address, pol.file, statement.principal_loc.line if statement else pol.where("policy").line,
+        found.append((pol.address, pol.file,
+                      pol.document.where(statement.principal_path).line if statement else pol.where("policy").line,
                       pol.source_format))
     return found
 
@@ -401,7 +402,7 @@ def test_plan_takes_the_configuration_locations(merged, layout, tf_dir, plan_pat
     assert where(model) == [("aws_ses_domain_identity.d", tf, 1, "plan"), ("aws_ses_identity_policy.p", tf, 12, "plan")]
     [pol] = model.identity_policies
     assert pol.document.statements[0].principals[0].value == "*"  # the plan's value, not var.who
-    assert (pol.where("policy").line, pol.document.statements[0].loc.file) == (8, tf)
+    assert (pol.where("policy").line, pol.document.where("Statement/0").file) == (8, tf)
 
 
 def test_ambiguous_or_unrelated_configurations_keep_the_plan_locations(merged):
@@ -417,7 +418,7 @@ def test_statements_that_differ_point_at_the_policy_argument(merged):
     plan = PLAN.replace('\\"Sid\\": \\"Open\\"', '\\"Sid\\": \\"Changed\\"')
     model = merged({"main.tf": TF, "plan.json": plan})
     [pol] = model.identity_policies
-    assert (pol.file, pol.document.statements[0].principal_loc.line, pol.document.loc.line) == ("main.tf", 8, 8)
+    assert (pol.file, pol.document.where("Statement/0/Principal").line, pol.document.where().line) == ("main.tf", 8, 8)
 
 
 def test_module_resources_pair_through_local_and_downloaded_sources(merged):
@@ -569,7 +570,7 @@ def test_odd_shapes_never_raise(text):
 def test_policy_that_is_not_json_is_a_policy_problem():
     model = load(make_plan([policy(document="{not json")]))
     [pol] = model.identity_policies
-    assert pol.document.problems and pol.document.loc == pol.where("policy")
+    assert pol.document.problems and pol.document.where() == pol.where("policy")
 
 
 def test_scanning_a_plan_file_given_by_name(tmp_path, monkeypatch):

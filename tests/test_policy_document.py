@@ -317,19 +317,17 @@ POLICY_TEXT = """{
 def test_locations_from_json_text():
     doc = parse_document(LStr(POLICY_TEXT, Location("policy.tf", 20, 3)))
     st = doc.statements[0]
-    assert doc.loc.line == 20
-    assert (st.loc.file, st.loc.line, st.loc.column) == ("policy.tf", 23, 5)
-    assert (st.principal_loc.line, st.principal_loc.column) == (26, 7)
-    assert [(p.loc.line, p.loc.column) for p in st.principals] == [(27, 17), (28, 17)]
-    assert (st.condition_loc.line, st.condition_loc.column) == (32, 7)
-    assert (st.conditions[0].loc.line, st.conditions[0].loc.column) == (34, 11)
+    assert doc.where().line == 20
+    at = {path: (loc.file, loc.line, loc.column) for path, loc in doc.locs.items()}
+    assert at == {"": ("policy.tf", 20, 3), "Statement/0": ("policy.tf", 23, 5),
+                  "Statement/0/Principal": ("policy.tf", 26, 7), "Statement/0/Condition": ("policy.tf", 32, 7)}
     assert st.actions.loc.line == 30
 
 
 def test_locations_with_file_argument():
     doc = parse_document(POLICY_TEXT, file="p.json")
     st = doc.statements[0]
-    assert (st.loc.file, st.loc.line) == ("p.json", 4)
+    assert (doc.where(st.path).file, doc.where(st.path).line) == ("p.json", 4)
 
 
 def test_locations_fall_back_to_enclosing():
@@ -337,15 +335,14 @@ def test_locations_fall_back_to_enclosing():
     doc = parse_document({"Statement": [statement(Principal={"AWS": ["1"]},
                                                   Condition={"Bool": {"k": True}})]}, loc)
     st = doc.statements[0]
-    assert doc.loc == loc
-    assert (st.loc, st.principal_loc, st.principals[0].loc, st.condition_loc, st.conditions[0].loc) == \
-        (loc, loc, loc, loc, loc)
+    assert doc.locs == {"": loc, "Statement/0": loc, "Statement/0/Principal": loc, "Statement/0/Condition": loc}
+    assert doc.where("Statement/0/Condition/Bool") == loc
 
 
 def test_unknown_location_is_kept():
     where = Location("vars.tf", 3)
     doc = parse_document(Unknown("var.policy", VARIABLE, where))
-    assert doc.loc == where
+    assert doc.where() == where
 
 
 # ---------------------------------------------------------------------------
@@ -395,3 +392,10 @@ def test_mangled_json_never_raises(seed):
         cut = rng.randrange(len(text))
         mangled = text[:cut] + rng.choice(['"', "{", "]", ",", "", "\\", "\ue000"]) + text[cut + 1:]
         evaluate(parse_document(mangled), Trust())
+
+
+def test_a_part_not_in_the_table_is_where_its_nearest_enclosing_part_is():
+    doc = parse_document(LStr(POLICY_TEXT, Location("policy.tf", 20, 3)))
+    assert doc.where("Statement/0/Action").line == 23
+    assert doc.where("Statement/7").line == 20
+    assert parse_document({"Statement": []}).where("Statement/0") is None

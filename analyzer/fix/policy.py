@@ -77,26 +77,25 @@ def _closing(lines: list, loc):
     return loc.end_line if lines[loc.end_line - 1].strip().startswith("}") else None
 
 
-def _hcl_block(statement, lines, key, values, owner):
-    closing = _closing(lines, statement.loc)
+def _hcl_block(statement, at, lines, key, values, owner):
+    closing = _closing(lines, at)
     if closing is None:
         return None, "the statement block does not end on a line of its own"
     for entry in statement.conditions:
         if str(entry.operator).lower() == "stringequals" and str(entry.key).lower() == key.lower():
             return None, f"the statement already has a StringEquals {key} condition: widen or narrow it by hand"
-    body = [l for l in lines[statement.loc.line:closing - 1] if l.strip()]
-    ind = _indent(body[0]) if body else _indent(lines[statement.loc.line - 1]) + "  "
+    body = [l for l in lines[at.line:closing - 1] if l.strip()]
+    ind = _indent(body[0]) if body else _indent(lines[at.line - 1]) + "  "
     rendered = ", ".join(owner if v is OWNER else json.dumps(v) for v in values)
     text = (f"{ind}condition {{\n{ind}  test     = \"StringEquals\"\n{ind}  variable = \"{key}\"\n"
             f"{ind}  values   = [{rendered}]\n{ind}}}\n")
-    return Edit(statement.loc.file, closing, 1, closing, 1, text), ""
+    return Edit(at.file, closing, 1, closing, 1, text), ""
 
 
-def _hcl_object(statement, lines, key, values, owner):
+def _hcl_object(loc, lines, key, values, owner):
     rendered = [owner if v is OWNER else json.dumps(v) for v in values]
     value = rendered[0] if len(rendered) == 1 else f"[{', '.join(rendered)}]"
     condition = f'Condition = {{ StringEquals = {{ "{key}" = {value} }} }}'
-    loc = statement.loc
     closing = _closing(lines, loc)
     if closing is None:
         line = lines[loc.end_line - 1] if 0 < loc.end_line <= len(lines) else ""
@@ -111,15 +110,15 @@ def _hcl_object(statement, lines, key, values, owner):
     return Edit(loc.file, closing, 1, closing, 1, f"{ind}{condition}\n"), ""
 
 
-def _json_member(statement, lines, key, values, owner_json):
-    """Add ``"Condition": ...`` after the statement's last member."""
-    closing = _closing(lines, statement.loc)
+def _json_member(at, lines, key, values, owner_json):
+    """Add ``"Condition": ...`` after the last member of the statement written at ``at``."""
+    closing = _closing(lines, at)
     if closing is None:
         return None, "the statement object does not end on a line of its own"
-    if any('\\"' in line for line in lines[statement.loc.line - 1:closing]):
+    if any('\\"' in line for line in lines[at.line - 1:closing]):
         return None, "the statement is JSON inside a string: edit the code that builds it"
-    last = next((n for n in range(closing - 1, statement.loc.line - 1, -1) if lines[n - 1].strip()), None)
-    if last is None or last == statement.loc.line and lines[last - 1].rstrip().endswith("{"):
+    last = next((n for n in range(closing - 1, at.line - 1, -1) if lines[n - 1].strip()), None)
+    if last is None or last == at.line and lines[last - 1].rstrip().endswith("{"):
         return None, "the statement has no member to add the condition after"
     rendered = [owner_json if v is OWNER else json.dumps(v) for v in values]
     value = rendered[0] if len(rendered) == 1 else f"[{', '.join(rendered)}]"
@@ -127,11 +126,10 @@ def _json_member(statement, lines, key, values, owner_json):
     column = len(text.rstrip()) + 1
     ind = _indent(lines[last - 1])
     insert = f',\n{ind}"Condition": {{"StringEquals": {{"{key}": {value}}}}}'
-    return Edit(statement.loc.file, last, column, last, column, insert), ""
+    return Edit(at.file, last, column, last, column, insert), ""
 
 
-def _yaml_mapping(statement, lines, key, values):
-    loc = statement.loc
+def _yaml_mapping(loc, lines, key, values):
     first = lines[loc.line - 1][loc.column - 1:] if 0 < loc.line <= len(lines) else ""
     if first.lstrip().startswith("{"):
         return None, "the statement is a flow mapping on one line: edit it by hand"
@@ -151,44 +149,45 @@ def _fix(finding, resources, model, context, settings) -> Fix:
     shown = ", ".join("the deploying account" if v is OWNER else v for v in values)
     description = f"add a StringEquals {key} condition ({shown}) to the statement"
     policy, statement = _grant(finding, context, model, settings)
-    if statement is None or statement.loc is None or not statement.loc.file:
+    at = policy.document.locs.get(statement.path) if statement is not None else None
+    if at is None or not at.file:
         return refuse(description, "the statement's place in the source is not known")
-    lines = lines_of(settings, statement.loc.file)
+    lines = lines_of(settings, at.file)
     if lines is None:
-        return refuse(description, f"{statement.loc.file} cannot be read now")
-    file = statement.loc.file
+        return refuse(description, f"{at.file} cannot be read now")
+    file = at.file
     edits: list = []
-    has_condition = bool(statement.conditions) or statement.condition_loc is not None
+    has_condition = bool(statement.conditions) or f"{statement.path}/Condition" in policy.document.locs
     if policy.source_format == "plan":
         return refuse(description, "a plan is generated: fix the Terraform it came from")
     if policy.source_format == "cloudformation":
         if has_condition:
             return refuse(description, "the statement already has a Condition: add the key to it by hand")
         if file.endswith(".json"):
-            edit, why = _json_member(statement, lines, key, values, '{"Ref": "AWS::AccountId"}')
+            edit, why = _json_member(at, lines, key, values, '{"Ref": "AWS::AccountId"}')
         else:
-            edit, why = _yaml_mapping(statement, lines, key, values)
+            edit, why = _yaml_mapping(at, lines, key, values)
     elif file.endswith((".tf", ".tofu")):
-        line = lines[statement.loc.line - 1][statement.loc.column - 1:] if statement.loc.line <= len(lines) else ""
-        next_key = next((l for l in lines[statement.loc.line:statement.loc.end_line] if l.strip()), "")
+        line = lines[at.line - 1][at.column - 1:] if at.line <= len(lines) else ""
+        next_key = next((l for l in lines[at.line:at.end_line] if l.strip()), "")
         if line.lstrip().startswith("statement"):
             owner = _caller_identity(file, settings, edits) if OWNER in values else ""
-            edit, why = _hcl_block(statement, lines, key, values, owner)
+            edit, why = _hcl_block(statement, at, lines, key, values, owner)
         elif has_condition:
             return refuse(description, "the statement already has a Condition: add the key to it by hand")
         elif re.match(r'\s*"[^"]+"\s*:', next_key):
             owner = _caller_identity(file, settings, edits) if OWNER in values else ""
-            edit, why = _json_member(statement, lines, key, values, f'"${{{owner}}}"')
+            edit, why = _json_member(at, lines, key, values, f'"${{{owner}}}"')
         else:
             owner = _caller_identity(file, settings, edits) if OWNER in values else ""
-            edit, why = _hcl_object(statement, lines, key, values, owner)
+            edit, why = _hcl_object(at, lines, key, values, owner)
     else:
         if OWNER in values:
             return refuse(description, f"the statement is in {file}, which cannot name the deploying account: "
                           "name the trusted accounts (--trusted-account) to get a literal fix")
         if has_condition:
             return refuse(description, "the statement already has a Condition: add the key to it by hand")
-        edit, why = _json_member(statement, lines, key, values, "")
+        edit, why = _json_member(at, lines, key, values, "")
     if edit is None:
         return refuse(description, why)
     return Fix(description, tuple([edit] + edits))

@@ -18,7 +18,6 @@ class PrincipalEntry:
 
     type: str
     value: Any
-    loc: Optional[Location] = None
 
 
 @dataclass
@@ -28,7 +27,6 @@ class ConditionEntry:
     operator: str
     key: Any
     values: list  # of str / Unknown; an unknown list is [Unknown]
-    loc: Optional[Location] = None
 
 
 @dataclass
@@ -43,14 +41,22 @@ class Statement:
     principals: Optional[list] = None  # list[PrincipalEntry]; None when absent
     not_principals: Optional[list] = None
     conditions: list = field(default_factory=list)  # list[ConditionEntry]
-    loc: Optional[Location] = None
-    principal_loc: Optional[Location] = None
-    condition_loc: Optional[Location] = None
     problems: list = field(default_factory=list)  # malformed parts, as sentences
 
     @property
     def label(self) -> str:
         return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+
+    @property
+    def path(self) -> str:
+        """Its logical path in the document's location table."""
+        return f"Statement/{self.index}"
+
+    @property
+    def principal_path(self) -> str:
+        """The path of the element that names its principals: Principal, else NotPrincipal."""
+        negated = self.principals is None and self.not_principals is not None
+        return f"{self.path}/{'NotPrincipal' if negated else 'Principal'}"
 
 
 @dataclass
@@ -58,6 +64,19 @@ class PolicyDocument:
     statements: list  # list[Statement]
     version: Any = None
     id: Any = None
-    loc: Optional[Location] = None
     unknown: Optional[Unknown] = None  # the whole statement list is unknown
     problems: list = field(default_factory=list)
+    # where each part is written, by logical path: "" the document, "Statement/0" a statement,
+    # "Statement/0/Principal" (or NotPrincipal) and "Statement/0/Condition" its elements
+    locs: dict = field(default_factory=dict)
+
+    def where(self, path: str = "") -> Optional[Location]:
+        """Where the part at ``path`` is written: the longest prefix of the path
+        the table holds (a statement's Condition falls back to the statement),
+        else the document, else None."""
+        while path:
+            found = self.locs.get(path)
+            if found is not None:
+                return found
+            path = path.rpartition("/")[0]
+        return self.locs.get("")

@@ -165,12 +165,5 @@ def _take_document_locations(ours, theirs) -> None:
     if source is None or [s.sid for s in document.statements] != [s.sid for s in source.statements]:
         pin(document, theirs.where("policy"))
         return
-    document.loc = source.loc or theirs.where("policy")
-    for statement, written in zip(document.statements, source.statements):
-        statement.loc = written.loc
-        statement.principal_loc = (written.principal_loc or written.loc) if statement.principal_loc else None
-        statement.condition_loc = (written.condition_loc or written.loc) if statement.condition_loc else None
-        for entry in (statement.principals or []) + (statement.not_principals or []):
-            entry.loc = statement.principal_loc
-        for condition in statement.conditions:
-            condition.loc = statement.condition_loc
+    fallback = theirs.where("policy")
+    document.locs = {path: source.where(path) or fallback for path in {"", *document.locs}}

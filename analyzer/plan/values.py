@@ -93,10 +93,4 @@ def pin(document: PolicyDocument, loc: Optional[Location]) -> None:
     decoded text are not positions in the file, so the policy's own value
     (or, merged, the ``policy`` argument in the ``.tf``) is where it is.
     """
-    document.loc = loc
-    for statement in document.statements:
-        statement.loc = loc
-        statement.principal_loc = loc if statement.principal_loc else None
-        statement.condition_loc = loc if statement.condition_loc else None
-        for entry in (statement.principals or []) + (statement.not_principals or []) + statement.conditions:
-            entry.loc = loc
+    document.locs = {path: loc for path in {"", *document.locs}} if loc is not None else {}

@@ -42,7 +42,7 @@ def statement_path(statement) -> str:
 
 
 def grant_location(policy: IdentityPolicy, statement) -> Location:
-    return statement.principal_loc or statement.loc or policy.where("policy")
+    return policy.document.where(statement.principal_path) or policy.where("policy")
 
 
 def actions_phrase(actions) -> str:
@@ -78,7 +78,7 @@ def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
         return []
     found = []
     if verdict.unknowns:
-        found.append((verdict.unknowns, policy.document.loc or policy.where("policy"),
+        found.append((verdict.unknowns, policy.document.where() or policy.where("policy"),
                       "policy/Statement", None))
     for grant in verdict.grants:
         if grant.unknowns and not grant.public:

@@ -44,7 +44,7 @@ def parse_document(value: Any, loc: Optional[Location] = None, file: str = "") -
     """The policy ``value`` (JSON text, decoded JSON or ``Unknown``) as a model."""
     whole = _whole_unknown(value)
     if whole is not None:
-        return PolicyDocument(statements=[], loc=loc_of(whole, loc), unknown=whole)
+        return PolicyDocument(statements=[], unknown=whole, locs=_at(loc_of(whole, loc)))
     if isinstance(value, str):
         return _parse_text(value, loc_of(value, loc), file)
     return _parse_value(value, loc)
@@ -69,12 +69,12 @@ def _parse_text(text: str, loc: Optional[Location], file: str) -> PolicyDocument
 
 def _undecodable(text: str, loc: Optional[Location], reason: str) -> PolicyDocument:
     """A document whose text is not JSON; an unknown it embeds may be why."""
-    return PolicyDocument(statements=[], loc=loc, unknown=next(unknowns_in(text), None),
-                          problems=[f"the policy is not valid JSON: {reason}"])
+    return PolicyDocument(statements=[], unknown=next(unknowns_in(text), None),
+                          problems=[f"the policy is not valid JSON: {reason}"], locs=_at(loc))
 
 
 def _parse_value(value: Any, loc: Optional[Location]) -> PolicyDocument:
-    doc = PolicyDocument(statements=[], loc=loc_of(value, loc))
+    doc = PolicyDocument(statements=[], locs=_at(loc_of(value, loc)))
     if not isinstance(value, dict):
         doc.problems.append(f"the policy must be a JSON object, not {_kind(value)}")
         return doc
@@ -95,29 +95,40 @@ def _parse_value(value: Any, loc: Optional[Location]) -> PolicyDocument:
     elif not isinstance(statements, (list, tuple)):
         doc.problems.append(f"Statement must be an object or a list of objects, not {_kind(statements)}")
         return doc
-    fallback = _key_loc(value, "Statement", doc.loc)
+    fallback = _key_loc(value, "Statement", doc.where())
     for index, raw in enumerate(statements):
         unknown = _whole_unknown(raw)
         if unknown is not None:
             doc.unknown = doc.unknown or unknown
         elif isinstance(raw, dict):
-            doc.statements.append(_parse_statement(raw, index, fallback))
+            doc.statements.append(_parse_statement(raw, index, fallback, doc.locs))
         else:
             doc.problems.append(f"statement #{index + 1} must be an object, not {_kind(raw)}")
     return doc
 
 
-def _parse_statement(raw: dict, index: int, fallback: Optional[Location]) -> Statement:
-    st = Statement(index=index, sid=None, effect=None, loc=loc_of(raw, fallback))
+def _parse_statement(raw: dict, index: int, fallback: Optional[Location], locs: dict) -> Statement:
+    """The statement ``raw``; where it and its elements are written goes to ``locs``."""
+    st = Statement(index=index, sid=None, effect=None)
+    loc = loc_of(raw, fallback)
     st.problems.extend(f"unknown element {display(key)!r}" for key in raw if key not in _STATEMENT_KEYS)
     st.sid = _sid(raw, st)
     st.effect = _effect(raw, st)
-    st.actions, st.not_actions = _string_lists(raw, "Action", "NotAction", st)
-    st.resources, st.not_resources = _string_lists(raw, "Resource", "NotResource", st)
-    _principals(raw, st)
+    st.actions, st.not_actions = _string_lists(raw, "Action", "NotAction", st, loc)
+    st.resources, st.not_resources = _string_lists(raw, "Resource", "NotResource", st, loc)
+    if "Principal" in raw and "NotPrincipal" in raw:
+        st.problems.append("the statement has both Principal and NotPrincipal")
+    if "Principal" in raw:
+        st.principals = _principal_entries(raw["Principal"], "Principal", st)
+    if "NotPrincipal" in raw:
+        st.not_principals = _principal_entries(raw["NotPrincipal"], "NotPrincipal", st)
     if "Condition" in raw:
-        st.condition_loc = _key_loc(raw, "Condition", st.loc)
-        st.conditions = _conditions(raw["Condition"], st.condition_loc, st)
+        st.conditions = _conditions(raw["Condition"], st)
+    written = {st.path: loc}
+    for key in ("Principal", "NotPrincipal", "Condition"):
+        if key in raw:
+            written[f"{st.path}/{key}"] = _key_loc(raw, key, loc)
+    locs.update((path, where) for path, where in written.items() if where is not None)
     return st
 
 
@@ -142,40 +153,28 @@ def _effect(raw: dict, st: Statement) -> Any:
     return effect
 
 
-def _string_lists(raw: dict, name: str, not_name: str, st: Statement) -> tuple:
+def _string_lists(raw: dict, name: str, not_name: str, st: Statement, loc: Optional[Location]) -> tuple:
     """The ``name`` and ``not_name`` elements as lists (None when absent)."""
     if name in raw and not_name in raw:
         st.problems.append(f"the statement has both {name} and {not_name}")
     elif name not in raw and not_name not in raw:
         st.problems.append(f"the statement has neither {name} nor {not_name}")
-    return tuple(_string_list(raw[key], key, st) if key in raw else None for key in (name, not_name))
+    return tuple(_string_list(raw[key], key, st, loc) if key in raw else None for key in (name, not_name))
 
 
-def _string_list(value: Any, name: str, st: Statement) -> LList:
+def _string_list(value: Any, name: str, st: Statement, loc: Optional[Location] = None) -> LList:
     if isinstance(value, (str, Unknown)):
-        return LList([value], loc_of(value, st.loc))
+        return LList([value], loc_of(value, loc))
     if not isinstance(value, (list, tuple)):
         st.problems.append(f"{name} must be a string or a list of strings, not {_kind(value)}")
-        return LList([], loc_of(value, st.loc))
-    items = LList([], loc_of(value, st.loc))
+        return LList([], loc_of(value, loc))
+    items = LList([], loc_of(value, loc))
     for item in value:
         if isinstance(item, (str, Unknown)):
             items.append(item)
         else:
             st.problems.append(f"{name} holds {_kind(item)}, not a string")
     return items
-
-
-def _principals(raw: dict, st: Statement) -> None:
-    if "Principal" in raw and "NotPrincipal" in raw:
-        st.problems.append("the statement has both Principal and NotPrincipal")
-    if "Principal" in raw or "NotPrincipal" in raw:
-        key = "Principal" if "Principal" in raw else "NotPrincipal"
-        st.principal_loc = _key_loc(raw, key, st.loc)
-    if "Principal" in raw:
-        st.principals = _principal_entries(raw["Principal"], "Principal", st)
-    if "NotPrincipal" in raw:
-        st.not_principals = _principal_entries(raw["NotPrincipal"], "NotPrincipal", st)
 
 
 def _principal_entries(value: Any, name: str, st: Statement) -> list:
@@ -185,31 +184,28 @@ def _principal_entries(value: Any, name: str, st: Statement) -> list:
     one AWS entry holding the ``Unknown``: its type cannot matter more than
     its value, which already leaves the verdict undecided.
     """
-    loc = loc_of(value, st.principal_loc)
     if value == "*":
-        return [PrincipalEntry("*", value, loc)]
+        return [PrincipalEntry("*", value)]
     if isinstance(value, (str, Unknown)):
         if _whole_unknown(value) is None:
             st.problems.append(f'{name} must be "*" or an object, not the string {display(value)!r}')
-        return [PrincipalEntry("AWS", value, loc)]
+        return [PrincipalEntry("AWS", value)]
     if not isinstance(value, dict):
         st.problems.append(f'{name} must be "*" or an object, not {_kind(value)}')
         return []
     entries = []
     for ptype, values in value.items():
-        type_loc = _key_loc(value, ptype, loc)
         unknown_type = _whole_unknown(ptype)
         if unknown_type is not None:
-            entries.append(PrincipalEntry("AWS", unknown_type, type_loc))
+            entries.append(PrincipalEntry("AWS", unknown_type))
         elif ptype not in PRINCIPAL_TYPES:
             st.problems.append(f"{name} has an unknown principal type {display(ptype)!r}")
         else:
-            entries.extend(PrincipalEntry(ptype, item, loc_of(item, type_loc))
-                           for item in _string_list(values, f"{name} {ptype}", st))
+            entries.extend(PrincipalEntry(ptype, item) for item in _string_list(values, f"{name} {ptype}", st))
     return entries
 
 
-def _conditions(value: Any, loc: Optional[Location], st: Statement) -> list:
+def _conditions(value: Any, st: Statement) -> list:
     """The Condition block as operator → key → values entries.
 
     An unknown part stands in for what it hides: an unknown block is one
@@ -218,26 +214,24 @@ def _conditions(value: Any, loc: Optional[Location], st: Statement) -> list:
     """
     whole = _whole_unknown(value)
     if whole is not None:
-        return [ConditionEntry(embed(whole), whole, [whole], loc)]
+        return [ConditionEntry(embed(whole), whole, [whole])]
     if not isinstance(value, dict):
         st.problems.append(f"Condition must be an object, not {_kind(value)}")
         return []
     entries = []
     for operator, keys in value.items():
-        op_loc = _key_loc(value, operator, loc)
         op_text = embed(operator) if isinstance(operator, Unknown) else operator
         if not isinstance(op_text, str):
             st.problems.append(f"condition operator {display(operator)} is not a string")
             continue
         unknown = _whole_unknown(keys)
         if unknown is not None:
-            entries.append(ConditionEntry(op_text, unknown, [unknown], op_loc))
+            entries.append(ConditionEntry(op_text, unknown, [unknown]))
         elif not isinstance(keys, dict):
             st.problems.append(f"condition operator {display(op_text)!r} must map to an object, "
                                f"not {_kind(keys)}")
         else:
-            entries.extend(ConditionEntry(op_text, key, _condition_values(values, key, st),
-                                          _key_loc(keys, key, op_loc))
+            entries.extend(ConditionEntry(op_text, key, _condition_values(values, key, st))
                            for key, values in keys.items())
     return entries
 
@@ -256,6 +250,11 @@ def _condition_values(values: Any, key: Any, st: Statement) -> list:
             st.problems.append(f"condition key {display(key)!r} holds {_kind(item)}, "
                                "not a string, number or boolean")
     return result
+
+
+def _at(loc: Optional[Location]) -> dict:
+    """A location table holding where the document is written, when known."""
+    return {"": loc} if loc is not None else {}
 
 
 def _whole_unknown(value: Any) -> Optional[Unknown]:
