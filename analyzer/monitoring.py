@@ -3,9 +3,10 @@ and complaints, and which configuration set a value names."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from analyzer.model import EventDestination, Resource, Unknown, has_marker
+from analyzer.model import EventDestination, Resource, Unknown, has_marker, unknowns_in
 
 FEEDBACK_EVENTS = ("bounce", "complaint")
 
@@ -46,3 +47,39 @@ def publishes_feedback(destination: EventDestination) -> Optional[bool]:
     if all(e in written for e in FEEDBACK_EVENTS):
         return True
     return None if len(written) < len(types) else False
+
+
+@dataclass
+class Feedback:
+    """Whether a configuration set publishes bounces and complaints:
+    ``publishes`` True, False or None (undecided: a value that could not be
+    resolved decides), how many event destinations were ``weighed``, and,
+    when undecided, where the deciding values are: ``(resource, logical
+    path, unknowns)`` for each."""
+
+    publishes: Optional[bool]
+    weighed: int
+    undecided_by: list = field(default_factory=list)
+
+
+def feedback(config_set, model, place) -> Feedback:
+    """The ``Feedback`` of ``config_set`` from the event destinations of
+    ``model`` that name it, or, when an unknown value leaves that open,
+    that are declared in the same ``place``."""
+    outcomes, undecided = [], []
+    for destination in model.event_destinations:
+        named = names(destination.configuration_set, config_set, config_set.name, model.configuration_sets)
+        if named is False or named is None and place(destination) != place(config_set):
+            continue
+        covers = publishes_feedback(destination)
+        outcome = covers if named else (None if covers is not False else False)
+        outcomes.append(outcome)
+        if outcome is None:
+            if covers is None:
+                undecided.extend((destination, path, list(unknowns_in(value))) for path, value in
+                                 (("enabled", destination.enabled), ("event_types", destination.event_types)))
+            if not named:
+                undecided.append((destination, "configuration_set",
+                                  list(unknowns_in([destination.configuration_set, config_set.name]))))
+    publishes = True if True in outcomes else None if None in outcomes else False
+    return Feedback(publishes, len(outcomes), [u for u in undecided if u[2]] if publishes is None else [])

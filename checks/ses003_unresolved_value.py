@@ -6,9 +6,11 @@ downloaded, it cannot say the identity is safe or exposed, and says so here
 instead of staying silent. The same holds for a setting another rule judges:
 DKIM signing (SES210), the next DKIM key length (SES213), the MAIL FROM
 fallback (SES224), a configuration set's TLS policy (SES301), reputation
-metrics (SES304) and tracking HTTPS policy (SES307), a receipt rule's TLS
-policy (SES306). Each such rule is silent on a value it cannot know; this
-finding names the value instead.
+metrics (SES304) and tracking HTTPS policy (SES307), whether its event
+destinations publish bounces and complaints (SES303: an event
+destination's ``enabled``, its event types, or which configuration set it
+names), a receipt rule's TLS policy (SES306). Each such rule is silent on a
+value it cannot know; this finding names the value instead.
 
 Example (Terraform):
 
@@ -28,8 +30,9 @@ read, then scan again.
 """
 
 from analyzer.model import ERROR, display
+from analyzer.monitoring import feedback
 from analyzer.policy.describe import finding_fields, policy_unknowns, subject
-from analyzer.rules import about
+from analyzer.rules import about, place
 
 ID = "SES003"
 NAME = "unresolved-value"
@@ -66,6 +69,7 @@ def check(model, context):
     rule = context.rule(ID)
     yield from _policies(model, context, rule)
     yield from _settings(model, context, rule)
+    yield from _feedback(model, context, rule)
     for call in model.not_analyzed:
         if not call.ses_related:
             continue
@@ -109,6 +113,23 @@ def _settings(model, context, rule):
                 f"{resource.label}: {decides} ({judge}) depends on {refs}, which could not be resolved: {needs}.",
                 resource.where(field), details={"unresolved": [u.ref for u in unresolved]},
                 **about(resource, path, **named))
+
+
+def _feedback(model, context, rule):
+    if not context.runs("SES303"):
+        return
+    for config_set in model.configuration_sets:
+        undecided = feedback(config_set, model, place).undecided_by
+        unresolved = _unresolved([u for _, _, unknowns in undecided for u in unknowns])
+        if not unresolved:
+            continue
+        destination, path, _ = undecided[0]
+        refs, needs = _described(unresolved)
+        yield rule.finding(
+            f"{config_set.label}: whether it publishes bounce and complaint events (SES303) depends on {refs}, "
+            f"which could not be resolved: {needs}.",
+            destination.where(path), details={"unresolved": [u.ref for u in unresolved]},
+            **about(config_set, "event_destination"))
 
 
 def _unresolved(unknowns) -> list:

@@ -36,7 +36,7 @@ Fix: add an enabled event destination with ``matching_types = ["bounce",
 "complaint"]`` (v2: ``["BOUNCE", "COMPLAINT"]``) and alarm on it.
 """
 
-from analyzer.monitoring import names, publishes_feedback
+from analyzer.monitoring import feedback
 from analyzer.rules import about, place
 
 ID = "SES303"
@@ -57,17 +57,11 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for config_set in model.configuration_sets:
-        outcomes = []
-        for destination in model.event_destinations:
-            named = names(destination.configuration_set, config_set, config_set.name, model.configuration_sets)
-            if named is False or named is None and place(destination) != place(config_set):
-                continue
-            covers = publishes_feedback(destination)
-            outcomes.append(covers if named else (None if covers is not False else False))
-        if True in outcomes or None in outcomes:
-            continue
+        published = feedback(config_set, model, place)
+        if published.publishes is not False:
+            continue  # it publishes them, or an unresolved value decides (SES003 names it)
         name = config_set.label
-        found = "its event destinations are disabled or miss bounce or complaint events" if outcomes \
+        found = "its event destinations are disabled or miss bounce or complaint events" if published.weighed \
             else "it has no event destination"
         yield rule.finding(
             f"{config_set.address}: the configuration set {name} publishes no bounce and complaint events: "

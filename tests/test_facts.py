@@ -213,3 +213,15 @@ def test_an_email_identity_s_unresolved_signing_is_not_named(tmp_path, monkeypat
     report = scan(ScanOptions(paths=["."], dns="static"))
     assert [(f.file, f.location.line) for f in report.findings if f.rule_id == "SES003"] == [
         ("Domain/template.yaml", 10)]
+
+
+def test_an_unresolved_event_destination_is_named_only_while_ses303_runs(monkeypatch):
+    from analyzer.engine import ScanOptions, scan
+    monkeypatch.chdir(REPO / "fixtures" / "SES003" / "event_destination_unresolved_cfn_yaml")
+
+    def unresolved(**options):
+        report = scan(ScanOptions(paths=["."], dns="off", **options))
+        return [(f.location.line, f.details["unresolved"]) for f in report.findings if f.rule_id == "SES003"]
+
+    assert unresolved() == [(26, ["BouncesEnabled", "SetName"]), (41, ["SetName"])]
+    assert unresolved(disable=("SES303",)) == []

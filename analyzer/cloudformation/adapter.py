@@ -187,6 +187,9 @@ def _event_destination(base: dict, properties: Any) -> list:
     return [EventDestination(
         **base, configuration_set=_get(properties, "ConfigurationSetName"),
         enabled=_get(destination, "Enabled"), event_types=_get(destination, "MatchingEventTypes"),
+        value_locs=_located(properties, {"configuration_set": ("ConfigurationSetName",),
+                                         "enabled": ("EventDestination", "Enabled"),
+                                         "event_types": ("EventDestination", "MatchingEventTypes")}),
         destinations=kinds)]
 
 

@@ -394,6 +394,16 @@ def build_configuration_set(type_, argument, location, parse=None, **resource) -
     return [ConfigurationSet(type=type_, value_locs=locs, **values, **resource)]
 
 
+_EVENT_DESTINATION_FIELDS = {
+    "aws_ses_event_destination": {
+        "configuration_set": ("configuration_set_name",), "enabled": ("enabled",),
+        "event_types": ("matching_types",)},
+    "aws_sesv2_configuration_set_event_destination": {
+        "configuration_set": ("configuration_set_name",), "enabled": ("event_destination", "enabled"),
+        "event_types": ("event_destination", "matching_event_types")},
+}
+
+
 def build_event_destination(type_, argument, location, parse=None, **resource) -> list:
     """v1 arguments are the resource's own; v2 ones are in its ``event_destination`` block."""
     read, types_key = argument, "matching_types"
@@ -401,9 +411,10 @@ def build_event_destination(type_, argument, location, parse=None, **resource) -
         block, types_key = first_block(argument("event_destination")), "matching_event_types"
         read = (lambda name: block.get(name)) if isinstance(block, dict) else (lambda name: block)
     destinations = [k for key, k in DESTINATION_BLOCKS.items() if read(key) not in (None, [])]
+    _, locs = _from_blocks(argument, location, _EVENT_DESTINATION_FIELDS[type_])
     return [EventDestination(type=type_, configuration_set=argument("configuration_set_name"),
                              enabled=read("enabled"), event_types=read(types_key),
-                             destinations=list(dict.fromkeys(destinations)), **resource)]
+                             destinations=list(dict.fromkeys(destinations)), value_locs=locs, **resource)]
 
 
 def build_receipt_rule(type_, argument, location, parse=None, **resource) -> list:
