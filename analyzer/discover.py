@@ -377,6 +377,8 @@ def _read_files_grant_send(data: bytes, module: ModuleDir, discovery: Discovery)
             paths.add(data[start + 1:m.end()])
     for written in sorted(paths):
         path = _PATH_PREFIX.sub(b"", written).decode("utf-8", "replace")
+        if "\x00" in path:
+            continue  # no file is named with a NUL byte
         if "${" in path:
             directory = os.path.join(module.dir, path[:path.index("${")].rpartition("/")[0])
             try:

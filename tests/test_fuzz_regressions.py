@@ -205,3 +205,21 @@ def test_a_terragrunt_unit_that_is_not_utf8_is_reported_where_the_byte_is(tmp_pa
     monkeypatch.chdir(tmp_path)
     found = [(f.rule_id, f.file, f.location.line) for f in scan(ScanOptions(paths=["."])).findings]
     assert found == [("SES001", "unit/terragrunt.hcl", 2)]
+
+
+def test_a_nul_byte_in_a_path_an_iam_module_may_read(tmp_path, monkeypatch):
+    """Found by ``bench/fuzz.py --target hcl``: the pre-filter, asking whether a file an IAM-only module
+    reads grants a send action, resolved a path holding a NUL byte (ValueError: the whole scan lost). No
+    file is named with a NUL: the path is no candidate, so the module grants nothing and is skipped."""
+    (tmp_path / "iam").mkdir()
+    (tmp_path / "iam" / "main.tf").write_bytes(
+        b'resource "aws_iam_user" "u" {\n  name = "u"\n}\n\n'
+        b'resource "aws_iam_user_policy" "p" {\n  user   = aws_iam_user.u.name\n'
+        b'  policy = file("${path.module}/pol\x00icy.json")\n}\n')
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "main.tf").write_text((FIXTURES / "SES101" / "heredoc" / "main.tf").read_text())
+    monkeypatch.chdir(tmp_path)
+    with bounded():
+        report = scan(ScanOptions(paths=["."], dns="off"))
+    assert [(f.rule_id, f.file, f.location.line) for f in report.findings] == [("SES101", "good/main.tf", 14)]
+    assert [os.path.basename(directory) for directory, _ in report.skipped] == ["iam"]
