@@ -60,8 +60,17 @@ class Rule:
         return [re.sub(r"\{(\w+)\}", r"<\1>", template) for template in self.fixes.values()]
 
     def finding(self, message: str, location, **kwargs) -> Finding:
+        """A finding at ``location``: for an input that could not be read (a file, not a resource)."""
         severity = kwargs.pop("severity", self.severity)
         return Finding(self.id, self.name, severity, message, location, **kwargs)
+
+    def finding_on(self, message: str, resource, path: str = "", /, **kwargs) -> Finding:
+        """A finding about the part of ``resource`` its logical ``path`` names
+        (``"tls_policy"``, ``"s3_actions/0"``, ``"policy/Statement/0/Principal"``;
+        "" the resource): the engine resolves it to the line that writes that
+        part, else the longest prefix of the path written, else the resource
+        (a part not written has its default)."""
+        return self.finding(message, resource.where(path), **kwargs)
 
 
 def load_rules() -> list:

@@ -48,7 +48,7 @@ def dmarc_finding(rule, identity, domain, placed, problem, declared: str, path: 
     record = placed.record
     if record.source == PUBLISHED:
         return published_dmarc_finding(rule, identity, domain, placed, problem)
-    return rule.finding(f"{record.address}: {declared}", record.where("values"), identity=display(domain.text()),
+    return rule.finding_on(f"{record.address}: {declared}", record, "values", identity=display(domain.text()),
                         **about(record, path, value=record.values), fix_title=rule.fix())
 
 
@@ -57,6 +57,6 @@ def published_dmarc_finding(rule, identity, domain, placed, problem, **extra):
     governing ``domain``: about the identity (public DNS has no line to
     point at), naming who answered and when."""
     record = placed.record
-    return rule.finding(
+    return rule.finding_on(
         f"{identity.address}: the published DMARC record {record.name} ({said(record)}): {problem.message}.",
-        identity.loc, identity=display(domain.text()), **extra, **about(identity, f"live/dmarc/{problem.code}"))
+        identity, identity=display(domain.text()), **extra, **about(identity, f"live/dmarc/{problem.code}"))

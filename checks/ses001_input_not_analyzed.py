@@ -39,19 +39,18 @@ def check(model, context):
         document = policy.document
         if document is None:
             continue
-        problems = [(p, document.where() or policy.where("policy")) for p in document.problems]
+        problems = [(p, "policy/") for p in document.problems]
         for statement in document.statements:
-            problems += [(f"{statement.label}: {p}", document.where(statement.path) or policy.where("policy"))
-                         for p in statement.problems]
-        for message, location in problems:
-            yield rule.finding(f"{subject(policy)}: the policy could not be fully analyzed: {message}",
-                               location or policy.loc, **finding_fields(policy, "policy/" + message))
+            problems += [(f"{statement.label}: {p}", f"policy/{statement.path}") for p in statement.problems]
+        for message, where in problems:
+            yield rule.finding_on(f"{subject(policy)}: the policy could not be fully analyzed: {message}",
+                                  policy, where, **finding_fields(policy, "policy/" + message))
     for policy in model.identity_policies:
         verdict = context.verdict(policy) if policy.document is not None else None
-        for unknowns, location, path, _ in policy_unknowns(policy, verdict):
+        for unknowns, where, path, _ in policy_unknowns(policy, verdict):
             errors = [u for u in unknowns if u.kind == ERROR]
             if errors:
-                yield rule.finding(
+                yield rule.finding_on(
                     f"{subject(policy)}: the policy could not be evaluated: "
                     + "; ".join(dict.fromkeys(u.describe() for u in errors)),
-                    location, **finding_fields(policy, path))
+                    policy, where, **finding_fields(policy, path))

@@ -73,24 +73,24 @@ def check(model, context):
     for call in model.not_analyzed:
         if not call.ses_related:
             continue
-        yield rule.finding(
+        yield rule.finding_on(
             f"{call.address} (source {display(call.source)}) may declare SES identities or policies but was "
             f"not analyzed: {call.reason}.",
-            call.loc, resource=call.address, logical_path="module")
+            call, resource=call.address, logical_path="module")
 
 
 def _policies(model, context, rule):
     for policy in model.identity_policies:
         verdict = context.verdict(policy) if policy.document is not None else None
-        for unknowns, location, path, statement in policy_unknowns(policy, verdict):
+        for unknowns, where, path, statement in policy_unknowns(policy, verdict):
             unresolved = _unresolved(unknowns)
             if not unresolved:
                 continue
             refs, needs = _described(unresolved)
             what = f"who may send through {statement.label}" if statement else "who may send as this identity"
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{subject(policy)}: {what} depends on {refs}, which could not be resolved: {needs}.",
-                location, details={"unresolved": [u.ref for u in unresolved]},
+                policy, where, details={"unresolved": [u.ref for u in unresolved]},
                 **finding_fields(policy, path))
 
 
@@ -109,9 +109,9 @@ def _settings(model, context, rule):
                 continue
             refs, needs = _described(unresolved)
             named = {"identity": resource.label} if collection == "identities" else {}
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{resource.label}: {decides} ({judge}) depends on {refs}, which could not be resolved: {needs}.",
-                resource.where(field), details={"unresolved": [u.ref for u in unresolved]},
+                resource, field, details={"unresolved": [u.ref for u in unresolved]},
                 **about(resource, path, **named))
 
 
@@ -125,10 +125,10 @@ def _feedback(model, context, rule):
             continue
         destination, path, _ = undecided[0]
         refs, needs = _described(unresolved)
-        yield rule.finding(
+        yield rule.finding_on(
             f"{config_set.label}: whether it publishes bounce and complaint events (SES303) depends on {refs}, "
             f"which could not be resolved: {needs}.",
-            destination.where(path), details={"unresolved": [u.ref for u in unresolved]},
+            destination, path, details={"unresolved": [u.ref for u in unresolved]},
             **about(config_set, "event_destination"))
 
 

@@ -44,7 +44,7 @@ condition that names them, such as ``StringEquals aws:PrincipalOrgID`` or
 from analyzer.policy.describe import (
     actions_phrase,
     finding_fields,
-    grant_location,
+    grant_path,
     subject,
     ignored_phrase,
     notes_phrase,
@@ -81,7 +81,7 @@ def check(model, context):
         message = (f"{subject(policy)}: {statement.label} lets {grant.admitted} send "
                    f"{actions_phrase(grant.actions)} as this identity, with no condition that narrows "
                    f"the callers.{network}{ignored_phrase(grant)}{notes_phrase(grant, verdict)}")
-        yield rule.finding(message, grant_location(policy, statement), severity=severity, fix_title=rule.fix(),
+        yield rule.finding_on(message, policy, grant_path(statement), severity=severity, fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "actions": list(grant.actions)},
                            **finding_fields(policy, statement_path(statement) + "/Principal", statement))

@@ -30,7 +30,7 @@ organization); otherwise remove it from the policy.
 from analyzer.policy.describe import (
     actions_phrase,
     finding_fields,
-    grant_location,
+    grant_path,
     subject,
     ignored_phrase,
     notes_phrase,
@@ -66,7 +66,7 @@ def check(model, context):
         message = (f"{subject(policy)}: {statement.label} lets {entities} send "
                    f"{actions_phrase(grant.actions)} as this identity.{ignored_phrase(grant)}"
                    f"{notes_phrase(grant, verdict)}{unconfigured}")
-        yield rule.finding(message, grant_location(policy, statement),
+        yield rule.finding_on(message, policy, grant_path(statement),
                            fix_title=rule.fix("untrusted" if configured else "no_trust"),
                            severity=SEVERITY if configured else "medium",
                            details={"statement": statement.sid or statement.index,

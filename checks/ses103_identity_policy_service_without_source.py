@@ -23,7 +23,7 @@ service supports it, ``ArnLike aws:SourceArn`` naming your resource.
 from analyzer.policy.describe import (
     actions_phrase,
     finding_fields,
-    grant_location,
+    grant_path,
     subject,
     ignored_phrase,
     statement_path,
@@ -55,7 +55,7 @@ def check(model, context):
         message = (f"{subject(policy)}: {statement.label} lets the service {services} send "
                    f"{actions_phrase(grant.actions)} as this identity for any of its customers "
                    f"(confused deputy).{ignored_phrase(grant)}")
-        yield rule.finding(message, grant_location(policy, statement), fix_title=rule.fix(),
+        yield rule.finding_on(message, policy, grant_path(statement), fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "services": list(grant.services_without_source)},
                            **finding_fields(policy, statement_path(statement) + "/Principal", statement))

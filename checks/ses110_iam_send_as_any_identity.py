@@ -74,9 +74,9 @@ def check(model, context):
                 continue
             scope = "every resource but the ones NotResource lists" if resource == "NotResource" \
                 else f"Resource {resource!r}"
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{policy.address}: {statement.label} allows {actions_phrase(grant.actions)} on {scope}, so "
                 "whoever holds this policy can send as every identity of the account, with its DKIM keys.",
-                policy.document.where(statement.path) or policy.where("policy"), fix_title=rule.fix(),
+                policy, f"policy/{statement.path}", fix_title=rule.fix(),
                 details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
                 **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource"))

@@ -66,10 +66,10 @@ def check(model, context):
             continue
         user = key.user_label
         where = ", ".join(dict.fromkeys(f"{g.policy.address} ({actions_phrase(g.actions)})" for g in sources))
-        yield rule.finding(
+        yield rule.finding_on(
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "
             f"{where}: such keys (SES SMTP credentials) never expire and leak with the configuration they are "
             "copied into.",
-            key.where("user"), details={"user": user, "policies": [g.policy.address for g in sources]},
+            key, "user", details={"user": user, "policies": [g.policy.address for g in sources]},
             **about(key, "user"),
             fix_title=rule.fix())

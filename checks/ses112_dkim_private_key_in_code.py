@@ -58,9 +58,9 @@ def check(model, context):
         if not identity.private_key_written.is_(True):
             continue
         name = identity.label
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the BYODKIM private key of {name} is written in the code (or read from a "
             "file in the repository), so everyone with the repository can sign mail as the domain.",
-            identity.where("private_key_written"), identity=name,
+            identity, "private_key_written", identity=name,
             **about(identity, "dkim_signing_attributes/domain_signing_private_key"),
             fix_title=rule.fix())

@@ -51,10 +51,10 @@ def check(model, context):
         if provider is None:
             continue
         name = identity.name
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the email identity {name} is a mailbox at the consumer provider {domain}: "
             "its owner and the provider control it, your DKIM and DMARC cannot cover it, and the code "
             "exposes a person's address.",
-            identity.where("name"), identity=name, details={"domain": domain, "matched": provider},
+            identity, "name", identity=name, details={"domain": domain, "matched": provider},
             **about(identity, "name", value=identity.name),
             fix_title=rule.fix())

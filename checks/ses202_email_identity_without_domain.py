@@ -70,11 +70,11 @@ def check(model, context):
             continue
         if any(domain == d or domain.endswith("." + d) for d in declared):
             continue
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the email identity {identity.name} is on {domain}, which none of the domain "
             f"identities declared next to it ({', '.join(sorted(declared))}) verifies: mail from it is not "
             f"signed with your DKIM keys and cannot align for DMARC.",
-            identity.where("name"), identity=identity.name, details={"domain": domain},
+            identity, "name", identity=identity.name, details={"domain": domain},
             **about(identity, "name"),
             fix_title=rule.fix(domain=domain))
 

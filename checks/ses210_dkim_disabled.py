@@ -53,14 +53,14 @@ def check(model, context):
         if identity.api == "v1" and identity.dkim.is_("off"):
             if dns.set_elsewhere(identity, "easy_dkim"):
                 continue
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: the domain identity {name} has no aws_ses_domain_dkim in the scan, so its "
                 "mail is not DKIM-signed and receivers cannot tell it from forged mail.",
-                identity.loc, identity=name, **about(identity, "aws_ses_domain_dkim"),
+                identity, identity=name, **about(identity, "aws_ses_domain_dkim"),
                 fix_title=rule.fix("no_dkim"))
         elif identity.signing.is_(False):
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: DKIM signing is turned off for {name} (SigningEnabled: false), so its mail "
                 "is not DKIM-signed.",
-                identity.where("dkim_signing"), identity=name, **about(identity, "DkimAttributes/SigningEnabled"),
+                identity, "dkim_signing", identity=name, **about(identity, "DkimAttributes/SigningEnabled"),
                 fix_title=rule.fix("signing_off"))

@@ -74,8 +74,8 @@ def check(model, context):
             why = (f" {not_created[0].address} is declared for them but not created with the values in use "
                    f"({not_created[0].inactive_reason}).")
         tokens = ", ".join(map(str, missing))
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the scan declares DNS for {name} but no CNAME for DKIM token(s) {tokens} "
             f"(<token>._domainkey.{name}), so SES cannot verify DKIM and the identity's mail goes unsigned.{why}",
-            identity.loc, identity=name, **about(identity, "dkim"),
+            identity, identity=name, **about(identity, "dkim"),
             fix_title=rule.fix())

@@ -73,9 +73,9 @@ def check(model, context):
                 public_copy = any(p.record.private is not True for p in dns.dkim_records(identity, index))
                 for path, problem in _problems(dns, identity, index, placed, public_copy):
                     record = placed.record
-                    yield rule.finding(
+                    yield rule.finding_on(
                         f"{record.address}: DKIM record {index + 1} of {name} {problem}",
-                        record.where(path.split("/")[0]), identity=name, **about(record, f"{path}/token{index + 1}"),
+                        record, path.split("/")[0], identity=name, **about(record, f"{path}/token{index + 1}"),
                         fix_title=rule.fix(name=name))
 
 

@@ -53,9 +53,9 @@ def check(model, context):
     for identity, domain in dns.domain_identities():
         name = display(domain.text())
         if identity.next_key_length.is_("RSA_1024_BIT"):
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: the next DKIM signing key of {name} is RSA_1024_BIT.",
-                identity.where("dkim_key_length"), identity=name,
+                identity, "dkim_key_length", identity=name,
                 **about(identity, "dkim_key_length", value=identity.dkim_key_length),
                 fix_title=rule.fix("next_key"))
         selector = identity.dkim_selector
@@ -65,7 +65,7 @@ def check(model, context):
             bits = dkim.rsa_key_bits(text)
             if bits is not None and bits < 2048:
                 record = placed.record
-                yield rule.finding(
+                yield rule.finding_on(
                     f"{record.address}: the BYODKIM public key of {name} (selector {selector}) is {bits}-bit RSA.",
-                    record.where("values"), identity=name, **about(record, "p"),
+                    record, "values", identity=name, **about(record, "p"),
                     fix_title=rule.fix("byodkim"))

@@ -48,7 +48,7 @@ def check(model, context):
             continue
         reported.add(key)
         name = display(domain.text())
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: no zone or record of {name} is declared in the scan, so its DKIM, SPF and DMARC "
             "records were not checked. Run sesguard scan --dns live to check the published records.",
-            identity.loc, identity=name, **about(identity, "dns"))
+            identity, identity=name, **about(identity, "dns"))

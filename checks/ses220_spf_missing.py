@@ -56,8 +56,8 @@ def check(model, context):
             continue  # an SPF record, or a TXT whose value is unknown to the scan (it may be one)
         name = display(domain.text())
         shown = display(mail_from.text())
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM domain {shown} of {name} has no SPF "
             "record in the declared DNS, so SPF fails for its mail.",
-            identity.where("mail_from_domain"), identity=name, **about(identity, "mail_from/spf"),
+            identity, "mail_from_domain", identity=name, **about(identity, "mail_from/spf"),
             fix_title=rule.fix(name=shown))

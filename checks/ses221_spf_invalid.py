@@ -67,7 +67,7 @@ def check(model, context):
         if spf_texts and record.rtype == "TXT":
             by_name[dns.name_key(placed)].append((record, len(spf_texts)))
         for problem in record.problems if spf_texts or meant else ():
-            yield rule.finding(f"{record.address}: {problem}.", record.where("values"), severity="high",
+            yield rule.finding_on(f"{record.address}: {problem}.", record, "values", severity="high",
                                **about(record, "records/quoting"))
         for strings, text in spf_texts:
             known, unknown = known_terms(text, " ")
@@ -114,11 +114,11 @@ def _published(rule, dns):
                 continue
             seen.add(id(record))
             for problem in record.walk.problems:
-                yield rule.finding(f"{identity.address}: {spf_described(record, mail_from)}: {problem.message}.",
-                                   identity.where("mail_from_domain"), severity=severity(problem),
+                yield rule.finding_on(f"{identity.address}: {spf_described(record, mail_from)}: {problem.message}.",
+                                   identity, "mail_from_domain", severity=severity(problem),
                                    identity=domain.text(), **about(identity, f"live/spf/{problem.code}"))
 
 
 def _finding(rule, record, problem, note: str):
-    return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
+    return rule.finding_on(f"{record.address}: {display(problem.message)}{note}.", record, "values",
                         severity=severity(problem), **about(record, f"spf/{problem.code}"))

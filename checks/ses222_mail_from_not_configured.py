@@ -49,8 +49,8 @@ def check(model, context):
         if identity.mail_from_domain not in (None, "") or dns.set_elsewhere(identity, "mail_from"):
             continue
         name = display(domain.text())
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: {name} has no custom MAIL FROM domain, so SPF never aligns with it and DMARC "
             "depends on DKIM alone.",
-            identity.loc, identity=name, **about(identity, "mail_from_domain"),
+            identity, identity=name, **about(identity, "mail_from_domain"),
             fix_title=rule.fix(domain=name.rstrip(".")))

@@ -59,27 +59,27 @@ def check(model, context):
             continue
         name = display(domain.text())
         shown = display(mail_from.text())
-        where = identity.where("mail_from_domain")
         address = identity.mail_from_address or identity.address
         if _outside(mail_from, domain):
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{address}: the MAIL FROM domain {shown} is not a subdomain of {name}; SES refuses it.",
-                where, identity=name, **about(identity, "mail_from_domain"),
+                identity, "mail_from_domain", identity=name, **about(identity, "mail_from_domain"),
                 fix_title=rule.fix("subdomain", domain=name.rstrip(".")))
         if not dns.managed(mail_from, identity.context, under=domain):
             continue
         records = _own([p for p in dns.at_name(mail_from, identity.context, under=domain)
                         if p.record.active or not identity.active], identity.context)
         for message, record, path, severity, fix in _mx_problems(records, identity, shown):
-            yield rule.finding(f"{record.address if record else address}: {message}",
-                               record.where("values") if record else where, identity=name, severity=severity,
-                               fix_title=rule.fix(fix[0], **fix[1]) if fix else "", **about(record or identity, path))
+            yield rule.finding_on(f"{record.address if record else address}: {message}",
+                                  record or identity, "values" if record else "mail_from_domain", identity=name,
+                                  severity=severity, fix_title=rule.fix(fix[0], **fix[1]) if fix else "",
+                                  **about(record or identity, path))
         for placed, text in dns.spf_at(records):
             if not spf.includes(text, ses_dns.SPF_INCLUDE) and not unresolved(text):
-                yield rule.finding(
+                yield rule.finding_on(
                     f"{placed.record.address}: the SPF record of the MAIL FROM domain {shown} does not include "
                     f"amazonses.com, so SPF fails for mail SES sends as {name}.",
-                    placed.record.where("values"), identity=name, **about(placed.record, "spf/include"),
+                    placed.record, "values", identity=name, **about(placed.record, "spf/include"),
                     fix_title=rule.fix("spf"))
 
 

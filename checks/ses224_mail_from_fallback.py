@@ -50,10 +50,10 @@ def check(model, context):
             continue
         name = display(domain.text())
         said = "is the default" if behaviour.default else "is USE_DEFAULT_VALUE"
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.mail_from_address or identity.address}: the MAIL FROM behaviour on MX failure of {name} "
             f"{said}, so if {display(mail_from.text())} loses its MX record SES silently sends from "
             "amazonses.com and SPF stops aligning.",
-            identity.where("mail_from_mx_failure") if behaviour.explicit else identity.where("mail_from_domain"),
+            identity, "mail_from_mx_failure" if behaviour.explicit else "mail_from_domain",
             identity=name, **about(identity, "mail_from/behavior_on_mx_failure", value=behaviour.written),
             fix_title=rule.fix())

@@ -48,8 +48,8 @@ def check(model, context):
             continue
         reported.add(key)
         name = display(domain.text())
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the declared DNS has no DMARC record for {name} (_dmarc.{name}) or a parent "
             "domain, so receivers decide alone what to do with mail forged as it.",
-            identity.loc, identity=name, **about(identity, "dmarc"),
+            identity, identity=name, **about(identity, "dmarc"),
             fix_title=rule.fix(name=name))

@@ -58,7 +58,7 @@ def check(model, context):
         texts = [joined(s) for s in record.values if isinstance(s, tuple)]
         by_name[dns.name_key(placed)].append((record, texts))
         for problem in record.problems:
-            yield rule.finding(f"{record.address}: {problem}.", record.where("values"),
+            yield rule.finding_on(f"{record.address}: {problem}.", record, "values",
                                **about(record, "dmarc/quoting"))
         for text in texts:
             if not _meant_as_dmarc(text):
@@ -85,10 +85,10 @@ def _strict_alignment(rule, dns):
             for problem in problems:
                 if problem.code == "strict-spf-alignment":
                     name = display(domain.text())
-                    yield rule.finding(
+                    yield rule.finding_on(
                         f"{placed.record.address}: {problem.message}, yet {name} sends with the custom MAIL FROM "
                         f"domain {display(dns.mail_from(identity).text())}.",
-                        placed.record.where("values"), identity=name,
+                        placed.record, "values", identity=name,
                         **about(placed.record, f"dmarc/aspf/{identity.address}"),
                         fix_title=rule.fix())
 
@@ -110,5 +110,5 @@ def _meant_as_dmarc(text: str) -> bool:
 
 
 def _finding(rule, record, problem, note: str):
-    return rule.finding(f"{record.address}: {display(problem.message)}{note}.", record.where("values"),
+    return rule.finding_on(f"{record.address}: {display(problem.message)}{note}.", record, "values",
                         severity=severity(problem), **about(record, f"dmarc/{problem.code}"))

@@ -46,9 +46,9 @@ def check(model, context):
         if not identity.verification or dns.txt_at(dns.at(domain, "_amazonses", context=identity.context), lambda text: True):
             continue
         name = display(domain.text())
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.verification}: waits until SES sees the TXT record _amazonses.{name} with the verification "
             f"token of {identity.address}, and the scan declares no such record, so the apply times out unless "
             "the record is managed elsewhere.",
-            identity.loc, identity=name, **about(identity, "verification"),
+            identity, identity=name, **about(identity, "verification"),
             fix_title=rule.fix())

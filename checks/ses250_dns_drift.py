@@ -77,9 +77,9 @@ def _drift(rule, declared, published):
             what = "the name does not exist" if found.answer.status == "nxdomain" else (
                 "there is no such record" if found.answer.status == "nodata"
                 else f"public DNS serves {show(sorted(values))}")
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{record.address}: declares {rtype} {show(mine)} at {found.name}, but {what} ({said(found)}).",
-                record.where("values"), **about(record, f"live/drift/{rtype}"), fix_title=rule.fix())
+                record, "values", **about(record, f"live/drift/{rtype}"), fix_title=rule.fix())
 
 
 def _normal(rtype: str, value) -> str:
@@ -98,10 +98,10 @@ def _dkim(rule, published, identity, domain):
             if any(t and t.labels and t.labels[0] == (token.lower(),)
                    and ses_dns.dkim_domain_regions(Name(t.labels[1:], False).text()) for t in targets):
                 continue
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: DKIM record {number} of {domain.text()} ({record.name}) does not point at "
                 f"{token}.<SES DKIM domain> in public DNS: it {status(record)} ({said(record)}), so SES cannot "
-                "verify DKIM.", identity.loc, identity=domain.text(), **about(identity, f"live/dkim/{number}"))
+                "verify DKIM.", identity, identity=domain.text(), **about(identity, f"live/dkim/{number}"))
 
 
 def _mail_from(rule, published, identity, domain):
@@ -111,18 +111,18 @@ def _mail_from(rule, published, identity, domain):
         return
     for placed in served(published.records(mail_from, "MX", identity.context)):
         if not any(_feedback(value) for value in placed.record.values):
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: the MAIL FROM domain {mail_from.text()} of {domain.text()} has no MX "
                 f"feedback-smtp.<region>.amazonses.com in public DNS: it {status(placed.record)} "
-                f"({said(placed.record)}), so SES falls back to amazonses.com.", identity.where("mail_from_domain"),
+                f"({said(placed.record)}), so SES falls back to amazonses.com.", identity, "mail_from_domain",
                 identity=domain.text(), **about(identity, "live/mail_from/mx"))
     for placed in published.records(mail_from, "TXT", identity.context):
         record = placed.record
         if record.walk is not None and record.values and not any(
                 spf.includes(joined(value), ses_dns.SPF_INCLUDE) for value in record.values):
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{identity.address}: {spf_described(record, mail_from)} does not include amazonses.com, so SPF "
-                "fails for mail SES sends.", identity.where("mail_from_domain"), identity=domain.text(),
+                "fails for mail SES sends.", identity, "mail_from_domain", identity=domain.text(),
                 **about(identity, "live/mail_from/spf"))
 
 

@@ -57,9 +57,9 @@ def check(model, context):
         else:
             continue
         name = config_set.label
-        yield rule.finding(
+        yield rule.finding_on(
             f"{config_set.address}: the configuration set {name} {problem}: SES delivers in plain text when the "
             "receiving server offers no TLS or an attacker strips it.",
-            config_set.where("tls_policy"),
+            config_set, "tls_policy",
             **about(config_set, "delivery_options/tls_policy", value=config_set.tls_policy),
             fix_title=rule.fix())

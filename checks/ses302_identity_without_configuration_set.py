@@ -55,8 +55,8 @@ def check(model, context):
         if identity.api != "v2" or identity.configuration_set is not None or place(identity) not in places:
             continue
         name = identity.label
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the identity {name} has no default configuration set, so its sending events "
             "are only published when a sender passes a configuration set on each call.",
-            identity.loc, identity=name, **about(identity, "configuration_set_name"),
+            identity, identity=name, **about(identity, "configuration_set_name"),
             fix_title=rule.fix())

@@ -63,8 +63,8 @@ def check(model, context):
         name = config_set.label
         found = "its event destinations are disabled or miss bounce or complaint events" if published.weighed \
             else "it has no event destination"
-        yield rule.finding(
+        yield rule.finding_on(
             f"{config_set.address}: the configuration set {name} publishes no bounce and complaint events: "
             f"{found}, so rising rates go unnoticed until SES pauses sending.",
-            config_set.loc, **about(config_set, "event_destination"),
+            config_set, **about(config_set, "event_destination"),
             fix_title=rule.fix())

@@ -53,8 +53,8 @@ def check(model, context):
         else:
             continue
         name = config_set.label
-        yield rule.finding(
+        yield rule.finding_on(
             f"{config_set.address}: the configuration set {name} {written}, so its bounce and complaint rates "
             "reach no CloudWatch alarm.",
-            config_set.where("reputation_metrics"), **about(config_set, "reputation_metrics_enabled"),
+            config_set, "reputation_metrics", **about(config_set, "reputation_metrics_enabled"),
             fix_title=rule.fix())

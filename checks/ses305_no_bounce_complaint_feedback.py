@@ -74,8 +74,8 @@ def check(model, context):
             continue
         name = identity.label
         kinds = " and ".join(m.capitalize() for m in missing)
-        yield rule.finding(
+        yield rule.finding_on(
             f"{identity.address}: the identity {name} has no notification topic for {kinds}, and no event "
             "destination publishes bounces and complaints, so nobody sees them until SES pauses sending.",
-            identity.loc, identity=name, details={"missing": missing}, **about(identity, "notification_topic"),
+            identity, identity=name, details={"missing": missing}, **about(identity, "notification_topic"),
             fix_title=rule.fix(kinds=kinds))

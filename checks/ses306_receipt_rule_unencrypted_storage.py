@@ -60,18 +60,18 @@ def check(model, context):
                 continue
             bucket = action.get("bucket")
             bucket = display(bucket) if isinstance(bucket, str) else "its bucket"
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
                 "key, so anyone who can read the bucket reads the mail.",
-                receipt_rule.where(f"s3_actions/{index}"), **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
+                receipt_rule, f"s3_actions/{index}", **about(receipt_rule, f"s3_action[{index}]/kms_key_arn"),
                 fix_title=rule.fix("kms"))
         tls = receipt_rule.tls
         if tls.is_("optional"):
             written = "sets no TLS policy, so the default Optional applies" if tls.default \
                 else f"sets the TLS policy {tls.shown()}"
-            yield rule.finding(
+            yield rule.finding_on(
                 f"{receipt_rule.address}: the receipt rule {name} {written}: it accepts mail that was sent in "
                 "plain text.",
-                receipt_rule.where("tls_policy"), severity="low",
+                receipt_rule, "tls_policy", severity="low",
                 **about(receipt_rule, "tls_policy", value=receipt_rule.tls_policy),
                 fix_title=rule.fix("tls"))

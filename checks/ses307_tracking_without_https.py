@@ -55,10 +55,10 @@ def check(model, context):
         if domain is None or not (policy.explicit and policy.value == "optional"):
             continue
         name = config_set.label
-        yield rule.finding(
+        yield rule.finding_on(
             f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
             f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
             f"{policy.shown()}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
-            config_set.where("https_policy"),
+            config_set, "https_policy",
             **about(config_set, "tracking_options/https_policy", value=config_set.https_policy),
             fix_title=rule.fix())

@@ -225,3 +225,43 @@ def test_an_unresolved_event_destination_is_named_only_while_ses303_runs(monkeyp
 
     assert unresolved() == [(26, ["BouncesEnabled", "SetName"]), (41, ["SetName"])]
     assert unresolved(disable=("SES303",)) == []
+
+
+def location_uses(tree) -> list:
+    """``(line, what)`` of each place a module finds a location itself: a ``where()`` call, a ``.loc``, a
+    ``rule.finding(...)`` (which takes a location) instead of ``rule.finding_on(resource, path)``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("where", "loc", "locs", "value_locs"):
+            found.append((node.lineno, node.attr))
+        elif isinstance(node, ast.Attribute) and node.attr == "finding" and isinstance(node.ctx, ast.Load):
+            found.append((node.lineno, "finding"))
+    return found
+
+
+# an input that could not be read is a file and a line, not a part of a resource
+INPUT_RULES = {"ses001_input_not_analyzed.py": [(35, "finding")], "ses002_rule_crashed.py": [(37, "finding")]}
+
+
+def test_rules_name_the_part_of_a_resource_and_the_engine_finds_its_line():
+    found = {path.name: location_uses(ast.parse(path.read_text(encoding="utf-8")))
+             for path in sorted((REPO / "checks").glob("*.py"))}
+    assert {name: uses for name, uses in found.items() if uses} == INPUT_RULES
+
+
+def test_the_location_check_sees_each_way_of_finding_a_line():
+    tree = ast.parse("rule.finding(m, r.where('x'))\nrule.finding_on(m, r, 'x', at=r.loc)\n")
+    assert sorted(location_uses(tree)) == [(1, "finding"), (1, "where"), (2, "loc")]
+
+
+def test_a_policy_locates_a_part_of_its_document_in_the_document():
+    from analyzer.model import IdentityPolicy, Location
+    from analyzer.policy.document import parse_document
+
+    text = '{"Statement": [\n  {"Effect": "Allow",\n   "Principal": "*", "Action": "ses:*", "Resource": "*"}]}'
+    argument = Location("main.tf", 3, 12)
+    policy = IdentityPolicy("aws_ses_identity_policy.p", "aws_ses_identity_policy", Location("main.tf", 1), "main.tf",
+                            value_locs={"policy": argument},
+                            document=parse_document(text, Location("main.tf", 4, 1)))
+    assert [policy.where(p).line for p in ("policy/Statement/0/Principal", "policy/Statement/0/Condition",
+                                           "policy/", "policy", "name")] == [6, 5, 4, 3, 1]

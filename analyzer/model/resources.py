@@ -158,8 +158,22 @@ class ReceiptRule(Resource):
         return tls(self.tls_policy)
 
 
+class _Documented:
+    """A resource holding a policy document: a path ``policy/<path>`` is a
+    part of the document (``policy/Statement/0/Principal``; ``policy/`` the
+    document itself), found in the document's own location table first;
+    ``policy`` is the argument that holds it."""
+
+    def where(self, path: str) -> Location:
+        if path.startswith("policy/") and self.document is not None:
+            found = self.document.where(path[len("policy/"):])
+            if found is not None:
+                return found
+        return Resource.where(self, path)
+
+
 @dataclass
-class IdentityPolicy(Resource):
+class IdentityPolicy(_Documented, Resource):
     identity: Any = None  # identity name as written: str / Unknown
     identity_address: Optional[str] = None  # address of the identity resource referenced
     policy_name: Any = None
@@ -168,7 +182,7 @@ class IdentityPolicy(Resource):
 
 
 @dataclass
-class IamPolicy(Resource):
+class IamPolicy(_Documented, Resource):
     """An identity-based IAM policy: a managed policy, or the inline policy of
     a role, user or group. ``users`` are the IAM users it applies to, by
     name as written (str / Unknown), from the policy itself or from its

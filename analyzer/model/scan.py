@@ -91,6 +91,10 @@ class ModuleNotAnalyzed:
     ses_related: bool = False  # its source names SES, so it may declare identities
     context: str = ""  # the deployment it belongs to
 
+    def where(self, path: str = "") -> Optional[Location]:
+        """Where a part of the call is written: the call."""
+        return self.loc
+
 
 @dataclass
 class Model:

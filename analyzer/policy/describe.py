@@ -33,7 +33,7 @@ def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None) ->
     }
     if statement is not None:
         entries = (statement.principals or []) + (statement.not_principals or [])
-        fields["trace"] = trace(*(entry.value for entry in entries), at=grant_location(policy, statement))
+        fields["trace"] = trace(*(entry.value for entry in entries), at=policy.where(grant_path(statement)))
     return fields
 
 
@@ -41,8 +41,9 @@ def statement_path(statement) -> str:
     return f"policy/Statement[{statement.sid or statement.index}]"
 
 
-def grant_location(policy: IdentityPolicy, statement) -> Location:
-    return policy.document.where(statement.principal_path) or policy.where("policy")
+def grant_path(statement) -> str:
+    """Where a grant is reported: the statement's Principal (or NotPrincipal)."""
+    return f"policy/{statement.principal_path}"
 
 
 def actions_phrase(actions) -> str:
@@ -70,18 +71,19 @@ def _sentence(text: str) -> str:
 
 
 def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
-    """``(unknowns, location, logical path, statement)`` for each part of a
-    policy whose verdict an unknown value decides."""
+    """``(unknowns, where, logical path, statement)`` for each part of a
+    policy whose verdict an unknown value decides (``where``: the path of the
+    part, for ``Rule.finding_on``)."""
     if policy.document_unknown is not None:
-        return [([policy.document_unknown], policy.where("policy"), "policy", None)]
+        return [([policy.document_unknown], "policy", "policy", None)]
     if verdict is None:
         return []
     found = []
     if verdict.unknowns:
-        found.append((verdict.unknowns, policy.document.where() or policy.where("policy"),
+        found.append((verdict.unknowns, "policy/",
                       "policy/Statement", None))
     for grant in verdict.grants:
         if grant.unknowns and not grant.public:
-            found.append((grant.unknowns, grant_location(policy, grant.statement),
+            found.append((grant.unknowns, grant_path(grant.statement),
                           statement_path(grant.statement), grant.statement))
     return found
