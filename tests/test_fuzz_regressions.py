@@ -223,3 +223,16 @@ def test_a_nul_byte_in_a_path_an_iam_module_may_read(tmp_path, monkeypatch):
         report = scan(ScanOptions(paths=["."], dns="off"))
     assert [(f.rule_id, f.file, f.location.line) for f in report.findings] == [("SES101", "good/main.tf", 14)]
     assert [os.path.basename(directory) for directory, _ in report.skipped] == ["iam"]
+
+
+@pytest.mark.parametrize("zone", ["2322\n", "[a, b]\n", "true\n"])
+def test_an_octodns_zone_file_that_is_no_mapping_is_reported_at_its_first_line(zone, tmp_path, monkeypatch):
+    """Found by ``bench/fuzz.py --target octodns``: a zone file that is a bare number has no location of its
+    own, and its SES001 had no line."""
+    shutil.copytree(FIXTURES / "SES231" / "octodns_p_none", tmp_path / "case")
+    (tmp_path / "case" / "config" / "example.net.yaml").write_text(zone)
+    monkeypatch.chdir(tmp_path)
+    with bounded():
+        report = scan(ScanOptions(paths=["."], dns="static"))
+    assert [(f.rule_id, f.file, f.location.line, f.location.column) for f in report.findings
+            if f.rule_id in ("SES001", "SES002")] == [("SES001", "case/config/example.net.yaml", 1, 1)]

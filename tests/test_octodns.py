@@ -198,7 +198,7 @@ def test_a_zone_file_linking_outside_the_root_is_refused(tmp_path):
     model, read = load(root)
     assert read == [] and model.dns_records == []
     assert problems(model) == [("zones/example.com.yaml", "the zone file links outside the scanned root; "
-                                                          "example.com. is not analyzed from it", 0)]
+                                                          "example.com. is not analyzed from it", 1)]
 
 
 def test_a_missing_directory_and_a_missing_zone_file_are_reported(tmp_path):

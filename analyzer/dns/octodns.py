@@ -165,9 +165,11 @@ class _Config:
         self.loaded: set = set()  # (real path, zone) already loaded
 
     def problem(self, message: str, where: Any, file: str = "") -> None:
+        """A problem at ``where``; a value that knows no place (a bare number as the whole file) is the
+        file as a whole, at its first line (every SES001 has one)."""
         loc = where if isinstance(where, Location) else loc_of(where)
-        self.model.problems.append(InputProblem(file or self.shown, message, loc.line if loc else 0,
-                                                loc.column if loc else 0))
+        self.model.problems.append(InputProblem(file or self.shown, message, loc.line if loc else 1,
+                                                loc.column if loc else 1))
 
     def check(self, config: Any) -> bool:
         if isinstance(config, dict) and all(isinstance(config.get(k), dict) for k in ("providers", "zones")):
