@@ -126,3 +126,16 @@ def test_an_empty_multivalued_key_is_null_and_escapes_a_deny_if_it_exists():
     expected = Answer(False, frozenset({"account 777788889999"}), frozenset())
     assert engine(EMPTY_RECIPIENTS, ((), ("o-def456",))) == expected
     assert judge(EMPTY_RECIPIENTS, ((), ("o-def456",))) == expected
+
+
+# found by hand, not by the generator (which writes no empty user id): StringEquals aws:userid "" was
+# reported as letting "user id " send, by both the engine and the model. No caller has an empty user id.
+EMPTY_USER_ID = {'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 'ses:SendEmail',
+                                'Resource': '*', 'Condition': {'StringEquals': {'aws:userid': ['', 'AIDAEXAMPLE']}}}],
+                 'Version': '2012-10-17'}
+
+
+def test_an_empty_user_id_names_no_caller():
+    expected = Answer(False, frozenset({"user id AIDAEXAMPLE"}), frozenset())
+    assert engine(EMPTY_USER_ID, ((), ())) == expected
+    assert judge(EMPTY_USER_ID, ((), ())) == expected

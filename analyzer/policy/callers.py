@@ -201,7 +201,7 @@ def _condition_names(names: Names, operator: str, key: str, values: list) -> Non
         for value in values:
             if account_form(value):
                 names.accounts.add(value)
-            else:
+            elif value:  # no caller has an empty user id: "" names nobody
                 names.userids.setdefault(value, "userid")
     elif key == "aws:principalservicename":
         names.services.update(v.lower() for v in values if not has_wildcard(v))

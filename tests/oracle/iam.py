@@ -251,8 +251,9 @@ class Request:
             *[z3.Not(z3.Contains(f, _lit(':'))) for f in (p, s, r, rest)],
             # an account id is twelve digits (the owner's is unknown)
             _account_id(self.account), _account_id(self.src_account),
-            # the root user's user id is its account id; no other user id is one
+            # the root user's user id is its account id; no other user id is one; none is empty
             z3.Implies(z3.InRe(self.userid, account_form), self.userid == self.account),
+            z3.Length(self.userid) > 0,
             # an organization id is "o-" and lower-case letters and digits; a path starts with it
             z3.InRe(self.org, ORG_ID), z3.InRe(self.src_org, ORG_ID),
             self.orgpath == z3.Concat(self.org, _lit("/"), org_tail),
@@ -538,7 +539,7 @@ def names(statements: list) -> Names:
                     elif name == "aws:userid":
                         if re.fullmatch(r"[0-9]{1,12}", v) or v == OWNER:
                             accounts.add(v)
-                        elif literal(v.split(":", 1)[0]) and not re.fullmatch(r"[0-9*?]{1,12}", v):
+                        elif v and literal(v.split(":", 1)[0]) and not re.fullmatch(r"[0-9*?]{1,12}", v):
                             userids.setdefault(v.split(":", 1)[0], ("userid", v))
     return Names(frozenset(accounts), frozenset(orgs), userids, frozenset(services), frozenset(federated),
                  frozenset(canonical))
