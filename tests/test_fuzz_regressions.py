@@ -236,3 +236,36 @@ def test_an_octodns_zone_file_that_is_no_mapping_is_reported_at_its_first_line(z
         report = scan(ScanOptions(paths=["."], dns="static"))
     assert [(f.rule_id, f.file, f.location.line, f.location.column) for f in report.findings
             if f.rule_id in ("SES001", "SES002")] == [("SES001", "case/config/example.net.yaml", 1, 1)]
+
+
+# failure classes of the semantic campaign (issue #18) that ended the whole scan with a traceback, each
+# now an SES001 at the value's line, with the canary beside it still reported
+WHOLE_SCAN_TRACEBACKS = [
+    ("template.yaml", "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      "      EmailIdentity: !!int example.com\n", 5,
+     "'example.com' is not a valid !!int"),
+    ("template.yaml", "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      "      EmailIdentity: !!bool maybe\n", 5, "is not a valid !!bool"),
+    ("template.yaml", "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      '      EmailIdentity: !Select ["\u00b2", [a.example.com, b.example.com]]\n', 5,
+     "the index must be a number"),
+    ("template.yaml", "Transform: AWS::LanguageExtensions\nResources:\n  Identity:\n"
+                      "    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      "      EmailIdentity: !ToJsonString {Ref: AWS::NoValue}\n", 6,
+     "AWS::NoValue is not a value to convert"),
+    ("main.tf", 'resource "aws_ses_domain_identity" "d" {\n  count  = 1e309\n  domain = "example.com"\n}\n', 2,
+     "count must be a whole number"),
+]
+
+
+@pytest.mark.parametrize("name,text,line,words", WHOLE_SCAN_TRACEBACKS,
+                         ids=["yaml-int-tag", "yaml-bool-tag", "superscript-select-index", "to-json-string-novalue",
+                              "count-1e309"])
+def test_a_value_that_ended_the_whole_scan_is_an_input_problem_at_its_line(name, text, line, words, tmp_path,
+                                                                           tmp_path_factory):
+    (tmp_path / "hostile").mkdir()
+    (tmp_path / "hostile" / name).write_text(text, encoding="utf-8")
+    findings = scan_beside(tmp_path, tmp_path_factory)
+    assert [(f.rule_id, f.file, f.location.line) for f in findings if f.rule_id in ("SES001", "SES002")] == [
+        ("SES001", f"hostile/{name}", line)]
+    assert_reported(findings, f"hostile/{name}", words)
