@@ -49,16 +49,31 @@ OTHER_FREE_KEYS = {"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddres
 # loaded machine does not turn answers into "undecided"
 RLIMIT = 4_000_000
 # every hand-written policy (fixtures, tables) must be decided: z3 gets more room than for generated ones,
-# since how much a query needs varies with what the process asked z3 before (seen: a fixture policy decided
-# alone in 0.5 s ran out of the generated policies' limit after the other oracle tests in CI)
+# since how much a query needs still varies with the order of its formulas (set order, by Python's hash seed)
 FIXTURE_RLIMIT = 5 * RLIMIT
 ELEMENTS = 2  # values a multi-valued key may carry in one request
 
 _MARKER = re.compile("\ue000[^\ue001]*\ue001")
-S = z3.StringSort()
-ANY_CHAR = z3.Range(" ", "~")  # the printable ASCII characters policies are written in
-ORG_ID = z3.Concat(z3.Re("o-"), z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))))
-NO_COLON_CHAR = z3.Union(z3.Range(" ", "9"), z3.Range(";", "~"))
+
+
+def _any_char():
+    return z3.Range(" ", "~")  # the printable ASCII characters policies are written in
+
+
+def _org_id():
+    return z3.Concat(z3.Re("o-"), z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"))))
+
+
+def _no_colon_char():
+    return z3.Union(z3.Range(" ", "9"), z3.Range(";", "~"))
+
+
+def _fresh_context() -> None:
+    """Each policy is judged in a z3 context of its own, so that how much a
+    query needs (and so whether it fits the resource limit) does not depend
+    on what the process asked z3 before. z3's Python API keeps one default
+    context; it is replaced (every term of a judgement is built after)."""
+    z3.z3._main_ctx = None
 
 
 class Answer(NamedTuple):
@@ -72,9 +87,10 @@ def _lit(text):
     return z3.StringVal(text)
 
 
-def glob(pattern: str, ignore_case: bool = False, char=ANY_CHAR):
+def glob(pattern: str, ignore_case: bool = False, char=None):
     """The z3 regular expression of an IAM wildcard pattern: ``*`` any run
     of characters, ``?`` one character, everything else literal."""
+    char = _any_char() if char is None else char
     parts = []
     for c in pattern:
         if c == "*":
@@ -170,7 +186,7 @@ def arn_like(value, pattern: str):
     for i, field in enumerate(fields):
         if i:
             parts.append(z3.Re(":"))
-        parts.append(glob(field, char=NO_COLON_CHAR) if i < 5 else glob(field))
+        parts.append(glob(field, char=_no_colon_char()) if i < 5 else glob(field))
     return z3.InRe(value, z3.Concat(*parts))
 
 
@@ -255,7 +271,7 @@ class Request:
             z3.Implies(z3.InRe(self.userid, account_form), self.userid == self.account),
             z3.Length(self.userid) > 0,
             # an organization id is "o-" and lower-case letters and digits; a path starts with it
-            z3.InRe(self.org, ORG_ID), z3.InRe(self.src_org, ORG_ID),
+            z3.InRe(self.org, _org_id()), z3.InRe(self.src_org, _org_id()),
             self.orgpath == z3.Concat(self.org, _lit("/"), org_tail),
             self.src_path == z3.Concat(self.src_org, _lit("/"), src_tail),
             # the source ARN's account field is the source account, or empty for an S3 bucket
@@ -560,6 +576,7 @@ def covers(st: dict, identity: str) -> bool:
 def judge(document: dict, trust: tuple, rlimit: int = RLIMIT, identity: str = IDENTITY) -> Answer:
     """Who may send, by the model, through the identity whose ARN is
     ``identity``: see the module docstring."""
+    _fresh_context()
     statements = _unmark(document["Statement"])
     statements = statements if isinstance(statements, list) else [statements]
     trusted_accounts, trusted_orgs = (frozenset(t) for t in trust)
