@@ -27,11 +27,12 @@ use), the parser is built in memory, once per process.
 **Long tokens in constant memory.** Python's regular expression engine keeps
 a backtracking record for each repetition of a group: a quoted string, a
 block comment or a heredoc of 10 MB took over 2 GB to lex (about 140 bytes
-per character). On Python 3.11 and later three of python-hcl2's terminals
-are compiled in an equivalent form that keeps none (``_CONSTANT_MEMORY``):
-the string characters' group is possessive (nothing follows it in the
-terminal, so it never gives characters back), and ``(.|\n)`` inside comments
-and heredocs is the one-character class ``[\\s\\S]``. A terminal whose text is
+per character). Three of python-hcl2's terminals are compiled in an
+equivalent form that keeps none: ``(.|\n)`` inside comments and heredocs is
+the one-character class ``[\\s\\S]`` (``_CONSTANT_MEMORY``), and on Python
+3.11.5 and later the string characters' group is possessive
+(``_POSSESSIVE``: nothing follows it in the terminal, so it never gives
+characters back; gh-100061 made it wrong before). A terminal whose text is
 not as expected (another python-hcl2) is left as it is; the trees are the
 same either way (tests/test_grammar.py), and ``--max-memory`` bounds the rest.
 """
@@ -45,9 +46,11 @@ from typing import Callable, Optional
 
 _OPTIONS = {"parser": "lalr", "propagate_positions": False}
 # python-hcl2's terminal text -> the same language without a backtracking record per character (see above)
-_CONSTANT_MEMORY = {
+_POSSESSIVE = {
     r'STRING_CHARS.1: /(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+/':
         r'STRING_CHARS.1: /(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))++/',
+}
+_CONSTANT_MEMORY = {
     r"/\/\*(.|\n)*?(\*\/)/": r"/\/\*[\s\S]*?\*\//",
     r"\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc)\r?\n/": r"\r?\n(?:[\s\S]*?\r?\n)??\s*(?P=heredoc)\r?\n/",
     r"\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc_trim)\r?\n/":
@@ -115,10 +118,14 @@ def _build(directory: Optional[str]):
 
 
 def constant_memory(text: str) -> str:
-    """python-hcl2's grammar with the terminals of ``_CONSTANT_MEMORY`` rewritten, where Python can."""
-    if sys.version_info < (3, 11):  # possessive repetition came with 3.11
-        return text
-    for theirs, ours in _CONSTANT_MEMORY.items():
+    """python-hcl2's grammar with the terminals of ``_CONSTANT_MEMORY`` rewritten, and those of
+    ``_POSSESSIVE`` where Python's possessive repetition is right: it came with 3.11, and until
+    3.11.5 a possessive group holding a negative lookahead kept characters of a failed attempt
+    (CPython gh-100061), which would let a string swallow the ``$`` of ``${``."""
+    rewrites = dict(_CONSTANT_MEMORY)
+    if sys.version_info >= (3, 11, 5):
+        rewrites.update(_POSSESSIVE)
+    for theirs, ours in rewrites.items():
         text = text.replace(theirs, ours)
     return text
 
