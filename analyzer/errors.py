@@ -67,8 +67,8 @@ def guard(model: Model, file: str, doing: str, seconds: int = 0):
     """Run one loader on one file, for at most ``seconds`` when given: a bug
     in it becomes an ``InternalError`` on that file in ``model.problems``,
     running out of time an SES001 on it, and the caller goes on."""
-    def ran_out(exc: budget.OutOfTime) -> None:
-        model.problems.append(InputProblem(file, f"{doing} {exc}; not analyzed"))
+    def ran_out(exc: budget.OutOfTime) -> None:  # the file as a whole: its first line
+        model.problems.append(InputProblem(file, f"{doing} {exc}; not analyzed", 1, 1))
 
     try:
         if seconds:
@@ -79,4 +79,4 @@ def guard(model: Model, file: str, doing: str, seconds: int = 0):
     except RecursionError:
         model.problems.append(InputProblem(file, f"the input is nested too deeply for {doing}"))
     except Exception as exc:  # a bug of ours (or out of memory): reported on its file, never a clean file
-        model.problems.append(failure(file, doing, exc))
+        model.problems.append(failure(file, doing, exc, 1, 1))

@@ -53,7 +53,10 @@ def limited(megabytes: int):
     import resource
 
     before_limit, before = _limit_mb, resource.getrlimit(resource.RLIMIT_DATA)
-    resource.setrlimit(resource.RLIMIT_DATA, (_whole(megabytes), before[1]))
+    soft = _whole(megabytes)
+    if before[0] != resource.RLIM_INFINITY:
+        soft = min(soft, before[0])  # a stricter limit the process was given stays
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, before[1]))
     _limit_mb = megabytes
     try:
         yield ""
@@ -109,10 +112,18 @@ def exceeded() -> str:
 
 
 def ran_out(exc: MemoryError) -> str:
-    """``exceeded()``, for an allocation that failed: what the input had
-    built (the frames of ``exc``) is dropped first."""
+    """The words of an SES001 for an allocation that failed while an input
+    was read or evaluated: what the input had built (the frames of ``exc``)
+    is dropped first. The allocation may be the input's own, too large by
+    itself, or a small one the scan as a whole had no more room for, so the
+    words say what was exhausted, not that this input alone needed it."""
+    global _failures
     exc.with_traceback(None)
-    return exceeded()
+    _failures += 1
+    if _limit_mb:
+        return (f"could not get memory: the scan is held to twice --max-memory ({2 * _limit_mb} MB) over what "
+                "it used at its start")
+    return "needed more memory than the system gave"
 
 
 def failures() -> int:

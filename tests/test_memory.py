@@ -34,14 +34,15 @@ def test_memory_added_past_the_limit_stops_the_innermost_budget(monkeypatch):
     assert str(raised) == "needed more than 64 MB of memory, the --max-memory limit"
 
 
-def test_memory_within_the_limit_is_never_checked_against_it(monkeypatch):
-    monkeypatch.setattr(memory, "resident", lambda: 100 * 2 ** 20)
+def test_memory_within_the_limit_is_checked_and_left_alone(monkeypatch):
+    asked = []
+    monkeypatch.setattr(memory, "resident", lambda: asked.append(1) or 100 * 2 ** 20)
     heard = []
     with memory.limited(64):
         with limited(60, heard.append):
-            for _ in range(500):
+            for _ in range(2000):
                 sum(range(10_000))
-    assert heard == []
+    assert heard == [] and len(asked) > 2  # opened, then checked every 50 ms
 
 
 def test_the_limit_and_the_process_limit_are_as_before_after_the_scan():
@@ -52,10 +53,25 @@ def test_the_limit_and_the_process_limit_are_as_before_after_the_scan():
     assert memory.watching() == 0 and resource.getrlimit(resource.RLIMIT_DATA) == before
 
 
+def test_a_stricter_process_limit_stays():
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    strict = 64 * 1024 * 2 ** 20  # 64 GB: stricter than twice 1 TB, looser than what the tests use
+    resource.setrlimit(resource.RLIMIT_DATA, (strict, before[1]))
+    try:
+        with memory.limited(1024 * 1024):
+            assert resource.getrlimit(resource.RLIMIT_DATA)[0] == strict
+    finally:
+        resource.setrlimit(resource.RLIMIT_DATA, before)
+
+
 def test_an_allocation_that_fails_is_the_inputs_problem_not_an_internal_error():
     found = failure("big.tf", "evaluating this module", MemoryError())
     assert not isinstance(found, InternalError)
     assert found.message == "evaluating this module needed more memory than the system gave; not analyzed"
+    with memory.limited(512):
+        found = failure("big.tf", "evaluating this module", MemoryError())
+    assert found.message == ("evaluating this module could not get memory: the scan is held to twice --max-memory "
+                             "(1024 MB) over what it used at its start; not analyzed")
     found = failure("big.tf", "evaluating this module", ValueError("x"))
     assert isinstance(found, InternalError)
 
@@ -110,3 +126,16 @@ def test_a_root_that_ran_out_of_memory_is_not_kept_in_the_evaluation_cache(tmp_p
                                         "not analyzed")]
     assert [(f.rule_id, f.file, f.message) for f in scan(ScanOptions(**options)).findings] == first
     assert len(evaluated) == 2
+
+
+def test_a_template_that_needs_more_memory_is_reported_at_its_first_line(tmp_path):
+    items = "".join(f"        - item-{i}\n" for i in range(150_000))  # about 3 MB of YAML, 100 MB to load
+    (tmp_path / "template.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n'
+        f"    Properties:\n      EmailIdentity: example.com\n      Tags:\n{items}", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "analyzer", "scan", ".", "--dns", "off", "--max-memory", "64",
+                          "--max-file-seconds", "600", "--format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    found = [(f["rule_id"], f["file"], f["line"], f["message"]) for f in json.loads(run.stdout)["findings"]]
+    assert found == [("SES001", "template.yaml", 1, "template.yaml: reading this CloudFormation template needed "
+                                                    "more than 64 MB of memory, the --max-memory limit; not analyzed")]
