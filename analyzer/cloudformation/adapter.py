@@ -59,7 +59,8 @@ DESTINATIONS = {
 
 def _no_type(resource) -> str:
     """What is wrong with a resource's Type that is not a string."""
-    return "has a Type that is not a string" if isinstance(resource, dict) and "Type" in resource else "has no Type"
+    written = isinstance(resource, dict) and resource.get("Type") is not None
+    return "has a Type that is not a string" if written else "has no Type"
 
 
 def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:

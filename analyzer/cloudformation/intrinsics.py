@@ -252,9 +252,8 @@ class Resolver:
     def _resource_ref(self, name: str, loc: Optional[Location]) -> Any:
         resource = self.resources[name]
         type_ = resource.get("Type") if isinstance(resource, dict) else None
-        if not isinstance(type_, str):  # the resource itself is reported too
-            wrong = "a Type that is not a string" if type_ is not None else "no Type"
-            return self.error("Ref", loc, f"resource {name} has {wrong}")
+        if not isinstance(type_, str):  # the resource is reported (SES001); what it would return is not known
+            return Unknown(name, AFTER_APPLY, loc, hint=f"Ref {name} is only known after the stack is deployed")
         prop = REF_PROPERTY.get(type_)
         if prop is not None:
             properties = self.properties(name)

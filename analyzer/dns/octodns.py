@@ -243,7 +243,7 @@ class _Config:
         found = []
         for source in sources:
             if str(source) not in config["providers"]:
-                self.problem(f"source {source} is not a provider of the config", source)
+                self.problem(f"source {source} is not a provider of the config", loc_of(source) or sources)
                 continue
             provider = self.provider(config, str(source))
             if provider is not None:
