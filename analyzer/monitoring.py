@@ -46,7 +46,7 @@ def publishes_feedback(destination: EventDestination) -> Optional[bool]:
     written = {t.lower() for t in types if isinstance(t, str) and not has_marker(t)}
     if all(e in written for e in FEEDBACK_EVENTS):
         return True
-    return None if any(isinstance(t, str) and has_marker(t) for t in types) else False
+    return None if any(_open(t) for t in types) else False  # only an unresolved type leaves it open
 
 
 @dataclass
