@@ -2,6 +2,8 @@
 each pinned with the answer found right (the engine's answer is checked;
 where the model was the one wrong, its answer too)."""
 
+import pytest
+
 from oracle.compare import engine
 from oracle.iam import Answer, judge
 
@@ -139,3 +141,33 @@ def test_an_empty_user_id_names_no_caller():
     expected = Answer(False, frozenset({"user id AIDAEXAMPLE"}), frozenset())
     assert engine(EMPTY_USER_ID, ((), ())) == expected
     assert judge(EMPTY_USER_ID, ((), ())) == expected
+
+
+# seed 1, policy 6293 (found 2026-12-03, NOT fixed): a policy variable of a key the engine does not model,
+# ${aws:username}, in a value of ses:FromAddress; with StringLike ses:FromAddress "a@example.com" beside it,
+# the IAM user "a" of account 777788889999 may send. The exact reading substitutes a variable without a
+# value in the request by nothing and finds the grant unreachable: silently restrictive (no finding at all).
+# Marking such a statement undecided moved policy 174 of the test seed to a wrong SES103 through the
+# approximate reading; the fix is to read an unmodelled variable as a wildcard inside the exact reading.
+USERNAME_VARIABLE = {'Version': '2012-10-17',
+                     'Statement': [{'Effect': 'Allow',
+                                    'Principal': {'AWS': '\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001'},
+                                    'Action': ['ses:SendEmail'],
+                                    'Resource': ['arn:aws:ses:*:*:identity/EXAMPLE.COM']},
+                                   {'Effect': 'Allow',
+                                    'Principal': {'AWS': '777788889999'},
+                                    'Action': '*',
+                                    'Resource': ['arn:aws:ses:*:\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001:identity/other.example',
+                                                 '*'],
+                                    'Condition': {'StringEquals': {'ses:FromAddress': ['${aws:username}@example.com']},
+                                                  'StringNotEquals': {'aws:userid': ['AROAEXAMPLE:*']},
+                                                  'StringLike': {'ses:FromAddress': ['a@example.com']}},
+                                    'Sid': 'S83'}]}
+
+
+@pytest.mark.xfail(strict=True, reason="seed 1, policy 6293: an unmodelled policy variable reads as no value")
+def test_a_variable_of_an_unmodelled_key_never_makes_a_grant_unreachable():
+    found = engine(USERNAME_VARIABLE, (("111122223333",), ()))
+    assert (found.public, found.untrusted, found.services) == (False, frozenset({"account 777788889999"}), frozenset())
+    assert judge(USERNAME_VARIABLE, (("111122223333",), ()))[:3] == (False, frozenset({"account 777788889999"}),
+                                                                     frozenset())
