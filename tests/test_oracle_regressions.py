@@ -2,8 +2,6 @@
 each pinned with the answer found right (the engine's answer is checked;
 where the model was the one wrong, its answer too)."""
 
-import pytest
-
 from oracle.compare import engine
 from oracle.iam import Answer, judge
 
@@ -143,12 +141,12 @@ def test_an_empty_user_id_names_no_caller():
     assert judge(EMPTY_USER_ID, ((), ())) == expected
 
 
-# seed 1, policy 6293 (found 2026-12-03, NOT fixed): a policy variable of a key the engine does not model,
-# ${aws:username}, in a value of ses:FromAddress; with StringLike ses:FromAddress "a@example.com" beside it,
-# the IAM user "a" of account 777788889999 may send. The exact reading substitutes a variable without a
-# value in the request by nothing and finds the grant unreachable: silently restrictive (no finding at all).
-# Marking such a statement undecided moved policy 174 of the test seed to a wrong SES103 through the
-# approximate reading; the fix is to read an unmodelled variable as a wildcard inside the exact reading.
+# seed 1, policy 6293: a policy variable of a key the engine does not model, ${aws:username}, in a value of
+# ses:FromAddress; with StringLike ses:FromAddress "a@example.com" beside it, the IAM user "a" of account
+# 777788889999 may send. The witnesses offered the variable's key only the unnamed value, so the grant was
+# unreachable: silently restrictive (no finding at all). A free key's variable is now offered the values that
+# make its template equal what the policy names ("a"). (Marking such statements undecided instead turned
+# policy 174 of the test seed into a wrong SES103 through the approximate reading.)
 USERNAME_VARIABLE = {'Version': '2012-10-17',
                      'Statement': [{'Effect': 'Allow',
                                     'Principal': {'AWS': '\ue000owner-account\ue002data.aws_caller_identity.current.account_id\ue001'},
@@ -165,9 +163,20 @@ USERNAME_VARIABLE = {'Version': '2012-10-17',
                                     'Sid': 'S83'}]}
 
 
-@pytest.mark.xfail(strict=True, reason="seed 1, policy 6293: an unmodelled policy variable reads as no value")
 def test_a_variable_of_an_unmodelled_key_never_makes_a_grant_unreachable():
     found = engine(USERNAME_VARIABLE, (("111122223333",), ()))
     assert (found.public, found.untrusted, found.services) == (False, frozenset({"account 777788889999"}), frozenset())
     assert judge(USERNAME_VARIABLE, (("111122223333",), ()))[:3] == (False, frozenset({"account 777788889999"}),
                                                                      frozenset())
+
+
+# found by hand beside policy 6293: ${aws:username} in a value of an identity key (aws:PrincipalArn) names
+# callers the witnesses never build, and the grant was found unreachable; it is now undecided, naming the key
+USERNAME_IN_ARN = {'Version': '2012-10-17', 'Statement': [
+    {'Effect': 'Allow', 'Principal': '*', 'Action': 'ses:SendEmail', 'Resource': '*',
+     'Condition': {'StringLike': {'aws:PrincipalArn': 'arn:aws:iam::777788889999:user/${aws:username}'}}}]}
+
+
+def test_a_variable_of_an_unmodelled_key_in_an_identity_key_leaves_the_verdict_undecided():
+    assert engine(USERNAME_IN_ARN, ((), ())) == Answer(False, frozenset(), frozenset(), frozenset({"aws:username"}))
+    assert judge(USERNAME_IN_ARN, ((), ()))[:3] == (False, frozenset({"account 777788889999"}), frozenset())

@@ -148,12 +148,34 @@ class Names:
 def gather(statements: list) -> Names:
     """The names the prepared ``statements`` (see ``analyzer.policy.statements``) use."""
     names = Names(set(), set(), set(), set(), set(), {}, set(), set(), set(), {}, {})
+    templates = []
     for st in statements:
         for ptype, value in (st.principals or []) + (st.not_principals or []):
             _principal_names(names, ptype, value)
         for operator, key, values in st.conditions:
             _condition_names(names, operator, key, values)
+            if key not in IDENTITY_KEYS:
+                templates.extend((key, v) for v in values if len(variables(v)) == 1)
+    _variable_values(names, templates)
     return names
+
+
+def _variable_values(names: Names, templates: list) -> None:
+    """Offer a policy variable's key the values that make its template equal a
+    value the policy names for the same key: ``${aws:username}@example.com``
+    beside ``a@example.com`` offers ``aws:username`` the value ``a`` (the
+    caller is an IAM user named so), as the unnamed value alone would match
+    neither."""
+    for key, template in templates:
+        match = _VARIABLE.search(template)
+        before, after = template[:match.start()], template[match.end():]
+        variable = variables(template)[0]
+        if variable in IDENTITY_KEYS or has_wildcard(before + after):
+            continue
+        for named in list(names.free.get(key, ())):
+            if (not has_wildcard(named) and len(named) > len(before) + len(after)
+                    and named.startswith(before) and named.endswith(after)):
+                names.free.setdefault(variable, set()).add(named[len(before):len(named) - len(after)])
 
 
 def _principal_names(names: Names, ptype: str, value: str) -> None:

@@ -20,15 +20,18 @@ Service Authorization Reference and the AWS global condition context keys:
   ``aws:CalledViaLast``).
 
 Any other key (``aws:PrincipalTag/...``, ``aws:PrincipalType``,
-``aws:ResourceAccount``, a key of another service...) is not modelled: a
-condition on it makes the verdict undecided, naming the key (SES003), and is
-never read as permissive or restrictive.
+``aws:ResourceAccount``, ``aws:username``, a key of another service...) is
+not modelled: a condition on it, or on an identity key whose value holds it
+as a policy variable (``aws:PrincipalArn`` ".../user/${aws:username}"),
+makes the verdict undecided, naming the key (SES003), and is never read as
+permissive or restrictive.
 """
 
 from __future__ import annotations
 
 from analyzer.model import EVALUATION, Unknown
 from analyzer.policy.callers import IDENTITY_KEYS
+from analyzer.policy.conditions import variables
 
 FREE_KEYS = frozenset({
     "ses:fromaddress", "ses:fromdisplayname", "ses:recipients", "ses:feedbackaddress", "ses:apiversion",
@@ -56,6 +59,21 @@ def unmodelled(key: str, statement: str) -> Unknown:
     unmodelled ``key`` (as written) leaves."""
     return Unknown(key, EVALUATION, hint=f"the condition key {key} of {statement} is not one sesguard models, so "
                                          "whether it narrows who may send is not known")
+
+
+_ESCAPES = ("*", "?", "$")  # ${*}, ${?} and ${$} stand for the characters themselves, not for a key
+
+
+def unmodelled_variables(key: str, values) -> list:
+    """The keys, lower-cased, of the policy variables in the ``values`` of a
+    condition on the identity key ``key`` that are not modelled: who
+    ``aws:PrincipalArn`` ".../user/${aws:username}" admits depends on a value
+    the engine does not know. (A free key's variables take the values that
+    make them match what the policy names: ``callers.gather``.)"""
+    if key.lower() not in IDENTITY_KEYS:
+        return []
+    found = (name for value in values if isinstance(value, str) for name in variables(value))
+    return [name for name in dict.fromkeys(found) if name not in _ESCAPES and not is_modelled(name)]
 
 
 def is_unmodelled(unknown: Unknown) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from analyzer.model import Statement, Unknown, has_marker, split_marked
 from analyzer.policy.callers import MULTI_VALUED, OWNER_ACCOUNT, Caller, account_form, arn_fields
 from analyzer.policy.conditions import holds, operator_parts
-from analyzer.policy.keys import is_modelled, unmodelled
+from analyzer.policy.keys import is_modelled, unmodelled, unmodelled_variables
 from analyzer.policy.wildcard import glob_match, iam_match
 
 
@@ -59,6 +59,7 @@ def prepare(st: Statement) -> Prepared:
             found.problems.append(f"{entry.operator} is not a condition operator")
         if isinstance(entry.key, str) and not has_marker(entry.key) and not is_modelled(key.lower()):
             found.unknowns.append(unmodelled(entry.key, st.label))
+        found.unknowns.extend(unmodelled(name, st.label) for name in unmodelled_variables(key, values))
         found.conditions.append((operator, key.lower(), values))
     return found
 

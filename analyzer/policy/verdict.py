@@ -30,7 +30,7 @@ from analyzer.model import (
     unknowns_in,
 )
 from analyzer.policy.exact import Weigher
-from analyzer.policy.keys import is_modelled, unmodelled
+from analyzer.policy.keys import is_modelled, unmodelled, unmodelled_variables
 from analyzer.policy.reach import MAX_MASKS, TooComplex
 from analyzer.policy.resources import applies
 from analyzer.policy.statements import prepare
@@ -340,6 +340,9 @@ def _read_condition(entry: ConditionEntry, statement: str) -> _Reading:
         reason = f"{key} {_KEY_REASONS.get(name, 'does not identify the caller')}"
         return _Reading("ignored", reason=reason,
                         network=name in _NETWORK_KEYS and _restricts_network(entry))
+    hidden = unmodelled_variables(key, entry.values) if _known(key) else []
+    if hidden:
+        return _Reading("unknown", [_Entity("unknown", unmodelled(name, statement)) for name in hidden])
     reason = _operator_reason(operator, _POSITIVE) if _known(operator) else None
     if reason:
         return _Reading("ignored", reason=reason)
