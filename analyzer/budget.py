@@ -163,8 +163,8 @@ def budget(seconds: float, apart: bool = False):
         yield Budget(seconds, _NEVER, enforced=False)
         return
     started = time.monotonic()
-    this = Budget(seconds, started + seconds, apart=apart,
-                  resident=(memory.resident() or 0) if memory.watching() else 0)
+    watched = memory.watching() and seconds != _NEVER  # a pause is never checked against the limit
+    this = Budget(seconds, started + seconds, apart=apart, resident=(memory.resident() or 0) if watched else 0)
     if not _open:
         _previous_handler = signal.signal(signal.SIGALRM, _expire)
     _open.append(this)

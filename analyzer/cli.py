@@ -411,11 +411,12 @@ def _memory_limited(megabytes: int):
     from analyzer.memory import limited
 
     with limited(megabytes) as why:
+        per_input = not why and megabytes and not_enforced()
         if why:
             click.echo(f"sesguard: --max-memory {megabytes} is not enforced: {why}", err=True)
-        elif megabytes and not_enforced():
+        elif per_input:
             click.echo(f"sesguard: --max-memory {megabytes} is kept only for the process as a whole (twice the "
-                       f"limit), not for each input: {not_enforced()}", err=True)
+                       f"limit), not for each input: {per_input}", err=True)
         yield
 
 

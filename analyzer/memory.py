@@ -90,22 +90,12 @@ def watching() -> int:
 
 def resident() -> Optional[int]:
     """The process's resident memory now, in bytes; None where the system does not say."""
-    try:
-        fd = os.open("/proc/self/statm", os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        return int(os.read(fd, 128).split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-    finally:
-        os.close(fd)
+    fields = (_proc("statm") or b"").split()
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") if len(fields) > 1 and fields[1].isdigit() else None
 
 
 def exceeded() -> str:
-    """The words of an SES001 for an input that needed more than the limit (counted: see ``failures``)."""
-    global _failures
-    _failures += 1
+    """The words of an SES001 for an input that added more than the limit (``OutOfMemory``)."""
     if _limit_mb:
         return f"needed more than {_limit_mb} MB of memory, the --max-memory limit"
     return "needed more memory than the system gave"
@@ -116,35 +106,46 @@ def ran_out(exc: MemoryError) -> str:
     was read or evaluated: what the input had built (the frames of ``exc``)
     is dropped first. The allocation may be the input's own, too large by
     itself, or a small one the scan as a whole had no more room for, so the
-    words say what was exhausted, not that this input alone needed it."""
+    words say what was exhausted, not that this input alone needed it.
+    Counted (``failures``)."""
     global _failures
     exc.with_traceback(None)
     _failures += 1
     if _limit_mb:
         return (f"could not get memory: the scan is held to twice --max-memory ({2 * _limit_mb} MB) over what "
                 "it used at its start")
-    return "needed more memory than the system gave"
+    return exceeded()
 
 
 def failures() -> int:
-    """How many inputs ran out of memory in this process so far: what does
-    not fit under one limit may fit under another, so what depends on it is not cached."""
+    """How many allocations failed while an input was read in this process so
+    far: what does not fit under one limit may fit under another, so what
+    depends on it is not cached (an input past the limit is counted with the
+    budgets' expirations)."""
     return _failures
 
 
 def _data_bytes() -> Optional[int]:
     """The process's data size now (``VmData``), what ``RLIMIT_DATA`` counts."""
+    for line in (_proc("status") or b"").splitlines():
+        fields = line.split()
+        if fields[:1] == [b"VmData:"] and len(fields) > 1 and fields[1].isdigit():
+            return int(fields[1]) * 1024
+    return None
+
+
+def _proc(name: str) -> Optional[bytes]:
+    """The text of ``/proc/self/<name>`` (the process's own), None where there is none."""
     try:
-        fd = os.open("/proc/self/status", os.O_RDONLY)
+        fd = os.open(f"/proc/self/{name}", os.O_RDONLY)
     except OSError:
         return None
     try:
-        text = b""
+        chunks = []
         while chunk := os.read(fd, 4096):
-            text += chunk
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
     finally:
         os.close(fd)
-    for line in text.splitlines():
-        if line.startswith(b"VmData:"):
-            return int(line.split()[1]) * 1024
-    return None

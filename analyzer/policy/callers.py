@@ -169,7 +169,7 @@ def _variable_values(names: Names, templates: list) -> None:
     for key, template in templates:
         match = _VARIABLE.search(template)
         before, after = template[:match.start()], template[match.end():]
-        variable = variables(template)[0]
+        variable = match.group(0)[2:-1].strip().lower()
         if variable in IDENTITY_KEYS or has_wildcard(before + after):
             continue
         for named in list(names.free.get(key, ())):
