@@ -167,6 +167,8 @@ def budget(seconds: float, apart: bool = False):
     this = Budget(seconds, started + seconds, apart=apart, resident=(memory.resident() or 0) if watched else 0)
     if not _open:
         _previous_handler = signal.signal(signal.SIGALRM, _expire)
+        if watched:
+            memory.rebase()  # an input begins: the backstop counts from what the process holds now
     _open.append(this)
     try:
         _arm()

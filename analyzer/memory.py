@@ -12,8 +12,9 @@ the limit, what it built is dropped, and the scan goes on.
 
 A check between two ticks cannot stop one allocation that is too large by
 itself (a string repeated a billion times is one call), so the process as a
-whole is also held to twice the limit over what it used when the limit was
-set (``RLIMIT_DATA``): such an allocation then fails at once, as
+whole is also held to twice the limit over what it used when the input
+began (``RLIMIT_DATA``, set again as each outermost budget opens, so in a
+forked worker too): such an allocation then fails at once, as
 ``MemoryError``, before it takes the memory, and the site that reads or
 evaluates the input reports it the same way (``analyzer.errors.failure``).
 
@@ -37,6 +38,7 @@ TICK = 0.05  # seconds between two checks while an input is read or evaluated
 _MB = 1024 * 1024
 _limit_mb = 0  # what one input may add, while ``limited``; 0: no limit
 _failures = 0  # inputs that ran out of memory in this process
+_given = (-1, -1)  # RLIMIT_DATA as the process had it before ``limited``
 
 
 @contextlib.contextmanager
@@ -45,24 +47,37 @@ def limited(megabytes: int):
     process (0: no limit); yields "" when the limit is kept, else why it
     cannot be (and nothing is changed). The process's limits are as before
     after it."""
-    global _limit_mb
+    global _limit_mb, _given
     why = _cannot(megabytes) if megabytes else ""
     if not megabytes or why:
         yield why
         return
     import resource
 
-    before_limit, before = _limit_mb, resource.getrlimit(resource.RLIMIT_DATA)
-    soft = _whole(megabytes)
-    if before[0] != resource.RLIM_INFINITY:
-        soft = min(soft, before[0])  # a stricter limit the process was given stays
-    resource.setrlimit(resource.RLIMIT_DATA, (soft, before[1]))
-    _limit_mb = megabytes
+    before_limit, before_given, before = _limit_mb, _given, resource.getrlimit(resource.RLIMIT_DATA)
+    _limit_mb, _given = megabytes, before
+    rebase()
     try:
         yield ""
     finally:
-        _limit_mb = before_limit
+        _limit_mb, _given = before_limit, before_given
         resource.setrlimit(resource.RLIMIT_DATA, before)
+
+
+def rebase() -> None:
+    """Hold the process to twice the limit over what it uses now: when the
+    limit is set, and as each input begins (``analyzer.budget``), so that
+    what the scan has kept so far, or what a forked worker's parent held,
+    leaves an input the same room. A stricter limit the process was given
+    stays. Nothing is done while no limit is set."""
+    if not _limit_mb:
+        return
+    import resource
+
+    soft = _whole(_limit_mb)
+    if _given[0] != resource.RLIM_INFINITY:
+        soft = min(soft, _given[0])
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, _given[1]))
 
 
 def _whole(megabytes: int) -> int:
@@ -113,7 +128,7 @@ def ran_out(exc: MemoryError) -> str:
     _failures += 1
     if _limit_mb:
         return (f"could not get memory: the scan is held to twice --max-memory ({2 * _limit_mb} MB) over what "
-                "it used at its start")
+                "it held when this input began")
     return exceeded()
 
 

@@ -3,6 +3,8 @@ needs more than the limit stops with SES001 naming the file and the limit,
 what it built is dropped, and the rest of the scan is reported."""
 
 import json
+import os
+import shutil
 import resource
 import subprocess
 import sys
@@ -53,6 +55,20 @@ def test_the_limit_and_the_process_limit_are_as_before_after_the_scan():
     assert memory.watching() == 0 and resource.getrlimit(resource.RLIMIT_DATA) == before
 
 
+
+def test_the_backstop_counts_from_where_each_input_begins():
+    """What the scan keeps (or a forked worker's parent held) does not eat into
+    the room of the next input: the process limit is set again as it begins."""
+    with memory.limited(64):
+        first = resource.getrlimit(resource.RLIMIT_DATA)[0]
+        kept = bytearray(100 * 2 ** 20)  # what the scan keeps of the inputs before
+        with budget(60):
+            now = resource.getrlimit(resource.RLIMIT_DATA)[0]
+            assert abs(now - memory._data_bytes() - 128 * 2 ** 20) < 2 ** 22 and now > first + 90 * 2 ** 20
+            with budget(60):  # an inner input shares its outer input's room
+                assert resource.getrlimit(resource.RLIMIT_DATA)[0] == now
+        del kept
+
 def test_a_stricter_process_limit_stays():
     before = resource.getrlimit(resource.RLIMIT_DATA)
     strict = 64 * 1024 * 2 ** 20  # 64 GB: stricter than twice 1 TB, looser than what the tests use
@@ -71,7 +87,7 @@ def test_an_allocation_that_fails_is_the_inputs_problem_not_an_internal_error():
     with memory.limited(512):
         found = failure("big.tf", "evaluating this module", MemoryError())
     assert found.message == ("evaluating this module could not get memory: the scan is held to twice --max-memory "
-                             "(1024 MB) over what it used at its start; not analyzed")
+                             "(1024 MB) over what it held when this input began; not analyzed")
     found = failure("big.tf", "evaluating this module", ValueError("x"))
     assert isinstance(found, InternalError)
 
@@ -139,3 +155,64 @@ def test_a_template_that_needs_more_memory_is_reported_at_its_first_line(tmp_pat
     found = [(f["rule_id"], f["file"], f["line"], f["message"]) for f in json.loads(run.stdout)["findings"]]
     assert found == [("SES001", "template.yaml", 1, "template.yaml: reading this CloudFormation template needed "
                                                     "more than 64 MB of memory, the --max-memory limit; not analyzed")]
+
+
+
+def test_the_limit_holds_inside_forked_workers(tmp_path, monkeypatch):
+    """A root a ``--jobs`` worker evaluates that needs more than the limit is
+    reported as in one process, and the worker's other roots are kept."""
+    from analyzer.engine import ScanOptions, scan
+    from analyzer.files import Limits
+    from analyzer.terraform import workers
+
+    if not workers.available():
+        pytest.skip("this system cannot fork")
+    for index in range(workers.WORTH_IT):  # enough roots that the scan starts workers
+        (tmp_path / f"good{index:02d}").mkdir()
+        (tmp_path / f"good{index:02d}" / "main.tf").write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "big").mkdir()
+    items = ", ".join(f'"item-{i}"' for i in range(120_000))  # about 350 MB of parse tree
+    (tmp_path / "big" / "main.tf").write_text(
+        'resource "aws_ses_domain_identity" "d" {\n  domain = "example.com"\n}\n'
+        f"locals {{\n  names = [{items}]\n}}\n", encoding="utf-8")
+    from_workers = []
+    real = workers.evaluate
+    monkeypatch.setattr(workers, "evaluate", lambda *a: from_workers.append(real(*a)) or from_workers[-1])
+    monkeypatch.chdir(tmp_path)
+    reports = {}
+    for jobs in (1, 2):
+        with memory.limited(96) as why:
+            assert why == ""
+            report = scan(ScanOptions(paths=["."], dns="off", jobs=jobs, limits=Limits(max_file_seconds=600)))
+        reports[jobs] = [(f.rule_id, f.file, f.location.line, f.message) for f in report.findings]
+    [entries] = from_workers
+    assert sorted(os.path.basename(d) for d in entries) == ["big"] + [f"good{i:02d}" for i in range(workers.WORTH_IT)]
+    assert reports[1] == reports[2]
+    assert [finding[:3] for finding in reports[2]] == [("SES001", "big/main.tf", 1)] + [
+        ("SES101", f"good{index:02d}/main.tf", 14) for index in range(workers.WORTH_IT)]
+    assert reports[2][0][3] == ("big/main.tf: cannot parse: needed more than 96 MB of memory, the --max-memory "
+                                "limit; not analyzed")
+
+
+def test_a_module_that_runs_out_of_memory_while_read_leaves_its_caller_reported(tmp_path, monkeypatch):
+    """Reading a called module fails with MemoryError: the root is SES001, and
+    what the root's evaluation recorded names only modules that were read."""
+    from analyzer.cache import open_cache
+    from analyzer.engine import ScanOptions, scan
+    from analyzer.terraform import sources
+
+    shutil.copytree(FIXTURES.parent / "fixtures" / "examples", tmp_path / "repo")
+    real = sources.load_module_source
+
+    def failing(directory, *args):
+        if directory.endswith(os.path.join("modules", "ses-domain")):
+            raise MemoryError
+        return real(directory, *args)
+
+    monkeypatch.setattr(sources, "load_module_source", failing)
+    monkeypatch.chdir(tmp_path / "repo")
+    cache = open_cache(str(tmp_path / "cache"))[0]  # a root's recorded evaluation is made for the cache
+    found = [(f.rule_id, f.file, f.message) for f in scan(ScanOptions(paths=["."], dns="off", cache=cache)).findings
+             if f.rule_id == "SES001"]
+    assert found == [("SES001", directory, f"{directory}: evaluating this module needed more memory than the system "
+                                           "gave; not analyzed") for directory in (".", "modules/ses-domain")]

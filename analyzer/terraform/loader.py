@@ -241,8 +241,6 @@ class TerraformScan:
         files = module.files if module else []
         for path in [directory] + files:  # what the module is, for every root that reads it
             reads.note(path)
-        for read in self._reading:
-            read.add(directory)
         if directory not in self.sources:
             from analyzer.terraform.sources import load_module_source
 
@@ -254,6 +252,8 @@ class TerraformScan:
             self.records.setdefault(directory, SourceRecord(len(files), problems, suppressions))
             self.loader.problem_places.update((p.file, p.line) for p in problems)
             self.sources[directory] = source
+        for read in self._reading:  # only once its record is there: reading it may fail
+            read.add(directory)
         return self.sources[directory]
 
     def run(self) -> None:
