@@ -30,7 +30,7 @@ def status(record) -> str:
 
 def served(records: list) -> list:
     """The published records among ``records`` (``Placed``) whose query was answered."""
-    return [p for p in records if isinstance(p.record.values, list)]
+    return [p for p in records if p.record.data.explicit]
 
 
 def spf_described(record, mail_from) -> str:

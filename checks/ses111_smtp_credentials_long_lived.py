@@ -59,7 +59,7 @@ def check(model, context):
     rule = context.rule(ID)
     grants = [g for policy in model.iam_policies for g in send_grants(policy)]
     for key in model.access_keys:
-        if key.user is None:
+        if key.user_name.default:
             continue
         sources = [g for g in grants if any(user == key.user for user in g.policy.users)]
         if not sources:

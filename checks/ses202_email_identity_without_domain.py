@@ -36,7 +36,6 @@ identity.
 """
 
 from analyzer.mailboxes import email_domain, personal_provider
-from analyzer.model import unresolved
 from analyzer.rules import about, place
 
 ID = "SES202"
@@ -53,16 +52,12 @@ FIXES = {
 }
 
 
-def _known(value) -> bool:
-    return isinstance(value, str) and not unresolved(value)
-
-
 def check(model, context):
     rule = context.rule(ID)
     domains = {}  # directory or template -> domain names declared there
     for identity in model.identities:
-        if identity.kind == "domain" and _known(identity.name):
-            domains.setdefault(place(identity), set()).add(identity.name.lower().rstrip("."))
+        if identity.kind == "domain" and identity.named.explicit and identity.named.value:
+            domains.setdefault(place(identity), set()).add(identity.named.value.lower().rstrip("."))
     for identity in model.identities:
         domain = email_domain(identity)
         declared = domains.get(place(identity))

@@ -81,14 +81,14 @@ def check(model, context):
 
 def _problems(dns, identity, index, placed, public_copy: bool):
     record = placed.record
-    if isinstance(record.rtype, str) and record.rtype != "CNAME":
-        yield "type", f"is a {record.rtype} record, not a CNAME, so SES never finds its token."
+    if record.kind.explicit and record.kind.value != "CNAME":
+        yield "type", f"is a {record.kind.value} record, not a CNAME, so SES never finds its token."
         return
     if record.private is True and not public_copy:  # a split horizon: receivers read the public copy
         yield "zone", ("sits in a private hosted zone, invisible to receivers and to SES, so DKIM never "
                        "verifies and signatures cannot be checked.")
-    if isinstance(record.values, list):
-        for value in record.values:
+    if record.data.explicit:
+        for value in record.data.value:
             target = names.parse(value)
             reason = dns.expected_dkim_target(identity, index, target, record) if target is not None else None
             if reason:

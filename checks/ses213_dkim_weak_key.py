@@ -58,9 +58,10 @@ def check(model, context):
                 identity, "dkim_key_length", identity=name,
                 **about(identity, "dkim_key_length", value=identity.dkim_key_length),
                 fix_title=rule.fix("next_key"))
-        selector = identity.dkim_selector
-        if not isinstance(selector, str) or identity.private_key_written.default:
+        if not identity.selector.explicit or identity.selector.value is None \
+                or identity.private_key_written.default:
             continue
+        selector = identity.selector.value
         for placed, text in dns.txt_at(dns.at(domain, selector, "_domainkey", context=identity.context), dkim.is_key_record):
             bits = dkim.rsa_key_bits(text)
             if bits is not None and bits < 2048:

@@ -57,9 +57,9 @@ def check(model, context):
     by_name = defaultdict(list)
     for placed in dns.placed:
         record = placed.record
-        if record.rtype not in ("TXT", "SPF") or not isinstance(record.values, list):
+        if record.rtype not in ("TXT", "SPF") or not record.data.explicit:
             continue
-        texts = [(strings, joined(strings)) for strings in record.values if isinstance(strings, tuple)]
+        texts = [(strings, joined(strings)) for strings in record.strings]
         spf_texts = [(strings, text) for strings, text in texts if spf.is_spf(text)]
         meant = any(spf.is_spf(" ".join(strings)) for strings, _ in texts)  # as written, before a provider split it
         if record.rtype == "SPF" and spf_texts:

@@ -46,7 +46,7 @@ def check(model, context):
     rule = context.rule(ID)
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
-        if identity.mail_from_domain not in (None, "") or dns.set_elsewhere(identity, "mail_from"):
+        if not identity.mail_from.default or dns.set_elsewhere(identity, "mail_from"):
             continue
         name = display(domain.text())
         yield rule.finding_on(

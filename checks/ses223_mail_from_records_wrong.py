@@ -97,8 +97,8 @@ def _outside(mail_from: Name, domain: Name) -> bool:
 
 
 def _mx_problems(records: list, identity, shown: str):
-    mx = [(p.record, value) for p in records if p.record.rtype == "MX" and isinstance(p.record.values, list)
-          for value in p.record.values]
+    mx = [(p.record, value) for p in records if p.record.rtype == "MX" and p.record.data.explicit
+          for value in p.record.data.value]
     if not mx:
         if not any(p.record.rtype == "MX" for p in records):
             yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it: it "
@@ -120,7 +120,7 @@ def _one_mx(record, value, identity, shown: str):
         yield (f"the MX of the MAIL FROM domain {shown} is {display(value)}, not "
                "10 feedback-smtp.<region>.amazonses.com.", record, "mx/host", "high", None)
         return
-    first, region, rest = host.labels[0], host.labels[1], Name(host.labels[2:], False).text()
+    first, rest = host.labels[0], Name(host.labels[2:], False).text()
     if first == ("inbound-smtp",):
         yield (f"the MX of the MAIL FROM domain {shown} is SES's receiving endpoint {display(host.text())}, not "
                "its bounce endpoint feedback-smtp.<region>.amazonses.com.", record, "mx/inbound", "high", None)
@@ -132,8 +132,9 @@ def _one_mx(record, value, identity, shown: str):
     if preference != str(ses_dns.MAIL_FROM_MX_PREFERENCE):
         yield (f"the MX of the MAIL FROM domain {shown} has preference {display(preference)}; SES documents 10.",
                record, "mx/preference", "high", None)
-    written = region[0] if len(region) == 1 and isinstance(region[0], str) else None
-    expected = identity.region if isinstance(identity.region, str) and ses_dns.is_region(identity.region) else None
+    written = host.label(1)
+    home = identity.home_region
+    expected = home.value if home.explicit and home.value and ses_dns.is_region(home.value) else None
     if written and expected and written != expected:
         yield (f"the MX of the MAIL FROM domain {shown} points at Region {written}, but the identity is in "
                f"{expected}.", record, "mx/region", "medium", ("region", {"region": expected}))

@@ -53,9 +53,9 @@ def check(model, context):
     by_name = defaultdict(list)
     for placed in dns.placed:
         record = placed.record
-        if record.rtype != "TXT" or not isinstance(record.values, list) or not _at_dmarc_name(placed.name):
+        if record.rtype != "TXT" or not record.data.explicit or not _at_dmarc_name(placed.name):
             continue
-        texts = [joined(s) for s in record.values if isinstance(s, tuple)]
+        texts = [joined(s) for s in record.strings]
         by_name[dns.name_key(placed)].append((record, texts))
         for problem in record.problems:
             yield rule.finding_on(f"{record.address}: {problem}.", record, "values",

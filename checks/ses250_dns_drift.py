@@ -22,7 +22,7 @@ Fix: apply the code (or correct it to what is intended), then re-run
 
 from analyzer.dns import names, ses_dns, spf
 from analyzer.dns.names import Name
-from analyzer.dns.records import TXT_TYPES, joined
+from analyzer.dns.records import joined, normalized
 from analyzer.dns.view import comparable
 from analyzer.model import PUBLISHED
 from analyzer.rules import about
@@ -66,12 +66,12 @@ def _drift(rule, declared, published):
         if not answered:
             continue  # not resolved: an input problem, never drift
         found = answered[0].record
-        values = {_normal(rtype, v) for v in found.values}
-        if {_normal(rtype, v) for p in group for v in p.record.values} == values:
+        values = {normalized(rtype, v) for v in found.values}
+        if {normalized(rtype, v) for p in group for v in p.record.values} == values:
             continue
         for placed in group:
             record = placed.record
-            mine = sorted(_normal(rtype, v) for v in record.values)
+            mine = sorted(normalized(rtype, v) for v in record.values)
             if len(group) > 1 and set(mine) <= values:
                 continue  # this resource's values are served; the difference is another's
             what = "the name does not exist" if found.answer.status == "nxdomain" else (
@@ -82,16 +82,10 @@ def _drift(rule, declared, published):
                 record, "values", **about(record, f"live/drift/{rtype}"), fix_title=rule.fix())
 
 
-def _normal(rtype: str, value) -> str:
-    if rtype in TXT_TYPES:
-        return joined(value) if isinstance(value, tuple) else str(value)
-    return " ".join(str(value).lower().rstrip(".").split())
-
-
 def _dkim(rule, published, identity, domain):
     """Each DKIM CNAME SES reads, where the identity's tokens are known, pointing at SES."""
-    tokens = identity.dkim_tokens if isinstance(identity.dkim_tokens, list) else []
-    for number, token in enumerate([t for t in tokens if isinstance(t, str)], 1):
+    tokens = identity.tokens
+    for number, token in enumerate(tokens.value if tokens.explicit and tokens.value else (), 1):
         for placed in served(published.records(domain.child(token, "_domainkey"), "CNAME", identity.context)):
             record = placed.record
             targets = [names.parse(value) for value in record.values]

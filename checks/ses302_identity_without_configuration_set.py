@@ -52,7 +52,7 @@ def check(model, context):
     rule = context.rule(ID)
     places = {place(c) for c in model.configuration_sets}
     for identity in model.identities:
-        if identity.api != "v2" or identity.configuration_set is not None or place(identity) not in places:
+        if identity.api != "v2" or not identity.default_configuration_set.default or place(identity) not in places:
             continue
         name = identity.label
         yield rule.finding_on(

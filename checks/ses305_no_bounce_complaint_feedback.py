@@ -63,12 +63,12 @@ def check(model, context):
                 named = topic.identity_address == identity.address
             else:
                 named = names(topic.identity, identity, identity.name, model.identities)
-            kind = topic.notification_type
-            if named is None or not isinstance(kind, str):
+            kind = topic.kind
+            if named is None or not kind.explicit:
                 undecided = undecided or named is not False
                 continue
             if named:
-                covered.add(kind.lower())
+                covered.add(kind.value)
         missing = [e for e in FEEDBACK_EVENTS if e not in covered]
         if undecided or not missing:
             continue

@@ -33,7 +33,7 @@ Fix: add ``kms_key_arn`` (``KmsKeyArn``) to each S3 action, and set
 ``tls_policy = "Require"`` (``TlsPolicy: Require``).
 """
 
-from analyzer.model import display
+from analyzer.model import facts
 from analyzer.rules import about
 
 ID = "SES306"
@@ -58,8 +58,7 @@ def check(model, context):
         for index, action in enumerate(receipt_rule.s3_actions):
             if action.get("kms_key_arn") is not None:
                 continue
-            bucket = action.get("bucket")
-            bucket = display(bucket) if isinstance(bucket, str) else "its bucket"
+            bucket = facts.of(action.get("bucket")).text_or("its bucket")
             yield rule.finding_on(
                 f"{receipt_rule.address}: the receipt rule {name} stores received mail in {bucket} without a KMS "
                 "key, so anyone who can read the bucket reads the mail.",

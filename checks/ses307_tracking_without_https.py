@@ -31,7 +31,6 @@ CloudFront distribution in front of it) and set ``https_policy`` to
 ``REQUIRE``.
 """
 
-from analyzer.model import display
 from analyzer.rules import about
 
 ID = "SES307"
@@ -51,13 +50,13 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for config_set in model.configuration_sets:
-        domain, policy = config_set.custom_redirect_domain, config_set.https
-        if domain is None or not (policy.explicit and policy.value == "optional"):
+        domain, policy = config_set.redirect_domain, config_set.https
+        if domain.default or not (policy.explicit and policy.value == "optional"):
             continue
         name = config_set.label
         yield rule.finding_on(
             f"{config_set.address}: the configuration set {name} tracks opens and clicks through "
-            f"{display(domain) if isinstance(domain, str) else 'a custom domain'} with the HTTPS policy "
+            f"{domain.text_or('a custom domain')} with the HTTPS policy "
             f"{policy.shown()}: links and the open pixel may go over plain HTTP, readable and rewritable on the way.",
             config_set, "https_policy",
             **about(config_set, "tracking_options/https_policy", value=config_set.https_policy),

@@ -58,6 +58,51 @@ def test_booleans_convert_as_the_languages_do(written, expected):
     assert facts.boolean(written, False) == expected
 
 
+MARKED = "${var.zone}.example.com".replace("${var.zone}", embed(Unknown("var.zone", VARIABLE)))
+
+
+@pytest.mark.parametrize("written, expected", [
+    (None, Value(DEFAULT)),
+    ("", Value(DEFAULT, None, "")),  # an empty name is no name
+    ("example.com", Value(EXPLICIT, "example.com", "example.com")),
+    (MARKED, Value(UNRESOLVED, None, MARKED, (Unknown("var.zone", VARIABLE),))),
+    (["a", "b"], Value(EXPLICIT, None, ["a", "b"])),  # known, but no string
+])
+def test_text_fields(written, expected):
+    assert facts.text(written) == expected
+
+
+@pytest.mark.parametrize("written, expected", [
+    (None, Value(DEFAULT)),
+    (["t1", "t2", "t3"], Value(EXPLICIT, ("t1", "t2", "t3"), ["t1", "t2", "t3"])),
+    (["t1", MARKED], Value(UNRESOLVED, None, ["t1", MARKED], (Unknown("var.zone", VARIABLE),))),
+    ("t1", Value(EXPLICIT, None, "t1")),  # known, but no list
+])
+def test_lists_of_strings(written, expected):
+    assert facts.texts(written) == expected
+
+
+def test_a_value_is_shown_as_text_when_it_is_text():
+    assert facts.of(MARKED).text_or("a custom domain") == "${var.zone}.example.com"
+    assert facts.of(Unknown("var.zone", VARIABLE)).text_or("a custom domain") == "a custom domain"
+
+
+def test_notification_types_and_record_data_read_alike_in_every_spelling():
+    from analyzer.model import DnsRecord, Location, NotificationTopic
+
+    topic = NotificationTopic("t", "aws_ses_identity_notification_topic", Location("f", 1), "f")
+    assert [NotificationTopic(**{**topic.__dict__, "notification_type": kind}).kind for kind in
+            ("Bounce", "COMPLAINT", Unknown("var.kind", VARIABLE))] == [
+        Value(EXPLICIT, "bounce", "Bounce"), Value(EXPLICIT, "complaint", "COMPLAINT"),
+        Value(UNRESOLVED, None, Unknown("var.kind", VARIABLE), (Unknown("var.kind", VARIABLE),))]
+    record = DnsRecord("r", "aws_route53_record", Location("f", 1), "f", rtype="TXT",
+                       values=[("v=spf1 ", "-all"), Unknown("var.txt", VARIABLE)])
+    assert record.kind == Value(EXPLICIT, "TXT", "TXT") and record.data.explicit
+    assert record.strings == [("v=spf1 ", "-all")]
+    unknown = DnsRecord("r", "aws_route53_record", Location("f", 1), "f", values=Unknown("var.txt", VARIABLE))
+    assert unknown.data.unresolved and unknown.strings == [] and unknown.kind.default
+
+
 def test_enum_spellings_fold_case_and_underscores():
     assert facts.enum("RequireOpenOnly", {"requireopenonly": "require_open_only"}).value == "require_open_only"
     assert facts.enum("REQUIRE_OPEN_ONLY", {"requireopenonly": "require_open_only"}).value == "require_open_only"

@@ -77,6 +77,23 @@ def test_no_rule_branches_on_the_source_format():
     assert branching == {}
 
 
+def test_no_rule_tests_the_type_of_a_value():
+    """Whether a field is known, written or left to its default, and what it
+    holds, is the model's ``Value`` to say (#8): a rule that asks
+    ``isinstance`` of a field re-derives it. SES001 and SES002 sort the
+    scan's problems by class, which is no value."""
+    asking = {}
+    for path in sorted((REPO / "checks").glob("*.py")):
+        if path.name.startswith(("ses001_", "ses002_")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        lines = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "type")]
+        if lines:
+            asking[path.name] = lines
+    assert asking == {}
+
+
 def test_fix_titles_come_from_the_rules_templates():
     """A finding's fix title is one of its rule's FIXES, filled (what `sesguard explain` shows, #13):
     never a string a check writes at the call."""

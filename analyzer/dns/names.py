@@ -50,6 +50,14 @@ class Name:
         body = ".".join("".join(p if isinstance(p, str) else embed(p) for p in label) for label in self.labels)
         return (body + ".") if self.absolute else body
 
+    def label(self, index: int) -> Optional[str]:
+        """The text of the label at ``index`` (from the left) when it is one
+        known part, else None."""
+        if not -len(self.labels) <= index < len(self.labels):
+            return None
+        parts = self.labels[index]
+        return parts[0] if len(parts) == 1 and isinstance(parts[0], str) else None
+
     def unknowns(self) -> list:
         return [p for label in self.labels for p in label if isinstance(p, Unknown)]
 

@@ -170,6 +170,15 @@ def _mx_text(value: str) -> str:
     return f"{preference} {target(exchange.strip())}" if exchange.strip() else value
 
 
+def normalized(rtype: str, entry: Any) -> str:
+    """One entry of a record's data as declared and served data are compared:
+    a TXT or SPF record's strings joined, any other lower case, without its
+    trailing dot and extra spaces."""
+    if rtype in TXT_TYPES:
+        return joined(entry) if isinstance(entry, tuple) else str(entry)
+    return " ".join(str(entry).lower().rstrip(".").split())
+
+
 def joined(strings: tuple) -> str:
     """A TXT record's text: its strings concatenated (RFC 7208 §3.3, RFC 7489 §6.4)."""
     return "".join(strings)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.model import facts
+from analyzer.model.facts import DEFAULT, EXPLICIT, UNRESOLVED, Value
 from analyzer.model.resources import Resource
+from analyzer.model.values import Unknown
 
 DECLARED = "declared"  # a DnsRecord written in the code
 PUBLISHED = "published"  # a DnsRecord public DNS serves
@@ -61,3 +64,27 @@ class DnsRecord(Resource):
     source: str = DECLARED
     answer: Any = None  # a published record's analyzer.dns.live.Answer
     walk: Any = None  # a published SPF record's live walk through its includes (analyzer.dns.spf.LiveSpf)
+
+    @property
+    def kind(self) -> Value:
+        """The record type, upper case ("TXT", "CNAME", "MX"...)."""
+        return facts.text(self.rtype)
+
+    @property
+    def data(self) -> Value:
+        """The record data: ``EXPLICIT`` with the list of its entries as
+        ``values`` holds them (an entry may embed unknowns), ``UNRESOLVED``
+        when the whole list is unknown (or a published record's query
+        failed), ``DEFAULT`` (None) when no data is written."""
+        if isinstance(self.values, list):
+            return Value(EXPLICIT, self.values, self.values)
+        if isinstance(self.values, Unknown):
+            return Value(UNRESOLVED, None, self.values, (self.values,))
+        return Value(DEFAULT, None)
+
+    @property
+    def strings(self) -> list:
+        """The TXT or SPF records of ``data``, each a tuple of its character
+        strings as written; [] when the data is not known."""
+        data = self.data
+        return [entry for entry in data.value if isinstance(entry, tuple)] if data.explicit else []

@@ -58,6 +58,11 @@ class Value(Generic[T]):
         """The value as written, as a user reads it."""
         return display(self.written)
 
+    def text_or(self, fallback: str) -> str:
+        """The value as written when it is text, even with unknown parts
+        (``${var.domain}``), else ``fallback``."""
+        return display(self.written) if isinstance(self.written, str) else fallback
+
 
 def of(written: Any, default: Any = None) -> Value:
     """``written`` as a fact, unnormalized: ``None`` is not written."""
@@ -101,6 +106,31 @@ def boolean(written: Any, default: Optional[bool] = None) -> Value:
         return fact
     text = str(fact.value).lower()
     return Value(EXPLICIT, {"true": True, "false": False}.get(text), written)
+
+
+def text(written: Any) -> Value:
+    """A string field: ``EXPLICIT`` with the string when it is wholly known,
+    ``UNRESOLVED`` when any part of it is not, ``DEFAULT`` (None) when not
+    written or empty. A known value that is no string (a list where a name
+    belongs) is explicit with value ``None``."""
+    if written == "":
+        return Value(DEFAULT, None, written)
+    fact = of(written)
+    if fact.explicit and not isinstance(fact.value, str):
+        return Value(EXPLICIT, None, written)
+    return fact
+
+
+def texts(written: Any) -> Value:
+    """A list of strings (DKIM tokens): ``EXPLICIT`` with a tuple when the
+    list and each of its strings are known, else as ``of`` says; a known
+    value that is no list of strings is explicit with value ``None``."""
+    fact = of(written)
+    if not fact.explicit:
+        return fact
+    if isinstance(fact.value, (list, tuple)) and all(isinstance(item, str) for item in fact.value):
+        return Value(EXPLICIT, tuple(fact.value), written)
+    return Value(EXPLICIT, None, written)
 
 
 def private_key(written: Any) -> Value:

@@ -98,6 +98,36 @@ class Identity(Resource):
         return facts.enum(self.dkim_key_length, {"rsa1024bit": "RSA_1024_BIT", "rsa2048bit": "RSA_2048_BIT"})
 
     @property
+    def named(self) -> Value:
+        """The identity itself: its domain or email address."""
+        return facts.text(self.name)
+
+    @property
+    def home_region(self) -> Value:
+        """The Region the identity lives in, when the code says (a plan, a provider's region)."""
+        return facts.text(self.region)
+
+    @property
+    def tokens(self) -> Value:
+        """The three Easy DKIM tokens (known from a plan of a deployed identity)."""
+        return facts.texts(self.dkim_tokens)
+
+    @property
+    def selector(self) -> Value:
+        """The BYODKIM selector, when a private key is given."""
+        return facts.text(self.dkim_selector)
+
+    @property
+    def mail_from(self) -> Value:
+        """The custom MAIL FROM domain set on the identity itself; ``DEFAULT`` when none."""
+        return facts.text(self.mail_from_domain)
+
+    @property
+    def default_configuration_set(self) -> Value:
+        """The configuration set SES applies when a message names none (v2); ``DEFAULT`` when none."""
+        return facts.text(self.configuration_set)
+
+    @property
     def mx_failure(self) -> Value:
         """What SES does when the MAIL FROM domain's MX is missing:
         "use_default" (its default: send from amazonses.com) or "reject"."""
@@ -124,6 +154,11 @@ class ConfigurationSet(Resource):
     def metrics_enabled(self) -> Value:
         """Whether reputation metrics are on (off by default)."""
         return facts.boolean(self.reputation_metrics, False)
+
+    @property
+    def redirect_domain(self) -> Value:
+        """The custom domain open and click tracking links go through; ``DEFAULT`` when none."""
+        return facts.text(self.custom_redirect_domain)
 
     @property
     def https(self) -> Value:
@@ -200,6 +235,12 @@ class AccessKey(Resource):
     user: Any = None
 
     @property
+    def user_name(self) -> Value:
+        """The user's name as written (``""`` too: a user list of a resource counted out joins to it);
+        ``DEFAULT`` when the key names none."""
+        return facts.of(self.user)
+
+    @property
     def user_label(self) -> str:
         """The user's name as written; an unknown one by what it refers to."""
         return self.user.ref if isinstance(self.user, Unknown) else display(self.user) or '""'
@@ -212,6 +253,12 @@ class NotificationTopic(Resource):
     identity: Any = None  # identity name as written, or an ARN's last part
     identity_address: Optional[str] = None  # address of the identity resource referenced
     notification_type: Any = None  # "Bounce" / "Complaint" / "Delivery"
+
+    @property
+    def kind(self) -> Value:
+        """The feedback it receives: "bounce", "complaint" or "delivery"."""
+        return facts.enum(self.notification_type, {"bounce": "bounce", "complaint": "complaint",
+                                                   "delivery": "delivery"})
 
 
 @dataclass
