@@ -87,6 +87,40 @@ def test_a_worker_that_dies_leaves_its_roots_to_the_scan(layout, forked, monkeyp
     assert forked == [2]
 
 
+def test_a_worker_that_raises_leaves_its_roots_to_the_scan_and_says_so(layout, forked, monkeypatch):
+    single = _report(layout, 1)
+    parent = os.getpid()
+    real = TerraformScan.evaluate_for_entry
+
+    def raising(self, directory, outdated):
+        if os.getpid() != parent and directory.endswith("prod"):
+            raise KeyError(directory)
+        return real(self, directory, outdated)
+    monkeypatch.setattr(TerraformScan, "evaluate_for_entry", raising)
+    heard = []
+    report = json_format.render(scan(ScanOptions(paths=[str(layout)], jobs=2), progress=heard.append))
+    assert report == single and forked == [2]
+    assert [m for m in heard if "worker" in m] == [
+        "a worker process failed (KeyError: '" + str(layout / "envs" / "prod") + "'); the scan evaluates its root "
+        "modules itself"]
+
+
+def test_a_bug_recording_a_root_s_evaluation_is_an_internal_error_on_it(layout, tmp_path, monkeypatch):
+    from analyzer.terraform import loader
+
+    real = loader.fingerprints
+
+    def failing(paths):
+        if any(p.endswith(os.path.join("prod", "main.tf")) for p in paths):
+            raise ValueError("a bug")
+        return real(paths)
+    monkeypatch.setattr(loader, "fingerprints", failing)
+    report = scan(ScanOptions(paths=[str(layout)], jobs=1, cache=open_cache(str(tmp_path / "cache"))[0]))
+    found = [(f.rule_id, f.file) for f in report.findings if f.rule_id in ("SES001", "SES002")]
+    assert found == [("SES002", os.path.relpath(layout / "envs" / "prod"))]
+    assert any(f.rule_id == "SES101" and f.deployment.endswith("dev") for f in report.findings)
+
+
 def test_an_entry_that_cannot_be_sent_is_evaluated_by_the_scan(layout, monkeypatch):
     single = _report(layout, 1)
     parent = os.getpid()

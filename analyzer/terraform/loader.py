@@ -316,7 +316,10 @@ class TerraformScan:
             self.progress(f"evaluated {display(directory)} (cached)")
             self._add(entry, reached)
         else:
-            self._evaluate_and_keep(directory, relevant, outdated)
+            try:
+                self._evaluate_and_keep(directory, relevant, outdated)
+            except Exception as exc:  # recording what the guarded evaluation read: a bug of ours, on this root
+                self.model.problems.append(failure(display(directory), "recording this module's evaluation", exc))
 
     def _lookup(self, directory: str) -> tuple:
         """``analyzer.terraform.evaluations.Evaluations.get`` for one root: ``(valid entry or None, outdated)``."""

@@ -7,9 +7,10 @@ evaluation cache holds no valid entry for, exactly as the scan would
 keep: what it added to the model and what it read. The scan then adds the
 entries in root order, as it adds cached ones, so the report does not
 depend on the number of workers. A root whose entry cannot be sent back (a
-worker that died, a value that cannot be pickled) is evaluated by the scan
-itself. Only where ``fork`` exists (not Windows, not macOS's default
-start method, which re-imports everything).
+worker that died or raised, a value that cannot be pickled) is evaluated by
+the scan itself, where a bug of ours is reported on the root (SES002).
+Only where ``fork`` exists (not Windows, not macOS's default start method,
+which re-imports everything).
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def evaluate(scan, roots: list, jobs: int) -> dict:
         with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
             answers = list(pool.map(_evaluate_share, shares))
     except (OSError, BrokenProcessPool):  # a worker could not start or died: the scan evaluates them all
+        return {}
+    except Exception as exc:  # a bug of ours outside a root's guard: the scan evaluates them all, and says so
+        scan.progress(f"a worker process failed ({type(exc).__name__}: {exc}); the scan evaluates its root "
+                      "modules itself")
         return {}
     finally:
         _scan = None
