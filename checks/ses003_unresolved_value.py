@@ -9,8 +9,12 @@ fallback (SES224), a configuration set's TLS policy (SES301), reputation
 metrics (SES304) and tracking HTTPS policy (SES307), whether its event
 destinations publish bounces and complaints (SES303: an event
 destination's ``enabled``, its event types, or which configuration set it
-names), a receipt rule's TLS policy (SES306). Each such rule is silent on a
-value it cannot know; this finding names the value instead.
+names), a receipt rule's TLS policy (SES306), and the type of a DNS record
+where the DNS rules look for an identity's TXT, CNAME or MX records
+(``type = var.record_type``: it may be the DMARC, SPF, DKIM or MAIL FROM
+record they look for, so none of them says it is missing or wrong). Each
+such rule is silent on a value it cannot know; this finding names the
+value instead.
 
 Example (Terraform):
 
@@ -70,6 +74,7 @@ def check(model, context):
     yield from _policies(model, context, rule)
     yield from _settings(model, context, rule)
     yield from _feedback(model, context, rule)
+    yield from _record_types(model, context, rule)
     for call in model.not_analyzed:
         if not call.ses_related:
             continue
@@ -130,6 +135,31 @@ def _feedback(model, context, rule):
             f"which could not be resolved: {needs}.",
             destination, path, details={"unresolved": [u.ref for u in unresolved]},
             **about(config_set, "event_destination"))
+
+
+# the rules that look for an identity's DNS records by their type
+BY_RECORD_TYPE = ("SES211", "SES212", "SES213", "SES220", "SES221", "SES223", "SES230", "SES231", "SES232",
+                  "SES233", "SES240")
+
+
+def _record_types(model, context, rule):
+    if not any(context.runs(judge) for judge in BY_RECORD_TYPE):
+        return
+    dns = context.dns(model)
+    named = set()
+    for identity, domain in dns.domain_identities():
+        for placed in dns.untyped(dns.around(identity, domain)):
+            record = placed.record
+            unresolved = _unresolved(record.kind.unknowns)
+            if id(record) in named or not unresolved:
+                continue
+            named.add(id(record))
+            refs, needs = _described(unresolved)
+            yield rule.finding_on(
+                f"{record.address}: its record type, and so what the DNS rules of {identity.label} find at "
+                f"{placed.name.text()}, depends on {refs}, which could not be resolved: {needs}.",
+                record, "type", identity=domain.text(), details={"unresolved": [u.ref for u in unresolved]},
+                **about(record, "type"))
 
 
 def _unresolved(unknowns) -> list:

@@ -100,7 +100,7 @@ def _mx_problems(records: list, identity, shown: str):
     mx = [(p.record, value) for p in records if p.record.rtype == "MX" and p.record.data.explicit
           for value in p.record.data.value]
     if not mx:
-        if not any(p.record.rtype == "MX" for p in records):
+        if not any(p.record.rtype == "MX" or p.record.kind.unresolved for p in records):
             yield (f"the MAIL FROM domain {shown} has no MX record in the declared DNS, so SES cannot use it: it "
                    "falls back to amazonses.com (or rejects the mail with REJECT_MESSAGE).",
                    None, "mail_from/mx", "high", ("mx", {}))

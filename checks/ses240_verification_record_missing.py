@@ -43,7 +43,8 @@ def check(model, context):
     rule = context.rule(ID)
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
-        if not identity.verification or dns.txt_at(dns.at(domain, "_amazonses", context=identity.context), lambda text: True):
+        records = dns.at(domain, "_amazonses", context=identity.context)
+        if not identity.verification or dns.txt_at(records, lambda text: True) or dns.untyped(records):
             continue
         name = display(domain.text())
         yield rule.finding_on(

@@ -321,14 +321,45 @@ class DnsView:
         public suffix list the walk stops at two labels, or at one label
         that is an unknown value (``${var.domain}`` is a whole domain).
         ``records`` is a list of ``(placed, text)``; empty when none."""
+        return self._dmarc_walk(domain, context)[:3]
+
+    def dmarc_undecided(self, domain: Name, context: str = "") -> list:
+        """The records of an unknown type (``untyped``) at the first name of
+        ``dmarc_for``'s walk that has some and no DMARC record: any of them
+        may be the record that governs ``domain``, so the walk stops there
+        and no rule may say there is none."""
+        return self._dmarc_walk(domain, context)[3]
+
+    def _dmarc_walk(self, domain: Name, context: str) -> tuple:
         for candidate in dmarc_walk(domain):
             at = self.at(candidate, "_dmarc", context=context)
             if self.source == PUBLISHED and any(isinstance(p.record.values, Unknown) for p in at):
                 break  # a query that failed: whether a DMARC record is there is not known, so the walk stops
             found = _public_first(self.txt_at(at, dmarc.is_dmarc))
             if found:
-                return found, candidate, candidate is not domain
-        return [], None, False
+                return found, candidate, candidate is not domain, []
+            untyped = self.untyped(at)
+            if untyped:
+                return [], None, False, untyped
+        return [], None, False, []
+
+    @staticmethod
+    def untyped(records: list) -> list:
+        """The records among ``records`` (``Placed``) whose type is not known
+        statically (``type = var.record_type``): any of them may be the TXT,
+        CNAME or MX a rule looks for, so a rule that finds none there says
+        nothing (SES003 names the value), and none is judged as one."""
+        return [p for p in records if p.record.kind.unresolved]
+
+    def around(self, identity: Identity, domain: Name) -> list:
+        """The records the DNS rules read for a domain identity: at or under
+        its domain, relative to a zone whose name is unknown, or built from
+        its DKIM tokens."""
+        found = list(self._under.get(_scoped(domain, identity.context), ()))
+        found += [p for (context, _), placed in self._relative.items() if context == identity.context
+                  for p in placed]
+        found += [p for index in range(ses_dns.EASY_DKIM_TOKENS) for p in self.dkim_records(identity, index)]
+        return _unique(found)
 
     def txt_at(self, name_records: list, predicate) -> list:
         """``(placed, text)`` for each TXT record among ``name_records`` whose text passes ``predicate``."""
