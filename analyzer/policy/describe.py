@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analyzer.findings import trace
-from analyzer.model import IdentityPolicy, Location, display
+from analyzer.model import ERROR, IdentityPolicy, Location, Unknown, display
 
 
 def identity_label(policy: IdentityPolicy) -> str:
@@ -11,6 +11,8 @@ def identity_label(policy: IdentityPolicy) -> str:
         return policy.identity
     if policy.identity_address:
         return policy.identity_address
+    if isinstance(policy.identity, Unknown) and policy.identity.kind == ERROR:
+        return "an identity that could not be evaluated"  # what went wrong is the input problem reported at it
     return display(policy.identity) if policy.identity is not None else "an unnamed identity"
 
 
