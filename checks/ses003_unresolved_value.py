@@ -9,10 +9,11 @@ fallback (SES224), a configuration set's TLS policy (SES301), reputation
 metrics (SES304) and tracking HTTPS policy (SES307), whether its event
 destinations publish bounces and complaints (SES303: an event
 destination's ``enabled``, its event types, or which configuration set it
-names), a receipt rule's TLS policy (SES306), and the type of a DNS record
-where the DNS rules look for an identity's TXT, CNAME or MX records
-(``type = var.record_type``: it may be the DMARC, SPF, DKIM or MAIL FROM
-record they look for, so none of them says it is missing or wrong). Each
+names), a receipt rule's TLS policy (SES306), and a DNS record where the
+DNS rules look for an identity's records whose type is not known
+(``type = var.record_type``), or a TXT record whose text is not
+(``records = [var.dmarc]``): it may be the DMARC, SPF, DKIM or MAIL FROM
+record they look for, so none of them says it is missing or wrong. Each
 such rule is silent on a value it cannot know; this finding names the
 value instead.
 
@@ -34,6 +35,7 @@ read, then scan again.
 """
 
 from analyzer.model import ERROR, display
+from analyzer.model import unresolved as holds_unknowns
 from analyzer.monitoring import feedback
 from analyzer.policy.describe import finding_fields, policy_unknowns, subject
 from analyzer.rules import about, place
@@ -148,18 +150,35 @@ def _record_types(model, context, rule):
     dns = context.dns(model)
     named = set()
     for identity, domain in dns.domain_identities():
-        for placed in dns.untyped(dns.around(identity, domain)):
+        for placed in _undecided_records(dns, identity, domain, context):
             record = placed.record
-            unresolved = _unresolved(record.kind.unknowns)
+            what, path = ("its record type", "type") if record.kind.unresolved else ("its text", "values")
+            unresolved = _unresolved(record.kind.unknowns if record.kind.unresolved else record.data_unknowns)
             if id(record) in named or not unresolved:
                 continue
             named.add(id(record))
             refs, needs = _described(unresolved)
             yield rule.finding_on(
-                f"{record.address}: its record type, and so what the DNS rules of {identity.label} find at "
+                f"{record.address}: {what}, and so what the DNS rules of {identity.label} find at "
                 f"{placed.name.text()}, depends on {refs}, which could not be resolved: {needs}.",
-                record, "type", identity=domain.text(), details={"unresolved": [u.ref for u in unresolved]},
-                **about(record, "type"))
+                record, path, identity=domain.text(), details={"unresolved": [u.ref for u in unresolved]},
+                **about(record, path))
+
+
+def _undecided_records(dns, identity, domain, context) -> list:
+    """The records that leave a DNS rule undecided for ``identity``: any of
+    an unknown type where the rules look, the DMARC record the walk stopped
+    at (SES230-SES233), the TXT at the MAIL FROM domain when no SPF record
+    is known there (SES220)."""
+    found = [p for p in dns.around(identity, domain) if p.record.kind.unresolved]
+    if any(context.runs(judge) for judge in ("SES230", "SES231", "SES232", "SES233")):
+        found += dns.dmarc_undecided(domain, identity.context)
+    mail_from = dns.mail_from(identity)
+    if mail_from is not None and context.runs("SES220"):
+        records = dns.at_name(mail_from, identity.context, under=domain)
+        if not dns.spf_at(records) and not dns.txt_at(records, holds_unknowns):
+            found += dns.undecided(records, "TXT")
+    return [p for p in found if not p.name.wrong]
 
 
 def _unresolved(unknowns) -> list:

@@ -52,7 +52,7 @@ def check(model, context):
         if mail_from is None or not dns.managed(mail_from, identity.context, under=domain):
             continue
         records = dns.at_name(mail_from, identity.context, under=domain)
-        if dns.spf_at(records) or dns.txt_at(records, unresolved) or dns.untyped(records):
+        if dns.spf_at(records) or dns.txt_at(records, unresolved) or dns.undecided(records, "TXT"):
             continue  # an SPF record, or a TXT whose value, or a record whose type, is unknown (it may be one)
         name = display(domain.text())
         shown = display(mail_from.text())

@@ -44,7 +44,7 @@ def check(model, context):
     dns = context.dns(model)
     for identity, domain in dns.domain_identities():
         records = dns.at(domain, "_amazonses", context=identity.context)
-        if not identity.verification or dns.txt_at(records, lambda text: True) or dns.untyped(records):
+        if not identity.verification or dns.txt_at(records, lambda text: True) or dns.undecided(records, "TXT"):
             continue
         name = display(domain.text())
         yield rule.finding_on(

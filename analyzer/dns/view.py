@@ -25,7 +25,7 @@ from typing import Optional
 from analyzer.dns import dmarc, names, ses_dns, spf
 from analyzer.dns.names import Name
 from analyzer.dns.records import TXT_TYPES, joined, known_terms
-from analyzer.model import DECLARED, PUBLISHED, DnsRecord, DnsZone, Identity, Model, Unknown, has_marker
+from analyzer.model import DECLARED, PUBLISHED, DnsRecord, DnsZone, Identity, Model, Unknown, has_marker, split_marked
 
 BOTH = "both"
 
@@ -324,10 +324,10 @@ class DnsView:
         return self._dmarc_walk(domain, context)[:3]
 
     def dmarc_undecided(self, domain: Name, context: str = "") -> list:
-        """The records of an unknown type (``untyped``) at the first name of
-        ``dmarc_for``'s walk that has some and no DMARC record: any of them
-        may be the record that governs ``domain``, so the walk stops there
-        and no rule may say there is none."""
+        """The ``undecided`` records at the first name of ``dmarc_for``'s
+        walk that has some and no DMARC record: any of them may be the
+        record that governs ``domain``, so the walk stops there and no rule
+        may say there is none."""
         return self._dmarc_walk(domain, context)[3]
 
     def _dmarc_walk(self, domain: Name, context: str) -> tuple:
@@ -338,18 +338,27 @@ class DnsView:
             found = _public_first(self.txt_at(at, dmarc.is_dmarc))
             if found:
                 return found, candidate, candidate is not domain, []
-            untyped = self.untyped(at)
-            if untyped:
-                return [], None, False, untyped
+            undecided = self.undecided(at, "TXT")
+            if undecided:
+                return [], None, False, undecided
         return [], None, False, []
 
     @staticmethod
-    def untyped(records: list) -> list:
-        """The records among ``records`` (``Placed``) whose type is not known
-        statically (``type = var.record_type``): any of them may be the TXT,
-        CNAME or MX a rule looks for, so a rule that finds none there says
-        nothing (SES003 names the value), and none is judged as one."""
-        return [p for p in records if p.record.kind.unresolved]
+    def undecided(records: list, rtype: str) -> list:
+        """The records among ``records`` (``Placed``) that may be the
+        ``rtype`` record a rule looks for, though the scan cannot tell: a
+        type not known statically (``type = var.record_type``), or that
+        type with data not known (``records = var.records``, or a record
+        that begins with a value not known, ``[var.dmarc]``). A rule that
+        finds none there says nothing (SES003 names the value), and none is
+        judged as one."""
+        found = []
+        for placed in records:
+            record = placed.record
+            if record.kind.unresolved or record.rtype == rtype and (
+                    record.data.unresolved or any(_opens_unknown(entry) for entry in record.data.value or ())):
+                found.append(placed)
+        return found
 
     def around(self, identity: Identity, domain: Name) -> list:
         """The records the DNS rules read for a domain identity: at or under
@@ -417,6 +426,15 @@ def comparable(placed: Placed) -> bool:
 
 
 COMPARED = ("TXT", "CNAME", "MX")
+
+
+def _opens_unknown(entry) -> bool:
+    """Whether one record's data begins with a value not known statically (so it may say anything)."""
+    text = joined(entry) if isinstance(entry, tuple) else entry
+    if isinstance(text, Unknown):
+        return True
+    first = next((part for part in split_marked(text) if part != ""), None) if isinstance(text, str) else None
+    return isinstance(first, Unknown)
 
 
 def _marked(value) -> bool:

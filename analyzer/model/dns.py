@@ -8,7 +8,7 @@ from typing import Any
 from analyzer.model import facts
 from analyzer.model.facts import DEFAULT, EXPLICIT, UNRESOLVED, Value
 from analyzer.model.resources import Resource
-from analyzer.model.values import Unknown
+from analyzer.model.values import Unknown, unknowns_in
 
 DECLARED = "declared"  # a DnsRecord written in the code
 PUBLISHED = "published"  # a DnsRecord public DNS serves
@@ -81,6 +81,11 @@ class DnsRecord(Resource):
         if isinstance(self.values, Unknown):
             return Value(UNRESOLVED, None, self.values, (self.values,))
         return Value(DEFAULT, None)
+
+    @property
+    def data_unknowns(self) -> tuple:
+        """What the record data depends on that is not known: the whole list, or parts of its entries."""
+        return tuple(unknowns_in(self.values))
 
     @property
     def strings(self) -> list:
