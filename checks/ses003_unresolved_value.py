@@ -152,7 +152,8 @@ def _record_types(model, context, rule):
     for identity, domain in dns.domain_identities():
         for placed in _undecided_records(dns, identity, domain, context):
             record = placed.record
-            what, path = ("its record type", "type") if record.kind.unresolved else ("its text", "values")
+            what, path = ("its record type", "type") if record.kind.unresolved else (
+                "its text" if record.rtype == "TXT" else "its data", "values")
             unresolved = _unresolved(record.kind.unknowns if record.kind.unresolved else record.data_unknowns)
             if id(record) in named or not unresolved:
                 continue
@@ -169,7 +170,7 @@ def _undecided_records(dns, identity, domain, context) -> list:
     """The records that leave a DNS rule undecided for ``identity``: any of
     an unknown type where the rules look, the DMARC record the walk stopped
     at (SES230-SES233), the TXT at the MAIL FROM domain when no SPF record
-    is known there (SES220)."""
+    is known there (SES220), its MX when none is known (SES223)."""
     found = [p for p in dns.around(identity, domain) if p.record.kind.unresolved]
     if any(context.runs(judge) for judge in ("SES230", "SES231", "SES232", "SES233")):
         found += dns.dmarc_undecided(domain, identity.context)
@@ -178,6 +179,10 @@ def _undecided_records(dns, identity, domain, context) -> list:
         records = dns.at_name(mail_from, identity.context, under=domain)
         if not dns.spf_at(records) and not dns.txt_at(records, holds_unknowns):
             found += dns.undecided(records, "TXT")
+    if mail_from is not None and context.runs("SES223"):
+        records = dns.at_name(mail_from, identity.context, under=domain)
+        if not any(p.record.rtype == "MX" and p.record.data.explicit for p in records):
+            found += dns.undecided(records, "MX")
     return [p for p in found if not p.name.wrong]
 
 
