@@ -55,9 +55,9 @@ def limited(megabytes: int):
     import resource
 
     before_limit, before_given, before = _limit_mb, _given, resource.getrlimit(resource.RLIMIT_DATA)
-    _limit_mb, _given = megabytes, before
-    rebase()
+    _limit_mb, _given = megabytes, before if not before_limit else _given  # the system's limit, not an outer scan's
     try:
+        rebase()
         yield ""
     finally:
         _limit_mb, _given = before_limit, before_given

@@ -109,7 +109,7 @@ def _settings(model, context, rule):
             if collection == "identities" and resource.kind != "domain":
                 continue  # the DKIM and MAIL FROM rules judge domain identities
             value = getattr(resource, fact)
-            if not value.unresolved or (needed and getattr(resource, needed) is None):
+            if not value.unresolved or (needed and getattr(resource, needed) in (None, "")):
                 continue
             unresolved = _unresolved(value.unknowns)
             if not unresolved:
@@ -170,19 +170,21 @@ def _undecided_records(dns, identity, domain, context) -> list:
     """The records that leave a DNS rule undecided for ``identity``: any of
     an unknown type where the rules look, the DMARC record the walk stopped
     at (SES230-SES233), the TXT at the MAIL FROM domain when no SPF record
-    is known there (SES220), its MX when none is known (SES223)."""
+    is known there (SES220), its MX records not known (SES223), the
+    verification TXT when none is known (SES240)."""
     found = [p for p in dns.around(identity, domain) if p.record.kind.unresolved]
     if any(context.runs(judge) for judge in ("SES230", "SES231", "SES232", "SES233")):
         found += dns.dmarc_undecided(domain, identity.context)
     mail_from = dns.mail_from(identity)
-    if mail_from is not None and context.runs("SES220"):
-        records = dns.at_name(mail_from, identity.context, under=domain)
-        if not dns.spf_at(records) and not dns.txt_at(records, holds_unknowns):
-            found += dns.undecided(records, "TXT")
-    if mail_from is not None and context.runs("SES223"):
-        records = dns.at_name(mail_from, identity.context, under=domain)
-        if not any(p.record.rtype == "MX" and p.record.data.explicit for p in records):
-            found += dns.undecided(records, "MX")
+    records = dns.at_name(mail_from, identity.context, under=domain) if mail_from is not None else []
+    if context.runs("SES220") and not dns.spf_at(records):
+        found += dns.undecided(records, "TXT") + [p for p, _ in dns.txt_at(records, holds_unknowns)]
+    if context.runs("SES223"):  # an MX list not known; not an MX naming a Region not known (data.aws_region)
+        found += [p for p in dns.undecided(records, "MX") if p.record.rtype == "MX"]
+    if context.runs("SES240") and identity.verification:
+        at = dns.at(domain, "_amazonses", context=identity.context)
+        if not dns.txt_at(at, lambda text: True):
+            found += dns.undecided(at, "TXT")
     return [p for p in found if not p.name.wrong]
 
 

@@ -79,7 +79,7 @@ def test_no_rule_branches_on_the_source_format():
 
 def test_no_rule_tests_the_type_of_a_value():
     """Whether a field is known, written or left to its default, and what it
-    holds, is the model's ``Value`` to say (#8): a rule that asks
+    holds, is the model's ``Value`` to say (#11): a rule that asks
     ``isinstance`` of a field re-derives it. SES001 and SES002 sort the
     scan's problems by class, which is no value."""
     asking = {}

@@ -317,7 +317,9 @@ class DnsView:
         """``(records, at, subdomain)``: the DMARC records that govern
         ``domain``: at ``_dmarc.<domain>``, or else at the nearest parent
         that has one (RFC 9989's tree walk; RFC 7489 §6.6.3 asks the
-        organizational domain, which is one of these parents). Without the
+        organizational domain, which is one of these parents); the walk
+        stops, finding none, at a name with an ``undecided`` record, which
+        may be the one that governs. Without the
         public suffix list the walk stops at two labels, or at one label
         that is an unknown value (``${var.domain}`` is a whole domain).
         ``records`` is a list of ``(placed, text)``; empty when none."""
@@ -361,12 +363,18 @@ class DnsView:
         return found
 
     def around(self, identity: Identity, domain: Name) -> list:
-        """The records the DNS rules read for a domain identity: at or under
-        its domain, relative to a zone whose name is unknown, or built from
-        its DKIM tokens."""
-        found = list(self._under.get(_scoped(domain, identity.context), ()))
-        found += [p for (context, _), placed in self._relative.items() if context == identity.context
-                  for p in placed]
+        """The records at the names the DNS rules read for a domain identity:
+        the domain, its ``_amazonses`` and ``_dmarc`` names (and those of the
+        parents DMARC's walk asks), the names under ``_domainkey``, its
+        MAIL FROM domain, and the records built from its DKIM tokens."""
+        context = identity.context
+        found = self.at(domain, context=context) + self.at(domain, "_amazonses", context=context)
+        for candidate in dmarc_walk(domain):
+            found += self.at(candidate, "_dmarc", context=context)
+        found += self._under.get(_scoped(domain.child("_domainkey"), context), [])
+        mail_from = self.mail_from(identity)
+        if mail_from is not None:
+            found += self.at_name(mail_from, context, under=domain)
         found += [p for index in range(ses_dns.EASY_DKIM_TOKENS) for p in self.dkim_records(identity, index)]
         return _unique(found)
 

@@ -8,7 +8,8 @@ keep: what it added to the model and what it read. The scan then adds the
 entries in root order, as it adds cached ones, so the report does not
 depend on the number of workers. A root whose entry cannot be sent back (a
 worker that died or raised, a value that cannot be pickled) is evaluated by
-the scan itself, where a bug of ours is reported on the root (SES002).
+the scan itself (all the roots of the workers, when a worker raised), where a
+bug of ours is reported on the root (SES002).
 Only where ``fork`` exists (not Windows, not macOS's default start method,
 which re-imports everything).
 """
