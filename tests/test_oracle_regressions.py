@@ -180,3 +180,20 @@ USERNAME_IN_ARN = {'Version': '2012-10-17', 'Statement': [
 def test_a_variable_of_an_unmodelled_key_in_an_identity_key_leaves_the_verdict_undecided():
     assert engine(USERNAME_IN_ARN, ((), ())) == Answer(False, frozenset(), frozenset(), frozenset({"aws:username"}))
     assert judge(USERNAME_IN_ARN, ((), ()))[:3] == (False, frozenset({"account 777788889999"}), frozenset())
+
+
+# seed 2, policy 12286 (minimized): account 777788889999 may send from an organization path "o-*/r-ab12/*";
+# the Deny lets only organization o-abc123 through. A caller of o-abc123 under root r-ab12 is allowed, and
+# untrusted (only o-def456 is). The witnesses built the path from the pattern with a filler for "o-*", never
+# in o-abc123, and reported nothing; a path pattern's organization part is now filled with each organization.
+ORG_PATH_OF_ANY_ORG = {'Version': '2012-10-17', 'Statement': [
+    {'Effect': 'Allow', 'Principal': {'AWS': ['777788889999']}, 'Action': ['ses:SendEmail'], 'Resource': ['*'],
+     'Condition': {'StringLike': {'aws:PrincipalOrgPaths': ['o-*/r-ab12/*']}}},
+    {'Effect': 'Deny', 'Principal': '*', 'Action': 'ses:*', 'Resource': '*',
+     'Condition': {'StringNotEquals': {'aws:PrincipalOrgID': ['o-abc123']}}}]}
+
+
+def test_an_organization_path_pattern_is_tried_in_each_organization_the_policy_names():
+    expected = Answer(False, frozenset({"account 777788889999"}), frozenset(), frozenset())
+    assert engine(ORG_PATH_OF_ANY_ORG, ((), ("o-def456",))) == expected
+    assert judge(ORG_PATH_OF_ANY_ORG, ((), ("o-def456",))) == expected

@@ -41,6 +41,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from analyzer.policy.conditions import iso_date, operator_parts, variables
+from analyzer.policy.wildcard import glob_match
 
 OWNER_ACCOUNT = "owner-account"  # stands for the deploying account, whose number is unknown
 FRESH_ACCOUNT = "000000000000"
@@ -366,6 +367,9 @@ def _paths(names: Names, org: Optional[str]) -> list:
         return [()]
     found = [(f"{org}/r-unnamed/",)]
     for pattern in sorted(names.paths):
+        head, slash, rest = pattern.partition("/")
+        if slash and has_wildcard(head) and glob_match(head, org):
+            pattern = f"{org}/{rest}"  # "o-*/r-ab12/*" in this organization: its root and units as written
         for value in instances(pattern):
             if value.split("/", 1)[0] == org:
                 found.append((value,))
