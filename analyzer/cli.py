@@ -20,6 +20,9 @@ from analyzer.memory import MAX_MEMORY_LIMIT_MB, MAX_MEMORY_MB
 from analyzer.outputs import FORMATS
 
 SEVERITY_CHOICES = ["critical", "high", "medium", "low", "info"]
+# what a scan imports, by top-level module: the distribution of setup.cfg's install_requires that gives it
+REQUIRED = {"hcl2": "python-hcl2", "lark": "lark (with python-hcl2)", "yaml": "PyYAML", "regex": "regex",
+            "dns": "dnspython"}
 EXIT_HELP = """Exit status: 0 when no active finding is at or above --fail-on; 1 when one is,
 or when any input could not be analyzed (SES001) or a rule crashed (SES002);
 2 for usage or configuration errors."""
@@ -71,6 +74,10 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in REQUIRED:
+                raise
+            lacking([exc.name.split(".")[0]], "the scan is incomplete")
         except MemoryError as exc:
             from analyzer.memory import ran_out
 
@@ -83,6 +90,24 @@ class _Group(click.Group):
             click.echo(f"sesguard: internal error: {type(exc).__name__}: {exc} (at {frame.filename}:{frame.lineno}); "
                        "the scan is incomplete: please report it with the command line", err=True)
             sys.exit(1)
+
+
+def require(*modules: str) -> None:
+    """Exit 2, before anything is read, when this Python lacks a module a scan needs (``REQUIRED``):
+    ``python3 -m analyzer`` from a source checkout runs whatever the interpreter has installed."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        lacking(missing, "nothing was scanned")
+
+
+def lacking(modules: list, outcome: str) -> None:
+    click.echo(f"sesguard: this Python ({sys.executable}) lacks {', '.join(REQUIRED[m] for m in modules)}, which "
+               "sesguard needs: install sesguard with its dependencies (pip install . in its source directory) and "
+               f"run the sesguard command it installs, or that environment's python -m analyzer; {outcome}",
+               err=True)
+    sys.exit(2)
 
 
 def run() -> None:
@@ -228,6 +253,7 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
          changed_only, max_file_size, max_depth, max_file_seconds, max_memory, no_cache, cache_dir, link_base,
          sam_config_env, jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
+    require("hcl2", "lark", "yaml", "regex", *(("dns",) if dns_mode == "live" else ()))
     fewer_collections()
     from analyzer.baseline import BaselineError
     from analyzer.baseline import read as read_baseline
@@ -611,6 +637,7 @@ def fix(paths, mode, only, config_path, trusted_account, trusted_org, var_file, 
     """Fix what can be fixed in PATHS: SES101-SES103 policy conditions, and the literal edits of
     SES213, SES231, SES233, SES301 and SES304. Exit status with --diff: 1 when there is something
     to fix; 0 otherwise."""
+    require("hcl2", "lark", "yaml", "regex")
     fewer_collections()
     from analyzer.config import ConfigError, find_config, load_config
     from analyzer.engine import UsageError

@@ -265,3 +265,35 @@ def test_progress_waits_a_second_and_clears_its_line():
     progress.done()
     assert stream.getvalue().endswith("\r" + " " * 79 + "\r")
     assert not Progress.wanted(io.StringIO())  # not a terminal
+
+
+_WITHOUT = ("import sys; sys.modules.update(dict.fromkeys({missing}));"
+            "sys.argv = ['sesguard'] + {args}; from analyzer.cli import run; run()")
+
+
+@pytest.mark.parametrize("missing, args, named, outcome", [
+    (["hcl2", "lark"], ["scan", str(FIXTURES / "examples")], "python-hcl2, lark (with python-hcl2)",
+     "nothing was scanned"),
+    (["yaml"], ["fix", "--diff", str(FIXTURES / "examples")], "PyYAML", "nothing was scanned"),
+    (["dns"], ["scan", "--dns", "live", str(FIXTURES / "examples")], "dnspython", "nothing was scanned"),
+])
+def test_a_python_without_sesguard_s_dependencies_is_told_so_before_scanning(missing, args, named, outcome):
+    """``python3 -m analyzer`` from a source checkout runs with whatever that Python has installed:
+    exit 2 naming what is missing, never an internal error or a silent stdout."""
+    run = subprocess.run([sys.executable, "-c", _WITHOUT.format(missing=missing, args=args)],
+                         capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (f"sesguard: this Python ({sys.executable}) lacks {named}, which sesguard needs: install "
+                          "sesguard with its dependencies (pip install . in its source directory) and run the "
+                          f"sesguard command it installs, or that environment's python -m analyzer; {outcome}\n")
+
+
+def test_a_dependency_missing_where_it_is_first_used_is_said_the_same_way(monkeypatch):
+    import analyzer.engine
+
+    def lacking_dnspython(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'dns'", name="dns.resolver")
+    monkeypatch.setattr(analyzer.engine, "scan", lacking_dnspython)
+    result = CliRunner().invoke(main, ["scan", str(FIXTURES / "examples")])
+    assert result.exit_code == 2
+    assert "lacks dnspython, which sesguard needs" in result.output and "the scan is incomplete" in result.output
