@@ -35,7 +35,6 @@ read, then scan again.
 """
 
 from analyzer.model import ERROR, display
-from analyzer.model import unresolved as holds_unknowns
 from analyzer.monitoring import feedback
 from analyzer.policy.describe import finding_fields, policy_unknowns, subject
 from analyzer.rules import about, place
@@ -152,12 +151,14 @@ def _record_types(model, context, rule):
     for identity, domain in dns.domain_identities():
         for placed in _undecided_records(dns, identity, domain, context):
             record = placed.record
+            if id(record) in named:
+                continue
+            named.add(id(record))
             what, path = ("its record type", "type") if record.kind.unresolved else (
                 "its text" if record.rtype == "TXT" else "its data", "values")
             unresolved = _unresolved(record.kind.unknowns if record.kind.unresolved else record.data_unknowns)
-            if id(record) in named or not unresolved:
+            if not unresolved:
                 continue
-            named.add(id(record))
             refs, needs = _described(unresolved)
             yield rule.finding_on(
                 f"{record.address}: {what}, and so what the DNS rules of {identity.label} find at "
@@ -178,7 +179,7 @@ def _undecided_records(dns, identity, domain, context) -> list:
     mail_from = dns.mail_from(identity)
     records = dns.at_name(mail_from, identity.context, under=domain) if mail_from is not None else []
     if context.runs("SES220") and not dns.spf_at(records):
-        found += dns.undecided(records, "TXT") + [p for p, _ in dns.txt_at(records, holds_unknowns)]
+        found += dns.undecided_txt(records)
     if context.runs("SES223"):  # an MX list not known; not an MX naming a Region not known (data.aws_region)
         found += [p for p in dns.undecided(records, "MX") if p.record.rtype == "MX"]
     if context.runs("SES240") and identity.verification:

@@ -27,7 +27,7 @@ and a hosted zone for example.com with only the MX record.
 Fix: a TXT record ``v=spf1 include:amazonses.com -all`` at the MAIL FROM domain.
 """
 
-from analyzer.model import display, unresolved
+from analyzer.model import display
 from analyzer.rules import about
 
 ID = "SES220"
@@ -52,7 +52,7 @@ def check(model, context):
         if mail_from is None or not dns.managed(mail_from, identity.context, under=domain):
             continue
         records = dns.at_name(mail_from, identity.context, under=domain)
-        if dns.spf_at(records) or dns.txt_at(records, unresolved) or dns.undecided(records, "TXT"):
+        if dns.spf_at(records) or dns.undecided_txt(records):
             continue  # an SPF record, or a TXT whose value, or a record whose type, is unknown (it may be one)
         name = display(domain.text())
         shown = display(mail_from.text())

@@ -332,6 +332,7 @@ class DnsView:
         may say there is none."""
         return self._dmarc_walk(domain, context)[3]
 
+    @functools.lru_cache(maxsize=None)
     def _dmarc_walk(self, domain: Name, context: str) -> tuple:
         for candidate in dmarc_walk(domain):
             at = self.at(candidate, "_dmarc", context=context)
@@ -362,6 +363,12 @@ class DnsView:
                 found.append(placed)
         return found
 
+    def undecided_txt(self, records: list) -> list:
+        """The records among ``records`` that may be a TXT record a rule looks
+        for by its text (an SPF record): ``undecided`` ones, and TXT records
+        whose text holds a value not known."""
+        return self.undecided(records, "TXT") + [p for p, _ in self.txt_at(records, has_marker)]
+
     def around(self, identity: Identity, domain: Name) -> list:
         """The records at the names the DNS rules read for a domain identity:
         the domain, its ``_amazonses`` and ``_dmarc`` names (and those of the
@@ -380,15 +387,8 @@ class DnsView:
 
     def txt_at(self, name_records: list, predicate) -> list:
         """``(placed, text)`` for each TXT record among ``name_records`` whose text passes ``predicate``."""
-        found = []
-        for placed in name_records:
-            record = placed.record
-            if record.rtype not in TXT_TYPES or not isinstance(record.values, list):
-                continue
-            for strings in record.values:
-                if isinstance(strings, tuple) and predicate(joined(strings)):
-                    found.append((placed, joined(strings)))
-        return found
+        return [(placed, joined(strings)) for placed in name_records if placed.record.rtype in TXT_TYPES
+                for strings in placed.record.strings if predicate(joined(strings))]
 
 
 def dmarc_walk(domain: Name) -> list:
