@@ -373,6 +373,11 @@ TRAVERSALS = [
     ("object-key-number", '{1 = "a"}', {"1": "a"}),
     ("object-key-keyword", "{true = 1}", {"true": 1}),
     ("object-key-unknown", "{(var.u) = 1}", var("u")),
+    ("unknown-key-names-the-indexing", "aws_iam_role.each[var.u].name",
+     Unknown("aws_iam_role.each[var.u].name", VARIABLE)),
+    ("unknown-key-after-a-literal-index", "local.objs[0][var.u]", Unknown("local.objs[0][var.u]", VARIABLE)),
+    ("unknown-key-of-a-computed-map", "merge(local.m)[var.u]", var("u")),
+    ("unknown-key-in-a-list-of-equals", '["a", "a"][var.u]', "a"),
 ]
 
 

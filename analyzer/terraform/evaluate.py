@@ -39,6 +39,7 @@ from analyzer.terraform.parse import (
     location,
     name_of,
     parse_template,
+    reference_text,
     subtrees,
 )
 
@@ -387,7 +388,7 @@ class Evaluator:
     def _index_expr_term(self, node, scope):
         base_node, index_node = subtrees(node)
         base = self.eval(base_node, scope)
-        return self.index(base, self._index_key(index_node, scope), location(scope.file, node))
+        return self.index(base, self._index_key(index_node, scope), location(scope.file, node), node)
 
     def _index_key(self, index_node, scope):
         if index_node.data == "short_index":
@@ -433,7 +434,9 @@ class Evaluator:
             raise EvalError(f"a list has no attribute {name!r}; use [*].{name} or an index")
         raise EvalError(f"a {type_name(base)} has no attribute {name!r}")
 
-    def index(self, base, key, loc: Location):
+    def index(self, base, key, loc: Location, written=None):
+        """``base[key]``; ``written`` is the indexing expression, which names
+        the result when only the key is unknown."""
         one = getattr(base, "any_instance", None)  # modules.UnknownInstances, by its own unknown key
         if one is not None and isinstance(key, Unknown):
             return one
@@ -443,7 +446,7 @@ class Evaluator:
         if isinstance(key, Unknown):
             if isinstance(base, list) and base and all(_same(base[0], b) for b in base[1:]):
                 return base[0]
-            return Unknown(key.ref, key.kind, loc, key.hint)
+            return Unknown(reference_text(written) or key.ref, key.kind, loc, key.hint)
         if isinstance(base, Namespace):
             return base.attr(key)
         if isinstance(base, list):

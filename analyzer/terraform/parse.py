@@ -15,6 +15,7 @@ Terraform does.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
@@ -123,6 +124,39 @@ def name_of(node) -> str:
 # ---------------------------------------------------------------------------
 # HCL native syntax
 # ---------------------------------------------------------------------------
+
+def reference_text(node) -> Optional[str]:
+    """How a reference is written (``aws_x.y["k"][0].z``, ``a[each.key]``)
+    when it is made of names, attributes and indexes that are literals or
+    references themselves; None for any other expression."""
+    if not isinstance(node, Tree):
+        return None
+    kind = node.data
+    inner = subtrees(node)
+    if kind == "expr_term":
+        return reference_text(inner[0]) if len(inner) == 1 else None
+    if kind == "identifier":
+        return str(node.children[0])
+    if kind == "int_lit":
+        return str(node.children[0])
+    if kind == "string":
+        parts = [p for p in node.children if isinstance(p, Tree)]
+        if all(p.data == "string_part" and isinstance(p.children[0], Token) for p in parts):
+            return json.dumps(name_of(node))
+        return None
+    if kind not in ("get_attr_expr_term", "index_expr_term"):
+        return None
+    base = reference_text(inner[0])
+    if base is None:
+        return None
+    step = inner[1]
+    if kind == "get_attr_expr_term":
+        return f"{base}.{name_of(subtrees(step)[0])}"
+    if step.data == "short_index":
+        return f"{base}[{step.children[-1]}]"
+    key = reference_text(subtrees(step)[0])
+    return None if key is None else f"{base}[{key}]"
+
 
 def prepare_parser() -> None:
     """Load or build the HCL grammar (``analyzer.terraform.grammar``; a second
