@@ -84,8 +84,7 @@ def _drift(rule, declared, published):
 
 def _dkim(rule, published, identity, domain):
     """Each DKIM CNAME SES reads, where the identity's tokens are known, pointing at SES."""
-    tokens = identity.tokens
-    for number, token in enumerate(tokens.value if tokens.explicit and tokens.value else (), 1):
+    for number, token in identity.known_tokens:
         for placed in served(published.records(domain.child(token, "_domainkey"), "CNAME", identity.context)):
             record = placed.record
             targets = [names.parse(value) for value in record.values]

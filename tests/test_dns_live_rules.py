@@ -147,3 +147,14 @@ def test_records_of_one_name_declared_by_several_resources_are_compared_together
     findings = _scan(tmp_path, monkeypatch, plan, dns_server.address)
     assert sorted((f.resource, f.logical_path) for f in findings if f.rule_id == "SES250") == [
         ("aws_route53_record.r1", "live/drift/TXT")]
+
+
+def test_only_the_known_dkim_tokens_are_asked_for(dns_server, tmp_path, monkeypatch):
+    plan = _plan("drift.test", "mail.drift.test", [])
+    identity = plan["resource_changes"][0]["change"]
+    identity["after"] = json.loads(json.dumps(identity["after"]))
+    identity["after"]["dkim_signing_attributes"][0]["tokens"][1] = None
+    identity["after_unknown"] = {"dkim_signing_attributes": [{"tokens": [False, True, False]}]}
+    findings = _scan(tmp_path, monkeypatch, plan, dns_server.address)
+    # token 2 is known only after apply; tokens 1 and 3 are still compared (3 is wrong)
+    assert [f[2] for f in _live(findings) if f[2].startswith("live/dkim/")] == ["live/dkim/3"]

@@ -73,13 +73,15 @@ def test_text_fields(written, expected):
 
 
 @pytest.mark.parametrize("written, expected", [
-    (None, Value(DEFAULT)),
-    (["t1", "t2", "t3"], Value(EXPLICIT, ("t1", "t2", "t3"), ["t1", "t2", "t3"])),
-    (["t1", MARKED], Value(UNRESOLVED, None, ["t1", MARKED], (Unknown("var.zone", VARIABLE),))),
-    ("t1", Value(EXPLICIT, None, "t1")),  # known, but no list
+    (None, ()),
+    (["t1", "t2", "t3"], ((1, "t1"), (2, "t2"), (3, "t3"))),
+    (["t1", MARKED, "t3"], ((1, "t1"), (3, "t3"))),  # the known ones keep their numbers
+    ([Unknown("var.t", VARIABLE), "t2"], ((2, "t2"),)),
+    (Unknown("var.tokens", VARIABLE), ()),
+    ("t1", ()),  # known, but no list
 ])
-def test_lists_of_strings(written, expected):
-    assert facts.texts(written) == expected
+def test_the_known_items_of_a_list_of_strings(written, expected):
+    assert facts.known_texts(written) == expected
 
 
 def test_a_value_is_shown_as_text_when_it_is_text():

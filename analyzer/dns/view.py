@@ -196,10 +196,10 @@ class DnsView:
         found = []
         for key in identity_keys(identity):
             found += self.by_token.get((key, index), [])
-        tokens = identity.dkim_tokens
+        token = dict(identity.known_tokens).get(index + 1)
         domain = names.parse(identity.name)
-        if isinstance(tokens, list) and index < len(tokens) and isinstance(tokens[index], str) and domain:
-            found += self.at(domain, tokens[index], "_domainkey", context=identity.context)
+        if token is not None and domain:
+            found += self.at(domain, token, "_domainkey", context=identity.context)
         return _unique(found)
 
     @functools.lru_cache(maxsize=None)
@@ -236,14 +236,15 @@ class DnsView:
                 return "its first label is not a DKIM token of this identity"
             if token.index not in (index, None):
                 return f"it points at token {token.index + 1}, not token {index + 1}"
-        elif isinstance(identity.dkim_tokens, list) and index < len(identity.dkim_tokens):
-            if first != (str(identity.dkim_tokens[index]).lower(),):
-                return "its first label is not the identity's DKIM token"
         else:
-            return "its first label is not a DKIM token of this identity"
+            token = dict(identity.known_tokens).get(index + 1)
+            if token is None:
+                return "its first label is not a DKIM token of this identity"
+            if first != (token.lower(),):
+                return "its first label is not the identity's DKIM token"
         if not names.parse(rest) or not Name(target.labels[1:], False).known:
             return None
-        region = identity.region if isinstance(identity.region, str) and ses_dns.is_region(identity.region) else None
+        region = self.home_region(identity)
         if not ses_dns.dkim_domain_fits(rest, region):
             if ses_dns.dkim_domain_regions(rest) is not None and region:
                 return (f"{rest} is not the DKIM domain of {region} (expected "
@@ -266,6 +267,26 @@ class DnsView:
         """``(identity, domain name)`` for every domain identity whose name
         can be read, active ones first; computed once for all the rules."""
         return self._domain_identities
+
+    @staticmethod
+    def home_region(identity: Identity) -> Optional[str]:
+        """The identity's Region, when the code names one that exists."""
+        home = identity.home_region
+        return home.value if home.explicit and home.value and ses_dns.is_region(home.value) else None
+
+    def mail_from_records(self, identity: Identity, domain: Name) -> Optional[list]:
+        """The records SES reads at the identity's custom MAIL FROM domain
+        (its MX and SPF), as the rules judge them: None when it has no MAIL
+        FROM domain or the scan declares no DNS for it; those of the
+        identity's own root module or template when it declares any there,
+        else those declared elsewhere (a zone file); for an identity that
+        exists with the values in use, only records that exist with them."""
+        mail_from = self.mail_from(identity)
+        if mail_from is None or not self.managed(mail_from, identity.context, under=domain):
+            return None
+        records = [p for p in self.at_name(mail_from, identity.context, under=domain)
+                   if p.record.active or not identity.active]
+        return [p for p in records if p.record.context == identity.context] or records
 
     def mail_from(self, identity: Identity) -> Optional[Name]:
         """The identity's custom MAIL FROM domain, when one is set and readable."""

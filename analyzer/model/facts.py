@@ -121,16 +121,14 @@ def text(written: Any) -> Value:
     return fact
 
 
-def texts(written: Any) -> Value:
-    """A list of strings (DKIM tokens): ``EXPLICIT`` with a tuple when the
-    list and each of its strings are known, else as ``of`` says; a known
-    value that is no list of strings is explicit with value ``None``."""
-    fact = of(written)
-    if not fact.explicit:
-        return fact
-    if isinstance(fact.value, (list, tuple)) and all(isinstance(item, str) for item in fact.value):
-        return Value(EXPLICIT, tuple(fact.value), written)
-    return Value(EXPLICIT, None, written)
+def known_texts(written: Any) -> tuple:
+    """The items of a list of strings (DKIM tokens) that are wholly known,
+    each with its position from 1: an item that is not known is left out,
+    the others kept; ``()`` when the list itself is not known or no list."""
+    if not isinstance(written, (list, tuple)):
+        return ()
+    return tuple((number, item) for number, item in enumerate(written, 1)
+                 if isinstance(item, str) and not unresolved(item))
 
 
 def private_key(written: Any) -> Value:

@@ -108,9 +108,10 @@ class Identity(Resource):
         return facts.text(self.region)
 
     @property
-    def tokens(self) -> Value:
-        """The three Easy DKIM tokens (known from a plan of a deployed identity)."""
-        return facts.texts(self.dkim_tokens)
+    def known_tokens(self) -> tuple:
+        """The Easy DKIM tokens that are known (from a plan of a deployed
+        identity), each with its number from 1."""
+        return facts.known_texts(self.dkim_tokens)
 
     @property
     def selector(self) -> Value:
