@@ -181,7 +181,8 @@ def _undecided_records(dns, identity, domain, context) -> list:
     if context.runs("SES220") and not dns.spf_at(records):
         found += dns.undecided_txt(records)
     if context.runs("SES223"):  # an MX list not known; not an MX naming a Region not known (data.aws_region)
-        found += [p for p in dns.undecided(records, "MX") if p.record.rtype == "MX"]
+        found += [p for p in dns.undecided(dns.mail_from_records(identity, domain) or [], "MX")
+                  if p.record.rtype == "MX"]
     if context.runs("SES240") and identity.verification:
         at = dns.at(domain, "_amazonses", context=identity.context)
         if not dns.txt_at(at, lambda text: True):

@@ -65,11 +65,10 @@ def check(model, context):
                 f"{address}: the MAIL FROM domain {shown} is not a subdomain of {name}; SES refuses it.",
                 identity, "mail_from_domain", identity=name, **about(identity, "mail_from_domain"),
                 fix_title=rule.fix("subdomain", domain=name.rstrip(".")))
-        if not dns.managed(mail_from, identity.context, under=domain):
+        records = dns.mail_from_records(identity, domain)
+        if records is None:
             continue
-        records = _own([p for p in dns.at_name(mail_from, identity.context, under=domain)
-                        if p.record.active or not identity.active], identity.context)
-        for message, record, path, severity, fix in _mx_problems(records, identity, shown):
+        for message, record, path, severity, fix in _mx_problems(records, dns.home_region(identity), shown):
             yield rule.finding_on(f"{record.address if record else address}: {message}",
                                   record or identity, "values" if record else "mail_from_domain", identity=name,
                                   severity=severity, fix_title=rule.fix(fix[0], **fix[1]) if fix else "",
@@ -83,20 +82,13 @@ def check(model, context):
                     fix_title=rule.fix("spf"))
 
 
-def _own(records: list, context: str) -> list:
-    """The records of the identity's own root module or template, when it
-    declares any; else those declared elsewhere in the scan (a zone file)."""
-    own = [p for p in records if p.record.context == context]
-    return own or records
-
-
 def _outside(mail_from: Name, domain: Name) -> bool:
     """Known not to be a strict subdomain (with unknown parts, only when they cannot line up)."""
     inside = mail_from.endswith(domain) and len(mail_from.labels) > len(domain.labels)
     return not inside and mail_from.known and domain.known
 
 
-def _mx_problems(records: list, identity, shown: str):
+def _mx_problems(records: list, region, shown: str):
     mx = [(p.record, value) for p in records if p.record.rtype == "MX" and p.record.data.explicit
           for value in p.record.data.value]
     if not mx:
@@ -110,10 +102,10 @@ def _mx_problems(records: list, identity, shown: str):
                "(10 feedback-smtp.<region>.amazonses.com).", mx[1][0], "mx/count", "high", None)
     for record, value in mx:
         if not unresolved(value):  # an MX unknown to the scan is not judged
-            yield from _one_mx(record, value, identity, shown)
+            yield from _one_mx(record, value, region, shown)
 
 
-def _one_mx(record, value, identity, shown: str):
+def _one_mx(record, value, region, shown: str):
     preference, _, host_text = str(value).strip().partition(" ")
     host = names.parse(host_text.strip())
     if host is None or len(host.labels) != 4:
@@ -133,11 +125,9 @@ def _one_mx(record, value, identity, shown: str):
         yield (f"the MX of the MAIL FROM domain {shown} has preference {display(preference)}; SES documents 10.",
                record, "mx/preference", "high", None)
     written = host.label(1)
-    home = identity.home_region
-    expected = home.value if home.explicit and home.value and ses_dns.is_region(home.value) else None
-    if written and expected and written != expected:
+    if written and region and written != region:
         yield (f"the MX of the MAIL FROM domain {shown} points at Region {written}, but the identity is in "
-               f"{expected}.", record, "mx/region", "medium", ("region", {"region": expected}))
+               f"{region}.", record, "mx/region", "medium", ("region", {"region": region}))
     elif written and not ses_dns.is_region(written):
         yield (f"the MX of the MAIL FROM domain {shown} names {written}, which is no AWS Region.",
                record, "mx/region", "high", None)
