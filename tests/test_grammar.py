@@ -58,13 +58,51 @@ def test_the_trees_and_positions_are_python_hcl2s(own_grammar, corpus):
 def test_the_compiled_grammar_is_kept_and_reused(own_grammar):
     assert isinstance(grammar.parse('a = "x"\n'), Tree)
     kept = os.listdir(own_grammar)
-    assert len(kept) == 1 and kept[0].startswith("hcl2-") and kept[0].endswith(".lark")
+    assert len(kept) == 1 and kept[0].startswith("hcl2-") and kept[0].endswith(".pickle")
     stamp = os.stat(os.path.join(own_grammar, kept[0])).st_mtime_ns
     grammar.use_cache_directory(None)
     grammar.use_cache_directory(own_grammar)
     assert isinstance(grammar.parse("b = 1\n"), Tree)
     assert os.listdir(own_grammar) == kept
     assert os.stat(os.path.join(own_grammar, kept[0])).st_mtime_ns == stamp
+
+
+def test_a_parser_that_does_not_restore_alike_is_kept_in_larks_own_form(own_grammar, monkeypatch):
+    real = grammar._outcome
+    monkeypatch.setattr(grammar, "_outcome", lambda parser, text: (id(parser), real(parser, text)))
+    heard = []
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar, heard.append)
+    grammar.parse("a = 1\n")
+    [kept] = os.listdir(own_grammar)
+    assert kept.endswith(".lark")
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar, heard.append)
+    assert _shape(grammar.parse(grammar._SAMPLES[0])) == _shape(parses_to_tree(grammar._SAMPLES[0]))
+    assert len(heard) == 1 and os.listdir(own_grammar) == [kept]  # read back, not built again
+
+
+def test_the_check_catches_larks_actions_restored_as_copies():
+    """Pickled without its Shift/Reduce handled, Lark's parser restores
+    broken: the samples are what tells, so such a pickle is never kept."""
+    import io
+    import pickle
+
+    grammar.use_cache_directory(None)
+    grammar.prepare()
+    parser = grammar._in_memory
+    buffer = io.BytesIO()
+
+    class ModulesOnly(pickle.Pickler):
+        def reducer_override(self, obj):
+            return (__import__, (obj.__name__,)) if type(obj) is type(os) else NotImplemented
+
+    ModulesOnly(buffer).dump(parser)
+    restored = pickle.loads(buffer.getvalue())
+    with pytest.raises(AttributeError):
+        grammar._outcome(restored, grammar._SAMPLES[0])
+    assert grammar._pickled(parser) is not None
+    assert pickle.loads(grammar._pickled(parser)).parse(grammar._SAMPLES[0]) == parser.parse(grammar._SAMPLES[0])
 
 
 def test_a_damaged_compiled_grammar_is_built_again(own_grammar):

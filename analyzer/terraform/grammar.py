@@ -18,11 +18,23 @@ about 1.2 s; python-hcl2 keeps them in a file inside its own package, which
 a read-only installation cannot write, so there every run rebuilt them.
 sesguard keeps its own compiled grammar in the cache directory
 (``analyzer.cache``: owner-only, checked before use), named after a digest
-of the grammar text, Lark's and Python's versions and the options, so a
-file of another version is never read. It is written to a temporary file and
-renamed into place: a concurrent run reads the whole file or builds its own.
-Without a usable cache directory (``--no-cache``, or a directory not safe to
-use), the parser is built in memory, once per process.
+of the grammar text, Lark's, python-hcl2's and Python's versions and the
+options, so a file of another version is never read. It is written to a
+temporary file and renamed into place: a concurrent run reads the whole file
+or builds its own. Without a usable cache directory (``--no-cache``, or a
+directory not safe to use), the parser is built in memory, once per process.
+
+**The parser as Python objects.** Lark's own saved form is rebuilt object by
+object in Python when loaded (``Lark.load``: 80-120 ms, the largest part of
+a pre-commit run on one changed file). The parser is kept instead as a
+pickle of the built Lark object, which Python's C unpickler restores in
+17-35 ms. Two things Lark does not expect of a pickle are handled: modules
+it holds (``re``) are pickled by name, and its ``Shift``/``Reduce``
+actions, which the LALR parser tells apart by identity, by reference to
+Lark's own objects. Whether the restored parser is the built one is checked
+when it is made, on a text that exercises the grammar and on a text it must
+reject (``_SAMPLES``); if any differs (another Lark), Lark's saved form is
+kept instead (``.lark``), and read as before.
 
 **Long tokens in constant memory.** Python's regular expression engine keeps
 a backtracking record for each repetition of a group: a quoted string, a
@@ -40,11 +52,13 @@ same either way (tests/test_grammar.py), and ``--max-memory`` bounds the rest.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import sys
 from typing import Callable, Optional
 
 _OPTIONS = {"parser": "lalr", "propagate_positions": False}
+_PICKLE_FORMAT = "1"  # what ``_pickled`` writes: change it when the pickler changes
 # python-hcl2's terminal text -> the same language without a backtracking record per character (see above)
 _POSSESSIVE = {
     r'STRING_CHARS.1: /(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+/':
@@ -101,15 +115,20 @@ def _build(directory: Optional[str]):
             _in_memory = Lark(text, postlex=PostLexer(), **_OPTIONS)
         parser = _in_memory
     else:
-        digest = hashlib.sha256("\0".join((text, lark.__version__, sys.version, repr(sorted(_OPTIONS.items()))))
-                                .encode("utf-8")).hexdigest()
-        path = os.path.join(directory, f"hcl2-{digest}.lark")
-        parser = _load(path)
+        key = (text, lark.__version__, getattr(hcl2, "__version__", ""), sys.version,
+               repr(sorted(_OPTIONS.items())), _PICKLE_FORMAT)
+        digest = hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()
+        pickled, saved = (os.path.join(directory, f"hcl2-{digest}.{kind}") for kind in ("pickle", "lark"))
+        parser = _unpickle(pickled) or _load(saved)
         if parser is None:
             if _announce is not None:
                 _announce("building the HCL parser, once for this version of sesguard (a few seconds)")
             parser = Lark(text, postlex=PostLexer(), **_OPTIONS)
-            _keep(parser, directory, path)
+            data = _pickled(parser)
+            if data is not None:
+                _keep(lambda f: f.write(data), directory, pickled)
+            else:
+                _keep(parser.save, directory, saved)
 
     def parse_text(text: str):
         # as python-hcl2's own entry does: its grammar needs a newline at the end
@@ -142,8 +161,114 @@ def _load(path: str):
         return None
 
 
-def _keep(parser, directory: str, path: str) -> None:
-    """Write the compiled grammar to a temporary file, renamed into place when whole."""
+def _unpickle(path: str):
+    """The parser pickled at ``path``, or None: missing, or damaged in any way."""
+    import pickle
+
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # a damaged or foreign file is a miss, as in the parse cache
+        return None
+
+
+def _pickled(parser) -> Optional[bytes]:
+    """``parser`` as a pickle that restores to a parser giving the same
+    trees and errors on ``_SAMPLES``; None when it does not (see above)."""
+    import io
+    import pickle
+    import types
+
+    from lark.parsers import lalr_analysis
+
+    singletons = {id(lalr_analysis.Shift): "Shift", id(lalr_analysis.Reduce): "Reduce"}
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, types.ModuleType):
+                return importlib.import_module, (obj.__name__,)
+            name = singletons.get(id(obj))
+            if name is not None:
+                return getattr, (lalr_analysis, name)
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    try:
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
+        data = buffer.getvalue()
+        restored = pickle.loads(data)
+        same = all(_outcome(restored, sample) == _outcome(parser, sample) for sample in _SAMPLES)
+    except Exception:  # a Lark whose objects do not pickle, or restore broken: its own saved form is kept
+        return None
+    return data if same else None
+
+
+def _outcome(parser, text: str):
+    """What parsing ``text`` gives, comparable between two parsers: the tree,
+    or the error's kind, position and what was expected."""
+    from lark import Token
+    from lark.exceptions import UnexpectedInput
+
+    def shape(node):
+        if isinstance(node, Token):
+            return (node.type, str(node), node.line, node.column, node.end_line, node.end_column)
+        return (str(node.data), tuple(shape(c) for c in node.children))
+
+    try:
+        return shape(parser.parse(text))
+    except UnexpectedInput as error:
+        return (type(error).__name__, error.line, error.column,
+                sorted(map(str, getattr(error, "expected", None) or getattr(error, "allowed", None) or ())))
+
+
+# a text that reaches most of the grammar, and texts it must reject (a bad token, an unterminated string)
+_SAMPLES = (
+    """# comment
+// another
+/* block */
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.0" }
+  }
+}
+locals {
+  a = [1, 2.5, -3, true, false, null, "s${var.x}%{ if var.y }t%{ else }u%{ endif }$${z}"]
+  b = { k = "v", (var.k) = 1, "q" : 2 }
+  c = var.m != null && !var.f || var.n >= 2 ? a.b[0].c[*].d : a.*.e
+  d = [for i, v in var.l : upper(v) if i % 2 == 0]
+  e = { for k, v in var.m : k => v... }
+  f = <<-EOT
+    heredoc ${var.x}
+  EOT
+  g = <<EOT
+plain
+EOT
+  h = provider::aws::arn_parse(var.arn)
+  i = fn(var.list...)
+  j = (1 + 2) * 3 / 4 - 5
+  k = "a" == "b" ? 1 : (var.o < 0 || var.o <= 1 || var.o > 2)
+}
+resource "aws_ses_domain_identity" "d" {
+  count  = 1
+  domain = var.domain
+  dynamic "x" {
+    for_each = var.xs
+    content {
+      y = x.value
+    }
+  }
+}
+module "m" {
+  source = "./m"
+}
+""",
+    'resource "a" "b" {\n  c = = 1\n}\n',
+    'a = "x\n',
+)
+
+
+def _keep(write: Callable, directory: str, path: str) -> None:
+    """``write(file)`` into a temporary file, renamed to ``path`` when whole."""
     import tempfile
 
     try:
@@ -152,7 +277,7 @@ def _keep(parser, directory: str, path: str) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as f:
-            parser.save(f)
+            write(f)
         os.replace(temporary, path)
     except OSError:
         try:
