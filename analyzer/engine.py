@@ -11,7 +11,7 @@ from typing import Optional
 from analyzer import baseline as baselines
 from analyzer import suppress
 from analyzer.counts import FileCounts
-from analyzer.discover import Excludes, discover, is_document
+from analyzer.discover import Excludes, discover, is_document, is_terraform
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
@@ -141,7 +141,8 @@ def scan(options: ScanOptions, progress=None) -> Report:
     for finding in findings:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
     if options.changed:
-        findings = [f for f in findings if _in_changed(f, options.changed, model)]
+        declared = {(r.context, r.address): r.file for r in model.resources()}
+        findings = [f for f in findings if _in_changed(f, options.changed, model, declared)]
     matched = baselines.split(findings, options.baseline, options.root or None)
     reported = matched.reported
     reported.extend(attach_fixes(reported, model, context, FixSettings(
@@ -227,16 +228,19 @@ def _outside_downloaded_modules(finding: Finding, model: Model) -> None:
         finding.location = outer[-1]
 
 
-def _in_changed(finding: Finding, changed: tuple, model: Model) -> bool:
-    """Whether a finding depends on a changed file: it is in one, or in the
-    module directory of a changed Terraform file, or a place its value
+def _in_changed(finding: Finding, changed: tuple, model: Model, declared: dict) -> bool:
+    """Whether a finding depends on a changed file: it, or the file that
+    declares its resource (``declared``, by deployment and address: a policy
+    read by ``templatefile()`` is reported in the template), is one or is in
+    the module directory of a changed ``.tf`` file, or a place its value
     came through is in one, or its deployment takes values from one
     (variable and parameter files) or calls the module it is in from one."""
     if not finding.file:
         return True
-    real = os.path.realpath(finding.file)
-    if any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed):
-        return True
+    for path in dict.fromkeys((finding.file, declared.get((finding.deployment, finding.resource)) or finding.file)):
+        real = os.path.realpath(path)
+        if any(real == c or (is_terraform(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed):
+            return True
     deployment = model.deployments.get(finding.deployment)
     related = [step.file for step in finding.trace]
     if deployment is not None:

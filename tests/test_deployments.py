@@ -70,6 +70,17 @@ def test_changed_only_counts_what_a_finding_depends_on(monkeypatch, changed, exp
     assert [f["deployment"] for f in findings] == expected
 
 
+@pytest.mark.parametrize("changed,expected", [
+    ("main.tf", ["policies/open.json", "policies/send.json.tftpl"]),  # declares both policies
+    ("policies/send.json.tftpl", ["policies/send.json.tftpl"]),
+    ("policies/open.json", ["policies/open.json"]),
+])
+def test_changed_only_counts_the_file_that_declares_a_policy_read_from_another(monkeypatch, changed, expected):
+    monkeypatch.chdir(DEPLOYMENTS / "templated")
+    findings = _json("--changed-only", changed)
+    assert [(f["rule_id"], f["file"]) for f in findings] == [("SES101", file) for file in expected]
+
+
 def test_a_finding_in_a_downloaded_module_is_reported_at_its_call(monkeypatch):
     """terraform init put the registry module under .terraform/modules: the finding points at the
     module block in the repository, the line inside the module is its trace's last step, and a

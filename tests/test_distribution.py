@@ -21,7 +21,7 @@ def test_pre_commit_hook_definition():
     for name in ("main.tf", "x.tf.json", "main.tofu", "x.tofu.json", "terraform.tfvars", "a.auto.tfvars.json",
                  "t.yaml", "t.yml", "cdk.out/Stack.template.json", "stack.template", "plan.json", "example.com.zone",
                  "templates/policy.json.tftpl", "policy.tpl", "params/prod.json", "zones/db.example.com",
-                 "example.com.db"):
+                 "example.com.db", "live/prod/terragrunt.hcl", "root.hcl"):
         assert files.search(name), name
     for name in ("README.md", "main.py", "Dockerfile", "tofu", "main.tofux"):
         assert not files.search(name), name
