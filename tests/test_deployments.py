@@ -81,6 +81,20 @@ def test_changed_only_counts_the_file_that_declares_a_policy_read_from_another(m
     assert [(f["rule_id"], f["file"]) for f in findings] == [("SES101", file) for file in expected]
 
 
+def test_blocks_over_an_unknown_for_each_are_judged_and_marked_conditional(monkeypatch):
+    """A policy document with its own for_each, looked up with [each.key], and DKIM records over a
+    for_each without a value: evaluated once with the unknown key, judged, and marked conditional."""
+    monkeypatch.chdir(DEPLOYMENTS / "unknown_for_each")
+    result = CliRunner().invoke(main, ["scan", ".", "--no-cache", "--format", "json"], catch_exceptions=False)
+    rows = [(f["rule_id"], f["line"], f["active"], f["conditional"]) for f in json.loads(result.output)["findings"]]
+    depends = "which instances exist depends on its for_each, which is not known: var.{0} has no value; " \
+              "pass --var {0}=... or a --var-file"
+    assert rows == [("SES211", 18, True, ""),  # tokens 2 and 3 have no record; token 1's is judged below
+                    ("SES222", 18, True, ""), ("SES230", 18, True, ""),
+                    ("SES101", 29, True, depends.format("senders")),
+                    ("SES212", 47, True, depends.format("records"))]
+
+
 def test_a_finding_in_a_downloaded_module_is_reported_at_its_call(monkeypatch):
     """terraform init put the registry module under .terraform/modules: the finding points at the
     module block in the repository, the line inside the module is its trace's last step, and a
