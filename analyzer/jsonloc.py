@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from analyzer.files import MAX_DEPTH, InputError, Limits
-from analyzer.model import LDict, LList, Location, LStr
+from analyzer.model import Hop, LDict, LList, Location, LStr
 
 _WS = re.compile(r"[ \t\n\r]*")
 MAX_INTEGER_DIGITS = 4000  # a JSON integer longer than this is not an input a scan needs
@@ -45,7 +45,7 @@ class Decoded:
 
 
 class _Decoder:
-    def __init__(self, text: str, file: str, line: int, column: int, limits: Optional[Limits]):
+    def __init__(self, text: str, file: str, line: int, column: int, limits: Optional[Limits], spans: tuple = ()):
         self.max_depth = limits.max_depth if limits else MAX_DEPTH
         self.too_deep = limits.too_deep() if limits else f"nesting deeper than {MAX_DEPTH} levels"
         self.text = text
@@ -54,6 +54,9 @@ class _Decoder:
         self.base_column = column
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.duplicates: list = []
+        self.spans = spans
+        self.span_starts = [span[0] for span in spans]
+        self.span_ends = [span[1] for span in spans]
 
     def position(self, offset: int) -> tuple[int, int]:
         lo = bisect.bisect_right(self.line_starts, offset) - 1
@@ -87,7 +90,8 @@ class _Decoder:
             return self.array(pos, depth)
         if ch == '"':
             text, end = self.string(pos)
-            return LStr(text, self.location(pos, end)), end
+            loc = self.location(pos, end)
+            return LStr(text, loc, self.through(pos, end, loc) if self.spans else ()), end
         for literal, result in (("true", True), ("false", False), ("null", None)):
             if self.text.startswith(literal, pos):
                 return result, pos + len(literal)
@@ -100,6 +104,18 @@ class _Decoder:
                 self.fail(f"an integer of {len(number)} digits (the limit is {MAX_INTEGER_DIGITS})", pos)
             return int(number), m.end()
         self.fail(f"unexpected character {ch!r}", pos)
+
+    def through(self, start: int, end: int, loc: Location) -> tuple:
+        """Where the values a template interpolated into ``text[start:end]``
+        came from, as the hops of the string decoded there: each one's
+        origin (unless on the string's own line), then where it passed."""
+        hops: tuple = ()
+        first, last = bisect.bisect_right(self.span_ends, start), bisect.bisect_left(self.span_starts, end)
+        for _, _, origin, via in self.spans[first:last]:
+            if origin is not None and (origin.file, origin.line) != (loc.file, loc.line):
+                hops += (Hop(origin, "value written"),)
+            hops += via
+        return hops
 
     def string(self, pos: int) -> tuple[str, int]:
         chunks = []
@@ -189,13 +205,16 @@ class _Decoder:
             self.fail("expected ',' or ']'", pos)
 
 
-def loads(text: str, file: str = "", line: int = 1, column: int = 1, limits: Optional[Limits] = None) -> Decoded:
+def loads(text: str, file: str = "", line: int = 1, column: int = 1, limits: Optional[Limits] = None,
+          spans: tuple = ()) -> Decoded:
     """Decode ``text``; ``line``/``column`` say where its first character is;
-    ``limits``: the scan's, when ``text`` is a whole file.
+    ``limits``: the scan's, when ``text`` is a whole file; ``spans``: the
+    ``LStr.spans`` of a text a template made, whose provenance the strings
+    decoded where they lie carry.
 
     Raises ``JSONLocError`` with the position of the problem.
     """
-    decoder = _Decoder(text, file, line, column, limits)
+    decoder = _Decoder(text, file, line, column, limits, spans)
     value, pos = decoder.value(0, 0)
     pos = decoder.skip(pos)
     if pos != len(text):

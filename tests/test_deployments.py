@@ -95,6 +95,17 @@ def test_blocks_over_an_unknown_for_each_are_judged_and_marked_conditional(monke
                     ("SES212", 47, True, depends.format("records"))]
 
 
+def test_values_interpolated_into_heredocs_and_templates_keep_their_trace(monkeypatch):
+    """A policy written as JSON text (a heredoc, a template file) is decoded after the values are
+    interpolated: each JSON string remembers what was interpolated where it lies."""
+    monkeypatch.chdir(DEPLOYMENTS / "template_traces")
+    given = [("terraform.tfvars", 1, "value written"), ("main.tf", 10, "module.ses argument sender")]
+    assert _rows(_json(".")) == [
+        ("SES101", "ses/main.tf", 16, ".", given, False),
+        ("SES101", "ses/send.json.tftpl", 4, ".", given + [("ses/main.tf", 27, "templatefile() variable principal")],
+         False)]
+
+
 def test_a_finding_in_a_downloaded_module_is_reported_at_its_call(monkeypatch):
     """terraform init put the registry module under .terraform/modules: the finding points at the
     module block in the repository, the line inside the module is its trace's last step, and a

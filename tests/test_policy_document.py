@@ -399,3 +399,20 @@ def test_a_part_not_in_the_table_is_where_its_nearest_enclosing_part_is():
     assert doc.where("Statement/0/Action").line == 23
     assert doc.where("Statement/7").line == 20
     assert parse_document({"Statement": []}).where("Statement/0") is None
+
+
+def test_a_json_string_carries_the_provenance_of_what_a_template_interpolated_there():
+    from analyzer.model import Hop
+
+    via_module = (Hop(Location("main.tf", 10), "module.ses argument sender"),)
+    text = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*", "arn:aws:iam::1:root"]}, ' \
+           '"Action": "ses:SendEmail", "Resource": "*"}]}'
+    star = text.index('"*"') + 1
+    account = text.index("1:root")
+    spans = ((star, star + 1, Location("terraform.tfvars", 1, 10), via_module),  # "${var.sender}"
+             (account, account + 1, Location("ses/policy.tftpl", 1, 70), ()))  # written on the string's own line
+    doc = parse_document(LStr(text, Location("ses/policy.tftpl", 1, 1), spans=spans))
+    first, second = doc.statements[0].principals
+    assert first.value.via == (Hop(Location("terraform.tfvars", 1, 10), "value written"),) + via_module
+    assert second.value.via == ()  # its origin is where the string is: nothing to add
+    assert parse_document(LStr(text, Location("ses/policy.tftpl", 1, 1))).statements[0].principals[0].value.via == ()

@@ -55,16 +55,21 @@ class Hop:
 
 class LStr(str):
     """A string that remembers where it was written (``loc``) and the
-    places it passed through since (``via``, ``Hop``s in the order passed)."""
+    places it passed through since (``via``, ``Hop``s in the order passed).
+    A string a template made also keeps, for each value interpolated into
+    it that has a provenance, ``(start, end, origin, via)``: where in the
+    string it is and where it came from (``spans``, in order), so JSON
+    decoded from the string can say where each of its strings came from."""
 
-    def __new__(cls, value: str, loc: Optional[Location] = None, via: tuple = ()):
+    def __new__(cls, value: str, loc: Optional[Location] = None, via: tuple = (), spans: tuple = ()):
         obj = super().__new__(cls, value)
         obj.loc = loc
         obj.via = via
+        obj.spans = spans
         return obj
 
     def __reduce__(self):
-        return (LStr, (str(self), self.loc, self.via))
+        return (LStr, (str(self), self.loc, self.via, self.spans))
 
 
 class LList(list):

@@ -52,10 +52,11 @@ def parse_document(value: Any, loc: Optional[Location] = None, file: str = "") -
 
 def _parse_text(text: str, loc: Optional[Location], file: str) -> PolicyDocument:
     try:
+        spans = getattr(text, "spans", ())
         if loc is None:
-            decoded = loads(str(text), file)
+            decoded = loads(str(text), file, spans=spans)
         else:
-            decoded = loads(str(text), loc.file, loc.line, loc.column)
+            decoded = loads(str(text), loc.file, loc.line, loc.column, spans=spans)
     except JSONLocError as error:
         where = Location(loc.file if loc else file, error.line, error.column)
         return _undecodable(text, where, str(error))

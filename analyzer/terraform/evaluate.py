@@ -21,6 +21,7 @@ from analyzer.errors import InputError, Unsupported
 from analyzer.model import (
     ERROR,
     EVALUATION,
+    Hop,
     LDict,
     LList,
     Location,
@@ -28,6 +29,7 @@ from analyzer.model import (
     Unknown,
     embed,
     has_marker,
+    passed,
     unknowns_in,
 )
 from analyzer.terraform import bounds, functions
@@ -167,7 +169,7 @@ class Evaluator:
             parts = parse_template(text, path, *start)
         except ParseError as exc:
             raise functions.FunctionError(f"{function}: {exc.message} in {path} line {exc.line}") from None
-        scope = Scope(_no_root_names(path), path, dict(variables))
+        scope = Scope(_no_root_names(path), path, {name: _given(variables, name, function) for name in variables})
         try:
             return self._render(parts, scope, Location(path, *start))
         except EvalError as exc:
@@ -283,7 +285,7 @@ class Evaluator:
         why = bounds.check_length(sum(map(len, pieces)))
         if why:
             raise EvalError(f"this template's result {why}")
-        return LStr("".join(pieces), loc)
+        return LStr("".join(pieces), loc, spans=_spans(pieces))
 
     def _render_parts(self, parts: list, scope: Scope) -> list:
         out = []
@@ -787,6 +789,30 @@ def _int_if_whole(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         return int(value)
     return value
+
+
+def _given(variables: dict, name: str, function: str):
+    """A template variable's value as the template sees it: having passed
+    the place it is given (``templatefile(..., { principal = var.p })``),
+    unless it is written there."""
+    value = variables[name]
+    given = variables.loc_of_key(name) if isinstance(variables, LDict) else None
+    origin = getattr(value, "loc", None)
+    if given is None or origin is not None and (origin.file, origin.line) == (given.file, given.line):
+        return value
+    return passed(value, Hop(given, f"{function}() variable {name}"))
+
+
+def _spans(pieces: list) -> tuple:
+    """``LStr.spans`` of a template's result: the interpolated strings that
+    carry a provenance, by their place among the pieces joined."""
+    spans, offset = [], 0
+    for piece in pieces:
+        origin, via = getattr(piece, "loc", None), getattr(piece, "via", ())
+        if origin is not None or via:
+            spans.append((offset, offset + len(piece), origin, via))
+        offset += len(piece)
+    return tuple(spans)
 
 
 def _show_key(key) -> str:
