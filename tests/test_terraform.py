@@ -11,7 +11,7 @@ import pytest
 
 from analyzer.discover import discover
 from analyzer.engine import ScanOptions, scan
-from analyzer.model import AFTER_APPLY, ERROR, OWNER, VARIABLE, Model, Unknown, embed
+from analyzer.model import AFTER_APPLY, ERROR, EVALUATION, OWNER, VARIABLE, Model, Unknown, embed
 from analyzer.terraform.loader import TerraformScan, Variables
 from conftest import exact
 
@@ -378,6 +378,8 @@ TRAVERSALS = [
     ("unknown-key-after-a-literal-index", "local.objs[0][var.u]", Unknown("local.objs[0][var.u]", VARIABLE)),
     ("unknown-key-of-a-computed-map", "merge(local.m)[var.u]", var("u")),
     ("unknown-key-in-a-list-of-equals", '["a", "a"][var.u]', "a"),
+    ("resource-type-as-a-base", "aws_iam_role.single.name", "single"),
+    ("parenthesized-base", '(local.m).a', 1),
 ]
 
 
@@ -395,6 +397,11 @@ TRAVERSAL_ERRORS = [
      "duplicate key '1' in a for expression; use ... to group"),
     ("try-without-success", "try(local.m.zz, local.l[9])", "no argument of try could be evaluated"),
     ("unsupported-function", "nosuchfn(1)", "the function nosuchfn is not supported by sesguard"),
+    ("resource-type-alone", "aws_iam_role", "aws_iam_role is not a value: a reference to it must name an attribute"),
+    ("resource-type-in-a-template", '"${aws_iam_role}"', "aws_iam_role is not a value"),
+    ("undeclared-type-in-a-for", '[for a in local.l : "${accounAt_id}"]', "accounAt_id is not a value"),
+    ("var-alone", "var", "var is not a value"),
+    ("data-type-alone", "length([data.aws_iam_policy_document])", "data.aws_iam_policy_document is not a value"),
 ]
 
 
@@ -1284,6 +1291,21 @@ resource "aws_ses_domain_identity" "from_outputs" {
     assert exact(identity.name, ["a.example.com", "inner.example.com", "c1.example.com",
                                  ["c0.example.com", "c1.example.com"],
                                  Unknown("module.a.aws_ses_domain_identity.this.arn", AFTER_APPLY)])
+
+
+def test_a_whole_module_call_as_a_value_is_unknown(load):
+    """module.a alone is the object of its outputs: valid Terraform, which sesguard does not build."""
+    model = load({"modules/mail/main.tf": CHILD, "main.tf": '''module "a" {
+  source = "./modules/mail"
+  domain = "a.example.com"
+}
+resource "aws_ses_domain_identity" "x" {
+  domain = [module.a, module.a.domain]
+}
+'''})
+    [identity] = [i for i in model.identities if i.address == "aws_ses_domain_identity.x"]
+    assert exact(identity.name, [Unknown("module.a", EVALUATION), "a.example.com"])
+    assert model.problems == []
 
 
 def test_outputs_of_a_module_with_unknown_for_each_are_unknown(load):

@@ -148,6 +148,16 @@ class Evaluator:
             return Unknown(f"expression nested too deeply (at {loc})", ERROR, loc)
 
     def eval(self, node, scope: Scope):
+        result = self._base(node, scope)
+        if isinstance(result, Namespace):
+            loc = node.loc if isinstance(node, JsonExpr) else location(scope.file, node)
+            return _whole(result, loc)
+        return result
+
+    def _base(self, node, scope: Scope):
+        """``node`` evaluated where an attribute, index or splat applies to
+        it: there, and nowhere else, a name that means something only with an
+        attribute after it (``var``, a resource type, ``module.x``) is one."""
         if isinstance(node, JsonExpr):
             return self._json(node.value, node.loc, scope)
         self.depth += 1
@@ -179,7 +189,7 @@ class Evaluator:
 
     def _expr_term(self, node, scope):
         inner = subtrees(node)
-        return self.eval(inner[0], scope)
+        return self._base(inner[0], scope)  # what it wraps is checked where it is used
 
     def _int_lit(self, node, scope):
         digits = str(node.children[0])
@@ -384,12 +394,12 @@ class Evaluator:
 
     def _get_attr_expr_term(self, node, scope):
         base_node, attr_node = subtrees(node)
-        base = self.eval(base_node, scope)
+        base = self._base(base_node, scope)
         return self.get_attr(base, name_of(subtrees(attr_node)[0]), location(scope.file, node))
 
     def _index_expr_term(self, node, scope):
         base_node, index_node = subtrees(node)
-        base = self.eval(base_node, scope)
+        base = self._base(base_node, scope)
         return self.index(base, self._index_key(index_node, scope), location(scope.file, node), node)
 
     def _index_key(self, index_node, scope):
@@ -405,7 +415,7 @@ class Evaluator:
 
     def _splat(self, node, scope):
         base_node, splat = subtrees(node)
-        base = self.eval(base_node, scope)
+        base = self._base(base_node, scope)
         loc = location(scope.file, node)
         if isinstance(base, Unknown):
             return base
@@ -801,6 +811,18 @@ def _given(variables: dict, name: str, function: str):
     if given is None or origin is not None and (origin.file, origin.line) == (given.file, given.line):
         return value
     return passed(value, Hop(given, f"{function}() variable {name}"))
+
+
+def _whole(namespace: Namespace, loc: Location):
+    """A name used as a value though it needs an attribute: Terraform
+    rejects ``var``, ``data.x`` or a resource type alone; a whole module
+    call (``module.x``, the object of its outputs) is valid, but sesguard
+    does not build it, so it is unknown."""
+    if namespace.ref.startswith("module."):
+        return Unknown(namespace.ref, EVALUATION, loc, f"{namespace.ref} as a whole object (all its outputs) is not "
+                       "evaluated by sesguard, so it is unknown")
+    raise EvalError(f"{namespace.ref} is not a value: a reference to it must name an attribute "
+                    f"({namespace.ref}.<name>)")
 
 
 def _spans(pieces: list) -> tuple:
