@@ -197,3 +197,21 @@ def test_an_organization_path_pattern_is_tried_in_each_organization_the_policy_n
     expected = Answer(False, frozenset({"account 777788889999"}), frozenset(), frozenset())
     assert engine(ORG_PATH_OF_ANY_ORG, ((), ("o-def456",))) == expected
     assert judge(ORG_PATH_OF_ANY_ORG, ((), ("o-def456",))) == expected
+
+
+# seed 3, policy 7398 (minimized): the grant needs every ses:FromAddress to be "${aws:username}@example.com",
+# the Deny needs it to be "*@example.com": only a user named "*" could send, and no IAM user name holds * (or
+# ?). The engine never offers a variable a value with a wildcard character, and said no one; the model took
+# aws:username for any text, and said anyone. The model now knows what an IAM user name cannot hold.
+def _username_against(name: str) -> dict:
+    return {'Version': '2012-10-17', 'Statement': [
+        {'Effect': 'Allow', 'Principal': '*', 'Action': 'ses:SendEmail', 'Resource': '*',
+         'Condition': {'ForAllValues:StringEquals': {'ses:FromAddress': ['${aws:username}@example.com']}}},
+        {'Effect': 'Deny', 'Principal': '*', 'Action': '*', 'Resource': '*',
+         'Condition': {'StringNotEqualsIgnoreCase': {'ses:FromAddress': [name + '@example.com']}}}]}
+
+
+def test_no_iam_user_name_holds_a_wildcard_character():
+    for name, public in (("*", False), ("a?", False), ("bob", True)):
+        assert engine(_username_against(name), ((), ())) == Answer(public, frozenset(), frozenset(), frozenset())
+        assert judge(_username_against(name), ((), ()))[:3] == (public, frozenset(), frozenset()), name

@@ -166,7 +166,10 @@ def _variable_values(names: Names, templates: list) -> None:
     value the policy names for the same key: ``${aws:username}@example.com``
     beside ``a@example.com`` offers ``aws:username`` the value ``a`` (the
     caller is an IAM user named so), as the unnamed value alone would match
-    neither."""
+    neither. A value holding ``*`` or ``?`` is never offered, even where
+    the operator reads them as characters: no IAM user name, tag value or
+    source identity holds them (``StringNotEquals`` "*@example.com" beside
+    ``${aws:username}@example.com`` leaves no user who may send)."""
     for key, template in templates:
         match = _VARIABLE.search(template)
         before, after = template[:match.start()], template[match.end():]

@@ -321,7 +321,14 @@ class Request:
             values = [z3.String(f"{name}#{i}") for i in range(ELEMENTS)]
             self.extra = getattr(self, "extra", []) + [count >= 0, count <= ELEMENTS]
             return present, list(zip(values, [count > i for i in range(ELEMENTS)]))
-        return present, [(z3.String(name), yes)]
+        value = z3.String(name)
+        if name == "aws:username":
+            # an IAM user's friendly name (IAM identifiers reference: letters, digits and + = , . @ _ -) is
+            # never empty and holds neither * nor ? (only the characters that policies give a meaning are
+            # excluded: the whole character class makes z3 give up on too many policies)
+            self.extra = getattr(self, "extra", []) + [z3.Implies(present, z3.And(
+                z3.Length(value) > 0, z3.Not(z3.Contains(value, _lit("*"))), z3.Not(z3.Contains(value, _lit("?")))))]
+        return present, [(value, yes)]
 
 
 _NEGATED = {"stringnotequals": "stringequals", "stringnotequalsignorecase": "stringequalsignorecase",
