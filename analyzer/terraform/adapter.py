@@ -43,7 +43,8 @@ from analyzer.policy.document import parse_document
 from analyzer.terraform.dns_records import DATA_ZONE_TYPES, DNS_TYPES, build_data_zone
 from analyzer.terraform.functions import JsonText
 from analyzer.terraform.iam_types import ACCESS_KEY_TYPE, ATTACHMENT_TYPES, IAM_POLICY_TYPES
-from analyzer.terraform.evaluate import EvalError, Scope
+from analyzer.terraform.eval_error import EvalError
+from analyzer.terraform.evaluate import Scope
 from analyzer.terraform.modules import OUTSIDE, ModuleInstance
 
 # resource type -> (name argument, kind or None when the name decides)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any, Callable, Optional
 
 from lark import Token, Tree
@@ -21,7 +20,6 @@ from analyzer.errors import InputError, Unsupported
 from analyzer.model import (
     ERROR,
     EVALUATION,
-    Hop,
     LDict,
     LList,
     Location,
@@ -29,10 +27,10 @@ from analyzer.model import (
     Unknown,
     embed,
     has_marker,
-    passed,
     unknowns_in,
 )
-from analyzer.terraform import bounds, functions
+from analyzer.terraform import bounds, functions, templates
+from analyzer.terraform.eval_error import EvalError
 from analyzer.terraform.parse import (
     JsonExpr,
     ParseError,
@@ -44,12 +42,6 @@ from analyzer.terraform.parse import (
     reference_text,
     subtrees,
 )
-
-
-class EvalError(InputError):
-    """An expression that is wrong (not merely unknown): a bad index, a
-    missing attribute, a bad argument. Becomes an ``Unknown`` whose hint is
-    the message, at the point where a value is needed."""
 
 
 class Namespace:
@@ -179,7 +171,8 @@ class Evaluator:
             parts = parse_template(text, path, *start)
         except ParseError as exc:
             raise functions.FunctionError(f"{function}: {exc.message} in {path} line {exc.line}") from None
-        scope = Scope(_no_root_names(path), path, {name: _given(variables, name, function) for name in variables})
+        scope = Scope(templates.no_root_names(path), path,
+                      {name: templates.given(variables, name, function) for name in variables})
         try:
             return self._render(parts, scope, Location(path, *start))
         except EvalError as exc:
@@ -262,15 +255,15 @@ class Evaluator:
             child = part.children[0]
             if isinstance(child, Token):
                 if child.type == "STRING_CHARS":
-                    parts.append(TemplatePart("lit", _unescape(str(child))))
+                    parts.append(TemplatePart("lit", templates.unescape(str(child))))
                 else:  # $${ or %%{ escapes
                     parts.append(TemplatePart("lit", str(child)[1:]))
                 continue
-            parts.append(_flat_directive(child))
+            parts.append(templates.flat_directive(child))
         return parts
 
     def _template_string(self, node, scope):
-        return LStr(_unescape(str(node.children[0])[2:-2]), location(scope.file, node))
+        return LStr(templates.unescape(str(node.children[0])[2:-2]), location(scope.file, node))
 
     def _heredoc(self, node, scope):
         parts = self._templates.get(id(node))
@@ -291,11 +284,11 @@ class Evaluator:
     def _render(self, parts: list, scope: Scope, loc: Location):
         if len(parts) == 1 and parts[0].kind == "interp":
             return self.eval(parts[0].expr, scope)
-        pieces = self._render_parts(_strip(parts), scope)
+        pieces = self._render_parts(templates.strip(parts), scope)
         why = bounds.check_length(sum(map(len, pieces)))
         if why:
             raise EvalError(f"this template's result {why}")
-        return LStr("".join(pieces), loc, spans=_spans(pieces))
+        return LStr("".join(pieces), loc, spans=templates.spans(pieces))
 
     def _render_parts(self, parts: list, scope: Scope) -> list:
         out = []
@@ -308,14 +301,14 @@ class Evaluator:
                 value = self.eval(part.expr, scope)
                 out.append(to_template_string(value, None))
             elif part.kind == "if":
-                then_parts, else_parts, i = _split_if(parts, i)
+                then_parts, else_parts, i = templates.split_if(parts, i)
                 cond = self.eval(part.expr, scope)
                 if isinstance(cond, Unknown):
                     out.append(embed(cond))
                 else:
                     out.extend(self._render_parts(then_parts if _truthy(cond) else else_parts, scope))
             elif part.kind == "for":
-                body, i = _split_for(parts, i)
+                body, i = templates.split_for(parts, i)
                 collection = self.eval(part.expr, scope)
                 if isinstance(collection, Unknown):
                     out.append(embed(collection))
@@ -488,7 +481,7 @@ class Evaluator:
         loc = location(scope.file, node)
         if name in ("try", "can"):
             return self._try_can(name, arg_nodes, scope)
-        if name == "templatestring" and arg_nodes and _is_literal_template(arg_nodes[0]):
+        if name == "templatestring" and arg_nodes and templates.is_literal_template(arg_nodes[0]):
             raise EvalError("templatestring: the template must be a reference to a string (a variable, a local, "
                             "an attribute), not a literal template, as Terraform requires")
         args = [self.eval(a, scope) for a in arg_nodes]
@@ -617,104 +610,6 @@ class Evaluator:
 # ---------------------------------------------------------------------------
 
 
-def _is_literal_template(node) -> bool:
-    """A quoted string or heredoc written in place."""
-    inner = subtrees(node) if isinstance(node, Tree) and node.data == "expr_term" else []
-    return len(inner) == 1 and inner[0].data in ("string", "heredoc_template", "heredoc_template_trim")
-
-
-def _no_root_names(path: str):
-    def root(name, loc):
-        raise EvalError(f"{name} is not a variable passed to the template {path}")
-
-    return root
-
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def _unescape(text: str) -> str:
-    """The characters a quoted HCL string's escape sequences stand for."""
-    if "\\" not in text:
-        return text
-
-    def replace(m) -> str:
-        code = m.group(1)
-        if code in _SIMPLE_ESCAPES:
-            return _SIMPLE_ESCAPES[code]
-        if len(code) > 1 and int(code[1:], 16) <= 0x10FFFF:
-            if 0xD800 <= int(code[1:], 16) < 0xE000:  # HCL, like Go, has no surrogate characters
-                raise EvalError(f"invalid escape sequence \\{code} in a string: a surrogate is not a character")
-            return chr(int(code[1:], 16))
-        raise EvalError(f"invalid escape sequence \\{code} in a string")
-
-    return _ESCAPE.sub(replace, text)
-
-
-def _flat_directive(tree: Tree) -> TemplatePart:
-    strip = [c for c in tree.children if isinstance(c, Token) and c.type == "STRIP_MARKER"]
-    tokens = [c for c in tree.children if isinstance(c, Token)]
-    strip_before = len(tokens) > 1 and tokens[1].type == "STRIP_MARKER"
-    strip_after = bool(strip) and tokens[-2].type == "STRIP_MARKER"
-    kind = {"interpolation": "interp", "template_if_start": "if", "template_else": "else",
-            "template_endif": "endif", "template_for_start": "for", "template_endfor": "endfor"}[tree.data]
-    exprs = subtrees(tree)
-    if kind == "interp":
-        return TemplatePart("interp", expr=exprs[0])
-    if kind == "if":
-        return TemplatePart("if", expr=exprs[0], strip_before=strip_before, strip_after=strip_after)
-    if kind == "for":
-        names = tuple(name_of(t) for t in exprs if t.data == "identifier")
-        return TemplatePart("for", expr=exprs[-1], names=names, strip_before=strip_before, strip_after=strip_after)
-    return TemplatePart(kind, strip_before=strip_before, strip_after=strip_after)
-
-
-def _strip(parts: list) -> list:
-    """Apply ``~`` strip markers to the literal parts around them."""
-    result = [TemplatePart(p.kind, p.text, p.expr, p.names, p.strip_before, p.strip_after) for p in parts]
-    for i, part in enumerate(result):
-        if part.kind == "lit":
-            continue
-        if part.strip_before and i > 0 and result[i - 1].kind == "lit":
-            result[i - 1].text = result[i - 1].text.rstrip()
-        if part.strip_after and i + 1 < len(result) and result[i + 1].kind == "lit":
-            result[i + 1].text = result[i + 1].text.lstrip()
-    return result
-
-
-def _split_if(parts: list, start: int):
-    depth = 0
-    then_parts, else_parts = [], []
-    current = then_parts
-    for i in range(start + 1, len(parts)):
-        kind = parts[i].kind
-        if kind == "if":
-            depth += 1
-        elif kind == "endif":
-            if depth == 0:
-                return then_parts, else_parts, i
-            depth -= 1
-        elif kind == "else" and depth == 0:
-            current = else_parts
-            continue
-        current.append(parts[i])
-    raise EvalError("%{if} without %{endif}")
-
-
-def _split_for(parts: list, start: int):
-    depth = 0
-    for i in range(start + 1, len(parts)):
-        kind = parts[i].kind
-        if kind == "for":
-            depth += 1
-        elif kind == "endfor":
-            if depth == 0:
-                return parts[start + 1:i], i
-            depth -= 1
-    raise EvalError("%{for} without %{endfor}")
-
-
 def _iterate(collection):
     if isinstance(collection, dict):
         return [(k, collection[k]) for k in sorted(collection)]
@@ -801,18 +696,6 @@ def _int_if_whole(value):
     return value
 
 
-def _given(variables: dict, name: str, function: str):
-    """A template variable's value as the template sees it: having passed
-    the place it is given (``templatefile(..., { principal = var.p })``),
-    unless it is written there."""
-    value = variables[name]
-    given = variables.loc_of_key(name) if isinstance(variables, LDict) else None
-    origin = getattr(value, "loc", None)
-    if given is None or origin is not None and (origin.file, origin.line) == (given.file, given.line):
-        return value
-    return passed(value, Hop(given, f"{function}() variable {name}"))
-
-
 def _whole(namespace: Namespace, loc: Location):
     """A name used as a value though it needs an attribute: Terraform
     rejects ``var``, ``data.x`` or a resource type alone; a whole module
@@ -823,18 +706,6 @@ def _whole(namespace: Namespace, loc: Location):
                        "evaluated by sesguard, so it is unknown")
     raise EvalError(f"{namespace.ref} is not a value: a reference to it must name an attribute "
                     f"({namespace.ref}.<name>)")
-
-
-def _spans(pieces: list) -> tuple:
-    """``LStr.spans`` of a template's result: the interpolated strings that
-    carry a provenance, by their place among the pieces joined."""
-    spans, offset = [], 0
-    for piece in pieces:
-        origin, via = getattr(piece, "loc", None), getattr(piece, "via", ())
-        if origin is not None or via:
-            spans.append((offset, offset + len(piece), origin, via))
-        offset += len(piece)
-    return tuple(spans)
 
 
 def _show_key(key) -> str:

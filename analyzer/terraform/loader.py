@@ -147,7 +147,7 @@ def _var_file_values(path: str, shown: str, model: Model, files: TerraformFiles)
 
 
 def _literal_only(name, loc):
-    from analyzer.terraform.evaluate import EvalError
+    from analyzer.terraform.eval_error import EvalError
 
     raise EvalError(f"a variable value must be a literal, and {name} is a reference")
 

@@ -43,8 +43,8 @@ from analyzer.model import (
     unknowns_in,
 )
 from analyzer.terraform import datasources
+from analyzer.terraform.eval_error import EvalError
 from analyzer.terraform.evaluate import (
-    EvalError,
     Evaluator,
     Namespace,
     Scope,

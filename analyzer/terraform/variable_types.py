@@ -6,7 +6,8 @@ from __future__ import annotations
 from lark import Tree
 
 from analyzer.model import LDict, LList, Unknown, loc_of
-from analyzer.terraform.evaluate import EvalError, type_name
+from analyzer.terraform.eval_error import EvalError
+from analyzer.terraform.evaluate import type_name
 from analyzer.terraform.functions import FunctionError, call
 from analyzer.terraform.parse import (
     JsonExpr,

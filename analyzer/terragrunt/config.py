@@ -23,7 +23,8 @@ from lark import Tree
 
 from analyzer.files import display, placed
 from analyzer.model import EVALUATION, MODULE, InputProblem, LDict, Location, Unknown
-from analyzer.terraform.evaluate import EvalError, Evaluator, Namespace, Scope
+from analyzer.terraform.eval_error import EvalError
+from analyzer.terraform.evaluate import Evaluator, Namespace, Scope
 from analyzer.terraform.functions import SUPPORTED, CallContext
 from analyzer.terraform.parse import ParseError, location, subtrees
 
