@@ -204,9 +204,9 @@ def _distinct_inputs(paths: list) -> list:
 def _where_it_points(finding: Finding) -> None:
     """A trace says where a value came from when that is not where the finding points."""
     loc = finding.location
-    if loc is not None and finding.trace and finding.trace[0].what == "value written" \
-            and (finding.trace[0].file, finding.trace[0].line) == (loc.file, loc.line):
-        finding.trace = tuple(finding.trace[1:])
+    if loc is not None:
+        finding.trace = tuple(step for step in finding.trace if step.what != "value written"
+                              or (step.file, step.line) != (loc.file, loc.line))
 
 
 _DOWNLOADED = f"{os.sep}.terraform{os.sep}modules{os.sep}"

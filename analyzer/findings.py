@@ -82,8 +82,12 @@ def trace(*values, at: Location = None) -> tuple:
         if origin is not None and origin.line and (at is None or (origin.file, origin.line) != (at.file, at.line)):
             steps.append(TraceStep(origin.file, origin.line, origin.column, "value written"))
         steps.extend(TraceStep(h.loc.file, h.loc.line, h.loc.column, h.what) for h in hops)
-    # a report shows a step by its line: two values written on one line are one step, the first
-    first = {}
+    # a report shows a step by its line: two values written on one line are one step, the first, and a
+    # value written on the line of the module argument (or template variable) it passes is that step
+    first: dict = {}
     for step in steps:
+        written = first.get((step.file, step.line, "value written"))
+        if written is not None and step.what != "value written" and list(first.values())[-1] is written:
+            del first[(step.file, step.line, "value written")]
         first.setdefault((step.file, step.line, step.what), step)
     return tuple(first.values())

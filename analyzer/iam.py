@@ -93,6 +93,15 @@ def any_identity_resource(statement: Statement) -> Optional[str]:
     return next((display(r) for r in statement.resources if spans_all_identities(r)), None)
 
 
+def opening_entries(statement: Statement) -> list:
+    """The entries that make a grant apply to every identity, as written:
+    its ``Action`` patterns that match a send action and its ``Resource``
+    patterns that span every identity (a ``NotAction`` or ``NotResource``
+    grants by what it leaves out, so it has none)."""
+    actions = [p for p in statement.actions or () if _known(p) and any(iam_match(p, a) for a in SEND_ACTIONS)]
+    return actions + [r for r in statement.resources or () if spans_all_identities(r)]
+
+
 def limits_from_address(statement: Statement) -> bool:
     """Whether a condition of the statement limits the sending address."""
     return any(isinstance(c.key, str) and c.key.lower() in FROM_ADDRESS_KEYS for c in statement.conditions)

@@ -183,12 +183,14 @@ class RuleContext:
         return self._verdicts[key][1]
 
 
-def about(resource, logical_path: str, value=None, **extra) -> dict:
-    """The keyword arguments of a finding about a model resource; ``value``:
-    the value at fault, whose provenance is the finding's trace."""
+def about(resource, logical_path: str, value=None, values=(), **extra) -> dict:
+    """The keyword arguments of a finding about a model resource; ``value``
+    (or ``values``): the value at fault, whose provenance is the finding's
+    trace."""
+    at_fault = ((value,) if value is not None else ()) + tuple(values)
     return {"resource": resource.address, "active": resource.active, "inactive_reason": resource.inactive_reason,
             "logical_path": logical_path, "deployment": resource.context, "conditional": resource.conditional,
-            "trace": trace(value) if value is not None else (), **extra}
+            "trace": trace(*at_fault), **extra}
 
 
 def place(resource) -> str:

@@ -44,7 +44,7 @@ Fix: name the identities (``Resource = aws_ses_domain_identity.d.arn``), or
 add a ``StringLike ses:FromAddress`` condition listing the sending addresses.
 """
 
-from analyzer.iam import any_identity_resource, limits_from_address, send_grants
+from analyzer.iam import any_identity_resource, limits_from_address, opening_entries, send_grants
 from analyzer.policy.describe import actions_phrase
 from analyzer.rules import about
 
@@ -79,4 +79,5 @@ def check(model, context):
                 "whoever holds this policy can send as every identity of the account, with its DKIM keys.",
                 policy, f"policy/{statement.path}", fix_title=rule.fix(),
                 details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
-                **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource"))
+                **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource",
+                        values=opening_entries(statement)))

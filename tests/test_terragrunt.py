@@ -32,8 +32,7 @@ def _rows(findings):
 
 
 DEV = ("SES101", "modules/ses/main.tf", 21, "live/dev",
-       [("live/dev/terragrunt.hcl", 10, "value written"),
-        ("live/dev/terragrunt.hcl", 10, "terragrunt input sender_principals")])
+       [("live/dev/terragrunt.hcl", 10, "terragrunt input sender_principals")])
 REMOTE = ("SES003", "live/remote/terragrunt.hcl", 2, "", [])
 # prod's principals: the parent's, then the dependency's mock output its own input deep-merges in
 PROD = ("SES102", "modules/ses/main.tf", 21, "live/prod",
@@ -78,7 +77,7 @@ def test_a_unit_scanned_alone_finds_its_parent_inside_the_repository(monkeypatch
     _, report = _scan(".", "--trusted-account", TRUSTED)
     assert _rows(report["findings"]) == [
         ("SES101", "../../modules/ses/main.tf", 21, ".",
-         [("terragrunt.hcl", 10, "value written"), ("terragrunt.hcl", 10, "terragrunt input sender_principals")])]
+         [("terragrunt.hcl", 10, "terragrunt input sender_principals")])]
 
 
 @pytest.mark.parametrize("changed,expected", [
@@ -195,7 +194,7 @@ def test_a_unit_without_source_deploys_its_own_directory(tmp_path, monkeypatch):
     _, report = _scan(".")
     assert _rows(report["findings"]) == [
         ("SES101", "app/main.tf", 21, "app",
-         [("app/terragrunt.hcl", 3, "value written"), ("app/terragrunt.hcl", 3, "terragrunt input sender_principals")])]
+         [("app/terragrunt.hcl", 3, "terragrunt input sender_principals")])]
 
 
 def test_an_include_with_no_parent_to_find_is_reported_at_its_path(tmp_path, monkeypatch):

@@ -121,14 +121,10 @@ def _closing(parts: list, start: int, opening: str, closing: str) -> int:
 
 def given(variables: dict, name: str, function: str):
     """A template variable's value as the template sees it: having passed
-    the place it is given (``templatefile(..., { principal = var.p })``),
-    unless it is written there."""
+    the place it is given (``templatefile(..., { principal = var.p })``)."""
     value = variables[name]
-    given = variables.loc_of_key(name) if isinstance(variables, LDict) else None
-    origin = getattr(value, "loc", None)
-    if given is None or origin is not None and (origin.file, origin.line) == (given.file, given.line):
-        return value
-    return passed(value, Hop(given, f"{function}() variable {name}"))
+    where = variables.loc_of_key(name) if isinstance(variables, LDict) else None
+    return value if where is None else passed(value, Hop(where, f"{function}() variable {name}"))
 
 
 def spans(pieces: list) -> tuple:
