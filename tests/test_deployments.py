@@ -106,6 +106,13 @@ def test_values_interpolated_into_heredocs_and_templates_keep_their_trace(monkey
          False)]
 
 
+def test_a_send_grant_in_a_policy_module_leads_back_to_the_action_its_caller_passes(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "SES110" / "iam_only_terraform")
+    assert _rows(_json(".")) == [
+        ("SES110", "main.tf", 6, ".", [], False),
+        ("SES110", "modules/policy/main.tf", 7, ".", [("main.tf", 20, "module.mailer argument actions")], False)]
+
+
 def test_a_finding_in_a_downloaded_module_is_reported_at_its_call(monkeypatch):
     """terraform init put the registry module under .terraform/modules: the finding points at the
     module block in the repository, the line inside the module is its trace's last step, and a
@@ -205,6 +212,23 @@ def test_a_module_outside_the_repository_is_not_analyzed_and_fails_the_run(tmp_p
         ("SES001", "main.tf", 5, "main.tf: module.ses: its source ../../modules/ses is outside the repository, "
                                  "which sesguard never reads outside of; scan from a repository that holds both, "
                                  "or give --root")]
+
+
+@pytest.mark.parametrize("params,line", [
+    ('{\n  "Sender": "*"\n}\n', 2),
+    ('[\n  {"ParameterKey": "Sender",\n   "ParameterValue": "*"}\n]\n', 3),
+    ('{"Parameters": {\n  "Sender": "*"}}\n', 2),
+])
+def test_a_value_from_a_parameters_file_is_traced_to_it(tmp_path, monkeypatch, params, line):
+    template = (FIXTURES / "SES101" / "inactive_cfn_yaml" / "template.yaml").read_text(encoding="utf-8")
+    template = template.replace('Parameters:\n', 'Parameters:\n  Sender:\n    Type: String\n', 1).replace(
+        'AWS: ["*"]', "AWS: !Ref Sender").replace("    Condition: CreatePolicy\n", "")
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    (tmp_path / "params.json").write_text(params, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    [finding] = _json(".", "--cfn-parameters", "params.json")
+    assert (finding["rule_id"], finding["file"], finding["line"]) == ("SES101", "template.yaml", 26)
+    assert [(s["file"], s["line"], s["what"]) for s in finding["trace"]] == [("params.json", line, "value written")]
 
 
 def test_a_changed_parameter_file_counts_for_the_templates_it_gives_values_to(tmp_path, monkeypatch):

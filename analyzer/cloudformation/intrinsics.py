@@ -227,8 +227,8 @@ class Resolver:
         if not isinstance(declaration, dict):
             return self.error("Ref", loc, f"parameter {name} is not declared as a mapping")
         type_ = declaration.get("Type", "String")
-        if name in self.given:
-            raw = LStr(self.given[name], loc)
+        if name in self.given:  # where a parameters file writes it, else (the command line) at the Ref
+            raw = self.given[name] if loc_of(self.given[name]) else LStr(self.given[name], loc)
         elif "Default" in declaration:
             raw = declaration["Default"]
         else:
