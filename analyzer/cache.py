@@ -2,10 +2,10 @@
 what changed.
 
 Parsing HCL with python-hcl2 is most of a scan's time (about 3 ms a file,
-and about 0.1 s to load its grammar); loading a parse tree from the cache
-takes about 0.4 ms, and a scan whose files all hit the cache never loads the
-grammar. Writing the entries makes a first scan of parse-heavy code 10-25%
-slower (SES-dense corpus). YAML and JSON are not cached: measured on
+and about 0.01 s to load its pickled grammar); loading a parse tree from the
+cache takes about 0.4 ms, and a scan whose files all hit the cache never
+loads the grammar. Writing the entries makes a first scan of parse-heavy
+code 10-25% slower (SES-dense corpus). YAML and JSON are not cached: measured on
 corpus/perf-cfn, unpickling a template costs nearly as much as parsing it.
 
 **Where.** ``--cache-dir``, else ``$SESGUARD_CACHE_DIR``, else

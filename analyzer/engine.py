@@ -11,7 +11,7 @@ from typing import Optional
 from analyzer import baseline as baselines
 from analyzer import suppress
 from analyzer.counts import FileCounts
-from analyzer.discover import Excludes, discover, is_document, is_terraform
+from analyzer.discover import Excludes, discover, is_document
 from analyzer.dns.link import link as link_dns
 from analyzer.documents import DocumentOptions, load_documents
 from analyzer.files import Limits
@@ -232,14 +232,15 @@ def _in_changed(finding: Finding, changed: tuple, model: Model, declared: dict) 
     """Whether a finding depends on a changed file: it, or the file that
     declares its resource (``declared``, by deployment and address: a policy
     read by ``templatefile()`` is reported in the template), is one or is in
-    the module directory of a changed ``.tf`` file, or a place its value
+    the module directory of a changed file that is no document (a ``.tf``, a
+    template its module may read, ``.sesguard.yml``), or a place its value
     came through is in one, or its deployment takes values from one
     (variable and parameter files) or calls the module it is in from one."""
     if not finding.file:
         return True
     for path in dict.fromkeys((finding.file, declared.get((finding.deployment, finding.resource)) or finding.file)):
         real = os.path.realpath(path)
-        if any(real == c or (is_terraform(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed):
+        if any(real == c or (not is_document(c) and os.path.dirname(real) == os.path.dirname(c)) for c in changed):
             return True
     deployment = model.deployments.get(finding.deployment)
     related = [step.file for step in finding.trace]

@@ -72,7 +72,7 @@ def test_changed_only_counts_what_a_finding_depends_on(monkeypatch, changed, exp
 
 @pytest.mark.parametrize("changed,expected", [
     ("main.tf", ["policies/open.json", "policies/send.json.tftpl"]),  # declares both policies
-    ("policies/send.json.tftpl", ["policies/send.json.tftpl"]),
+    ("policies/send.json.tftpl", ["policies/open.json", "policies/send.json.tftpl"]),  # a file its module reads
     ("policies/open.json", ["policies/open.json"]),
 ])
 def test_changed_only_counts_the_file_that_declares_a_policy_read_from_another(monkeypatch, changed, expected):

@@ -176,3 +176,17 @@ def test_a_long_token_takes_memory_in_proportion_to_its_length(own_grammar, text
     finally:
         tracemalloc.stop()
     assert peak < 8 * LONG
+
+
+def test_a_kept_parser_that_is_no_parser_is_deleted_and_built_again(own_grammar):
+    import pickle
+
+    grammar.parse("a = 1\n")
+    [name] = os.listdir(own_grammar)
+    with open(os.path.join(own_grammar, name), "wb") as f:
+        pickle.dump({"not": "a parser"}, f)
+    grammar.use_cache_directory(None)
+    grammar.use_cache_directory(own_grammar)
+    assert isinstance(grammar.parse("b = 1\n"), Tree)
+    with open(os.path.join(own_grammar, name), "rb") as f:
+        assert type(pickle.load(f)).__name__ == "Lark"  # written again

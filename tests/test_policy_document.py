@@ -416,3 +416,15 @@ def test_a_json_string_carries_the_provenance_of_what_a_template_interpolated_th
     assert first.value.via == (Hop(Location("terraform.tfvars", 1, 10), "value written"),) + via_module
     assert second.value.via == ()  # its origin is where the string is: nothing to add
     assert parse_document(LStr(text, Location("ses/policy.tftpl", 1, 1))).statements[0].principals[0].value.via == ()
+
+
+def test_a_policy_text_passed_to_a_module_keeps_what_was_interpolated_into_it():
+    from analyzer.model import Hop, passed
+
+    text = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ses:SendEmail", "Resource": "*"}]}'
+    star = text.index('"*"') + 1
+    written = LStr(text, Location("main.tf", 3), spans=((star, star + 1, Location("terraform.tfvars", 1), ()),))
+    argument = Hop(Location("main.tf", 9), "module.ses argument policy")
+    doc = parse_document(passed(written, argument))
+    [entry] = doc.statements[0].principals
+    assert entry.value.via == (Hop(Location("terraform.tfvars", 1), "value written"), argument)

@@ -11,7 +11,7 @@ import pytest
 
 from analyzer.discover import discover
 from analyzer.engine import ScanOptions, scan
-from analyzer.model import AFTER_APPLY, ERROR, EVALUATION, OWNER, VARIABLE, Model, Unknown, embed
+from analyzer.model import AFTER_APPLY, ERROR, OWNER, VARIABLE, Model, Unknown, embed
 from analyzer.terraform.loader import TerraformScan, Variables
 from conftest import exact
 
@@ -403,6 +403,11 @@ TRAVERSAL_ERRORS = [
     ("var-alone", "var", "var is not a value"),
     ("data-type-alone", "length([data.aws_iam_policy_document])", "data.aws_iam_policy_document is not a value"),
 ]
+
+
+def test_an_index_by_a_wrong_key_keeps_the_error_of_the_key(value_of):
+    found = value_of("local.l[local.bad]", COLLECTIONS + 'locals {\n  bad = 1 + "x"\n}\n')
+    assert is_error(found, '+ needs numbers, and "x" is not one')
 
 
 @pytest.mark.parametrize("expression,message", [c[1:] for c in TRAVERSAL_ERRORS],
@@ -1293,18 +1298,28 @@ resource "aws_ses_domain_identity" "from_outputs" {
                                  Unknown("module.a.aws_ses_domain_identity.this.arn", AFTER_APPLY)])
 
 
-def test_a_whole_module_call_as_a_value_is_unknown(load):
-    """module.a alone is the object of its outputs: valid Terraform, which sesguard does not build."""
-    model = load({"modules/mail/main.tf": CHILD, "main.tf": '''module "a" {
+def test_whole_resource_and_module_instances_are_values(load):
+    """A resource, data source or module instance is an object: it may be chosen, kept in a local or
+    tried, and its attributes read after (only a bare type, var or data.TYPE is not a value)."""
+    model = load({"modules/mail/main.tf": CHILD, "main.tf": '''variable "strict" {
+  default = false
+}
+module "a" {
   source = "./modules/mail"
   domain = "a.example.com"
 }
+resource "aws_iam_role" "r" {
+  name = "role"
+}
+locals {
+  role = aws_iam_role.r
+}
 resource "aws_ses_domain_identity" "x" {
-  domain = [module.a, module.a.domain]
+  domain = [(var.strict ? module.a : module.a).domain, local.role.name, try(aws_iam_role.r, null).name]
 }
 '''})
     [identity] = [i for i in model.identities if i.address == "aws_ses_domain_identity.x"]
-    assert exact(identity.name, [Unknown("module.a", EVALUATION), "a.example.com"])
+    assert exact(identity.name, ["a.example.com", "role", "role"])
     assert model.problems == []
 
 

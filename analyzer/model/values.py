@@ -109,8 +109,9 @@ def passed(value: Any, hop: Hop) -> Any:
     with_hop = getattr(value, "with_hop", None)
     if with_hop is not None:
         return with_hop(hop)
-    if isinstance(value, str):
-        return LStr(value, getattr(value, "loc", None), getattr(value, "via", ()) + (hop,))
+    if isinstance(value, str):  # what a template interpolated into it passed the hop too
+        spans = tuple((start, end, origin, via + (hop,)) for start, end, origin, via in getattr(value, "spans", ()))
+        return LStr(value, getattr(value, "loc", None), getattr(value, "via", ()) + (hop,), spans)
     if isinstance(value, dict):
         return LDict(((k, passed(v, hop)) for k, v in value.items()), getattr(value, "loc", None),
                      getattr(value, "key_locs", None), getattr(value, "via", ()) + (hop,))

@@ -141,15 +141,15 @@ class Evaluator:
 
     def eval(self, node, scope: Scope):
         result = self._base(node, scope)
-        if isinstance(result, Namespace):
-            loc = node.loc if isinstance(node, JsonExpr) else location(scope.file, node)
-            return _whole(result, loc)
+        if type(result) is Namespace:  # a resource or module instance (a subclass) is a value
+            raise EvalError(f"{result.ref} is not a value: a reference to it must name an attribute "
+                            f"({result.ref}.<name>)")
         return result
 
     def _base(self, node, scope: Scope):
         """``node`` evaluated where an attribute, index or splat applies to
         it: there, and nowhere else, a name that means something only with an
-        attribute after it (``var``, a resource type, ``module.x``) is one."""
+        attribute after it (``var``, ``data.TYPE``, a resource type) is one."""
         if isinstance(node, JsonExpr):
             return self._json(node.value, node.loc, scope)
         self.depth += 1
@@ -451,7 +451,8 @@ class Evaluator:
         if isinstance(key, Unknown):
             if isinstance(base, list) and base and all(_same(base[0], b) for b in base[1:]):
                 return base[0]
-            return Unknown(reference_text(written) or key.ref, key.kind, loc, key.hint)
+            named = reference_text(written) if key.kind != ERROR else None  # an error's ref is its message
+            return Unknown(named or key.ref, key.kind, loc, key.hint)
         if isinstance(base, Namespace):
             return base.attr(key)
         if isinstance(base, list):
@@ -694,18 +695,6 @@ def _int_if_whole(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         return int(value)
     return value
-
-
-def _whole(namespace: Namespace, loc: Location):
-    """A name used as a value though it needs an attribute: Terraform
-    rejects ``var``, ``data.x`` or a resource type alone; a whole module
-    call (``module.x``, the object of its outputs) is valid, but sesguard
-    does not build it, so it is unknown."""
-    if namespace.ref.startswith("module."):
-        return Unknown(namespace.ref, EVALUATION, loc, f"{namespace.ref} as a whole object (all its outputs) is not "
-                       "evaluated by sesguard, so it is unknown")
-    raise EvalError(f"{namespace.ref} is not a value: a reference to it must name an attribute "
-                    f"({namespace.ref}.<name>)")
 
 
 def _show_key(key) -> str:

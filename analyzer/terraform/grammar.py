@@ -162,14 +162,26 @@ def _load(path: str):
 
 
 def _unpickle(path: str):
-    """The parser pickled at ``path``, or None: missing, or damaged in any way."""
+    """The parser pickled at ``path``, or None: missing, or damaged in any
+    way (then deleted, so the next run writes it again)."""
     import pickle
+
+    from lark import Lark
 
     try:
         with open(path, "rb") as f:
-            return pickle.load(f)
-    except Exception:  # a damaged or foreign file is a miss, as in the parse cache
+            parser = pickle.load(f)
+    except FileNotFoundError:
         return None
+    except Exception:  # a damaged or foreign file is a miss, as in the parse cache
+        parser = None
+    if isinstance(parser, Lark):
+        return parser
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+    return None
 
 
 def _pickled(parser) -> Optional[bytes]:

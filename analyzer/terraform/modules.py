@@ -469,8 +469,8 @@ class ModuleInstance:
         children = self.children(name)
         block = entry[0]
         if isinstance(children, Unknown):
-            return Namespace(f"module.{name}", lambda o: Unknown(f"{self.prefix}module.{name}.{o}", MODULE, loc,
-                                                                 hint=children.hint))
+            return _UnknownOutputs(f"module.{name}", lambda o: Unknown(
+                f"{self.prefix}module.{name}.{o}", MODULE, loc, hint=children.hint))
         unknown = children[0][0].unknown
         if unknown is not None:
             return UnknownInstances(f"{self.prefix}module.{name}", unknown.kind, block.loc, unknown.describe(),
@@ -566,6 +566,10 @@ class ModuleInstance:
             return None
         return self.guarded(("output", name), lambda: self.evaluator.value(value.expr, self.scope(file)),
                             f"{self.prefix}{name}")
+
+
+class _UnknownOutputs(Namespace):
+    """A module call that was not analyzed: its instance, whose outputs are unknown."""
 
 
 class _OutputNamespace(Namespace):

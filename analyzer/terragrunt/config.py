@@ -37,6 +37,11 @@ FUNCTIONS = ("find_in_parent_folders", "read_terragrunt_config", "get_env", "pat
 MERGE_STRATEGIES = ("no_merge", "shallow", "deep")
 
 
+class _Object(Namespace):
+    """A dependency, its outputs, Terragrunt's ``feature`` or ``values``: an
+    object whose attributes are read on demand, and a value by itself."""
+
+
 class ConfigError(Exception):
     """A configuration that cannot be used: reported as SES001 at ``loc``."""
 
@@ -94,7 +99,7 @@ class Config:
         if name == "include":
             return Namespace("include", lambda n: self.exposed(n, loc))
         if name in ("feature", "values"):
-            return Namespace(name, lambda n: Unknown(f"{name}.{n}", EVALUATION, loc,
+            return _Object(name, lambda n: Unknown(f"{name}.{n}", EVALUATION, loc,
                                                      f"{name}.{n}: sesguard does not evaluate references to "
                                                      f"Terragrunt's {name} (at {loc})"))
         raise EvalError(f"unknown name {name!r}")
@@ -150,11 +155,11 @@ class Config:
                 return Unknown(f"dependency.{name}.{key}", EVALUATION, loc)
             if isinstance(mocks, (dict, Unknown)):
                 return mocks
-            return Namespace(f"dependency.{name}.outputs", lambda o: Unknown(
+            return _Object(f"dependency.{name}.outputs", lambda o: Unknown(
                 f"dependency.{name}.outputs.{o}", MODULE, loc,
                 f"dependency.{name}.outputs.{o} is an output of another unit, known only after it is applied; "
                 "give the dependency mock_outputs to analyze with them"))
-        return Namespace(f"dependency.{name}", output)
+        return _Object(f"dependency.{name}", output)
 
     # -- Terragrunt functions ---------------------------------------------------
 
