@@ -69,6 +69,7 @@ def arguments(env) -> list:
         args += ["--dns", get("dns").strip()]
     if flag(get("exit-zero"), "exit-zero"):
         args.append("--exit-zero")
+    flag(get("changed-only"), "changed-only")  # the step lists the pull request's files (analyzer.pr_files)
     try:
         args += shlex.split(get("args"))
     except ValueError as exc:

@@ -224,6 +224,10 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
               help="PATHS are changed files (as a pre-commit hook passes them): scan the current directory, so "
                    "modules are evaluated with their callers, and report only findings in the changed files' "
                    "modules and templates.")
+@click.option("--changed-files", "changed_files", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Scan PATHS as given and report only the findings that the files listed in FILE (paths "
+                   "relative to the repository root, one per line or NUL-separated; - for standard input) "
+                   "touch, as --changed-only judges them: a pull request's files.")
 @click.option("--max-file-size", callback=_size, metavar="SIZE",
               help="The largest file read, in bytes or with K, M, G (default 10M); a larger one is reported (SES001).")
 @click.option("--max-depth", type=click.IntRange(min=1, max=MAX_DEPTH_LIMIT), metavar="N",
@@ -250,7 +254,7 @@ def _render(report, fmt: str, quiet: bool, colour: bool, options) -> str:
 def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_org, var_file, variables,
          workspace, no_env_vars, cfn_parameters, cfn_parameters_file, fail_on, include_inactive, baseline_path,
          write_baseline, sarif_include_suppressed, exit_zero, no_suppress, quiet, verbose, dns_mode, nameservers, dns_timeout,
-         changed_only, max_file_size, max_depth, max_file_seconds, max_memory, no_cache, cache_dir, link_base,
+         changed_only, changed_files, max_file_size, max_depth, max_file_seconds, max_memory, no_cache, cache_dir, link_base,
          sam_config_env, jobs):
     """Scan PATHS (files or directories; default: the current directory)."""
     require("hcl2", "lark", "yaml", "regex", *(("dns",) if dns_mode == "live" else ()))
@@ -272,7 +276,9 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
 
     import os
 
-    changed = tuple(os.path.realpath(p) for p in paths) if changed_only else ()
+    if changed_only and changed_files:
+        raise click.UsageError("--changed-only and --changed-files are two ways to say what changed: give one")
+    changed = tuple(os.path.realpath(p) for p in paths) if changed_only else None
     if changed_only and not paths:
         click.echo("sesguard: no changed files given; nothing to report", err=True)
         sys.exit(0)
@@ -283,6 +289,8 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         if write_baseline:
             check_writable(write_baseline, "--write-baseline")
         root = find_root(paths, root_dir)
+        if changed_files:
+            changed = _listed_changes(changed_files, root)
         config_path = config_path or find_config(root)
         config = load_config(config_path, {r.id for r in load_rules()}) if config_path else None
         if verbose:
@@ -359,6 +367,23 @@ def scan(paths, fmt, outputs, root_dir, config_path, trusted_account, trusted_or
         click.echo(f"sesguard: {exc}", err=True)
         sys.exit(2)
     sys.exit(0 if exit_zero else exit_status(report, threshold, include_inactive))
+
+
+def _listed_changes(stream, root) -> tuple:
+    """The real paths of the files ``--changed-files`` lists, relative to
+    the repository root (the current directory without one): NUL-separated
+    when the text holds a NUL, else one per line."""
+    import os
+
+    from analyzer.engine import UsageError
+
+    try:
+        text = stream.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--changed-files {stream.name}: {exc}") from None
+    names = text.split("\0") if "\0" in text else text.splitlines()
+    base = root or os.getcwd()
+    return tuple(os.path.realpath(os.path.join(base, name)) for name in names if name)
 
 
 def _say_files_stand_for_modules(paths) -> None:

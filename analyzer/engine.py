@@ -45,7 +45,7 @@ class ScanOptions:
     root: str = ""  # the repository root (analyzer.repository.find_root), "" outside a repository
     personal_mailbox_domains: tuple = ()  # added to the built-in list (SES201)
     suppress: bool = True  # False: audit mode, every suppression ignored
-    changed: tuple = ()  # with --changed-only: the changed files; only their modules are reported
+    changed: Optional[tuple] = None  # the changed files (--changed-only, --changed-files): only what they touch is reported
     dns: str = "static"  # "off": no DNS rule; "static": the declared records; "live": also public DNS
     nameservers: tuple = ()  # with dns "live": "IP[:PORT]" to ask (default: the system's resolvers)
     dns_timeout: float = 2.0  # seconds per live query
@@ -140,7 +140,7 @@ def scan(options: ScanOptions, progress=None) -> Report:
         findings.extend(_suppress(findings, model, context, options, {r.id for r in running}))
     for finding in findings:
         finding.severity = options.severity.get(finding.rule_id, finding.severity)
-    if options.changed:
+    if options.changed is not None:
         declared = {(r.context, r.address): r.file for r in model.resources()}
         findings = [f for f in findings if _in_changed(f, options.changed, model, declared)]
     matched = baselines.split(findings, options.baseline, options.root or None)

@@ -34,6 +34,7 @@ def env(**inputs):
       "--var-file", "shared.tfvars"]),
     ({"dns": "off", "exit_zero": "true", "args": "--var 'name=a b' --include-inactive"},
      [".", "--fail-on", "low", "--dns", "off", "--exit-zero", "--var", "name=a b", "--include-inactive"]),
+    ({"changed_only": " True "}, [".", "--fail-on", "low"]),  # the step itself lists the pull request's files
 ])
 def test_inputs_become_arguments(inputs, expected):
     assert arguments(env(**inputs)) == expected
@@ -41,6 +42,7 @@ def test_inputs_become_arguments(inputs, expected):
 
 @pytest.mark.parametrize("inputs, message", [
     ({"exit_zero": "yes please"}, "input exit-zero: 'yes please' is not true or false"),
+    ({"changed_only": "on a pull request"}, "input changed-only: 'on a pull request' is not true or false"),
     ({"paths": "[a, {b: c}]"}, "input paths: a YAML list must hold only strings"),
     ({"paths": "[a"}, "input paths: not a YAML list"),
     ({"args": "--var 'unclosed"}, "input args: No closing quotation"),

@@ -16,7 +16,7 @@ import yaml
 from analyzer.report.markdown import MARKER
 from conftest import FIXTURES, REPO
 from test_action import run_scan_step
-from test_pr_comment import FakeGitHub, no_proxy  # noqa: F401  (the fixture is used by name)
+from fake_github import FakeGitHub, no_proxy  # noqa: F401  (the fixture is used by name)
 
 STEPS = {s.get("name"): s for s in yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"]}
 

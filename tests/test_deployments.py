@@ -70,6 +70,46 @@ def test_changed_only_counts_what_a_finding_depends_on(monkeypatch, changed, exp
     assert [f["deployment"] for f in findings] == expected
 
 
+@pytest.mark.parametrize("listed,expected", [
+    ("envs/dev/terraform.tfvars\n", ["envs/dev"]),
+    ("envs/prod/main.tf\0envs/prod/terraform.tfvars\0", []),  # NUL-separated, as the Action writes it
+    ("modules/ses/deny.tf\n", ["envs/dev"]),  # a file removed from the module changes what the module means
+    ("modules/ses/README.md\n", ["envs/dev"]),
+    ("envs/dev/policy.json\n", []),  # a document is itself, not its directory
+    ("", []),  # the pull request changes nothing scanned
+])
+def test_changed_files_are_judged_as_changed_only_judges_them(monkeypatch, tmp_path, listed, expected):
+    """--changed-files (a pull request's files, relative to the repository root) scans PATHS as given."""
+    monkeypatch.chdir(DEPLOYMENTS / "envs")
+    (tmp_path / "changed").write_text(listed, encoding="utf-8")
+    everything = _json(".", "--root", ".", "--trusted-account", TRUSTED[0])
+    assert [f["deployment"] for f in everything] == ["envs/dev"]
+    findings = _json(".", "--root", ".", "--changed-files", str(tmp_path / "changed"), "--trusted-account",
+                     TRUSTED[0])
+    assert [f["deployment"] for f in findings] == expected
+
+
+def test_changed_files_are_relative_to_the_repository_root(monkeypatch, tmp_path):
+    monkeypatch.chdir(DEPLOYMENTS / "envs" / "envs")
+    root = os.path.dirname(os.path.dirname(str(FIXTURES)))
+    while not os.path.exists(os.path.join(root, ".git")):
+        root = os.path.dirname(root)
+    listed = os.path.relpath(DEPLOYMENTS / "envs" / "envs" / "dev" / "terraform.tfvars", root)
+    result = CliRunner().invoke(main, ["scan", "..", "--changed-files", "-", "--dns", "off", "--no-cache",
+                                       "--format", "json", "--trusted-account", TRUSTED[0]],
+                                input=f"{listed}\n", catch_exceptions=False)
+    assert [(f["rule_id"], f["file"]) for f in json.loads(result.output)["findings"]] == [
+        ("SES101", "fixtures/deployments/envs/modules/ses/main.tf")]
+
+
+def test_changed_files_and_changed_only_are_exclusive(tmp_path):
+    (tmp_path / "changed").write_text("main.tf\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", "--changed-only", "main.tf", "--changed-files",
+                                       str(tmp_path / "changed")])
+    assert result.exit_code == 2
+    assert "--changed-only and --changed-files are two ways to say what changed: give one" in result.output
+
+
 @pytest.mark.parametrize("changed,expected", [
     ("main.tf", ["policies/open.json", "policies/send.json.tftpl"]),  # declares both policies
     ("policies/send.json.tftpl", ["policies/open.json", "policies/send.json.tftpl"]),  # a file its module reads

@@ -58,7 +58,7 @@ def test_github_action_definition():
     action = yaml.safe_load((REPO / "action.yml").read_text())
     assert set(action["inputs"]) == {"paths", "fail-on", "exit-zero", "config", "baseline", "trusted-accounts",
                                      "var-files", "dns", "args", "format", "upload-sarif", "summary", "comment",
-                                     "github-token"}
+                                     "changed-only", "github-token"}
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     scan = next(s for s in steps if s.get("id") == "scan")

@@ -59,7 +59,9 @@ LAYERS = {
     "analyzer.senders": "derived",  # who can send, from the verdicts, for the reports that draw it
     "analyzer.ruledoc": "reporters",
     "analyzer.fix": "derived",  # edits that close findings, computed after the rules
+    "analyzer.github": "cli",
     "analyzer.pr_comment": "cli",
+    "analyzer.pr_files": "cli",
     "analyzer.action": "cli",
     "analyzer.repository": "model",
     "analyzer.outputs": "model",
