@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from analyzer.cli import main
 from analyzer.engine import ScanOptions, scan
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 DEPLOYMENTS = FIXTURES / "deployments"
 TRUSTED = ("111122223333",)
@@ -91,15 +91,12 @@ def test_changed_files_are_judged_as_changed_only_judges_them(monkeypatch, tmp_p
 
 def test_changed_files_are_relative_to_the_repository_root(monkeypatch, tmp_path):
     monkeypatch.chdir(DEPLOYMENTS / "envs" / "envs")
-    root = os.path.dirname(os.path.dirname(str(FIXTURES)))
-    while not os.path.exists(os.path.join(root, ".git")):
-        root = os.path.dirname(root)
-    listed = os.path.relpath(DEPLOYMENTS / "envs" / "envs" / "dev" / "terraform.tfvars", root)
+    listed = os.path.relpath(DEPLOYMENTS / "envs" / "envs" / "dev" / "terraform.tfvars", REPO)  # as git lists it
     result = CliRunner().invoke(main, ["scan", "..", "--changed-files", "-", "--dns", "off", "--no-cache",
                                        "--format", "json", "--trusted-account", TRUSTED[0]],
                                 input=f"{listed}\n", catch_exceptions=False)
     assert [(f["rule_id"], f["file"]) for f in json.loads(result.output)["findings"]] == [
-        ("SES101", "fixtures/deployments/envs/modules/ses/main.tf")]
+        ("SES101", "../modules/ses/main.tf")]  # reported as ever, relative to the working directory
 
 
 def test_changed_files_and_changed_only_are_exclusive(tmp_path):
