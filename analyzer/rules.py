@@ -27,6 +27,7 @@ from typing import Optional
 
 from analyzer.findings import Finding, severity_rank, trace
 from analyzer.model import Model
+from analyzer.policy.alternatives import evaluate_each
 from analyzer.policy.resources import identity_arn
 from analyzer.policy.verdict import Trust, Verdict, evaluate
 
@@ -169,17 +170,23 @@ class RuleContext:
     def grants(self, model: Model):
         """``(policy, verdict, grant)`` for every send grant of every identity policy."""
         for policy in model.identity_policies:
-            if policy.document is None:
-                continue
             verdict = self.verdict(policy)
-            for grant in verdict.grants:
+            for grant in verdict.grants if verdict is not None else ():
                 yield policy, verdict, grant
 
-    def verdict(self, policy) -> Verdict:
+    def verdict(self, policy) -> Optional[Verdict]:
+        """Who may send through ``policy``; None when its document is unknown
+        and is none of known documents."""
+        if policy.document is None and not policy.alternatives:
+            return None
         key = id(policy)
         if key not in self._verdicts:
             identity = identity_arn(policy.identity) if policy.identity is not None else None
-            self._verdicts[key] = (policy, evaluate(policy.document, self.trust, identity))
+            if policy.document is not None:
+                verdict = evaluate(policy.document, self.trust, identity)
+            else:
+                verdict = evaluate_each(policy.alternatives, policy.document_unknown, self.trust, identity)
+            self._verdicts[key] = (policy, verdict)
         return self._verdicts[key][1]
 
 

@@ -60,7 +60,7 @@ def senders_of(model, context) -> list:
     by_policy: dict = {}
     for policy, _verdict, grant in context.grants(model):
         statement = grant.statement
-        loc = policy.document.where(statement.path)
+        loc = policy.where(f"policy/{statement.path}")
         denies = tuple(n for n in grant.notes if "Deny" in n or "denies" in n)
         own = [c for c in grant.narrowing if any(c is mine for mine in statement.conditions)]
         by_policy.setdefault(id(policy), (policy, []))[1].append(SenderGrant(
@@ -79,7 +79,7 @@ def senders_of(model, context) -> list:
         ))
     result = []
     for policy in model.identity_policies:
-        if policy.document is None:
+        if context.verdict(policy) is None:
             continue
         _, grants = by_policy.get(id(policy), (policy, []))
         loc = policy.where("policy")

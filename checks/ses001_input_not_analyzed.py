@@ -46,7 +46,7 @@ def check(model, context):
             yield rule.finding_on(f"{subject(policy)}: the policy could not be fully analyzed: {message}",
                                   policy, where, **finding_fields(policy, "policy/" + message))
     for policy in model.identity_policies:
-        verdict = context.verdict(policy) if policy.document is not None else None
+        verdict = context.verdict(policy)
         for unknowns, where, path, _ in policy_unknowns(policy, verdict):
             errors = [u for u in unknowns if u.kind == ERROR]
             if errors:

@@ -87,7 +87,7 @@ def check(model, context):
 
 def _policies(model, context, rule):
     for policy in model.identity_policies:
-        verdict = context.verdict(policy) if policy.document is not None else None
+        verdict = context.verdict(policy)
         for unknowns, where, path, statement in policy_unknowns(policy, verdict):
             unresolved = _unresolved(unknowns)
             if not unresolved:

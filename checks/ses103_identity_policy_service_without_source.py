@@ -26,6 +26,7 @@ from analyzer.policy.describe import (
     grant_path,
     subject,
     ignored_phrase,
+    notes_phrase,
     statement_path,
 )
 
@@ -54,7 +55,7 @@ def check(model, context):
         services = ", ".join(grant.services_without_source)
         message = (f"{subject(policy)}: {statement.label} lets the service {services} send "
                    f"{actions_phrase(grant.actions)} as this identity for any of its customers "
-                   f"(confused deputy).{ignored_phrase(grant)}")
+                   f"(confused deputy).{ignored_phrase(grant)}{notes_phrase(grant, verdict)}")
         yield rule.finding_on(message, policy, grant_path(statement), fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "services": list(grant.services_without_source)},

@@ -149,6 +149,9 @@ def _fix(finding, resources, model, context, settings) -> Fix:
     shown = ", ".join("the deploying account" if v is OWNER else v for v in values)
     description = f"add a StringEquals {key} condition ({shown}) to the statement"
     policy, statement = _grant(finding, context, model, settings)
+    if policy is not None and policy.document is None:
+        return refuse(description, "the policy is one of several documents an unknown key picks: "
+                                   "fix each of them by hand")
     at = policy.document.locs.get(statement.path) if statement is not None else None
     if at is None or not at.file:
         return refuse(description, "the statement's place in the source is not known")

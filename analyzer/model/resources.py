@@ -215,6 +215,8 @@ class IdentityPolicy(_Documented, Resource):
     policy_name: Any = None
     document: Optional[PolicyDocument] = None
     document_unknown: Optional[Unknown] = None  # the policy text could not be resolved
+    # when document_unknown is one of known values (an unknown key picks it): each as a document
+    alternatives: list = field(default_factory=list)
 
 
 @dataclass

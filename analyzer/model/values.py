@@ -196,6 +196,53 @@ class Unknown:
         return f"{self.ref} could not be evaluated"
 
 
+MAX_ALTERNATIVES = 32  # the most values an Alternatives names; beyond, the value is a plain Unknown
+
+
+class Alternatives(Unknown):
+    """An unknown value known to be one of ``options``: the element of a known
+    map or list that an unknown key picks (``local.policies[var.mode]``), or
+    the branch of a conditional whose condition is unknown. It is an
+    ``Unknown`` everywhere; only a rule that judges each option, and reports
+    what holds for all of them, reads ``options`` (a policy that is public
+    whichever document the key picks). An expression that computes from it
+    (a function, an operator) gives a plain ``Unknown``: the options are what
+    the key picks, not what is made of it."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, ref, kind, loc, hint, options):
+        super().__init__(ref, kind, loc, hint)
+        self.options = tuple(options)
+
+    def __getstate__(self):
+        return super().__getstate__() + (self.options,)
+
+    def __setstate__(self, state):
+        super().__setstate__(state[:4])
+        self.options = state[4]
+
+    def plain(self) -> Unknown:
+        return Unknown(self.ref, self.kind, self.loc, self.hint)
+
+    @staticmethod
+    def of(unknown: Unknown, options) -> Unknown:
+        """``unknown`` as one of ``options`` (each flattened when it is itself
+        an Alternatives); a plain Unknown when an option is unknown otherwise
+        or there are more than ``MAX_ALTERNATIVES``."""
+        flat = []
+        for option in options:
+            if isinstance(option, Alternatives):
+                flat.extend(option.options)
+            elif isinstance(option, Unknown):
+                return Unknown(unknown.ref, unknown.kind, unknown.loc, unknown.hint)
+            else:
+                flat.append(option)
+        if not flat or len(flat) > MAX_ALTERNATIVES:
+            return Unknown(unknown.ref, unknown.kind, unknown.loc, unknown.hint)
+        return Alternatives(unknown.ref, unknown.kind, unknown.loc, unknown.hint, flat)
+
+
 _MARK_START = "\ue000"
 _MARK_END = "\ue001"
 _MARK_SEP = "\ue002"

@@ -76,8 +76,8 @@ def policy_unknowns(policy: IdentityPolicy, verdict) -> list:
     """``(unknowns, where, logical path, statement)`` for each part of a
     policy whose verdict an unknown value decides (``where``: the path of the
     part, for ``Rule.finding_on``)."""
-    if policy.document_unknown is not None:
-        return [([policy.document_unknown], "policy", "policy", None)]
+    if policy.document_unknown is not None and (verdict is None or verdict.unknowns):
+        return [([policy.document_unknown], "policy", "policy", None)]  # a verdict on alternatives may hold
     if verdict is None:
         return []
     found = []

@@ -299,14 +299,16 @@ def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[
     identity = argument(identity_argument)
     policy = argument("policy")
     policy_loc = location("policy")
-    document, unknown = None, None
+    document, unknown, alternatives = None, None, []
     if isinstance(policy, Unknown):
         unknown = policy
+        alternatives = [parse(option, policy_loc) for option in getattr(policy, "options", ())]
     elif policy is not None:
         document = parse(policy, policy_loc)
     return IdentityPolicy(type=type_, identity=_identity_name(identity),
                           identity_address=_identity_address(identity), policy_name=argument(name_argument),
-                          document=document, document_unknown=unknown, value_locs={"policy": policy_loc}, **resource)
+                          document=document, document_unknown=unknown, alternatives=alternatives,
+                          value_locs={"policy": policy_loc}, **resource)
 
 
 def _identity_name(value):

@@ -20,6 +20,7 @@ from analyzer.errors import InputError, Unsupported
 from analyzer.model import (
     ERROR,
     EVALUATION,
+    Alternatives,
     LDict,
     LList,
     Location,
@@ -144,6 +145,8 @@ class Evaluator:
         if type(result) is Namespace:  # a resource or module instance (a subclass) is a value
             raise EvalError(f"{result.ref} is not a value: a reference to it must name an attribute "
                             f"({result.ref}.<name>)")
+        if type(result) is Alternatives and any(isinstance(o, Namespace) for o in result.options):
+            return result.plain()  # instances are not values: it picks no value
         return result
 
     def _base(self, node, scope: Scope):
@@ -159,7 +162,10 @@ class Evaluator:
             handler = getattr(self, "_" + node.data, None)
             if handler is None:
                 raise EvalError(f"unsupported expression {node.data}")
-            return handler(node, scope)
+            result = handler(node, scope)
+            if type(result) is Alternatives and node.data not in _PICKS:
+                return result.plain()  # computed from what a key picks: not one of the options
+            return result
         finally:
             self.depth -= 1
 
@@ -334,7 +340,10 @@ class Evaluator:
             else_value = self.value(else_node, scope)
             if _same(then_value, else_value):
                 return then_value
-            return Unknown(cond.ref, cond.kind, location(scope.file, node), cond.hint)
+            if cond.kind == ERROR:  # the condition is wrong: the input is not analyzed
+                return Unknown(cond.ref, cond.kind, location(scope.file, node), cond.hint)
+            return Alternatives.of(Unknown(cond.ref, cond.kind, location(scope.file, node), cond.hint),
+                                   (then_value, else_value))
         if _marked(cond):
             return unknown_from([cond], location(scope.file, node))
         return self.eval(then_node if _truthy(cond) else else_node, scope)
@@ -429,8 +438,9 @@ class Evaluator:
         if isinstance(base, Namespace):
             return base.attr(name)
         if isinstance(base, Unknown):
-            return Unknown(f"{base.ref}.{name}", base.kind if base.kind != "owner-account" else EVALUATION,
-                           loc, base.hint)
+            named = Unknown(f"{base.ref}.{name}", base.kind if base.kind != "owner-account" else EVALUATION,
+                            loc, base.hint)
+            return self._of_each(base, named, lambda option: self.get_attr(option, name, loc))
         if isinstance(base, dict):
             if name in base:
                 return base[name]
@@ -446,13 +456,17 @@ class Evaluator:
         if one is not None and isinstance(key, Unknown):
             return one
         if isinstance(base, Unknown):
-            return Unknown(f"{base.ref}[{_show_key(key)}]", base.kind if base.kind != "owner-account" else EVALUATION,
-                           loc, base.hint)
+            named = Unknown(f"{base.ref}[{_show_key(key)}]", base.kind if base.kind != "owner-account" else EVALUATION,
+                            loc, base.hint)
+            return self._of_each(base, named, lambda option: self.index(option, key, loc))
         if isinstance(key, Unknown):
             if isinstance(base, list) and base and all(_same(base[0], b) for b in base[1:]):
                 return base[0]
             named = reference_text(written) if key.kind != ERROR else None  # an error's ref is its message
-            return Unknown(named or key.ref, key.kind, loc, key.hint)
+            unknown = Unknown(named or key.ref, key.kind, loc, key.hint)
+            if key.kind == ERROR or not isinstance(base, (dict, list)) or isinstance(base, Namespace):
+                return unknown
+            return Alternatives.of(unknown, base.values() if isinstance(base, dict) else base)
         if isinstance(base, Namespace):
             return base.attr(key)
         if isinstance(base, list):
@@ -469,6 +483,17 @@ class Evaluator:
                 return base[key]
             raise EvalError(f"the map has no key {key!r}")
         raise EvalError(f"a {type_name(base)} cannot be indexed")
+
+    @staticmethod
+    def _of_each(base, named: Unknown, step) -> Unknown:
+        """``named``, one of ``step`` applied to each option of ``base`` when
+        ``base`` is an Alternatives; plain when a step fails for an option."""
+        if not isinstance(base, Alternatives):
+            return named
+        try:
+            return Alternatives.of(named, [step(option) for option in base.options])
+        except EvalError:
+            return named
 
     # -- functions --------------------------------------------------------
 
@@ -639,11 +664,17 @@ def _bool_operand(value, op: str, loc: Location):
     return _truthy(value, f"{op} needs bools")
 
 
+# Expressions that pass on what an unknown key picks: a reference, an index, a conditional, parentheses
+_PICKS = frozenset({"expr_term", "identifier", "get_attr_expr_term", "index_expr_term", "conditional"})
+
+
 def _marked(value) -> bool:
     return isinstance(value, str) and has_marker(value)
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, Alternatives) or isinstance(b, Alternatives):
+        return False  # equal as unknowns (by name), not by the values each may be
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return isinstance(a, Unknown) and a == b
     try:

@@ -31,6 +31,7 @@ from analyzer.model import (
     EVALUATION,
     MODULE,
     VARIABLE,
+    Alternatives,
     Deployment,
     Hop,
     InputProblem,
@@ -327,7 +328,7 @@ class ModuleInstance:
         inactive = self._inactive_view().scope(file)
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
-            count = self.evaluator.value(expr, scope)
+            count = _whole(self.evaluator.value(expr, scope))
             if count is None:  # as a module library's null default leaves it: no instance, no error
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count is null", expr, scope))]
@@ -350,7 +351,7 @@ class ModuleInstance:
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
-            items = self.evaluator.value(expr, scope)
+            items = _whole(self.evaluator.value(expr, scope))
             if isinstance(items, list) and any(unknowns_in(items)):
                 items = unknown_from(items, location(file, expr))  # the keys of a set must be known
             if isinstance(items, Unknown):
@@ -401,7 +402,7 @@ class ModuleInstance:
         iterator = block_type = block.labels[0]
         if "iterator" in attrs:
             iterator = _identifier(attrs["iterator"].expr) or block_type
-        items = self.evaluator.value(attrs["for_each"].expr, scope) if "for_each" in attrs else []
+        items = _whole(self.evaluator.value(attrs["for_each"].expr, scope)) if "for_each" in attrs else []
         contents = block.body.blocks_of("content")
         if not contents:
             return
@@ -615,6 +616,13 @@ def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope, hop: Hop):
 def _conditional(argument: str, unknown: Unknown) -> str:
     """Why a block whose ``count`` or ``for_each`` is unknown may not exist as evaluated."""
     return f"which instances exist depends on its {argument}, which is not known: {unknown.describe()}"
+
+
+def _whole(value):
+    """A ``count`` or ``for_each`` value: one a key picks from known values is
+    unknown as a whole, since ``each.value`` and ``count.index`` are its
+    elements, not the values it may be."""
+    return value.plain() if isinstance(value, Alternatives) else value
 
 
 def _each_pairs(items, as_list: bool = False):

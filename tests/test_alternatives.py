@@ -1,0 +1,147 @@
+"""What an unknown key picks: one of known values (issue #11, never guess).
+
+The evaluator keeps the values an unknown key may pick from a known map or
+list, or an unknown condition from its two branches, as an ``Alternatives``
+(an ``Unknown`` everywhere else); the policy verdict reports only what holds
+for every one of them."""
+
+import pickle
+
+import pytest
+
+from analyzer.engine import ScanOptions, scan
+from analyzer.model import MAX_ALTERNATIVES, Alternatives, Unknown
+from analyzer.policy.alternatives import evaluate_each
+from analyzer.policy.document import parse_document
+from analyzer.policy.verdict import Trust
+from test_terraform import COLLECTIONS, load, value_of  # noqa: F401  (fixtures used by name)
+
+
+@pytest.mark.parametrize("expression,ref,options", [
+    ("local.m[var.u]", "local.m[var.u]", [2, 1, 3]),
+    ("local.l[var.u]", "local.l[var.u]", ["x", "y", "z"]),
+    ("var.u ? local.l[0] : local.l[2]", "var.u", ["x", "z"]),
+    ("(local.m[var.u])", "local.m[var.u]", [2, 1, 3]),  # parentheses pass it on
+    ("local.objs[var.u].n", "local.objs[var.u].n", ["a", "b", "c"]),  # an attribute of each option
+    ("aws_iam_role.each[var.u].name", "aws_iam_role.each[var.u].name", ["each-p", "each-q"]),  # instances
+    ("var.u ? local.m[var.u] : local.l[var.u]", "var.u", [2, 1, 3, "x", "y", "z"]),  # flattened
+    # branches that depend on the same variable are not the same value: each keeps its own options
+    ("var.u ? (var.u ? local.l[0] : local.l[1]) : (var.u ? local.l[2] : local.m.a)", "var.u", ["x", "y", "z", 1]),
+    ("[var.u ? local.l[0] : local.l[1], var.u ? local.l[2] : local.m.a][var.u]", "var.u", ["x", "y", "z", 1]),
+])
+def test_an_unknown_key_picks_one_of_the_known_values(value_of, expression, ref, options):
+    found = value_of(expression, COLLECTIONS)
+    assert type(found) is Alternatives
+    assert (found.ref, found.kind, list(found.options)) == (ref, "variable", options)
+
+
+@pytest.mark.parametrize("expression", [
+    "upper(local.l[var.u])",  # a function computes from the pick
+    "local.m[var.u] + 1",  # so does an operator
+    '"${local.l[var.u]}"',  # and a template
+    "[for x in [local.l[var.u]] : upper(x)][0]",  # a for expression computing from it
+    "local.objs[var.u].nope",  # an option without the attribute: the pick may fail
+    "var.u ? local.l[0] : var.u",  # a branch that is itself unknown
+    "aws_iam_role.each[var.u]",  # an instance is no value
+    "var.u ? local.l[var.u] : var.u",  # one branch is any value at all
+])
+def test_what_is_computed_from_a_pick_is_a_plain_unknown(value_of, expression):
+    found = value_of(expression, COLLECTIONS)
+    assert isinstance(found, Unknown) and type(found) is not Alternatives
+
+
+def test_a_condition_in_error_is_the_error(value_of):
+    found = value_of('nosuchfn(1) ? local.l[0] : local.l[1]', COLLECTIONS)
+    assert found.kind == "error" and found.ref.startswith("the function nosuchfn is not supported by sesguard")
+
+
+@pytest.mark.parametrize("argument", ["for_each = var.u ? { a = \"x\" } : { b = \"y\" }\n  domain   = each.value",
+                                      "count  = var.u ? 1 : 2\n  domain = count.index"])
+def test_an_instance_of_a_block_over_a_pick_is_not_one_of_its_options(load, argument):
+    model = load({"main.tf": 'variable "u" {}\nresource "aws_ses_domain_identity" "probe" {\n  %s\n}\n' % argument})
+    [probe] = model.identities
+    assert isinstance(probe.name, Unknown) and type(probe.name) is not Alternatives
+
+
+def test_more_options_than_the_limit_are_a_plain_unknown(value_of):
+    extra = f'locals {{\n  many = range({MAX_ALTERNATIVES + 1})\n  enough = range({MAX_ALTERNATIVES})\n}}\n'
+    assert type(value_of("local.many[var.u]", COLLECTIONS + extra)) is Unknown
+    assert len(value_of("local.enough[var.u]", COLLECTIONS + extra).options) == MAX_ALTERNATIVES
+
+
+def test_alternatives_survive_pickling():
+    found = Alternatives("local.m[var.u]", "variable", None, "", ["a", "b"])
+    again = pickle.loads(pickle.dumps(found))
+    assert (type(again), again.ref, again.kind, again.options) == (Alternatives, "local.m[var.u]", "variable",
+                                                                   ("a", "b"))
+    assert type(again.plain()) is Unknown and again.plain() == found
+
+
+PUBLIC = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ses:SendEmail", "Resource": "*"}]}'
+PARTNER = ('{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ses:SendEmail", '
+           '"Resource": "*"}]}')
+DENIED = ('{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ses:SendEmail", "Resource": "*"}, '
+          '{"Effect": "Deny", "Principal": "*", "Action": "ses:*", "Resource": "*", '
+          '"Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}')
+NETWORK = ('{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ses:SendEmail", "Resource": "*", '
+           '"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}')
+PUBLIC_AND_PARTNER = ('{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ses:SendEmail", "Resource": "*"},'
+                      ' {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "ses:SendRawEmail", '
+                      '"Resource": "*"}]}')
+PINPOINT = ('{"Statement": [{"Effect": "Allow", "Principal": {"Service": "pinpoint.amazonaws.com"}, '
+            '"Action": "ses:SendEmail", "Resource": "*"}]}')
+PINPOINT_AND_PARTNER = PINPOINT.replace("}]}", '}, {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, '
+                                         '"Action": "ses:SendEmail", "Resource": "*"}]}')
+KEY = Unknown("local.policies[var.mode]", "variable")
+
+
+@pytest.mark.parametrize("documents,public,services,undecided", [
+    ([PUBLIC, PUBLIC], True, [], False),
+    ([PUBLIC, DENIED], False, [], True),  # a Deny in one document turns the others away: no verdict holds for all
+    ([PUBLIC, PARTNER], False, [], True),  # the partner is admitted by one document only
+    ([PINPOINT, PINPOINT], False, ["pinpoint.amazonaws.com"], False),
+    ([PINPOINT, PUBLIC], False, [], True),  # the public document admits Pinpoint as anyone, not as a service
+    ([PUBLIC, PUBLIC_AND_PARTNER], True, [], True),  # public whatever is picked; the partner only maybe
+    ([PINPOINT, PINPOINT_AND_PARTNER], False, ["pinpoint.amazonaws.com"], True),
+])
+def test_a_verdict_is_reported_only_when_it_holds_for_every_document(documents, public, services, undecided):
+    verdict = evaluate_each([parse_document(d) for d in documents], KEY, Trust(frozenset({"111122223333"})))
+    assert [g.public for g in verdict.grants] == ([True] if public else [False] * bool(services))
+    assert [s for g in verdict.grants for s in g.services_without_source] == services
+    assert verdict.unknowns == ([KEY] if undecided else [])
+    if verdict.grants:
+        assert verdict.grants[0].notes[-1] == (
+            "The policy is whichever of its 2 documents ${local.policies[var.mode]} picks, and every one of them "
+            + ("lets anyone send" if public else "lets pinpoint.amazonaws.com send for any source"))
+
+
+@pytest.mark.parametrize("documents", [[PUBLIC, NETWORK], [NETWORK, PUBLIC]])
+def test_the_grant_reported_is_the_weakest_whatever_the_order(documents):
+    verdict = evaluate_each([parse_document(d) for d in documents], KEY, Trust())
+    assert [(g.public, [c.key for c in g.network]) for g in verdict.grants] == [(True, ["aws:SourceIp"])]
+    assert verdict.unknowns == []
+
+
+def test_a_finding_on_every_document_traces_to_the_first_documents_principal(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text('''variable "mode" {
+  type = string
+}
+resource "aws_ses_domain_identity" "d" {
+  domain = "example.com"
+}
+locals {
+  policies = {
+    a = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "ses:SendEmail", Resource = "*" }] })
+    b = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "ses:SendRawEmail", Resource = "*" }] })
+  }
+}
+resource "aws_ses_identity_policy" "p" {
+  identity = aws_ses_domain_identity.d.arn
+  name     = "p"
+  policy   = local.policies[var.mode]
+}
+''', encoding="utf-8")
+    report = scan(ScanOptions(paths=["."], dns="off"))
+    assert [(f.rule_id, f.file, f.location.line, [(t.file, t.line, t.what) for t in f.trace])
+            for f in report.findings] == [("SES101", "main.tf", 16, [("main.tf", 9, "value written")])]
