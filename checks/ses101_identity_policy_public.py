@@ -84,4 +84,5 @@ def check(model, context):
         yield rule.finding_on(message, policy, grant_path(statement), severity=severity, fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "actions": list(grant.actions)},
-                           **finding_fields(policy, statement_path(statement) + "/Principal", statement))
+                           **finding_fields(policy, statement_path(statement) + "/Principal", statement,
+                                            grant.elsewhere))

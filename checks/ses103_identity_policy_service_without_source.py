@@ -59,4 +59,5 @@ def check(model, context):
         yield rule.finding_on(message, policy, grant_path(statement), fix_title=rule.fix(),
                            details={"statement": statement.sid or statement.index,
                                     "services": list(grant.services_without_source)},
-                           **finding_fields(policy, statement_path(statement) + "/Principal", statement))
+                           **finding_fields(policy, statement_path(statement) + "/Principal", statement,
+                                            grant.elsewhere))

@@ -122,7 +122,7 @@ def test_the_grant_reported_is_the_weakest_whatever_the_order(documents):
     assert verdict.unknowns == []
 
 
-def test_a_finding_on_every_document_traces_to_the_first_documents_principal(tmp_path, monkeypatch):
+def test_a_finding_on_every_document_traces_to_each_documents_principal(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "main.tf").write_text('''variable "mode" {
   type = string
@@ -144,4 +144,5 @@ resource "aws_ses_identity_policy" "p" {
 ''', encoding="utf-8")
     report = scan(ScanOptions(paths=["."], dns="off"))
     assert [(f.rule_id, f.file, f.location.line, [(t.file, t.line, t.what) for t in f.trace])
-            for f in report.findings] == [("SES101", "main.tf", 16, [("main.tf", 9, "value written")])]
+            for f in report.findings] == [("SES101", "main.tf", 16, [("main.tf", 9, "value written"),
+                                                                      ("main.tf", 10, "value written")])]

@@ -42,12 +42,21 @@ def evaluate_each(documents: list, unknown: Unknown, trust: Trust, identity: Opt
             continue
         grant.notes.append(f"The policy is whichever of its {len(documents)} documents {display(unknown)} picks, "
                            f"and every one of them {holds}")
+        grant.elsewhere = [other.statement for grants_of in decided if grants_of is not source
+                           for other in grants_of if _same_kind(other, grant)]
         grants.append(grant)
     if not grants:
         return Verdict(unknowns=[unknown])
     beyond = any(verdict.unknowns or not all(_within(grant, public, services) for grant in verdict.grants)
                  for verdict in verdicts)
     return Verdict(grants=grants, unknowns=[unknown] if beyond else [])
+
+
+def _same_kind(other: Grant, grant: Grant) -> bool:
+    """Whether ``other`` admits what ``grant`` is reported for."""
+    if grant.public:
+        return other.public
+    return bool(set(other.services_without_source) & set(grant.services_without_source))
 
 
 def _within(grant: Grant, public: bool, services: set) -> bool:

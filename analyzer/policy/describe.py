@@ -21,10 +21,11 @@ def subject(policy: IdentityPolicy) -> str:
     return f"{identity_label(policy)} ({policy.address})"
 
 
-def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None) -> dict:
+def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None, elsewhere=()) -> dict:
     """Keyword arguments every policy finding shares; about a statement's
     grant, the trace of its principals (where they were written, the module
-    arguments they came through)."""
+    arguments they came through), then those of the statements ``elsewhere``
+    that grant the same (``Grant.elsewhere``)."""
     fields = {
         "resource": policy.address,
         "identity": identity_label(policy),
@@ -34,7 +35,8 @@ def finding_fields(policy: IdentityPolicy, logical_path: str, statement=None) ->
         "logical_path": logical_path,
     }
     if statement is not None:
-        entries = (statement.principals or []) + (statement.not_principals or [])
+        entries = [entry for st in (statement, *elsewhere)
+                   for entry in (st.principals or []) + (st.not_principals or [])]
         fields["trace"] = trace(*(entry.value for entry in entries), at=policy.where(grant_path(statement)))
     return fields
 

@@ -77,6 +77,8 @@ class Grant:
     ignored: list = field(default_factory=list)  # Ignored
     admitted: str = ""  # who passes, as a phrase
     notes: list = field(default_factory=list)
+    # the statements admitting the same in the other documents the policy may be (analyzer.policy.alternatives)
+    elsewhere: list = field(default_factory=list)
 
 
 @dataclass
