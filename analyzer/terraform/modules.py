@@ -140,8 +140,8 @@ class ResourceInstance(Namespace):
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
-            value = self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
-                self.instance, self.block.body, self.expansion.scope, self.block.loc).render(), self.ref)
+            value = _whole(self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
+                self.instance, self.block.body, self.expansion.scope, self.block.loc).render(), self.ref))
         elif self.kind == "data":
             value = Unknown(f"{self.ref}.{name}", DATA, loc)
         elif written in self.block.body.attributes:
@@ -619,9 +619,10 @@ def _conditional(argument: str, unknown: Unknown) -> str:
 
 
 def _whole(value):
-    """A ``count`` or ``for_each`` value: one a key picks from known values is
-    unknown as a whole, since ``each.value`` and ``count.index`` are its
-    elements, not the values it may be."""
+    """A value computed from ``value``: one a key picks from known values is
+    then unknown as a whole, since what is computed from the pick (a
+    document merging a picked source document; ``each.value`` and
+    ``count.index``, the elements of a picked collection) is not the pick."""
     return value.plain() if isinstance(value, Alternatives) else value
 
 
