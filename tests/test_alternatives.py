@@ -44,6 +44,9 @@ def test_an_unknown_key_picks_one_of_the_known_values(value_of, expression, ref,
     "var.u ? local.l[0] : var.u",  # a branch that is itself unknown
     "aws_iam_role.each[var.u]",  # an instance is no value
     "var.u ? local.l[var.u] : var.u",  # one branch is any value at all
+    # a pick inside what a function builds may not sit where its key put it
+    'distinct(["x", local.l[var.u], "z"])[1]',  # "y" is element 1, unless the pick is "x"
+    'tolist(toset([local.l[var.u], "a"]))[0]',  # a set's order is its values'
 ])
 def test_what_is_computed_from_a_pick_is_a_plain_unknown(value_of, expression):
     found = value_of(expression, COLLECTIONS)
@@ -61,6 +64,21 @@ def test_an_instance_of_a_block_over_a_pick_is_not_one_of_its_options(load, argu
     model = load({"main.tf": 'variable "u" {}\nresource "aws_ses_domain_identity" "probe" {\n  %s\n}\n' % argument})
     [probe] = model.identities
     assert isinstance(probe.name, Unknown) and type(probe.name) is not Alternatives
+
+
+@pytest.mark.parametrize("type_,kept", [("any", True), ("string", False), ("list(string)", False),
+                                         ("set(any)", False)])
+def test_a_typed_module_variable_holds_its_converted_value_not_the_options(load, type_, kept):
+    """The options are not converted to the variable's type, so only ``any`` keeps them."""
+    wrap, unwrap = ("[", "]") if "(" in type_ else ("", "")
+    model = load({
+        "main.tf": COLLECTIONS + 'module "m" {\n  source = "./m"\n  p = %slocal.l[var.u]%s\n}\n' % (wrap, unwrap),
+        "m/main.tf": 'variable "p" {\n  type = %s\n}\nresource "aws_ses_domain_identity" "probe" {\n'
+                     '  domain = %s\n}\n' % (type_, "[for x in var.p : x][0]" if "set" in type_ else
+                                                 "var.p[0]" if wrap else "var.p"),
+    })
+    [probe] = [i for i in model.identities if i.address == "module.m.aws_ses_domain_identity.probe"]
+    assert isinstance(probe.name, Unknown) and (type(probe.name) is Alternatives) == kept
 
 
 def test_more_options_than_the_limit_are_a_plain_unknown(value_of):

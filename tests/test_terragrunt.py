@@ -184,6 +184,22 @@ def test_a_list_input_is_replaced_or_concatenated(tmp_path, monkeypatch, strateg
     assert [f["rule_id"] for f in report["findings"]] == rules
 
 
+@pytest.mark.parametrize("parent", [
+    'get_env("SENDERS_OPEN") == "yes" ? ["*"] : ["arn:aws:iam::111122223333:root"]',  # one of two lists
+    'jsondecode(get_env("SENDERS_JSON"))',  # any value at all
+])
+def test_a_deep_merge_with_an_unknown_side_is_unknown(tmp_path, monkeypatch, parent):
+    """The unit's list is appended to the parent's, which is not known: the
+    merged list is not the unit's list, and may hold "*"."""
+    live = _unit(tmp_path, '"arn:aws:iam::111122223333:root"',
+                 'include "root" {\n  path = find_in_parent_folders()\n  merge_strategy = "deep"\n}\n',
+                 parent=f'inputs = {{\n  sender_principals = {parent}\n}}\n')
+    monkeypatch.chdir(live)
+    _, report = _scan(".", "--trusted-account", TRUSTED)
+    assert [(f["rule_id"], f["file"], f["line"]) for f in report["findings"]] == [
+        ("SES003", "../modules/ses/main.tf", 21)]
+
+
 def test_a_unit_without_source_deploys_its_own_directory(tmp_path, monkeypatch):
     (tmp_path / ".git").mkdir()
     unit = tmp_path / "app"

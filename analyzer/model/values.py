@@ -243,6 +243,25 @@ class Alternatives(Unknown):
         return Alternatives(unknown.ref, unknown.kind, unknown.loc, unknown.hint, flat)
 
 
+def without_picks(value: Any) -> Any:
+    """``value`` with every ``Alternatives`` in it, at any depth, made plain:
+    for what is computed from picks (a function's result, a set's order, a
+    merge), where a pick inside no longer sits where its key put it."""
+    if isinstance(value, Alternatives):
+        return value.plain()
+    if isinstance(value, list):
+        items = [without_picks(item) for item in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return LList(items, loc_of(value), getattr(value, "via", ()))
+    if isinstance(value, dict):
+        items = {key: without_picks(item) for key, item in value.items()}
+        if all(items[key] is item for key, item in value.items()):
+            return value
+        return LDict(items, loc_of(value), getattr(value, "key_locs", None), getattr(value, "via", ()))
+    return value
+
+
 _MARK_START = "\ue000"
 _MARK_END = "\ue001"
 _MARK_SEP = "\ue002"

@@ -29,6 +29,7 @@ from analyzer.model import (
     embed,
     has_marker,
     unknowns_in,
+    without_picks,
 )
 from analyzer.terraform import bounds, functions, templates
 from analyzer.terraform.eval_error import EvalError
@@ -529,7 +530,7 @@ class Evaluator:
                                                              "so its result is unknown")
         if isinstance(result, Unknown) and result.loc is None:
             result.loc = loc
-        return result
+        return without_picks(result)  # a pick in what a function builds may not sit where its key put it
 
     def _try_can(self, name, arg_nodes, scope):
         if name == "can":

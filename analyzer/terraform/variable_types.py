@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lark import Tree
 
-from analyzer.model import LDict, LList, Unknown, loc_of
+from analyzer.model import Alternatives, LDict, LList, Unknown, loc_of, without_picks
 from analyzer.terraform.eval_error import EvalError
 from analyzer.terraform.evaluate import type_name
 from analyzer.terraform.functions import FunctionError, call
@@ -80,6 +80,8 @@ def convert(value, type_, evaluate):
     converts the value of a variable, giving missing optional object
     attributes their defaults (``evaluate`` evaluates a default's
     expression). Raises ``EvalError`` when the value does not fit."""
+    if isinstance(value, Alternatives) and type_ != ANY:
+        return value.plain()  # the options are not converted: they are not what the variable holds
     if type_ == ANY or value is None or isinstance(value, Unknown):
         return value
     if isinstance(type_, str):
@@ -95,7 +97,7 @@ def convert(value, type_, evaluate):
             raise EvalError(f"a list of length {len(value)} does not fit a tuple type of length {len(inner)}")
         types = inner if kind == "tuple" else [inner] * len(value)
         items = LList([convert(v, t, evaluate) for v, t in zip(value, types)], loc_of(value))
-        return call("toset", [items], None) if kind == "set" else items
+        return call("toset", [without_picks(items)], None) if kind == "set" else items  # a set's order is its values'
     if not isinstance(value, dict):
         raise EvalError(f"a {type_name(value)} is not a {kind}")
     key_locs = getattr(value, "key_locs", {})

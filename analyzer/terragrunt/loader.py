@@ -287,6 +287,12 @@ def _merge(base: LDict, override, strategy: str) -> LDict:
 
 
 def _deep(base, override):
+    if isinstance(base, Unknown) or isinstance(override, Unknown):
+        other = override if isinstance(base, Unknown) else base
+        if isinstance(other, (list, dict, Unknown)):  # two lists or two maps merge: how, the unknown side decides
+            unknown = base if isinstance(base, Unknown) else override
+            return Unknown(unknown.ref, unknown.kind, unknown.loc, unknown.hint)
+        return override  # values of other types do not merge: the override is the value
     if isinstance(base, dict) and isinstance(override, dict):
         merged = LDict(base, getattr(base, "loc", None), getattr(base, "key_locs", None))
         for key, value in override.items():
