@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from analyzer.github import PER_PAGE
 from analyzer.pr_files import MAX_PAGES, main
@@ -147,3 +148,10 @@ def test_without_the_whole_list_the_action_reports_everything(tmp_path, workspac
         result, rules, notes = _scan(tmp_path, workspace, monkeypatch, github, event)
     assert result.returncode == 1, result.stderr
     assert (rules, notes) == (["SES101", "SES102"], [note])
+
+
+def test_the_scan_does_not_inherit_the_token():
+    step = next(s for s in yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"] if s.get("id") == "scan")
+    script = step["run"]
+    assert script.index("-m analyzer.pr_files") < script.index("unset SESGUARD_GITHUB_TOKEN") < script.index(
+        '"$SESGUARD_VENV/bin/sesguard" scan')
