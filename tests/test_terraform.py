@@ -545,6 +545,8 @@ CLI_ERRORS = [
     ("unparsable-list", "list(string)", "[unclosed",
      "--var x=[unclosed is not a valid value for var.x: unexpected end of input"),
     ("bool-from-number", "bool", "2", "var.x: a number is not a valid bool"),
+    ("function-call", "list(string)", '[upper("a")]', "a variable value must be a literal, and upper(...) is a "
+                                                      "function call"),
 ]
 
 
@@ -609,6 +611,17 @@ def test_tfvars_account_number_for_a_string_variable_is_an_account_id(findings):
             '    Action = "ses:SendEmail", Resource = "*" }] })\n}\n')
     assert findings({"main.tf": main, "terraform.tfvars": "account = 123456789012\n"}) == [
         ("SES102", "main.tf", 7, True)]
+
+
+@pytest.mark.parametrize("value", ['upper("example.com")', 'timestamp() == "" ? "a.example.com" : "b.example.com"',
+                                   'try("example.com")'])
+def test_a_variable_file_calls_no_function(load, value):
+    """Terraform evaluates a variable file without functions ("Function calls not allowed")."""
+    model = load({"main.tf": 'variable "d" {}\nresource "aws_ses_domain_identity" "probe" {\n  domain = var.d\n}\n',
+                  "terraform.tfvars": f"d = {value}\n"})
+    [probe] = model.identities
+    assert is_error(probe.name, "a variable value must be a literal, and ")
+    assert "is a function call (at terraform.tfvars:1:" in probe.name.ref
 
 
 NULL_INPUTS = '''variable "d" {

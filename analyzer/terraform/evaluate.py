@@ -506,6 +506,8 @@ class Evaluator:
         expand = args_node is not None and any(isinstance(c, Token) and c.type == "ELLIPSIS"
                                                for c in args_node.children)
         loc = location(scope.file, node)
+        if not self.ctx.calls:
+            raise EvalError(f"a variable value must be a literal, and {name}(...) is a function call")
         if name in ("try", "can"):
             return self._try_can(name, arg_nodes, scope)
         if name == "templatestring" and arg_nodes and templates.is_literal_template(arg_nodes[0]):

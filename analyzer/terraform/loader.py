@@ -141,7 +141,7 @@ def _var_file_values(path: str, shown: str, model: Model, files: TerraformFiles)
         model.problems.append(InputProblem(shown, f"cannot parse: {exc.message}", exc.line, exc.column))
         return None
     evaluator = Evaluator(CallContext(module_dir=os.path.dirname(path), root_dir=os.path.dirname(path),
-                                      render_template=None, limits=files.limits))
+                                      render_template=None, limits=files.limits, calls=False))
     scope = Scope(_literal_only, shown)
     return {name: evaluator.value(attr.expr, scope) for name, attr in parsed.body.attributes.items()}
 
@@ -168,7 +168,7 @@ def parse_cli_value(text: str, var_block, limits: Limits = Limits(), given: str 
         name = var_block.labels[0]
         given = given or f"--var {name}={text}"
         return Unknown(f"{given} is not a valid value for var.{name}: {exc.message}", ERROR)
-    evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None, limits=limits))
+    evaluator = Evaluator(CallContext(module_dir=".", root_dir=".", render_template=None, limits=limits, calls=False))
     return evaluator.value(parsed.body.attributes["v"].expr, Scope(_literal_only, "--var"))
 
 

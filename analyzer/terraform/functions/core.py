@@ -45,6 +45,7 @@ class CallContext:
     render_template: Callable[[str, dict, str], object]  # (text, vars, path) -> value
     limits: Limits = Limits()  # the scan's: file() reads, expression depth
     reads: Optional[set] = None  # where to record the files file() and templatefile() read, as shown
+    calls: bool = True  # False in a variable file or a --var value, where Terraform allows no function call
 
 
 class JsonText(LStr):
