@@ -667,8 +667,9 @@ def _bool_operand(value, op: str, loc: Location):
     return _truthy(value, f"{op} needs bools")
 
 
-# Expressions that pass on what an unknown key picks: a reference, an index, a conditional, parentheses
-_PICKS = frozenset({"expr_term", "identifier", "get_attr_expr_term", "index_expr_term", "conditional"})
+# Expressions that pass on what an unknown key picks: a reference, an index, a conditional, parentheses,
+# and a template that is one interpolation alone ("${x}" is x itself, as in Terraform)
+_PICKS = frozenset({"expr_term", "identifier", "get_attr_expr_term", "index_expr_term", "conditional", "string"})
 
 
 def _marked(value) -> bool:
