@@ -254,7 +254,7 @@ WHOLE_SCAN_TRACEBACKS = [
                       "      EmailIdentity: !ToJsonString {Ref: AWS::NoValue}\n", 6,
      "AWS::NoValue is not a value to convert"),
     ("main.tf", 'resource "aws_ses_domain_identity" "d" {\n  count  = 1e309\n  domain = "example.com"\n}\n', 2,
-     "count must be a whole number"),
+     "a count of 310 digits: more than 1000 instances"),  # 1e309 is an integer, exactly
 ]
 
 

@@ -624,6 +624,29 @@ def test_a_variable_file_calls_no_function(load, value):
     assert "is a function call (at terraform.tfvars:1:" in probe.name.ref
 
 
+@pytest.mark.parametrize("expression,expected", [
+    ("1e400", 10 ** 400),  # past a float's range, an integer as Terraform holds it: exactly
+    ("1e400 % 3", 1),  # a fuzz find (#18): math.fmod of infinity was an internal error
+    ("-7 % 3", -1),  # the sign is the dividend's, as Terraform's
+    ("5 % 1e400", 5),
+    ("1.5e400 - 5e399", 10 ** 400),
+])
+def test_a_number_past_a_floats_range_is_exact(value_of, expression, expected):
+    assert exact(value_of(expression), expected)
+
+
+@pytest.mark.parametrize("expression,ref", [
+    ("1e300 * 1e300", "the result of *"),
+    ('tonumber("1e400")', "tonumber(...)"),
+    ('tonumber("1e400") - 1', "tonumber(...)"),
+])
+def test_a_float_past_its_range_is_unknown_not_an_error(value_of, expression, ref):
+    """Terraform holds such numbers exactly; sesguard computes these in floats, so it says it cannot."""
+    found = value_of(expression)
+    assert isinstance(found, Unknown) and found.kind == "evaluation" and found.ref == ref
+    assert found.describe().startswith(f"{ref} is a number beyond the range sesguard evaluates (at main.tf:")
+
+
 NULL_INPUTS = '''variable "d" {
   default = "default.example.com"
 }

@@ -10,6 +10,7 @@ that come from literals carry their location.
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 from typing import Any, Callable, Optional
@@ -198,7 +199,16 @@ class Evaluator:
         return int(digits)
 
     def _float_lit(self, node, scope):
-        return float(str(node.children[0]))
+        text = str(node.children[0])
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        exact = decimal.Decimal(text)  # past a float's range, as Terraform holds it: exactly
+        if exact.adjusted() >= bounds.MAX_INTEGER_DIGITS:
+            raise EvalError(f"this number {bounds.too_big()}")
+        if exact == exact.to_integral_value():
+            return int(exact)
+        return _beyond_floats(text, location(scope.file, node))
 
     def _literal_value(self, node, scope):
         return {"true": True, "false": False, "null": None}[str(node.children[0])]
@@ -383,6 +393,8 @@ class Evaluator:
         if op == "!=":
             return not _equal(lhs, rhs)
         a, b = _number(lhs, op), _number(rhs, op)
+        if not (_finite(a) and _finite(b)):  # from a function: tonumber("1e400")
+            return _beyond_floats(f"{_shown_number(a)} {op} {_shown_number(b)}", location(scope.file, node))
         if op in ("<", ">", "<=", ">="):
             return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
         try:
@@ -391,6 +403,8 @@ class Evaluator:
             raise EvalError(f"the result of {op} is a number too large to evaluate") from None
         if bounds.integer_too_big(result):
             raise EvalError(f"the result of {op} {bounds.too_big()}")
+        if not _finite(result):
+            return _beyond_floats(f"the result of {op}", location(scope.file, node))
         return result
 
     # -- traversals -----------------------------------------------------
@@ -532,6 +546,8 @@ class Evaluator:
                                                              "so its result is unknown")
         if isinstance(result, Unknown) and result.loc is None:
             result.loc = loc
+        if not _finite(result):
+            return _beyond_floats(f"{name}(...)", loc)
         return without_picks(result)  # a pick in what a function builds may not sit where its key put it
 
     def _try_can(self, name, arg_nodes, scope):
@@ -723,7 +739,26 @@ def _arithmetic(op: str, a, b):
         raise EvalError("division by zero" if op == "/" else "modulo by zero")
     if op == "/":
         return _int_if_whole(a / b)
+    if isinstance(a, int) and isinstance(b, int):  # exactly, whatever their size; the sign is the dividend's
+        return abs(a) % abs(b) * (1 if a >= 0 else -1)
     return _int_if_whole(math.fmod(a, b))
+
+
+def _beyond_floats(what: str, loc: Location) -> Unknown:
+    """A number Terraform holds exactly (its numbers have arbitrary precision)
+    that is past the range of a float, in which sesguard computes: unknown,
+    since it is valid but not evaluated here."""
+    return Unknown(what, EVALUATION, loc, f"{what} is a number beyond the range sesguard evaluates (at {loc}), "
+                                         "so it is unknown")
+
+
+def _finite(value) -> bool:
+    """False for a float infinity or NaN, true for anything else (an integer of any size)."""
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _shown_number(value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _int_if_whole(value):

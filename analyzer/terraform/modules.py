@@ -346,7 +346,8 @@ class ModuleInstance:
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count = 0", expr, scope))]
             if count > MAX_INSTANCES:
-                why = self._too_many(file, expr, f"count = {count}")
+                digits = len(str(count))
+                why = self._too_many(file, expr, f"count = {count}" if digits <= 20 else f"a count of {digits} digits")
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False, why)]
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
