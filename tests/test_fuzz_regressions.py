@@ -255,12 +255,17 @@ WHOLE_SCAN_TRACEBACKS = [
      "AWS::NoValue is not a value to convert"),
     ("main.tf", 'resource "aws_ses_domain_identity" "d" {\n  count  = 1e309\n  domain = "example.com"\n}\n', 2,
      "a count of 310 digits: more than 1000 instances"),  # 1e309 is an integer, exactly
+    # this session's campaign: an empty scalar tagged !!int (here a key) is no integer
+    ("template.yaml", "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      "      EmailIdentity: example.com\n      !!int : x\n", 6, "'' is not a valid !!int"),
+    ("template.yaml", "Resources:\n  Identity:\n    Type: AWS::SES::EmailIdentity\n    Properties:\n"
+                      "      EmailIdentity: !!float\n", 5, "'' is not a valid !!float"),
 ]
 
 
 @pytest.mark.parametrize("name,text,line,words", WHOLE_SCAN_TRACEBACKS,
                          ids=["yaml-int-tag", "yaml-bool-tag", "superscript-select-index", "to-json-string-novalue",
-                              "count-1e309"])
+                              "count-1e309", "empty-int-key", "empty-float"])
 def test_a_value_that_ended_the_whole_scan_is_an_input_problem_at_its_line(name, text, line, words, tmp_path,
                                                                            tmp_path_factory):
     (tmp_path / "hostile").mkdir()

@@ -210,7 +210,7 @@ class _Builder:
             node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
             try:
                 return self.parser.yaml_constructors[tag](self.parser, node)
-            except (ValueError, KeyError) as error:  # "!!int abc", "!!bool perhaps", thousands of digits
+            except (ValueError, KeyError, IndexError) as error:  # "!!int abc", "!!bool perhaps", "!!int", 4,400 digits
                 raise YAMLLoadError(f"{event.value[:40]!r} is not a valid !!{tag[len(_YAML_TAG):]} ({error})",
                                     *_position(event.start_mark)) from None
         raise YAMLLoadError(_tag_problem(tag), *_position(event.start_mark))
