@@ -16,7 +16,9 @@ the option that raises it); JSON inside a value within the built-in depth.
 from __future__ import annotations
 
 import bisect
+import decimal
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -74,6 +76,19 @@ class _Decoder:
         line, column = self.position(offset)
         raise JSONLocError(message, line, column)
 
+    def fraction(self, number: str, pos: int):
+        """A number written with a fraction or an exponent: a float, or past a
+        float's range the integer it exactly is (1e309), as Terraform and
+        CloudFormation hold it; a number they hold that a float cannot and
+        that is no integer stays the float's infinity."""
+        value = float(number)
+        if math.isfinite(value):
+            return value
+        exact = decimal.Decimal(number)
+        if exact.adjusted() >= MAX_INTEGER_DIGITS:
+            self.fail(f"a number of more than {MAX_INTEGER_DIGITS} digits (the limit)", pos)
+        return int(exact) if exact == exact.to_integral_value() else value
+
     def skip(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()
 
@@ -99,7 +114,7 @@ class _Decoder:
         if m and m.end() > pos:
             number = m.group(0)
             if m.group(1) or m.group(2):
-                return float(number), m.end()
+                return self.fraction(number, pos), m.end()
             if len(number) > MAX_INTEGER_DIGITS:  # int() would raise past Python's own 4300
                 self.fail(f"an integer of {len(number)} digits (the limit is {MAX_INTEGER_DIGITS})", pos)
             return int(number), m.end()
