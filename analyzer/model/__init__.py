@@ -31,6 +31,7 @@ from analyzer.model.values import (  # noqa: F401
     provenance,
     split_marked,
     unknowns_in,
+    whole,
     without_picks,
 )
 from analyzer.model.facts import (  # noqa: F401

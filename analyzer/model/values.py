@@ -243,6 +243,13 @@ class Alternatives(Unknown):
         return Alternatives(unknown.ref, unknown.kind, unknown.loc, unknown.hint, flat)
 
 
+def whole(value: Any) -> Any:
+    """``value``, or when a key picks it from known values (an
+    ``Alternatives``) the plain ``Unknown`` it is as a whole: for what is
+    computed from the pick or converted from it, which is not the pick."""
+    return value.plain() if isinstance(value, Alternatives) else value
+
+
 def without_picks(value: Any) -> Any:
     """``value`` with every ``Alternatives`` in it, at any depth, made plain:
     for what is computed from picks (a function's result, a set's order, a

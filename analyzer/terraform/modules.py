@@ -31,7 +31,6 @@ from analyzer.model import (
     EVALUATION,
     MODULE,
     VARIABLE,
-    Alternatives,
     Deployment,
     Hop,
     InputProblem,
@@ -42,6 +41,7 @@ from analyzer.model import (
     Unknown,
     passed,
     unknowns_in,
+    whole,
 )
 from analyzer.terraform import datasources
 from analyzer.terraform.eval_error import EvalError
@@ -140,7 +140,7 @@ class ResourceInstance(Namespace):
         if self.kind == "data" and resource_type == datasources.CALLER_IDENTITY:
             value = datasources.caller_identity_attribute(self.ref, name, loc)
         elif self.kind == "data" and resource_type == datasources.POLICY_DOCUMENT and name in ("json", "minified_json"):
-            value = _whole(self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
+            value = whole(self.instance.guarded(("policy", self.ref), lambda: datasources.PolicyDocumentRenderer(
                 self.instance, self.block.body, self.expansion.scope, self.block.loc).render(), self.ref))
         elif self.kind == "data":
             value = Unknown(f"{self.ref}.{name}", DATA, loc)
@@ -328,7 +328,7 @@ class ModuleInstance:
         inactive = self._inactive_view().scope(file)
         if "count" in body.attributes:
             expr = body.attributes["count"].expr
-            count = _whole(self.evaluator.value(expr, scope))
+            count = whole(self.evaluator.value(expr, scope))
             if count is None:  # as a module library's null default leaves it: no instance, no error
                 return [Expansion(0, inactive.bind({"count": {"index": 0}}), False,
                                   self._reason("count is null", expr, scope))]
@@ -352,7 +352,7 @@ class ModuleInstance:
             return [Expansion(i, scope.bind({"count": {"index": i}})) for i in range(count)]
         if "for_each" in body.attributes:
             expr = body.attributes["for_each"].expr
-            items = _whole(self.evaluator.value(expr, scope))
+            items = whole(self.evaluator.value(expr, scope))
             if isinstance(items, list) and any(unknowns_in(items)):
                 items = unknown_from(items, location(file, expr))  # the keys of a set must be known
             if isinstance(items, Unknown):
@@ -403,7 +403,7 @@ class ModuleInstance:
         iterator = block_type = block.labels[0]
         if "iterator" in attrs:
             iterator = _identifier(attrs["iterator"].expr) or block_type
-        items = _whole(self.evaluator.value(attrs["for_each"].expr, scope)) if "for_each" in attrs else []
+        items = whole(self.evaluator.value(attrs["for_each"].expr, scope)) if "for_each" in attrs else []
         contents = block.body.blocks_of("content")
         if not contents:
             return
@@ -617,14 +617,6 @@ def _lazy(evaluator: Evaluator, attribute: Attribute, scope: Scope, hop: Hop):
 def _conditional(argument: str, unknown: Unknown) -> str:
     """Why a block whose ``count`` or ``for_each`` is unknown may not exist as evaluated."""
     return f"which instances exist depends on its {argument}, which is not known: {unknown.describe()}"
-
-
-def _whole(value):
-    """A value computed from ``value``: one a key picks from known values is
-    then unknown as a whole, since what is computed from the pick (a
-    document merging a picked source document; ``each.value`` and
-    ``count.index``, the elements of a picked collection) is not the pick."""
-    return value.plain() if isinstance(value, Alternatives) else value
 
 
 def _each_pairs(items, as_list: bool = False):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lark import Tree
 
-from analyzer.model import Alternatives, LDict, LList, Unknown, loc_of, without_picks
+from analyzer.model import LDict, LList, Unknown, loc_of, whole, without_picks
 from analyzer.terraform.eval_error import EvalError
 from analyzer.terraform.evaluate import type_name
 from analyzer.terraform.functions import FunctionError, call
@@ -80,9 +80,10 @@ def convert(value, type_, evaluate):
     converts the value of a variable, giving missing optional object
     attributes their defaults (``evaluate`` evaluates a default's
     expression). Raises ``EvalError`` when the value does not fit."""
-    if isinstance(value, Alternatives) and type_ != ANY:
-        return value.plain()  # the options are not converted: they are not what the variable holds
-    if type_ == ANY or value is None or isinstance(value, Unknown):
+    if type_ == ANY:
+        return value
+    value = whole(value)  # the options are not converted: they are not what the variable holds
+    if value is None or isinstance(value, Unknown):
         return value
     if isinstance(type_, str):
         try:
