@@ -8,8 +8,8 @@ grant, so the rules built on this never report a guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 from analyzer.model import IamPolicy, Statement, display, has_marker, split_marked
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
@@ -26,6 +26,9 @@ class SendGrant:
     policy: IamPolicy
     statement: Statement
     actions: list  # send actions from SEND_ACTIONS the statement surely allows
+    note: str = ""  # for a policy that is one of several documents: "is whichever of ..., and every one of them
+    #                 grants it", to follow the policy's name
+    elsewhere: list = field(default_factory=list)  # the statements of the other documents that grant it
 
 
 def _known(value) -> bool:
@@ -44,14 +47,30 @@ def send_actions(statement: Statement) -> list:
             if any(_known(p) and iam_match(p, a) for p in patterns) != negated]
 
 
-def send_grants(policy: IamPolicy) -> list:
-    """Every statement of ``policy`` that surely allows sending."""
-    if policy.document is None:
+def send_grants(policy: IamPolicy, keep: Callable[[Statement], bool] = lambda statement: True) -> list:
+    """Every statement of ``policy`` that surely allows sending and that
+    ``keep`` keeps. A policy that is whichever of several documents an
+    unknown key or condition picks (``alternatives``) has such statements
+    only when every document has one: those of its first document are
+    returned, each saying so, with the other documents' as ``elsewhere``."""
+    if policy.document is not None:
+        return _grants(policy, policy.document, keep)
+    each = [_grants(policy, document, keep) for document in policy.alternatives]
+    if not each or not all(each):
         return []
+    first, *others = each
+    for grant in first:
+        grant.note = (f"is whichever of its {len(each)} documents {display(policy.document_unknown)} picks, "
+                      "and every one of them grants it")
+        grant.elsewhere = [other.statement for grants in others for other in grants]
+    return first
+
+
+def _grants(policy: IamPolicy, document, keep) -> list:
     grants = []
-    for statement in policy.document.statements:
+    for statement in document.statements:
         actions = send_actions(statement)
-        if actions:
+        if actions and keep(statement):
             grants.append(SendGrant(policy, statement, actions))
     return grants
 

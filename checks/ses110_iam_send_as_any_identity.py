@@ -16,7 +16,9 @@ service, and the same IAM resources in Pulumi YAML. Statements whose
 action, or the identity part of whose resource, depends on an unknown value
 are not reported; an unknown Region or account
 (``arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/*``) still spans
-every identity.
+every identity. A policy that an unknown key or condition picks from known
+documents (``local.policies[var.mode]``, an ``Fn::If`` on a parameter
+without a value) is reported when every document has such a statement.
 
 Example (Terraform):
 
@@ -67,17 +69,20 @@ FIXES = {
 def check(model, context):
     rule = context.rule(ID)
     for policy in model.iam_policies:
-        for grant in send_grants(policy):
+        for grant in send_grants(policy, _opens_every_identity):
             statement = grant.statement
             resource = any_identity_resource(statement)
-            if resource is None or limits_from_address(statement):
-                continue
             scope = "every resource but the ones NotResource lists" if resource == "NotResource" \
                 else f"Resource {resource!r}"
+            note = f" The policy {grant.note}." if grant.note else ""
             yield rule.finding_on(
                 f"{policy.address}: {statement.label} allows {actions_phrase(grant.actions)} on {scope}, so "
-                "whoever holds this policy can send as every identity of the account, with its DKIM keys.",
+                f"whoever holds this policy can send as every identity of the account, with its DKIM keys.{note}",
                 policy, f"policy/{statement.path}", fix_title=rule.fix(),
                 details={"statement": statement.sid or statement.index, "actions": list(grant.actions)},
                 **about(policy, f"policy/Statement[{statement.sid or statement.index}]/Resource",
-                        values=opening_entries(statement)))
+                        values=[entry for st in (statement, *grant.elsewhere) for entry in opening_entries(st)]))
+
+
+def _opens_every_identity(statement) -> bool:
+    return any_identity_resource(statement) is not None and not limits_from_address(statement)

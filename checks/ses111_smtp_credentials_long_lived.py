@@ -7,7 +7,8 @@ them by hand. Reported for an ``aws_iam_access_key`` (CloudFormation
 ``AWS::IAM::AccessKey``) whose user is given a send action by a policy in
 the scan: its own inline policy, a policy naming it, or a managed policy
 attached to it in the same module or template. Group memberships are not
-followed.
+followed. A policy that an unknown key or condition picks from known
+documents counts when every document lets the user send.
 
 Example (Terraform):
 
@@ -66,10 +67,11 @@ def check(model, context):
             continue
         user = key.user_label
         where = ", ".join(dict.fromkeys(f"{g.policy.address} ({actions_phrase(g.actions)})" for g in sources))
+        notes = "".join(dict.fromkeys(f" The policy in {g.policy.address} {g.note}." for g in sources if g.note))
         yield rule.finding_on(
             f"{key.address}: a long-lived access key for the IAM user {user}, which may send mail through "
             f"{where}: such keys (SES SMTP credentials) never expire and leak with the configuration they are "
-            "copied into.",
+            f"copied into.{notes}",
             key, "user", details={"user": user, "policies": [g.policy.address for g in sources]},
             **about(key, "user"),
             fix_title=rule.fix())

@@ -9,11 +9,15 @@ import pickle
 
 import pytest
 
+from analyzer.cloudformation.adapter import _get as adapter_get
+from analyzer.cloudformation.dns_records import _get as records_get
+from analyzer.cloudformation.policies import _get as policies_get
 from analyzer.engine import ScanOptions, scan
 from analyzer.model import MAX_ALTERNATIVES, Alternatives, Unknown, has_marker
 from analyzer.policy.alternatives import evaluate_each
 from analyzer.policy.document import parse_document
 from analyzer.policy.verdict import Trust
+from test_cloudformation import evaluate as cfn_evaluate
 from test_terraform import COLLECTIONS, load, value_of  # noqa: F401  (fixtures used by name)
 
 
@@ -166,3 +170,43 @@ resource "aws_ses_identity_policy" "p" {
     assert [(f.rule_id, f.file, f.location.line, [(t.file, t.line, t.what) for t in f.trace])
             for f in report.findings] == [("SES101", "main.tf", 16, [("main.tf", 9, "value written"),
                                                                       ("main.tf", 10, "value written")])]
+
+
+# -- CloudFormation: Fn::If whose condition is not known -------------------------------------------------------
+
+
+@pytest.mark.parametrize("expression,ref,kind,options", [
+    ("!If [Unknowable, a, b]", "NoDefault", "variable", ["a", "b"]),
+    ("!If [OwnerIs, a, b]", "Fn::If OwnerIs", "evaluation", ["a", "b"]),  # the account: a branch of each
+    ("!If [Unknowable, [a], {k: v}]", "NoDefault", "variable", [["a"], {"k": "v"}]),
+    ("!If [Unknowable, !If [IsProd, a, b], !If [Unknowable, c, d]]", "NoDefault", "variable", ["a", "c", "d"]),
+])
+def test_an_unknown_condition_picks_one_of_the_branches(expression, ref, kind, options):
+    found = cfn_evaluate(expression)
+    assert type(found) is Alternatives
+    assert (found.ref, found.kind, list(found.options)) == (ref, kind, options)
+
+
+@pytest.mark.parametrize("expression", [
+    "!If [Unknowable, a, !Ref AWS::NoValue]",  # one branch removes the key: no value to pick
+    "!If [Unknowable, a, !Ref NoDefault]",  # a branch that is not known
+    "!Select [0, !If [Unknowable, [a], [b]]]",  # what a function computes from the branches
+    "!FindInMap [Stages, !If [Unknowable, prod, prod], Account]",
+    "!Length (!If [Unknowable, [a], [b, c]])",
+])
+def test_what_is_not_a_branch_as_written_is_a_plain_unknown(expression):
+    found = cfn_evaluate(expression)
+    assert isinstance(found, Unknown) and type(found) is not Alternatives, found
+
+
+def test_an_unknown_condition_in_error_stays_the_error():
+    found = cfn_evaluate("!If [Loop, a, b]")
+    assert (type(found), found.kind) == (Unknown, "error")
+
+
+@pytest.mark.parametrize("get", [adapter_get, policies_get, records_get])
+def test_a_property_under_a_picked_mapping_is_a_plain_unknown(get):
+    """``Properties: !If [...]``: the policy under it is not one of the branches."""
+    picked = Alternatives("Legacy", "variable", None, "", [{"PolicyDocument": {"Statement": []}}, {}])
+    found = get(picked, "PolicyDocument")
+    assert (type(found), found.ref) == (Unknown, "Legacy")

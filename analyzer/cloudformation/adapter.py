@@ -43,6 +43,7 @@ from analyzer.model import (
     loc_of,
     split_marked,
     unknowns_in,
+    whole,
 )
 from analyzer.suppress import Suppression
 
@@ -224,8 +225,9 @@ def _iam_policies(base: dict, properties: Any) -> list:
     for document, where in documents:
         unknown = document if isinstance(document, Unknown) else None
         parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
-        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, value_locs={"policy": where},
-                               users=users))
+        alternatives = [parse_document(option, where, base["file"]) for option in getattr(unknown, "options", ())]
+        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, alternatives=alternatives,
+                               value_locs={"policy": where}, users=users))
     return found
 
 
@@ -292,10 +294,12 @@ def _identity_kind(name: Any) -> str:
 
 
 def _get(value: Any, *path: str) -> Any:
-    """The value at ``path``; the unknown that hides it; None when absent."""
+    """The value at ``path``; the unknown that hides it (as a whole: the
+    branches an unknown condition picks from are not the value at the
+    path); None when absent."""
     for key in path:
         if isinstance(value, Unknown):
-            return value
+            return whole(value)
         value = value.get(key) if isinstance(value, dict) else None
     return value
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.dns.records import record_values
-from analyzer.model import DnsRecord, DnsZone, LDict, Location, Unknown
+from analyzer.model import DnsRecord, DnsZone, LDict, Location, Unknown, whole
 
 
 def hosted_zone(base: dict, properties: Any) -> list:
@@ -60,5 +60,5 @@ def _value_locs(entry: Any, where: Location) -> dict:
 
 def _get(value: Any, key: str) -> Any:
     if isinstance(value, Unknown):
-        return value
+        return whole(value)  # what an unknown condition picks from is not the value at the key
     return value.get(key) if isinstance(value, dict) else None

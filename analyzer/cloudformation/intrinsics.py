@@ -18,6 +18,10 @@ known before deployment is computed, the rest becomes ``Unknown``:
   ``Fn::FindInMap``, ``Fn::Base64``, ``Fn::ToJsonString``, ``Fn::Length``
   and the condition functions are computed; unknown parts of a string are
   embedded as markers;
+* ``Fn::If`` whose condition is not known is that unknown, known to be one
+  of its two branches (``Alternatives``: a rule that judges each, such as
+  the policy verdict, may read them); what another function computes from
+  it is a plain ``Unknown``;
 * a dynamic reference (``{{resolve:ssm:...}}``) is ``DATA``;
 * a wrong call (bad arity, a ``Fn::Sub`` placeholder that is not closed, a
   ``Fn::FindInMap`` key that does not exist, a reference to nothing) is
@@ -45,6 +49,7 @@ from analyzer.model import (
     EVALUATION,
     OWNER,
     VARIABLE,
+    Alternatives,
     LDict,
     LList,
     Location,
@@ -189,7 +194,10 @@ class Resolver:
         handler = _FUNCTIONS.get(name)
         if handler is None:
             return self.error(name, loc, f"unknown function {name}")
-        return handler(self, argument, loc)
+        result = handler(self, argument, loc)
+        if type(result) is Alternatives and name != "Fn::If":
+            return result.plain()  # computed from what a condition picks: not one of the branches
+        return result
 
     def error(self, name: str, loc: Optional[Location], message: str) -> Unknown:
         where = f" at line {loc.line}" if loc else ""
@@ -353,10 +361,17 @@ def _if(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
         return r.resolve(argument[1])
     if chosen is False:
         return r.resolve(argument[2])
+    if chosen.kind == ERROR:
+        return chosen
     if chosen.kind == OWNER:
-        return Unknown(f"Fn::If {argument[0]}", EVALUATION, loc,
-                       hint=f"condition {argument[0]} depends on the deploying account (AWS::AccountId)")
-    return chosen
+        unknown = Unknown(f"Fn::If {argument[0]}", EVALUATION, loc,
+                          hint=f"condition {argument[0]} depends on the deploying account (AWS::AccountId)")
+    else:
+        unknown = Unknown(chosen.ref, chosen.kind, chosen.loc, chosen.hint)
+    branches = [r.resolve(argument[1]), r.resolve(argument[2])]
+    if any(branch is NO_VALUE for branch in branches):
+        return unknown  # one branch removes the key: that is no value to pick
+    return Alternatives.of(unknown, branches)  # one of the branches, as a rule that judges each may read
 
 
 def _sub(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:

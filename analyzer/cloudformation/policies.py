@@ -27,6 +27,7 @@ from analyzer.cloudformation.yaml_loader import SourceText
 from analyzer.jsonloc import JSONLocError, loads
 from analyzer.model import (
     EVALUATION,
+    Alternatives,
     IdentityPolicy,
     InputProblem,
     LDict,
@@ -38,6 +39,7 @@ from analyzer.model import (
     display,
     has_marker,
     loc_of,
+    whole,
 )
 from analyzer.policy.document import parse_document
 from analyzer.policy.verdict import Trust, evaluate
@@ -78,15 +80,17 @@ def add_policies(resolver: Resolver, logical_id: str, base: dict, model: Model) 
 
 def _policy(resolver: Resolver, base: dict, raw_identity: Any, identity: Any, name: Any, policy: Any,
             policy_loc: Location) -> IdentityPolicy:
-    document, unknown = None, None
+    document, unknown, alternatives = None, None, []
     if isinstance(policy, Unknown):
         unknown = policy
+        alternatives = [parse_document(_as_located_text(option, policy_loc), policy_loc, base["file"])
+                        for option in getattr(policy, "options", ())]
     elif policy is not None:
         document = parse_document(_as_located_text(policy, policy_loc), policy_loc, base["file"])
     return IdentityPolicy(**base, identity=_identity_name(identity),
                           identity_address=_identity_link(resolver, raw_identity),
                           policy_name=name, document=document, document_unknown=unknown,
-                          value_locs={"policy": policy_loc})
+                          alternatives=alternatives, value_locs={"policy": policy_loc})
 
 
 def _sdk_calls(resolver: Resolver, base: dict, raw: Any, properties: Any, model: Model) -> None:
@@ -223,6 +227,8 @@ def _identity_link(resolver: Resolver, raw: Any) -> Optional[str]:
 
 def _as_strings(value: Any) -> Any:
     """Properties as a custom resource receives them: numbers and booleans as strings."""
+    if isinstance(value, Alternatives):
+        return Alternatives.of(value, [_as_strings(option) for option in value.options])
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -237,7 +243,7 @@ def _as_strings(value: Any) -> Any:
 
 def _get(value: Any, key: str) -> Any:
     if isinstance(value, Unknown):
-        return value
+        return whole(value)  # what an unknown condition picks from is not the value at the key
     return value.get(key) if isinstance(value, dict) else None
 
 

@@ -229,6 +229,8 @@ class IamPolicy(_Documented, Resource):
     document: Optional[PolicyDocument] = None
     document_unknown: Optional[Unknown] = None
     users: list = field(default_factory=list)
+    # when document_unknown is one of known values (an unknown key or condition picks it): each as a document
+    alternatives: list = field(default_factory=list)
 
 
 @dataclass
