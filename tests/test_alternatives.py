@@ -193,9 +193,13 @@ def test_an_unknown_condition_picks_one_of_the_branches(expression, ref, kind, o
     "!Select [0, !If [Unknowable, [a], [b]]]",  # what a function computes from the branches
     "!FindInMap [Stages, !If [Unknowable, prod, prod], Account]",
     "!Length (!If [Unknowable, [a], [b, c]])",
+    "!Ref Picked",  # the name of an identity whose Properties an unknown condition picks
 ])
 def test_what_is_not_a_branch_as_written_is_a_plain_unknown(expression):
-    found = cfn_evaluate(expression)
+    found = cfn_evaluate(expression, extra="""  Picked:
+    Type: AWS::SES::EmailIdentity
+    Properties: !If [Unknowable, {EmailIdentity: a.example.com}, {EmailIdentity: b.example.com}]
+""")
     assert isinstance(found, Unknown) and type(found) is not Alternatives, found
 
 

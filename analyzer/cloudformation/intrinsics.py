@@ -188,15 +188,16 @@ class Resolver:
         if name == "Ref":
             if not isinstance(argument, str):
                 return self.error(name, loc, "needs the name of a parameter or resource")
-            return self.ref(argument, loc)
-        if name.startswith(RAIN):
+            result = self.ref(argument, loc)
+        elif name.startswith(RAIN):
             return Unknown(name, EVALUATION, loc, hint=f"{name} is expanded by rain pkg; not evaluated")
-        handler = _FUNCTIONS.get(name)
-        if handler is None:
-            return self.error(name, loc, f"unknown function {name}")
-        result = handler(self, argument, loc)
+        else:
+            handler = _FUNCTIONS.get(name)
+            if handler is None:
+                return self.error(name, loc, f"unknown function {name}")
+            result = handler(self, argument, loc)
         if type(result) is Alternatives and name != "Fn::If":
-            return result.plain()  # computed from what a condition picks: not one of the branches
+            return result.plain()  # computed from what a condition picks, or read through it: not a branch
         return result
 
     def error(self, name: str, loc: Optional[Location], message: str) -> Unknown:
