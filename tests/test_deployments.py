@@ -132,6 +132,19 @@ def test_blocks_over_an_unknown_for_each_are_judged_and_marked_conditional(monke
                     ("SES212", 47, True, depends.format("records"))]
 
 
+def test_a_resource_whose_condition_is_not_known_is_judged_and_marked_conditional(monkeypatch):
+    """CloudFormation's counterpart of an unknown count: a resource whose Condition depends on a
+    parameter without a value is judged, its findings marked conditional on the Condition."""
+    monkeypatch.chdir(DEPLOYMENTS / "unknown_condition_cfn")
+    result = CliRunner().invoke(main, ["scan", ".", "--no-cache", "--dns", "off", "--format", "json"],
+                                catch_exceptions=False)
+    rows = [(f["rule_id"], f["line"], f["active"], f["conditional"]) for f in json.loads(result.output)["findings"]]
+    assert rows == [("SES101", 31, True, "whether it exists depends on its Condition CreatePolicy, which is not "
+                                         "known: parameter EnablePolicy has no value; pass --cfn-parameter "
+                                         "EnablePolicy=... or give it a Default"),
+                    ("SES111", 50, True, "")]  # IsProd is true with Stage's default
+
+
 def test_values_interpolated_into_heredocs_and_templates_keep_their_trace(monkeypatch):
     """A policy written as JSON text (a heredoc, a template file) is decoded after the values are
     interpolated: each JSON string remembers what was interpolated where it lies."""

@@ -5,7 +5,8 @@ the normalized model.
 Every resource becomes a model object named by its logical id, located at
 the line of that id, with ``source_format="cloudformation"``. A resource
 whose ``Condition`` is false with the values in use is inactive, and the
-reason names the parameters that made it so. The suppressions written in a
+reason names the parameters that made it so; one whose ``Condition`` is not
+known is judged, its findings marked conditional on it. The suppressions written in a
 resource's ``Metadata: {sesguard: {ignore: [...]}}`` are read for any type.
 A property that cannot be evaluated because it is wrong (``Unknown(ERROR)``)
 is reported as an input problem; an identity policy's document is judged by
@@ -40,6 +41,7 @@ from analyzer.model import (
     Model,
     ReceiptRule,
     Unknown,
+    display,
     loc_of,
     split_marked,
     unknowns_in,
@@ -82,9 +84,9 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
         build = _BUILDERS.get(type_)
         if build is None and not is_custom(type_) and type_ != FUNCTION_TYPE:
             continue
-        active, reason = _state(resolver, logical_id, resource, loc, model)
+        active, reason, conditional = _state(resolver, logical_id, resource, loc, model)
         base = dict(address=logical_id, type=type_, loc=loc, file=file, active=active,
-                    inactive_reason=reason, source_format="cloudformation", context=file)
+                    inactive_reason=reason, conditional=conditional, source_format="cloudformation", context=file)
         if type_ == FUNCTION_TYPE:
             function_policies(resolver, logical_id, base, model)
             continue
@@ -101,20 +103,25 @@ def adapt(template: LDict, resolver: Resolver, file: str, model: Model) -> None:
 
 
 def _state(resolver: Resolver, logical_id: str, resource: dict, loc: Location, model: Model) -> tuple:
-    """``(active, inactive reason)`` of a resource, from its ``Condition``."""
+    """``(active, inactive reason, conditional)`` of a resource, from its
+    ``Condition``: inactive when it is false; when it is not known, active
+    and ``conditional`` saying what whether it exists depends on."""
     name = resource.get("Condition")
     if name is None:
-        return True, ""
+        return True, "", ""
     value = resolver.condition(name, loc_of(name, loc))
     if value is False:
         inputs = resolver.condition_inputs(name)
         values = ", ".join(f"{key} = {json.dumps(_plain(v), ensure_ascii=False)}" for key, v in inputs.items())
-        return False, f"Condition {name} is false" + (f" while {values}" if values else "")
+        return False, f"Condition {name} is false" + (f" while {values}" if values else ""), ""
     if isinstance(value, Unknown) and value.kind == ERROR:
         where = value.loc or loc
         model.problems.append(InputProblem(loc.file, f"{logical_id}: {value.ref}", where.line, where.column,
                                            logical_id))
-    return True, ""
+    elif isinstance(value, Unknown):
+        return True, "", f"whether it exists depends on its Condition {display(name)}, which is not known: " \
+                         f"{value.describe()}"
+    return True, "", ""
 
 
 def _suppressions(logical_id: str, resource: dict, loc: Location, model: Model) -> None:
