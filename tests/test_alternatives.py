@@ -11,6 +11,7 @@ import pytest
 
 from analyzer.cloudformation.adapter import _get as adapter_get
 from analyzer.cloudformation.dns_records import _get as records_get
+from analyzer.cloudformation.intrinsics import present
 from analyzer.cloudformation.policies import _get as policies_get
 from analyzer.engine import ScanOptions, scan
 from analyzer.model import MAX_ALTERNATIVES, Alternatives, Unknown, has_marker
@@ -188,7 +189,6 @@ def test_an_unknown_condition_picks_one_of_the_branches(expression, ref, kind, o
 
 
 @pytest.mark.parametrize("expression", [
-    "!If [Unknowable, a, !Ref AWS::NoValue]",  # one branch removes the key: no value to pick
     "!If [Unknowable, a, !Ref NoDefault]",  # a branch that is not known
     "!Select [0, !If [Unknowable, [a], [b]]]",  # what a function computes from the branches
     "!FindInMap [Stages, !If [Unknowable, prod, prod], Account]",
@@ -214,3 +214,22 @@ def test_a_property_under_a_picked_mapping_is_a_plain_unknown(get):
     picked = Alternatives("Legacy", "variable", None, "", [{"PolicyDocument": {"Statement": []}}, {}])
     found = get(picked, "PolicyDocument")
     assert (type(found), found.ref) == (Unknown, "Legacy")
+
+
+@pytest.mark.parametrize("expression,value,conditional", [
+    ("!If [Unknowable, a, !Ref AWS::NoValue]", "a", True),
+    ("!If [Unknowable, !Ref AWS::NoValue, [a]]", ["a"], True),
+    ("!If [Unknowable, a, b]", None, False),  # a pick of two values, read as it is
+    ("plain", "plain", False),
+])
+def test_a_property_declared_only_if_an_unknown_condition_holds(expression, value, conditional):
+    found, declared = present(cfn_evaluate(expression), "Policies property")
+    assert (found if value is not None else type(found), bool(declared)) == (value or Alternatives, conditional)
+    if conditional:
+        assert declared == ("its Policies property is declared only if an Fn::If condition holds, which is not known: "
+                            "parameter NoDefault has no value; pass --cfn-parameter NoDefault=... or give it a Default")
+
+
+def test_a_pick_among_several_values_or_none_is_a_plain_unknown():
+    found, declared = present(cfn_evaluate("!If [Unknowable, !If [Unknowable, a, b], !Ref AWS::NoValue]"), "x")
+    assert (type(found), declared) == (Unknown, "")

@@ -134,15 +134,20 @@ def test_blocks_over_an_unknown_for_each_are_judged_and_marked_conditional(monke
 
 def test_a_resource_whose_condition_is_not_known_is_judged_and_marked_conditional(monkeypatch):
     """CloudFormation's counterpart of an unknown count: a resource whose Condition depends on a
-    parameter without a value is judged, its findings marked conditional on the Condition."""
+    parameter without a value is judged, its findings marked conditional on the Condition; so is a
+    policy declared through an Fn::If on such a condition whose other branch is AWS::NoValue."""
     monkeypatch.chdir(DEPLOYMENTS / "unknown_condition_cfn")
     result = CliRunner().invoke(main, ["scan", ".", "--no-cache", "--dns", "off", "--format", "json"],
                                 catch_exceptions=False)
     rows = [(f["rule_id"], f["line"], f["active"], f["conditional"]) for f in json.loads(result.output)["findings"]]
-    assert rows == [("SES101", 31, True, "whether it exists depends on its Condition CreatePolicy, which is not "
-                                         "known: parameter EnablePolicy has no value; pass --cfn-parameter "
-                                         "EnablePolicy=... or give it a Default"),
-                    ("SES111", 50, True, "")]  # IsProd is true with Stage's default
+    unknown = ("which is not known: parameter EnablePolicy has no value; pass --cfn-parameter EnablePolicy=... "
+               "or give it a Default")
+    declared = "its {} is declared only if an Fn::If condition holds, " + unknown
+    assert rows == [("SES101", 33, True, f"whether it exists depends on its Condition CreatePolicy, {unknown}"),
+                    ("SES111", 52, True, ""),  # IsProd is true with Stage's default
+                    ("SES110", 66, True, declared.format("Policies property")),  # Policies: !If [..., NoValue]
+                    ("SES110", 90, True, declared.format("policy")),  # one item of Policies
+                    ("SES101", 104, True, declared.format("PolicyDocument"))]
 
 
 def test_values_interpolated_into_heredocs_and_templates_keep_their_trace(monkeypatch):

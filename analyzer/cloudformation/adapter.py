@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from analyzer.cloudformation.intrinsics import Resolver, text
+from analyzer.cloudformation.intrinsics import Resolver, present, text
 from analyzer.cloudformation.policies import add_policies, is_custom
 from analyzer.cloudformation.sam import FUNCTION_TYPE, function_policies, globals_problems
 from analyzer.policy.document import parse_document
@@ -223,18 +223,23 @@ def _iam_policies(base: dict, properties: Any) -> list:
     if base["type"] == "AWS::IAM::User":
         users = [Unknown(base["address"], AFTER_APPLY)]
     if base["type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        documents = [(_get(properties, "PolicyDocument"), _key_loc(properties, "PolicyDocument", base["loc"]))]
+        documents = [(_get(properties, "PolicyDocument"), _key_loc(properties, "PolicyDocument", base["loc"]), ())]
     else:
-        policies = _get(properties, "Policies")
-        documents = [(_get(p, "PolicyDocument"), _key_loc(p, "PolicyDocument", base["loc"]))
-                     for p in (policies if isinstance(policies, list) else ())]
+        policies, listed = present(_get(properties, "Policies"), "Policies property")
+        documents = []
+        for item in policies if isinstance(policies, list) else ():
+            policy, declared = present(item, "policy")
+            documents.append((_get(policy, "PolicyDocument"), _key_loc(policy, "PolicyDocument", base["loc"]),
+                              (listed, declared)))
     found = []
-    for document, where in documents:
+    for written, where, conditions in documents:
+        document, declared = present(written, "PolicyDocument")
         unknown = document if isinstance(document, Unknown) else None
         parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
         alternatives = [parse_document(option, where, base["file"]) for option in getattr(unknown, "options", ())]
-        found.append(IamPolicy(**base, document=parsed, document_unknown=unknown, alternatives=alternatives,
-                               value_locs={"policy": where}, users=users))
+        conditional = "; ".join(c for c in (base["conditional"], *conditions, declared) if c)
+        found.append(IamPolicy(**{**base, "conditional": conditional}, document=parsed, document_unknown=unknown,
+                               alternatives=alternatives, value_locs={"policy": where}, users=users))
     return found
 
 

@@ -20,7 +20,8 @@ known before deployment is computed, the rest becomes ``Unknown``:
   embedded as markers;
 * ``Fn::If`` whose condition is not known is that unknown, known to be one
   of its two branches (``Alternatives``: a rule that judges each, such as
-  the policy verdict, may read them); what another function computes from
+  the policy verdict, may read them; ``present`` reads a property whose
+  other branch is ``AWS::NoValue``); what another function computes from
   it is a plain ``Unknown``;
 * a dynamic reference (``{{resolve:ssm:...}}``) is ``DATA``;
 * a wrong call (bad arity, a ``Fn::Sub`` placeholder that is not closed, a
@@ -369,10 +370,26 @@ def _if(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
                           hint=f"condition {argument[0]} depends on the deploying account (AWS::AccountId)")
     else:
         unknown = Unknown(chosen.ref, chosen.kind, chosen.loc, chosen.hint)
-    branches = [r.resolve(argument[1]), r.resolve(argument[2])]
-    if any(branch is NO_VALUE for branch in branches):
-        return unknown  # one branch removes the key: that is no value to pick
-    return Alternatives.of(unknown, branches)  # one of the branches, as a rule that judges each may read
+    # one of the branches, as a rule that judges each may read; a branch that is AWS::NoValue is kept as
+    # NO_VALUE, for present() to tell a property declared only if the condition holds
+    return Alternatives.of(unknown, [r.resolve(argument[1]), r.resolve(argument[2])])
+
+
+def present(value: Any, what: str) -> tuple:
+    """``(value, conditional)`` of a property as read: for an ``Fn::If``
+    whose condition is not known and one of whose branches is
+    ``AWS::NoValue``, the other branch, and a sentence saying that ``what``
+    is declared only if the condition holds; for another pick that may be
+    ``AWS::NoValue``, the unknown as a whole; anything else as it is, with
+    ``""``. A reader of a pick's options calls it first, so that no option
+    it reads is ``NO_VALUE``."""
+    if type(value) is not Alternatives or not any(option is NO_VALUE for option in value.options):
+        return value, ""
+    others = [option for option in value.options if option is not NO_VALUE]
+    if len(others) != 1:
+        return value.plain(), ""
+    return others[0], (f"its {what} is declared only if an Fn::If condition holds, which is not known: "
+                       f"{value.describe()}")
 
 
 def _sub(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
