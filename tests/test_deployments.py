@@ -135,19 +135,25 @@ def test_blocks_over_an_unknown_for_each_are_judged_and_marked_conditional(monke
 def test_a_resource_whose_condition_is_not_known_is_judged_and_marked_conditional(monkeypatch):
     """CloudFormation's counterpart of an unknown count: a resource whose Condition depends on a
     parameter without a value is judged, its findings marked conditional on the Condition; so is a
-    policy declared through an Fn::If on such a condition whose other branch is AWS::NoValue."""
+    policy declared through an Fn::If on such a condition whose other branch is AWS::NoValue (IAM
+    resources, a custom resource's identity policy, a SAM function's Policies)."""
     monkeypatch.chdir(DEPLOYMENTS / "unknown_condition_cfn")
     result = CliRunner().invoke(main, ["scan", ".", "--no-cache", "--dns", "off", "--format", "json"],
                                 catch_exceptions=False)
-    rows = [(f["rule_id"], f["line"], f["active"], f["conditional"]) for f in json.loads(result.output)["findings"]]
-    unknown = ("which is not known: parameter EnablePolicy has no value; pass --cfn-parameter EnablePolicy=... "
+    rows = [(f["rule_id"], f["file"], f["line"], f["active"], f["conditional"])
+            for f in json.loads(result.output)["findings"]]
+    unknown = ("which is not known: parameter {0} has no value; pass --cfn-parameter {0}=... "
                "or give it a Default")
-    declared = "its {} is declared only if an Fn::If condition holds, " + unknown
-    assert rows == [("SES101", 33, True, f"whether it exists depends on its Condition CreatePolicy, {unknown}"),
-                    ("SES111", 52, True, ""),  # IsProd is true with Stage's default
-                    ("SES110", 66, True, declared.format("Policies property")),  # Policies: !If [..., NoValue]
-                    ("SES110", 90, True, declared.format("policy")),  # one item of Policies
-                    ("SES101", 104, True, declared.format("PolicyDocument"))]
+    declared = "its {1} is declared only if an Fn::If condition holds, " + unknown
+    assert rows == [
+        ("SES110", "sam.yaml", 22, True, declared.format("SendMail", "policy")),  # a SAM function's Policies item
+        ("SES110", "sam.yaml", 33, True, declared.format("SendMail", "Policies property")),
+        ("SES101", "template.yaml", 33, True,
+         "whether it exists depends on its Condition CreatePolicy, " + unknown.format("EnablePolicy")),
+        ("SES111", "template.yaml", 52, True, ""),  # IsProd is true with Stage's default
+        ("SES110", "template.yaml", 66, True, declared.format("EnablePolicy", "Policies property")),
+        ("SES110", "template.yaml", 90, True, declared.format("EnablePolicy", "policy")),  # one item of Policies
+        ("SES101", "template.yaml", 104, True, declared.format("EnablePolicy", "PolicyDocument"))]
 
 
 def test_values_interpolated_into_heredocs_and_templates_keep_their_trace(monkeypatch):

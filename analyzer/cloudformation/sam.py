@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.cloudformation.intrinsics import Resolver
+from analyzer.cloudformation.intrinsics import Resolver, present
 from analyzer.cloudformation.sam_policy_templates import NAMES, SES_TEMPLATES
 from analyzer.model import IamPolicy, InputProblem, LDict, LList, Location, LStr, Model, Unknown, loc_of
 from analyzer.policy.document import parse_document
@@ -45,20 +45,22 @@ def function_policies(resolver: Resolver, logical_id: str, base: dict, model: Mo
     properties = resolver.properties(logical_id)
     if isinstance(properties, Unknown) or "Role" in properties or "Policies" not in properties:
         return
-    policies = properties["Policies"]
+    policies, listed = present(properties["Policies"], "Policies property")
     where = properties.loc_of_key("Policies") or base["loc"]
     if isinstance(policies, Unknown):
         model.iam_policies.append(IamPolicy(**base, document_unknown=policies, value_locs={"policy": where}))
         return
-    for entry in policies if isinstance(policies, list) else [policies]:
+    for written in policies if isinstance(policies, list) else [policies]:
+        entry, declared = present(written, "policy")
         at = loc_of(entry, where)
+        declared_as = {**base, "conditional": "; ".join(c for c in (base["conditional"], listed, declared) if c)}
         if isinstance(entry, (str, Unknown)):
             continue  # a managed policy, by name or ARN (or one an intrinsic function gives): not in the template
         if isinstance(entry, dict) and "Statement" in entry:
-            model.iam_policies.append(IamPolicy(**base, document=parse_document(entry, at, base["file"]),
+            model.iam_policies.append(IamPolicy(**declared_as, document=parse_document(entry, at, base["file"]),
                                                 value_locs={"policy": at}))
         elif isinstance(entry, dict) and len(entry) == 1:
-            _template(resolver, entry, at, base, model)
+            _template(resolver, entry, at, declared_as, model)
         else:
             _problem(model, base, at, "each Policies entry must be a managed policy name, a policy document "
                                       "or one SAM policy template")
