@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from analyzer.cloudformation.intrinsics import Resolver, present, text
+from analyzer.cloudformation.intrinsics import Resolver, conditions, present, text
 from analyzer.cloudformation.policies import add_policies, is_custom
 from analyzer.cloudformation.sam import FUNCTION_TYPE, function_policies, globals_problems
 from analyzer.policy.document import parse_document
@@ -232,12 +232,12 @@ def _iam_policies(base: dict, properties: Any) -> list:
             documents.append((_get(policy, "PolicyDocument"), _key_loc(policy, "PolicyDocument", base["loc"]),
                               (listed, declared)))
     found = []
-    for written, where, conditions in documents:
+    for written, where, declared_by in documents:
         document, declared = present(written, "PolicyDocument")
         unknown = document if isinstance(document, Unknown) else None
         parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
         alternatives = [parse_document(option, where, base["file"]) for option in getattr(unknown, "options", ())]
-        conditional = "; ".join(c for c in (base["conditional"], *conditions, declared) if c)
+        conditional = conditions(base["conditional"], *declared_by, declared)
         found.append(IamPolicy(**{**base, "conditional": conditional}, document=parsed, document_unknown=unknown,
                                alternatives=alternatives, value_locs={"policy": where}, users=users))
     return found

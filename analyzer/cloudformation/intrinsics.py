@@ -375,6 +375,13 @@ def _if(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
     return Alternatives.of(unknown, [r.resolve(argument[1]), r.resolve(argument[2])])
 
 
+def conditions(*sentences: str) -> str:
+    """What a declaration depends on, as one ``conditional`` text: each of
+    ``sentences`` that says something (a resource's Condition, the Fn::If
+    that declares a property)."""
+    return "; ".join(sentence for sentence in sentences if sentence)
+
+
 def present(value: Any, what: str) -> tuple:
     """``(value, conditional)`` of a property as read: for an ``Fn::If``
     whose condition is not known and one of whose branches is

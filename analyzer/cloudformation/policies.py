@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Optional
 
-from analyzer.cloudformation.intrinsics import Resolver, present, references
+from analyzer.cloudformation.intrinsics import Resolver, conditions, present, references
 from analyzer.cloudformation.yaml_loader import SourceText
 from analyzer.jsonloc import JSONLocError, loads
 from analyzer.model import (
@@ -83,7 +83,7 @@ def _policy(resolver: Resolver, base: dict, raw_identity: Any, identity: Any, na
     document, unknown, alternatives = None, None, []
     policy, declared = present(policy, "PolicyDocument")
     if declared:
-        base = {**base, "conditional": "; ".join(c for c in (base["conditional"], declared) if c)}
+        base = {**base, "conditional": conditions(base["conditional"], declared)}
     if isinstance(policy, Unknown):
         unknown = policy
         alternatives = [parse_document(_as_located_text(option, policy_loc), policy_loc, base["file"])

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.cloudformation.intrinsics import Resolver, present
+from analyzer.cloudformation.intrinsics import Resolver, conditions, present
 from analyzer.cloudformation.sam_policy_templates import NAMES, SES_TEMPLATES
 from analyzer.model import IamPolicy, InputProblem, LDict, LList, Location, LStr, Model, Unknown, loc_of
 from analyzer.policy.document import parse_document
@@ -53,7 +53,7 @@ def function_policies(resolver: Resolver, logical_id: str, base: dict, model: Mo
     for written in policies if isinstance(policies, list) else [policies]:
         entry, declared = present(written, "policy")
         at = loc_of(entry, where)
-        declared_as = {**base, "conditional": "; ".join(c for c in (base["conditional"], listed, declared) if c)}
+        declared_as = {**base, "conditional": conditions(base["conditional"], listed, declared)}
         if isinstance(entry, (str, Unknown)):
             continue  # a managed policy, by name or ARN (or one an intrinsic function gives): not in the template
         if isinstance(entry, dict) and "Statement" in entry:
