@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from analyzer.model import IamPolicy, Statement, display, has_marker, split_marked
+from analyzer.policy.alternatives import whichever
 from analyzer.policy.wildcard import SEND_ACTIONS, iam_match
 
 # Condition keys that limit which identities a grant may send as
@@ -60,8 +61,7 @@ def send_grants(policy: IamPolicy, keep: Callable[[Statement], bool] = lambda st
         return []
     first, *others = each
     for grant in first:
-        grant.note = (f"is whichever of its {len(each)} documents {display(policy.document_unknown)} picks, "
-                      "and every one of them grants it")
+        grant.note = f"is {whichever(len(each), policy.document_unknown)}, and every one of them grants it"
         grant.elsewhere = [other.statement for grants in others for other in grants]
     return first
 

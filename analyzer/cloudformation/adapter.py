@@ -42,6 +42,7 @@ from analyzer.model import (
     ReceiptRule,
     Unknown,
     display,
+    documents_of,
     loc_of,
     split_marked,
     unknowns_in,
@@ -234,9 +235,7 @@ def _iam_policies(base: dict, properties: Any) -> list:
     found = []
     for written, where, declared_by in documents:
         document, declared = present(written, "PolicyDocument")
-        unknown = document if isinstance(document, Unknown) else None
-        parsed = parse_document(document, where, base["file"]) if document is not None and not unknown else None
-        alternatives = [parse_document(option, where, base["file"]) for option in getattr(unknown, "options", ())]
+        parsed, unknown, alternatives = documents_of(document, lambda text: parse_document(text, where, base["file"]))
         conditional = conditions(base["conditional"], *declared_by, declared)
         found.append(IamPolicy(**{**base, "conditional": conditional}, document=parsed, document_unknown=unknown,
                                alternatives=alternatives, value_locs={"policy": where}, users=users))

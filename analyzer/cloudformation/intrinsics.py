@@ -365,11 +365,10 @@ def _if(r: Resolver, argument: Any, loc: Optional[Location]) -> Any:
         return r.resolve(argument[2])
     if chosen.kind == ERROR:
         return chosen
+    unknown = chosen  # Alternatives.of takes its name and kind, never its own options
     if chosen.kind == OWNER:
         unknown = Unknown(f"Fn::If {argument[0]}", EVALUATION, loc,
                           hint=f"condition {argument[0]} depends on the deploying account (AWS::AccountId)")
-    else:
-        unknown = Unknown(chosen.ref, chosen.kind, chosen.loc, chosen.hint)
     # one of the branches, as a rule that judges each may read; a branch that is AWS::NoValue is kept as
     # NO_VALUE, for present() to tell a property declared only if the condition holds
     return Alternatives.of(unknown, [r.resolve(argument[1]), r.resolve(argument[2])])

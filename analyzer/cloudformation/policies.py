@@ -37,6 +37,7 @@ from analyzer.model import (
     Model,
     Unknown,
     display,
+    documents_of,
     has_marker,
     loc_of,
     whole,
@@ -80,16 +81,11 @@ def add_policies(resolver: Resolver, logical_id: str, base: dict, model: Model) 
 
 def _policy(resolver: Resolver, base: dict, raw_identity: Any, identity: Any, name: Any, policy: Any,
             policy_loc: Location) -> IdentityPolicy:
-    document, unknown, alternatives = None, None, []
     policy, declared = present(policy, "PolicyDocument")
     if declared:
         base = {**base, "conditional": conditions(base["conditional"], declared)}
-    if isinstance(policy, Unknown):
-        unknown = policy
-        alternatives = [parse_document(_as_located_text(option, policy_loc), policy_loc, base["file"])
-                        for option in getattr(policy, "options", ())]
-    elif policy is not None:
-        document = parse_document(_as_located_text(policy, policy_loc), policy_loc, base["file"])
+    document, unknown, alternatives = documents_of(
+        policy, lambda written: parse_document(_as_located_text(written, policy_loc), policy_loc, base["file"]))
     return IdentityPolicy(**base, identity=_identity_name(identity),
                           identity_address=_identity_link(resolver, raw_identity),
                           policy_name=name, document=document, document_unknown=unknown,

@@ -47,6 +47,7 @@ from analyzer.model.policies import (  # noqa: F401
     PolicyDocument,
     PrincipalEntry,
     Statement,
+    documents_of,
 )
 from analyzer.model.resources import (  # noqa: F401
     AccessKey,

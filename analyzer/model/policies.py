@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from analyzer.model.values import Location, Unknown
 
@@ -80,3 +80,14 @@ class PolicyDocument:
                 return found
             path = path.rpartition("/")[0]
         return self.locs.get("")
+
+
+def documents_of(written: Any, parse: Callable[[Any], "PolicyDocument"]) -> tuple:
+    """``(document, unknown, alternatives)`` of a policy as a loader reads
+    it: the document ``parse`` makes of it when it is known (``None`` when
+    not written); else the unknown, with the document of each value it is
+    known to be one of (``local.policies[var.mode]``, an ``Fn::If`` on a
+    condition that is not known)."""
+    if isinstance(written, Unknown):
+        return None, written, [parse(option) for option in getattr(written, "options", ())]
+    return (None if written is None else parse(written)), None, []

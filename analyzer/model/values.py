@@ -207,7 +207,11 @@ class Alternatives(Unknown):
     what holds for all of them, reads ``options`` (a policy that is public
     whichever document the key picks). An expression that computes from it
     (a function, an operator) gives a plain ``Unknown``: the options are what
-    the key picks, not what is made of it."""
+    the key picks, not what is made of it. A CloudFormation ``Fn::If`` keeps
+    an ``AWS::NoValue`` branch among its options as the resolver's
+    ``NO_VALUE``; its readers call ``cloudformation.intrinsics.present``
+    first, which reads such a property as declared only if the condition
+    holds."""
 
     __slots__ = ("options",)
 

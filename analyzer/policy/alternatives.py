@@ -40,8 +40,7 @@ def evaluate_each(documents: list, unknown: Unknown, trust: Trust, identity: Opt
             holds = f"lets {', '.join(grant.services_without_source)} send for any source"
         else:
             continue
-        grant.notes.append(f"The policy is whichever of its {len(documents)} documents {display(unknown)} picks, "
-                           f"and every one of them {holds}")
+        grant.notes.append(f"The policy is {whichever(len(documents), unknown)}, and every one of them {holds}")
         grant.elsewhere = [other.statement for grants_of in decided if grants_of is not source
                            for other in grants_of if _same_kind(other, grant)]
         grants.append(grant)
@@ -50,6 +49,11 @@ def evaluate_each(documents: list, unknown: Unknown, trust: Trust, identity: Opt
     beyond = any(verdict.unknowns or not all(_within(grant, public, services) for grant in verdict.grants)
                  for verdict in verdicts)
     return Verdict(grants=grants, unknowns=[unknown] if beyond else [])
+
+
+def whichever(count: int, unknown: Unknown) -> str:
+    """How a finding says that a policy is one of ``count`` documents ``unknown`` picks."""
+    return f"whichever of its {count} documents {display(unknown)} picks"
 
 
 def _same_kind(other: Grant, grant: Grant) -> bool:

@@ -37,6 +37,7 @@ from analyzer.model import (
     ReceiptRule,
     Unknown,
     display,
+    documents_of,
     has_marker,
 )
 from analyzer.policy.document import parse_document
@@ -299,20 +300,11 @@ def build_policy(type_: str, argument: Callable[[str], Any], location: Callable[
     identity = argument(identity_argument)
     policy = argument("policy")
     policy_loc = location("policy")
-    document, unknown, alternatives = _documents(policy, policy_loc, parse)
+    document, unknown, alternatives = documents_of(policy, lambda written: parse(written, policy_loc))
     return IdentityPolicy(type=type_, identity=_identity_name(identity),
                           identity_address=_identity_address(identity), policy_name=argument(name_argument),
                           document=document, document_unknown=unknown, alternatives=alternatives,
                           value_locs={"policy": policy_loc}, **resource)
-
-
-def _documents(policy, policy_loc: Location, parse) -> tuple:
-    """``(document, unknown, alternatives)`` of a ``policy`` argument: the
-    document when it is known; else the unknown, with each document it is
-    known to be one of (``local.policies[var.mode]``)."""
-    if isinstance(policy, Unknown):
-        return None, policy, [parse(option, policy_loc) for option in getattr(policy, "options", ())]
-    return (None if policy is None else parse(policy, policy_loc)), None, []
 
 
 def _identity_name(value):
@@ -468,7 +460,7 @@ def build_iam_policies(type_, argument, location, parse=None, **resource) -> lis
 
 
 def _iam_policy(type_, policy, policy_loc, parse, users, resource) -> IamPolicy:
-    document, unknown, alternatives = _documents(policy, policy_loc, parse)
+    document, unknown, alternatives = documents_of(policy, lambda written: parse(written, policy_loc))
     return IamPolicy(type=type_, document=document, document_unknown=unknown, alternatives=alternatives,
                      value_locs={"policy": policy_loc}, users=list(users), **resource)
 
